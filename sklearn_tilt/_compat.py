@@ -1,0 +1,4 @@
+"""The one place where private scikit-learn names are imported."""
+
+from sklearn.base import _fit_context  # noqa: F401
+from sklearn.utils._param_validation import Interval, Options, StrOptions  # noqa: F401

@@ -1,0 +1,117 @@
+"""Shared numba primitives and the solver result type.
+
+Kernels see a design matrix through five arguments so that one compiled code
+path serves dense and CSR input:
+
+``is_sparse, Xd, data, indices, indptr``
+
+* dense: ``Xd`` is the C-contiguous (n, d) array, the three CSR arrays are empty;
+* CSR: ``Xd`` is an empty (0, d) array, ``data/indices/indptr`` are the CSR arrays
+  (sorted indices, int32 or int64 index arrays as given by scipy).
+
+The primitives below read one row at a time; they are ``inline="always"`` so the
+branch on ``is_sparse`` costs nothing measurable.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+from numba import njit
+
+
+class SolverResult(NamedTuple):
+    """What every binary solver returns.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,), float64
+    intercept : float
+    dual : ndarray of shape (n_samples,), float64, or None
+        Dual variables (hinge: ``alpha``, in the units of the box ``[0, C_i]``
+        with ``C_i = s_i / (2 lam sum(s))``; softplus: solver specific).
+    n_iter : int
+    gap : float
+        Relative duality gap ``(P - D) / max(|P|, tiny)`` at the returned point
+        (a certificate: the primal objective is within ``gap * |P|`` of optimal).
+    primal : float
+        Primal objective ``sum_i s_i f(y_i (w.x_i + b)) / sum(s) + lam ||w||^2``.
+    converged : bool
+    """
+
+    coef: np.ndarray
+    intercept: float
+    dual: object
+    n_iter: int
+    gap: float
+    primal: float
+    converged: bool
+
+
+def kernel_arrays(X):
+    """Split ``X`` (dense ndarray or CSR matrix) into the five kernel arguments."""
+    if sp.issparse(X):
+        X = sp.csr_matrix(X)
+        if not X.has_sorted_indices:
+            X = X.sorted_indices()
+        dtype = X.data.dtype
+        Xd = np.empty((0, X.shape[1]), dtype=dtype)
+        return True, Xd, X.data, X.indices, X.indptr
+    X = np.ascontiguousarray(X)
+    empty = np.empty(0, dtype=X.dtype)
+    idx = np.empty(0, dtype=np.int32)
+    ptr = np.zeros(1, dtype=np.int32)
+    return False, X, empty, idx, ptr
+
+
+@njit(cache=True, inline="always")
+def row_dot(is_sparse, Xd, data, indices, indptr, i, w):
+    """``x_i . w`` accumulated in float64."""
+    acc = 0.0
+    if is_sparse:
+        for k in range(indptr[i], indptr[i + 1]):
+            acc += data[k] * w[indices[k]]
+    else:
+        for k in range(Xd.shape[1]):
+            acc += Xd[i, k] * w[k]
+    return acc
+
+
+@njit(cache=True, inline="always")
+def row_axpy(is_sparse, Xd, data, indices, indptr, i, a, w):
+    """``w += a * x_i`` (in place)."""
+    if is_sparse:
+        for k in range(indptr[i], indptr[i + 1]):
+            w[indices[k]] += a * data[k]
+    else:
+        for k in range(Xd.shape[1]):
+            w[k] += a * Xd[i, k]
+
+
+@njit(cache=True, inline="always")
+def row_sqnorm(is_sparse, Xd, data, indices, indptr, i):
+    """``||x_i||^2`` in float64."""
+    acc = 0.0
+    if is_sparse:
+        for k in range(indptr[i], indptr[i + 1]):
+            acc += data[k] * data[k]
+    else:
+        for k in range(Xd.shape[1]):
+            acc += Xd[i, k] * Xd[i, k]
+    return acc
+
+
+@njit(cache=True)
+def matvec(is_sparse, Xd, data, indices, indptr, n, w, out):
+    """``out[i] = x_i . w`` for all rows."""
+    for i in range(n):
+        out[i] = row_dot(is_sparse, Xd, data, indices, indptr, i, w)
+
+
+@njit(cache=True)
+def rmatvec(is_sparse, Xd, data, indices, indptr, n, v, out):
+    """``out = X^T v`` (``out`` is zeroed first)."""
+    out[:] = 0.0
+    for i in range(n):
+        if v[i] != 0.0:
+            row_axpy(is_sparse, Xd, data, indices, indptr, i, v[i], out)
