@@ -1,0 +1,877 @@
+"""Exact solver for the hinge loss with an unpenalised intercept.
+
+Primal (``S = sum(s)``)::
+
+    P(w, b) = sum_i s_i max(0, 1 - y_i (w.x_i + b)) / S + lam ||w||^2
+
+Dual (after dividing by ``2 lam``), ``C_i = s_i / (2 lam S)``::
+
+    max_a  sum_i a_i - 0.5 ||sum_i a_i y_i x_i||^2,   0 <= a_i <= C_i,
+           sum_i a_i y_i = 0            (only with an intercept)
+
+    w = sum_i a_i y_i x_i,   D(a) = 2 lam (sum_i a_i - 0.5 ||w||^2) <= P(w, b).
+
+Method: a decomposition method (Joachims 1999) with ``w`` kept explicitly.
+Each outer iteration makes one pass over the active rows of ``X`` to get the
+scores ``f_i = w.x_i``, checks the duality-gap certificate (``P`` at the best
+intercept for the current ``w``, found exactly by sorting the breakpoints of
+the 1-D piecewise-linear problem in ``b``), picks a working set ``B`` (every
+free sample and the most violating samples of both sides of the equality
+constraint) and solves the dual restricted to ``B`` exactly by SMO with
+second-order working-set selection (Fan, Chen & Lin 2005) on the small Gram
+matrix of ``B``; the Gram entries come from a bounded cache (least recently
+used rows are evicted, so the full ``n x n`` Gram matrix is never formed) and
+are computed by BLAS on rows gathered to float64, which serves dense and CSR
+input alike.  ``w`` is then updated with the changed ``a_i`` only.
+
+Samples whose KKT condition holds by a wide margin at a bound are shrunk
+(left out of the passes); convergence is always declared on a full pass.
+
+Along a path (largest ``lam`` first) the dual is warm-started by rescaling
+``a`` with ``C_new / C_old`` (``w`` scales by the same factor, no pass
+needed).  For large ``lam`` the solution is known in closed form (every
+``a_i = C_i``, ``w`` parallel to the weighted class-centroid difference):
+that is the starting point of every path and of cold solves at large ``lam``,
+and the certificate confirms it in one pass.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from numba import njit
+
+from ._common import SolverResult, kernel_arrays, row_axpy, row_dot
+
+# fast-math flags for the pure dot-product loops only (no nnan/ninf: the
+# solver logic compares against infinities)
+_FM = {"reassoc", "contract", "arcp", "nsz"}
+
+_INF = np.inf
+
+
+# --------------------------------------------------------------------------
+# passes over X
+# --------------------------------------------------------------------------
+
+
+@njit(cache=True, fastmath=_FM)
+def _scores(is_sparse, Xd, data, indices, indptr, rows, nrows, w, f):
+    """``f[i] = x_i . w`` for ``i in rows[:nrows]``."""
+    for k in range(nrows):
+        i = rows[k]
+        f[i] = row_dot(is_sparse, Xd, data, indices, indptr, i, w)
+
+
+@njit(cache=True, fastmath=_FM)
+def _add_rows(is_sparse, Xd, data, indices, indptr, rows, coefs, nrows, w):
+    """``w += sum_k coefs[k] x_{rows[k]}``."""
+    for k in range(nrows):
+        c = coefs[k]
+        if c != 0.0:
+            row_axpy(is_sparse, Xd, data, indices, indptr, rows[k], c, w)
+
+
+@njit(cache=True, fastmath=_FM)
+def _w_from_alpha(is_sparse, Xd, data, indices, indptr, y, alpha, act, nact, w):
+    w[:] = 0.0
+    for k in range(nact):
+        i = act[k]
+        a = alpha[i]
+        if a != 0.0:
+            row_axpy(is_sparse, Xd, data, indices, indptr, i, a * y[i], w)
+
+
+# --------------------------------------------------------------------------
+# certificate
+# --------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _kkt_intercept(f, y, C, alpha, act, nact):
+    """Intercept from the KKT conditions and the maximal violation.
+
+    Returns ``(b, viol)`` with ``viol = max_{I_up} t_i - min_{I_low} t_i``,
+    ``t_i = y_i - f_i`` (the intercept that puts sample i on its margin).
+    """
+    m_up = -_INF
+    M_low = _INF
+    sfree = 0.0
+    nfree = 0
+    for k in range(nact):
+        i = act[k]
+        t = y[i] - f[i]
+        a = alpha[i]
+        below = a < C[i]
+        above = a > 0.0
+        if y[i] > 0.0:
+            up = below
+            low = above
+        else:
+            up = above
+            low = below
+        if up and t > m_up:
+            m_up = t
+        if low and t < M_low:
+            M_low = t
+        if below and above:
+            sfree += t
+            nfree += 1
+    if nfree > 0:
+        b = sfree / nfree
+    elif m_up == -_INF:
+        b = M_low if M_low < _INF else 0.0
+    elif M_low == _INF:
+        b = m_up
+    else:
+        b = 0.5 * (m_up + M_low)
+    if m_up == -_INF or M_low == _INF:
+        viol = 0.0
+    else:
+        viol = m_up - M_low
+    return b, viol
+
+
+@njit(cache=True)
+def _best_intercept(f, y, s, act, nact, b_hint, tbuf):
+    """Minimise ``sum_i s_i max(0, 1 - y_i (f_i + b))`` over ``b`` exactly.
+
+    Among the minimisers (an interval), return the one closest to ``b_hint``.
+    """
+    splus = 0.0
+    stot = 0.0
+    for k in range(nact):
+        i = act[k]
+        tbuf[k] = y[i] - f[i]
+        if y[i] > 0.0:
+            splus += s[i]
+        stot += s[i]
+    order = np.argsort(tbuf[:nact])
+    tolr = 1e-12 * stot
+    cum = 0.0
+    lo = b_hint
+    hi = b_hint
+    for r in range(nact):
+        k = order[r]
+        cum += s[act[k]]
+        if cum >= splus - tolr:
+            lo = tbuf[k]
+            if cum <= splus + tolr:
+                hi = tbuf[order[r + 1]] if r + 1 < nact else _INF
+            else:
+                hi = lo
+            break
+    return min(max(b_hint, lo), hi)
+
+
+@njit(cache=True)
+def _objectives(f, y, s, alpha, act, nact, lam, wsq, b, S):
+    """Primal ``P(w, b)`` and dual ``D(alpha)`` in the units of the primal."""
+    loss = 0.0
+    asum = 0.0
+    for k in range(nact):
+        i = act[k]
+        z = 1.0 - y[i] * (f[i] + b)
+        if z > 0.0:
+            loss += s[i] * z
+        asum += alpha[i]
+    P = loss / S + lam * wsq
+    D = 2.0 * lam * asum - lam * wsq
+    return P, D
+
+
+@njit(cache=True)
+def _certificate(f, y, s, C, alpha, act, nact, lam, w, S, fit_intercept, tbuf):
+    """Return ``(b, P, D, rel_gap, viol)`` for the current ``w`` (``f = Xw``)."""
+    wsq = 0.0
+    for k in range(w.shape[0]):
+        wsq += w[k] * w[k]
+    if fit_intercept:
+        b_kkt, viol = _kkt_intercept(f, y, C, alpha, act, nact)
+        b = _best_intercept(f, y, s, act, nact, b_kkt, tbuf)
+    else:
+        b = 0.0
+        viol = 0.0
+        for k in range(nact):
+            i = act[k]
+            g = y[i] * f[i] - 1.0
+            if alpha[i] < C[i] and -g > viol:
+                viol = -g
+            if alpha[i] > 0.0 and g > viol:
+                viol = g
+    P, D = _objectives(f, y, s, alpha, act, nact, lam, wsq, b, S)
+    gap = (P - D) / max(abs(P), 1e-300)
+    if gap < 0.0:
+        gap = 0.0
+    return b, P, D, gap, viol
+
+
+# --------------------------------------------------------------------------
+# Gram cache (bounded; rows gathered to float64, products by BLAS)
+# --------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, slot_of, who,
+                  stamp, clock, state):
+    """Make sure every sample of ``B[:nB]`` has a slot; return the slots.
+
+    ``state[0]`` is the number of slots ever used (``hi``).
+    """
+    cap = who.shape[0]
+    slots = np.empty(nB, dtype=np.int64)
+    # mark the working set as used now, so that it is not evicted
+    nnew = 0
+    for p in range(nB):
+        sl = slot_of[B[p]]
+        if sl >= 0:
+            stamp[sl] = clock
+        else:
+            nnew += 1
+    if nnew == 0:
+        for p in range(nB):
+            slots[p] = slot_of[B[p]]
+        return slots
+    hi = state[0]
+    # candidate slots: never used first, then least recently used
+    free_slots = np.empty(nnew, dtype=np.int64)
+    nf = 0
+    while nf < nnew and hi < cap:
+        free_slots[nf] = hi
+        hi += 1
+        nf += 1
+    if nf < nnew:
+        order = np.argsort(stamp[:hi])
+        r = 0
+        while nf < nnew:
+            sl = order[r]
+            r += 1
+            if stamp[sl] == clock:
+                continue  # in the working set (cannot happen if cap >= nB)
+            if who[sl] >= 0:
+                slot_of[who[sl]] = -1
+                who[sl] = -1
+            free_slots[nf] = sl
+            nf += 1
+    state[0] = hi
+    newblock = np.zeros((nnew, Xc.shape[1]), dtype=np.float64)
+    q = 0
+    for p in range(nB):
+        i = B[p]
+        if slot_of[i] < 0:
+            sl = free_slots[q]
+            row = newblock[q]
+            row_axpy(is_sparse, Xd, data, indices, indptr, i, 1.0, row)
+            Xc[sl, :] = row
+            slot_of[i] = sl
+            who[sl] = i
+            stamp[sl] = clock
+            q += 1
+    prod = np.dot(newblock, Xc[:hi].T)
+    for q in range(nnew):
+        sa = free_slots[q]
+        for sb in range(hi):
+            v = prod[q, sb]
+            K[sa, sb] = v
+            K[sb, sa] = v
+    for p in range(nB):
+        slots[p] = slot_of[B[p]]
+    return slots
+
+
+# --------------------------------------------------------------------------
+# subproblem solvers on the working set
+# --------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _smo(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
+    """SMO with second-order working-set selection on the working set.
+
+    ``G[p]`` is the dual gradient ``y_i f_i - 1`` of ``i = B[p]`` (kept up to
+    date); ``alpha`` is updated in place.  Returns the number of steps.
+    """
+    steps = 0
+    while steps < max_steps:
+        # --- select i: maximal -y_t G_t over I_up
+        Gmax = -_INF
+        ip = -1
+        for p in range(nB):
+            i = B[p]
+            if y[i] > 0.0:
+                if alpha[i] < C[i] and -G[p] >= Gmax:
+                    Gmax = -G[p]
+                    ip = p
+            else:
+                if alpha[i] > 0.0 and G[p] >= Gmax:
+                    Gmax = G[p]
+                    ip = p
+        if ip < 0:
+            break
+        i = B[ip]
+        si = sl[ip]
+        Kii = K[si, si]
+        yi = y[i]
+        # --- select j: second order over I_low
+        Gmax2 = -_INF
+        jp = -1
+        obj_min = _INF
+        for p in range(nB):
+            j = B[p]
+            if y[j] > 0.0:
+                if alpha[j] > 0.0:
+                    gd = Gmax + G[p]
+                    if G[p] >= Gmax2:
+                        Gmax2 = G[p]
+                else:
+                    continue
+            else:
+                if alpha[j] < C[j]:
+                    gd = Gmax - G[p]
+                    if -G[p] >= Gmax2:
+                        Gmax2 = -G[p]
+                else:
+                    continue
+            if gd > 0.0:
+                sj = sl[p]
+                Kjj = K[sj, sj]
+                quad = Kii + Kjj - 2.0 * K[si, sj]
+                tau = 1e-12 * (Kii + Kjj) + 1e-300
+                if quad <= tau:
+                    quad = tau
+                od = -(gd * gd) / quad
+                if od <= obj_min:
+                    obj_min = od
+                    jp = p
+        if Gmax + Gmax2 < eps or jp < 0:
+            break
+        j = B[jp]
+        sj = sl[jp]
+        yj = y[j]
+        Kjj = K[sj, sj]
+        Kij = K[si, sj]
+        Ci = C[i]
+        Cj = C[j]
+        ai_old = alpha[i]
+        aj_old = alpha[j]
+        ai = ai_old
+        aj = aj_old
+        quad = Kii + Kjj - 2.0 * Kij
+        tau = 1e-12 * (Kii + Kjj) + 1e-300
+        if quad <= tau:
+            quad = tau
+        Gi = G[ip]
+        Gj = G[jp]
+        if yi != yj:
+            delta = (-Gi - Gj) / quad
+            diff = ai - aj
+            ai += delta
+            aj += delta
+            if diff > 0.0:
+                if aj < 0.0:
+                    aj = 0.0
+                    ai = diff
+            else:
+                if ai < 0.0:
+                    ai = 0.0
+                    aj = -diff
+            if diff > Ci - Cj:
+                if ai > Ci:
+                    ai = Ci
+                    aj = Ci - diff
+            else:
+                if aj > Cj:
+                    aj = Cj
+                    ai = Cj + diff
+        else:
+            delta = (Gi - Gj) / quad
+            ssum = ai + aj
+            ai -= delta
+            aj += delta
+            if ssum > Ci:
+                if ai > Ci:
+                    ai = Ci
+                    aj = ssum - Ci
+            else:
+                if aj < 0.0:
+                    aj = 0.0
+                    ai = ssum
+            if ssum > Cj:
+                if aj > Cj:
+                    aj = Cj
+                    ai = ssum - Cj
+            else:
+                if ai < 0.0:
+                    ai = 0.0
+                    aj = ssum
+        alpha[i] = ai
+        alpha[j] = aj
+        dai = (ai - ai_old) * yi
+        daj = (aj - aj_old) * yj
+        if dai == 0.0 and daj == 0.0:
+            steps += 1
+            break
+        for p in range(nB):
+            sp_ = sl[p]
+            G[p] += y[B[p]] * (K[si, sp_] * dai + K[sj, sp_] * daj)
+        steps += 1
+    return steps
+
+
+@njit(cache=True)
+def _cd(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
+    """Greedy dual coordinate descent on the working set (no intercept)."""
+    steps = 0
+    while steps < max_steps:
+        best = 0.0
+        ip = -1
+        for p in range(nB):
+            i = B[p]
+            g = G[p]
+            if g < 0.0:
+                v = -g if alpha[i] < C[i] else 0.0
+            else:
+                v = g if alpha[i] > 0.0 else 0.0
+            if v > best:
+                best = v
+                ip = p
+        if ip < 0 or best < eps:
+            break
+        i = B[ip]
+        si = sl[ip]
+        Kii = K[si, si]
+        a_old = alpha[i]
+        if Kii > 0.0:
+            a = a_old - G[ip] / Kii
+        else:
+            a = C[i] if G[ip] < 0.0 else 0.0
+        if a < 0.0:
+            a = 0.0
+        elif a > C[i]:
+            a = C[i]
+        alpha[i] = a
+        da = (a - a_old) * y[i]
+        steps += 1
+        if da == 0.0:
+            break
+        for p in range(nB):
+            G[p] += y[B[p]] * K[si, sl[p]] * da
+    return steps
+
+
+# --------------------------------------------------------------------------
+# working-set selection
+# --------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _select(f, y, C, alpha, act, nact, b, fit_intercept, band, q_max, Bbuf, vbuf):
+    """Fill ``Bbuf`` with the working set; return its size.
+
+    Violation of sample i at intercept ``b`` (``t_i = y_i - f_i``): ``t_i - b``
+    if it may move up (``I_up``), ``b - t_i`` if it may move down (``I_low``),
+    the larger of both for free samples.  Every sample with violation above
+    ``-band`` is a candidate; beyond ``q_max`` candidates, the most violating
+    ones are kept, half from each side.
+    """
+    ncand = 0
+    nup = 0
+    for k in range(nact):
+        i = act[k]
+        t = y[i] - f[i] - b
+        a = alpha[i]
+        below = a < C[i]
+        above = a > 0.0
+        if y[i] > 0.0:
+            up = below
+            low = above
+        else:
+            up = above
+            low = below
+        v = -_INF
+        side = 0
+        if up:
+            v = t
+            side = 1
+        if low and -t > v:
+            v = -t
+            side = -1
+        if v > -band:
+            Bbuf[ncand] = i
+            vbuf[ncand] = v
+            if side > 0:
+                nup += 1
+            ncand += 1
+    if ncand <= q_max:
+        return ncand
+    # keep the most violating, balanced between the two sides
+    upv = np.empty(ncand, dtype=np.float64)
+    lowv = np.empty(ncand, dtype=np.float64)
+    upi = np.empty(ncand, dtype=np.int64)
+    lowi = np.empty(ncand, dtype=np.int64)
+    nu = 0
+    nl = 0
+    for c in range(ncand):
+        i = Bbuf[c]
+        t = y[i] - f[i] - b
+        a = alpha[i]
+        below = a < C[i]
+        above = a > 0.0
+        if y[i] > 0.0:
+            up = below
+            low = above
+        else:
+            up = above
+            low = below
+        if up and (not low or t >= 0.0):
+            upv[nu] = -t
+            upi[nu] = i
+            nu += 1
+        else:
+            lowv[nl] = t
+            lowi[nl] = i
+            nl += 1
+    ou = np.argsort(upv[:nu])
+    ol = np.argsort(lowv[:nl])
+    half = q_max // 2
+    take_u = min(nu, half)
+    take_l = min(nl, q_max - take_u)
+    take_u = min(nu, q_max - take_l)
+    m = 0
+    for r in range(take_u):
+        Bbuf[m] = upi[ou[r]]
+        m += 1
+    for r in range(take_l):
+        Bbuf[m] = lowi[ol[r]]
+        m += 1
+    return m
+
+
+# --------------------------------------------------------------------------
+# the outer loop
+# --------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act, nact,
+           fit_intercept, tol, max_iter, q_max, Xc, K, slot_of, who, stamp, state):
+    """Decomposition method; ``alpha`` and ``w`` are updated in place.
+
+    Returns ``(b, P, D, gap, n_iter, converged)``.
+    """
+    n = y.shape[0]
+    f = np.zeros(n)
+    tbuf = np.empty(nact)
+    Bbuf = np.empty(nact, dtype=np.int64)
+    vbuf = np.empty(nact)
+    b = 0.0
+    P = 1.0
+    D = 0.0
+    gap = _INF
+    converged = False
+    n_iter = 0
+    eps_scale = 0.1
+    band = 0.0
+    while True:
+        _scores(is_sparse, Xd, data, indices, indptr, act, nact, w, f)
+        b, P, D, gap, viol = _certificate(f, y, s, C, alpha, act, nact, lam, w, S,
+                                          fit_intercept, tbuf)
+        if gap <= tol:
+            converged = True
+            break
+        if n_iter >= max_iter:
+            break
+        n_iter += 1
+        # violation threshold in margin units: the relative gap is bounded by
+        # viol / P, so ask the subproblem for a fraction of tol * P
+        fmax = 0.0
+        for k in range(nact):
+            v = abs(f[act[k]])
+            if v > fmax:
+                fmax = v
+        floor = 1e-14 * (1.0 + fmax + abs(b))
+        eps = max(eps_scale * tol * abs(P), floor)
+        nB = _select(f, y, C, alpha, act, nact, b, fit_intercept, band, q_max, Bbuf,
+                     vbuf)
+        if nB == 0:
+            if eps_scale < 1e-6:
+                break
+            eps_scale *= 0.1
+            continue
+        B = Bbuf[:nB].copy()
+        state[1] += 1
+        slots = _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K,
+                              slot_of, who, stamp, state[1], state)
+        G = np.empty(nB)
+        a_old = np.empty(nB)
+        for p in range(nB):
+            i = B[p]
+            G[p] = y[i] * f[i] - 1.0
+            a_old[p] = alpha[i]
+        max_steps = 200 * nB + 100000
+        if fit_intercept:
+            _smo(B, nB, slots, K, y, C, alpha, G, eps, max_steps)
+        else:
+            _cd(B, nB, slots, K, y, C, alpha, G, eps, max_steps)
+        coefs = np.empty(nB)
+        changed = 0
+        for p in range(nB):
+            i = B[p]
+            coefs[p] = (alpha[i] - a_old[p]) * y[i]
+            if coefs[p] != 0.0:
+                changed += 1
+        if changed == 0:
+            # no progress at this accuracy: ask for more
+            if eps <= floor:
+                break
+            eps_scale *= 0.1
+            continue
+        _add_rows(is_sparse, Xd, data, indices, indptr, B, coefs, nB, w)
+    return b, P, D, gap, n_iter, converged
+
+
+# --------------------------------------------------------------------------
+# initialisation helpers
+# --------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _restore_feasible(y, C, alpha, act, nact):
+    """Clip into the box and make ``sum a_i y_i = 0`` by shrinking the heavier side."""
+    sp_ = 0.0
+    sm = 0.0
+    for k in range(nact):
+        i = act[k]
+        a = alpha[i]
+        if not (a > 0.0):  # also catches NaN
+            a = 0.0
+        elif a >= C[i] * (1.0 - 1e-12):
+            a = C[i]
+        alpha[i] = a
+        if y[i] > 0.0:
+            sp_ += a
+        else:
+            sm += a
+    if sp_ > sm:
+        r = sm / sp_
+        for k in range(nact):
+            i = act[k]
+            if y[i] > 0.0:
+                alpha[i] *= r
+    elif sm > sp_:
+        r = sp_ / sm
+        for k in range(nact):
+            i = act[k]
+            if y[i] < 0.0:
+                alpha[i] *= r
+
+
+@njit(cache=True)
+def _clip_box(C, alpha, act, nact):
+    for k in range(nact):
+        i = act[k]
+        a = alpha[i]
+        if not (a > 0.0):
+            a = 0.0
+        elif a >= C[i] * (1.0 - 1e-12):
+            a = C[i]
+        alpha[i] = a
+
+
+@njit(cache=True)
+def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, w, act, nact,
+                 fit_intercept, tol, max_iter, q_max, cap):
+    """Solve for every ``lams[k]`` (sorted decreasingly), warm-starting each."""
+    n = y.shape[0]
+    d = w.shape[0]
+    L = lams.shape[0]
+    coefs = np.empty((L, d))
+    alphas = np.empty((L, n))
+    out = np.empty((L, 5))  # b, P, gap, n_iter, converged
+    Xc = np.zeros((cap, d))
+    K = np.zeros((cap, cap))
+    slot_of = -np.ones(n, dtype=np.int64)
+    who = -np.ones(cap, dtype=np.int64)
+    stamp = np.zeros(cap, dtype=np.int64)
+    state = np.zeros(2, dtype=np.int64)
+    C = np.empty(n)
+    for k in range(L):
+        lam = lams[k]
+        for i in range(n):
+            C[i] = s[i] / (2.0 * lam * S)
+        if k > 0:
+            ratio = lams[k - 1] / lam
+            for q in range(nact):
+                i = act[q]
+                a = alpha[i]
+                if a > 0.0:
+                    # a_i / C_i is kept; a bound stays exactly on the bound
+                    alpha[i] = a * ratio
+            _clip_box(C, alpha, act, nact)
+            for j in range(d):
+                w[j] *= ratio
+        b, P, D, gap, it, conv = _solve(is_sparse, Xd, data, indices, indptr, y, s, C,
+                                        S, lam, alpha, w, act, nact, fit_intercept, tol,
+                                        max_iter, q_max, Xc, K, slot_of, who, stamp,
+                                        state)
+        coefs[k] = w
+        alphas[k] = alpha
+        out[k, 0] = b
+        out[k, 1] = P
+        out[k, 2] = gap
+        out[k, 3] = it
+        out[k, 4] = 1.0 if conv else 0.0
+    return coefs, alphas, out
+
+
+# --------------------------------------------------------------------------
+# Python wrappers
+# --------------------------------------------------------------------------
+
+_Q_MAX = 1000
+_CACHE_ROWS = 2000
+
+
+def _validate(X, y, sample_weight, tol, max_iter):
+    if not (sp.issparse(X) or isinstance(X, np.ndarray)):
+        raise TypeError("X must be a numpy array or a CSR matrix")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got shape {X.shape}")
+    n = X.shape[0]
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    s = np.ascontiguousarray(sample_weight, dtype=np.float64)
+    if y.shape != (n,):
+        raise ValueError(f"y has shape {y.shape}, expected ({n},)")
+    if s.shape != (n,):
+        raise ValueError(f"sample_weight has shape {s.shape}, expected ({n},)")
+    if not np.all((y == 1.0) | (y == -1.0)):
+        raise ValueError("y must contain only -1 and +1")
+    if not np.all(np.isfinite(s)) or np.any(s < 0):
+        raise ValueError("sample_weight must be finite and non-negative")
+    S = float(s.sum())
+    if not S > 0:
+        raise ValueError("sample_weight must have a positive sum")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive finite number, got {tol!r}")
+    max_iter = int(max_iter)
+    if max_iter < 0:
+        raise ValueError(f"max_iter must be non-negative, got {max_iter}")
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    return X, y, s, S, float(tol), max_iter
+
+
+def _check_lam(lam):
+    lam = float(lam)
+    if not (np.isfinite(lam) and lam > 0):
+        raise ValueError(f"lam must be a positive finite number, got {lam!r}")
+    return lam
+
+
+def _check_classes(y, s, fit_intercept):
+    if fit_intercept:
+        if not (s[y > 0].sum() > 0 and s[y < 0].sum() > 0):
+            raise ValueError("both classes need a positive total sample weight "
+                             "when fit_intercept=True")
+
+
+def _initial_alpha(ka, y, s, S, C, act, lam, fit_intercept, coef_init, intercept_init,
+                   dual_init):
+    n = y.shape[0]
+    if dual_init is not None:
+        alpha = np.array(dual_init, dtype=np.float64, copy=True).reshape(-1)
+        if alpha.shape != (n,):
+            raise ValueError(f"dual_init has shape {alpha.shape}, expected ({n},)")
+        alpha[~np.isfinite(alpha)] = 0.0
+        alpha[s == 0] = 0.0
+    elif coef_init is not None:
+        coef = np.asarray(coef_init, dtype=np.float64).reshape(-1)
+        d = ka[1].shape[1]
+        if coef.shape != (d,):
+            raise ValueError(f"coef_init has shape {coef.shape}, expected ({d},)")
+        b0 = float(intercept_init) if (intercept_init is not None and fit_intercept) else 0.0
+        f = np.zeros(n)
+        _scores(*ka, act, act.shape[0], np.ascontiguousarray(coef), f)
+        # samples inside the margin of the initial guess start on their bound
+        alpha = np.where(y * (f + b0) < 1.0, C, 0.0)
+    else:
+        # the large-lam closed form: every sample on its bound
+        alpha = C.copy()
+    if fit_intercept:
+        _restore_feasible(y, C, alpha, act, act.shape[0])
+    else:
+        _clip_box(C, alpha, act, act.shape[0])
+    return alpha
+
+
+def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
+                coef_init=None, intercept_init=None, dual_init=None):
+    """Solve the hinge problem exactly for one ``lam``; see the module docstring.
+
+    Returns a :class:`~sklearn_tilt._solvers.SolverResult` whose ``gap`` is the
+    relative duality gap at the returned point and ``dual`` the ``alpha``.
+    """
+    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter)
+    lam = _check_lam(lam)
+    fit_intercept = bool(fit_intercept)
+    _check_classes(y, s, fit_intercept)
+    ka = kernel_arrays(X)
+    n, d = X.shape
+    C = s / (2.0 * lam * S)
+    act = np.flatnonzero(s > 0).astype(np.int64)
+    nact = act.shape[0]
+    alpha = _initial_alpha(ka, y, s, S, C, act, lam, fit_intercept, coef_init,
+                           intercept_init, dual_init)
+    w = np.zeros(d)
+    _w_from_alpha(*ka, y, alpha, act, nact, w)
+    cap = int(min(nact, max(_CACHE_ROWS, _Q_MAX)))
+    q_max = int(min(_Q_MAX, cap))
+    Xc = np.zeros((cap, d))
+    K = np.zeros((cap, cap))
+    slot_of = -np.ones(n, dtype=np.int64)
+    who = -np.ones(cap, dtype=np.int64)
+    stamp = np.zeros(cap, dtype=np.int64)
+    state = np.zeros(2, dtype=np.int64)
+    b, P, D, gap, n_iter, conv = _solve(*ka, y, s, C, S, lam, alpha, w, act, nact,
+                                        fit_intercept, tol, max_iter, q_max, Xc, K,
+                                        slot_of, who, stamp, state)
+    return SolverResult(coef=w, intercept=float(b), dual=alpha, n_iter=int(n_iter),
+                        gap=float(gap), primal=float(P), converged=bool(conv))
+
+
+def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
+               coef_init=None, intercept_init=None):
+    """Warm-started exact solutions for every ``lam`` in ``lams`` (in that order).
+
+    The path is computed from the largest ``lam`` down, starting from the
+    closed-form large-``lam`` solution and rescaling the dual between
+    neighbours; the loop runs inside numba.
+    """
+    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter)
+    lams = np.asarray(lams, dtype=np.float64).reshape(-1)
+    if lams.size == 0:
+        return []
+    for lam in lams:
+        _check_lam(lam)
+    fit_intercept = bool(fit_intercept)
+    _check_classes(y, s, fit_intercept)
+    ka = kernel_arrays(X)
+    n, d = X.shape
+    order = np.argsort(-lams, kind="stable")
+    lsorted = np.ascontiguousarray(lams[order])
+    act = np.flatnonzero(s > 0).astype(np.int64)
+    nact = act.shape[0]
+    C0 = s / (2.0 * lsorted[0] * S)
+    alpha = _initial_alpha(ka, y, s, S, C0, act, lsorted[0], fit_intercept, coef_init,
+                           intercept_init, None)
+    w = np.zeros(d)
+    _w_from_alpha(*ka, y, alpha, act, nact, w)
+    cap = int(min(nact, max(_CACHE_ROWS, _Q_MAX)))
+    q_max = int(min(_Q_MAX, cap))
+    coefs, alphas, out = _path_kernel(*ka, y, s, S, lsorted, alpha, w, act, nact,
+                                      fit_intercept, tol, max_iter, q_max, cap)
+    results = [None] * lams.size
+    for k, pos in enumerate(order):
+        results[pos] = SolverResult(coef=coefs[k].copy(), intercept=float(out[k, 0]),
+                                    dual=alphas[k].copy(), n_iter=int(out[k, 3]),
+                                    gap=float(out[k, 2]), primal=float(out[k, 1]),
+                                    converged=bool(out[k, 4]))
+    return results
