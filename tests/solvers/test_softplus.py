@@ -1,0 +1,266 @@
+"""The exact softplus (logistic) solver: reference, certificate, invariances, path."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from sklearn_tilt._solvers import primal_objective
+from sklearn_tilt._solvers._softplus import softplus_path, softplus_solve
+
+TOL = 1e-9
+
+
+def _pm(y):
+    classes = np.unique(y)
+    return np.where(y == classes[1], 1.0, -1.0)
+
+
+def _obj(X, y, s, lam, coef, intercept):
+    return primal_objective(X, y, s, lam, "softplus", coef, intercept)
+
+
+def _sklearn_reference(X, y, s, lam, fit_intercept=True):
+    """sklearn minimises mean_s(loss) + ||w||^2 / (2 C sum(s)): C = 1 / (2 lam sum(s))."""
+    ref = LogisticRegression(C=1.0 / (2.0 * lam * s.sum()), solver="newton-cholesky",
+                             tol=1e-12, max_iter=1000, fit_intercept=fit_intercept)
+    ref.fit(X, y, sample_weight=s)
+    return ref.coef_.ravel().astype(np.float64), float(np.ravel(ref.intercept_)[0]) \
+        if fit_intercept else 0.0
+
+
+def _radius(res, lam):
+    """Certified bound on ||w - w*||: P - P* >= lam ||w - w*||^2 (strong convexity in w)."""
+    return np.sqrt(max(res.gap, 0.0) * res.primal / lam)
+
+
+def _assert_same_coef(a, b, lam):
+    assert np.linalg.norm(a.coef - b.coef) <= _radius(a, lam) + _radius(b, lam) + \
+        1e-12 * np.linalg.norm(b.coef)
+
+
+def _check_against_reference(X, y, s, lam, res, fit_intercept=True):
+    coef, b = _sklearn_reference(X, y, s, lam, fit_intercept)
+    ref = _obj(X, y, s, lam, coef, b)
+    ours = _obj(X, y, s, lam, res.coef, res.intercept)
+    assert res.converged
+    assert res.gap <= TOL
+    # the reported primal is the true objective of the returned point
+    assert abs(res.primal - ours) <= 1e-12 * ours
+    # within 1e-6 of the reference, and never worse than the certificate allows
+    assert abs(ours - ref) <= 1e-6 * ref
+    assert ours - ref <= res.gap * ours + 1e-13 * ours
+
+
+@pytest.fixture(scope="module")
+def mnist35(mnist_pair):
+    X, y = mnist_pair
+    return X, _pm(y)
+
+
+@pytest.fixture(scope="module")
+def digits17(digits_pair):
+    X, y = digits_pair
+    return X, _pm(y)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.0 / 255.0])
+@pytest.mark.parametrize("lam", [1e-1, 1e2, 1e5, 1e7])
+def test_matches_sklearn_on_mnist_pair(mnist35, lam, scale):
+    X, y = mnist35
+    X = X * scale
+    s = np.ones(len(y))
+    res = softplus_solve(X, y, s, lam, tol=TOL, max_iter=200)
+    _check_against_reference(X, y, s, lam, res)
+
+
+@pytest.mark.parametrize("lam", [1e-1, 1e1, 1e3, 1e5])
+def test_matches_sklearn_on_digits_pair(digits17, lam):
+    X, y = digits17
+    s = np.ones(len(y))
+    res = softplus_solve(X, y, s, lam, tol=TOL, max_iter=200)
+    _check_against_reference(X, y, s, lam, res)
+
+
+@pytest.mark.parametrize("lam", [1e-3, 1e9])
+def test_extreme_lam_is_certified(mnist35, lam):
+    X, y = mnist35
+    s = np.ones(len(y))
+    res = softplus_solve(X, y, s, lam, tol=1e-8, max_iter=200)
+    assert res.converged and res.gap <= 1e-8
+    assert np.isfinite(res.coef).all() and np.isfinite(res.intercept)
+    _check_against_reference(X, y, s, lam, softplus_solve(X, y, s, lam, tol=TOL,
+                                                          max_iter=200))
+
+
+def test_dual_point_is_feasible(mnist35):
+    X, y = mnist35
+    s = np.ones(len(y))
+    lam = 10.0
+    res = softplus_solve(X, y, s, lam, tol=TOL, max_iter=200)
+    alpha = res.dual
+    box = s / (2.0 * lam * s.sum())
+    assert np.all(alpha >= 0) and np.all(alpha <= box * (1 + 1e-12))
+    assert abs(np.dot(alpha, y)) <= 1e-12 * box.sum()
+    w_dual = X.T @ (alpha * y)
+    assert np.linalg.norm(w_dual - res.coef) <= 1e-3 * np.linalg.norm(res.coef)
+
+
+def test_dense_equals_csr_and_float32(mnist35):
+    X, y = mnist35
+    s = np.ones(len(y))
+    lam = 10.0
+    dense = softplus_solve(X, y, s, lam, tol=TOL, max_iter=200)
+    csr = softplus_solve(sp.csr_matrix(X), y, s, lam, tol=TOL, max_iter=200)
+    _assert_same_coef(csr, dense, lam)
+    assert abs(csr.primal - dense.primal) <= 1e-9 * dense.primal
+    X32 = X.astype(np.float32)
+    for X_ in (X32, sp.csr_matrix(X32)):
+        r32 = softplus_solve(X_, y, s, lam, tol=TOL, max_iter=200)
+        assert r32.coef.dtype == np.float64 and r32.converged
+        assert abs(r32.primal - dense.primal) <= 1e-8 * dense.primal
+
+
+def test_integer_weights_equal_duplicated_rows(digits17):
+    X, y = digits17
+    rng = np.random.default_rng(0)
+    s = rng.integers(0, 4, size=len(y)).astype(np.float64)
+    lam = 1.0
+    res_w = softplus_solve(X, y, s, lam, tol=TOL, max_iter=200)
+    rep = s.astype(int)
+    Xr = np.repeat(X, rep, axis=0)
+    yr = np.repeat(y, rep)
+    res_d = softplus_solve(Xr, yr, np.ones(len(yr)), lam, tol=TOL, max_iter=200)
+    _assert_same_coef(res_w, res_d, lam)
+    assert abs(res_w.primal - res_d.primal) <= 1e-10 * res_d.primal
+    _check_against_reference(X, y, s, lam, res_w)
+
+
+def test_translation_invariance(mnist35):
+    X, y = mnist35
+    s = np.ones(len(y))
+    lam = 10.0
+    shift = np.linspace(-300.0, 500.0, X.shape[1])
+    a = softplus_solve(X, y, s, lam, tol=TOL, max_iter=200)
+    b = softplus_solve(X + shift, y, s, lam, tol=TOL, max_iter=200)
+    _assert_same_coef(b, a, lam)
+    # the intercept absorbs the shift: b' = b - w.shift
+    bound = (_radius(a, lam) + _radius(b, lam)) * np.linalg.norm(shift) + 1e-9
+    assert abs((b.intercept + b.coef @ shift) - a.intercept) <= bound
+    assert abs(a.primal - b.primal) <= 1e-8 * a.primal
+
+
+def test_warm_start_takes_fewer_iterations(mnist35):
+    X, y = mnist35
+    s = np.ones(len(y))
+    near = softplus_solve(X, y, s, 1.25, tol=TOL, max_iter=200)
+    cold = softplus_solve(X, y, s, 1.0, tol=TOL, max_iter=200)
+    warm = softplus_solve(X, y, s, 1.0, tol=TOL, max_iter=200, coef_init=near.coef,
+                          intercept_init=near.intercept)
+    assert warm.converged and warm.n_iter < cold.n_iter
+    assert abs(warm.primal - cold.primal) <= 2 * TOL * cold.primal
+
+
+def test_path_equals_independent_fits(mnist35):
+    X, y = mnist35
+    s = np.ones(len(y))
+    lams = np.array([1e3, 1e-1, 1e1, 1e5, 1.0, 3e2])  # unsorted on purpose
+    path = softplus_path(X, y, s, lams, tol=TOL, max_iter=200)
+    assert len(path) == len(lams)
+    for lam, res in zip(lams, path):
+        single = softplus_solve(X, y, s, lam, tol=TOL, max_iter=200)
+        assert res.converged and res.gap <= TOL
+        assert abs(res.primal - single.primal) <= 1e-6 * single.primal
+        assert abs(_obj(X, y, s, lam, res.coef, res.intercept) - res.primal) \
+            <= 1e-12 * res.primal
+
+
+def test_full_grid_path_is_certified(digits17):
+    X, y = digits17
+    s = np.ones(len(y))
+    lams = 10.0 ** np.arange(-1.0, 7.05, 0.1)
+    path = softplus_path(X, y, s, lams, tol=1e-7, max_iter=200)
+    assert all(r.converged and r.gap <= 1e-7 for r in path)
+    norms = np.array([np.linalg.norm(r.coef) for r in path])
+    assert np.all(np.diff(norms) < 0)  # ||w|| decreases with lam
+
+
+@pytest.mark.parametrize("lam", [1e-1, 1e3])
+def test_no_intercept(mnist35, lam):
+    X, y = mnist35
+    s = np.ones(len(y))
+    res = softplus_solve(X, y, s, lam, tol=TOL, max_iter=200, fit_intercept=False)
+    assert res.intercept == 0.0
+    _check_against_reference(X, y, s, lam, res, fit_intercept=False)
+
+
+def test_large_lam_limit_is_weighted_centroid_difference(digits17):
+    X, y = digits17
+    rng = np.random.default_rng(1)
+    s = rng.uniform(0.5, 2.0, size=len(y))
+    s[y > 0] *= 2.0  # unbalanced class weights
+    c = s / s.sum()
+    cp, cm = c[y > 0].sum(), c[y < 0].sum()
+    mu_p = (c[y > 0] @ X[y > 0]) / cp
+    mu_m = (c[y < 0] @ X[y < 0]) / cm
+    for lam in (1e7, 1e9):
+        res = softplus_solve(X, y, s, lam, tol=1e-12, max_iter=200)
+        w_lim = cp * cm * (mu_p - mu_m) / (2.0 * lam)
+        cos = res.coef @ w_lim / (np.linalg.norm(res.coef) * np.linalg.norm(w_lim))
+        rel = np.linalg.norm(res.coef - w_lim) / np.linalg.norm(w_lim)
+        assert 1.0 - cos < 1e-4
+        assert rel < 1e-2 if lam == 1e7 else rel < 1e-4
+        assert abs(res.intercept - np.log(cp / cm)) < 1e-3
+
+
+def test_zero_weights_equal_removed_rows(digits17):
+    X, y = digits17
+    s = np.ones(len(y))
+    s[::3] = 0.0
+    keep = s > 0
+    a = softplus_solve(X, y, s, 1.0, tol=TOL, max_iter=200)
+    b = softplus_solve(X[keep], y[keep], s[keep], 1.0, tol=TOL, max_iter=200)
+    _assert_same_coef(a, b, 1.0)
+    assert abs(a.primal - b.primal) <= 1e-8 * b.primal
+
+
+def test_max_iter_reports_not_converged(mnist35):
+    X, y = mnist35
+    s = np.ones(len(y))
+    res = softplus_solve(X, y, s, 1e-1, tol=1e-12, max_iter=2)
+    assert not res.converged and res.n_iter == 2
+    assert np.isfinite(res.gap) and res.gap > 1e-12
+    res0 = softplus_solve(X, y, s, 1e-1, tol=1e-12, max_iter=0)
+    assert not res0.converged and res0.n_iter == 0
+
+
+def test_stable_for_huge_scores():
+    # separable data with enormous feature values: margins in the thousands
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(1e4, 1.0, (20, 3)), rng.normal(-1e4, 1.0, (20, 3))])
+    y = np.r_[np.ones(20), -np.ones(20)]
+    s = np.ones(40)
+    for lam in (1e-3, 1.0, 1e9):
+        res = softplus_solve(X, y, s, lam, tol=1e-10, max_iter=200)
+        assert res.converged and np.isfinite(res.primal) and res.gap <= 1e-10
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(lam=0.0), "lam"),
+    (dict(lam=np.nan), "lam"),
+    (dict(lam=np.inf), "lam"),
+    (dict(y=np.r_[np.ones(5), np.zeros(5)]), "-1"),
+    (dict(y=np.ones(7)), "entries"),
+    (dict(sample_weight=-np.ones(10)), "non-negative"),
+    (dict(sample_weight=np.r_[np.ones(5), np.zeros(5)]), "class"),
+    (dict(X=np.full((10, 3), np.nan)), "NaN"),
+    (dict(coef_init=np.ones(4)), "coef_init"),
+])
+def test_bad_input_raises(kwargs, match):
+    rng = np.random.default_rng(0)
+    args = dict(X=rng.normal(size=(10, 3)), y=np.r_[np.ones(5), -np.ones(5)],
+                sample_weight=np.ones(10), lam=1.0)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        softplus_solve(args.pop("X"), args.pop("y"), args.pop("sample_weight"),
+                       args.pop("lam"), tol=1e-8, max_iter=10, **args)
