@@ -252,6 +252,7 @@ def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, slot_of, w
             free_slots[nf] = sl
             nf += 1
     state[0] = hi
+    state[4] += nnew
     newblock = np.zeros((nnew, Xc.shape[1]), dtype=np.float64)
     q = 0
     for p in range(nB):
@@ -287,9 +288,11 @@ def _smo(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
     """SMO with second-order working-set selection on the working set.
 
     ``G[p]`` is the dual gradient ``y_i f_i - 1`` of ``i = B[p]`` (kept up to
-    date); ``alpha`` is updated in place.  Returns the number of steps.
+    date); ``alpha`` is updated in place.  Returns ``(steps, done)``; ``done``
+    is False when ``max_steps`` ran out first.
     """
     steps = 0
+    done = False
     while steps < max_steps:
         # --- select i: maximal -y_t G_t over I_up
         Gmax = -_INF
@@ -305,6 +308,7 @@ def _smo(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
                     Gmax = G[p]
                     ip = p
         if ip < 0:
+            done = True
             break
         i = B[ip]
         si = sl[ip]
@@ -342,6 +346,7 @@ def _smo(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
                     obj_min = od
                     jp = p
         if Gmax + Gmax2 < eps or jp < 0:
+            done = True
             break
         j = B[jp]
         sj = sl[jp]
@@ -408,18 +413,20 @@ def _smo(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
         daj = (aj - aj_old) * yj
         if dai == 0.0 and daj == 0.0:
             steps += 1
+            done = True
             break
         for p in range(nB):
             sp_ = sl[p]
             G[p] += y[B[p]] * (K[si, sp_] * dai + K[sj, sp_] * daj)
         steps += 1
-    return steps
+    return steps, done
 
 
 @njit(cache=True)
 def _cd(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
     """Greedy dual coordinate descent on the working set (no intercept)."""
     steps = 0
+    done = False
     while steps < max_steps:
         best = 0.0
         ip = -1
@@ -434,6 +441,7 @@ def _cd(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
                 best = v
                 ip = p
         if ip < 0 or best < eps:
+            done = True
             break
         i = B[ip]
         si = sl[ip]
@@ -451,10 +459,152 @@ def _cd(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
         da = (a - a_old) * y[i]
         steps += 1
         if da == 0.0:
+            done = True
             break
         for p in range(nB):
             G[p] += y[B[p]] * K[si, sl[p]] * da
-    return steps
+    return steps, done
+
+
+
+
+@njit(cache=True, fastmath=_FM)
+def _cholesky_inplace(A, m):
+    """Lower Cholesky factor of ``A[:m, :m]`` in place (row-oriented).
+
+    Pivots below ``1e-13 * max(diag)`` are raised to that floor: the factor is
+    then that of ``A + E`` with ``E >= 0`` diagonal, so a step computed with it
+    is still a descent step of the true quadratic (never an exception).
+    """
+    dmax = 0.0
+    for k in range(m):
+        if A[k, k] > dmax:
+            dmax = A[k, k]
+    floor = 1e-13 * dmax + 1e-300
+    for j in range(m):
+        for k in range(j + 1):
+            acc = A[j, k]
+            for q in range(k):
+                acc -= A[j, q] * A[k, q]
+            if k < j:
+                A[j, k] = acc / A[k, k]
+            else:
+                if acc < floor:
+                    acc = floor
+                A[j, j] = np.sqrt(acc)
+
+
+@njit(cache=True, fastmath=_FM)
+def _chol_solve(L, m, r):
+    """Solve ``L L^T x = r`` in place."""
+    for j in range(m):
+        acc = r[j]
+        for q in range(j):
+            acc -= L[j, q] * r[q]
+        r[j] = acc / L[j, j]
+    for j in range(m - 1, -1, -1):
+        acc = r[j]
+        for q in range(j + 1, m):
+            acc -= L[q, j] * r[q]
+        r[j] = acc / L[j, j]
+
+
+@njit(cache=True)
+def _newton(B, nB, sl, K, y, C, alpha, G, fit_intercept):
+    """Exact minimisation over the free samples of the working set.
+
+    Solves ``G_F + H delta + b y_F = 0, y_F . delta = 0`` (``H = Y K_FF Y``)
+    and moves along ``delta`` as far as the box allows.  Returns the number of
+    free samples (0 when there was nothing to do).
+    """
+    F = np.empty(nB, dtype=np.int64)
+    nf = 0
+    for p in range(nB):
+        i = B[p]
+        if alpha[i] > 0.0 and alpha[i] < C[i]:
+            F[nf] = p
+            nf += 1
+    if nf == 0:
+        return 0
+    H = np.empty((nf, nf))
+    for a in range(nf):
+        pa = F[a]
+        sa = sl[pa]
+        ya = y[B[pa]]
+        for c in range(a + 1):
+            pc = F[c]
+            H[a, c] = ya * y[B[pc]] * K[sa, sl[pc]]
+    _cholesky_inplace(H, nf)
+    u = np.empty(nf)
+    for a in range(nf):
+        u[a] = -G[F[a]]
+    _chol_solve(H, nf, u)
+    if fit_intercept:
+        v = np.empty(nf)
+        for a in range(nf):
+            v[a] = y[B[F[a]]]
+        _chol_solve(H, nf, v)
+        yu = 0.0
+        yv = 0.0
+        for a in range(nf):
+            ya = y[B[F[a]]]
+            yu += ya * u[a]
+            yv += ya * v[a]
+        bb = yu / yv if yv > 0.0 else 0.0
+        for a in range(nf):
+            u[a] -= bb * v[a]
+    # ratio test: stay in the box
+    tau = 1.0
+    blk = -1
+    for a in range(nf):
+        i = B[F[a]]
+        da = u[a]
+        if da > 0.0:
+            lim = (C[i] - alpha[i]) / da
+        elif da < 0.0:
+            lim = -alpha[i] / da
+        else:
+            continue
+        if lim < tau:
+            tau = lim
+            blk = a
+    if tau <= 0.0:
+        return 0
+    for a in range(nf):
+        i = B[F[a]]
+        old = alpha[i]
+        new = old + tau * u[a]
+        if a == blk:
+            new = C[i] if u[a] > 0.0 else 0.0
+        elif new < 0.0:
+            new = 0.0
+        elif new > C[i]:
+            new = C[i]
+        alpha[i] = new
+        u[a] = (new - old) * y[i]
+    for p in range(nB):
+        sp_ = sl[p]
+        acc = 0.0
+        for a in range(nf):
+            acc += K[sp_, sl[F[a]]] * u[a]
+        G[p] += y[B[p]] * acc
+    return nf
+
+
+@njit(cache=True)
+def _subsolve(B, nB, sl, K, y, C, alpha, G, eps, max_steps, fit_intercept, budget):
+    """SMO (or coordinate descent) alternated with Newton steps on the free set."""
+    total = 0
+    while total < max_steps:
+        if fit_intercept:
+            st, done = _smo(B, nB, sl, K, y, C, alpha, G, eps, budget)
+        else:
+            st, done = _cd(B, nB, sl, K, y, C, alpha, G, eps, budget)
+        total += st
+        if done:
+            break
+        _newton(B, nB, sl, K, y, C, alpha, G, fit_intercept)
+    return total
 
 
 # --------------------------------------------------------------------------
@@ -552,7 +702,7 @@ def _select(f, y, C, alpha, act, nact, b, fit_intercept, band, q_max, Bbuf, vbuf
 
 @njit(cache=True)
 def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act, nact,
-           fit_intercept, tol, max_iter, q_max, Xc, K, slot_of, who, stamp, state):
+           fit_intercept, tol, max_iter, q_max, Xc, K, slot_of, who, stamp, state, opts):
     """Decomposition method; ``alpha`` and ``w`` are updated in place.
 
     Returns ``(b, P, D, gap, n_iter, converged)``.
@@ -568,10 +718,11 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
     gap = _INF
     converged = False
     n_iter = 0
-    eps_scale = 0.1
-    band = 0.0
+    eps_scale = opts[1]
+    band = opts[0]
     while True:
         _scores(is_sparse, Xd, data, indices, indptr, act, nact, w, f)
+        state[3] += 1
         b, P, D, gap, viol = _certificate(f, y, s, C, alpha, act, nact, lam, w, S,
                                           fit_intercept, tbuf)
         if gap <= tol:
@@ -598,6 +749,7 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
             continue
         B = Bbuf[:nB].copy()
         state[1] += 1
+        state[5] += nB
         slots = _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K,
                               slot_of, who, stamp, state[1], state)
         G = np.empty(nB)
@@ -607,10 +759,11 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
             G[p] = y[i] * f[i] - 1.0
             a_old[p] = alpha[i]
         max_steps = 200 * nB + 100000
-        if fit_intercept:
-            _smo(B, nB, slots, K, y, C, alpha, G, eps, max_steps)
-        else:
-            _cd(B, nB, slots, K, y, C, alpha, G, eps, max_steps)
+        budget = int(opts[2]) if opts[2] > 0 else nB
+        if budget < 1:
+            budget = 1
+        state[2] += _subsolve(B, nB, slots, K, y, C, alpha, G, eps, max_steps,
+                              fit_intercept, budget)
         coefs = np.empty(nB)
         changed = 0
         for p in range(nB):
@@ -677,11 +830,80 @@ def _clip_box(C, alpha, act, nact):
 
 
 @njit(cache=True)
-def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, w, act, nact,
-                 fit_intercept, tol, max_iter, q_max, cap):
-    """Solve for every ``lams[k]`` (sorted decreasingly), warm-starting each."""
+def _fix_equality(y, C, alpha, act, nact):
+    """Restore ``sum a_i y_i = 0`` by moving free samples (or, failing that,
+    by shrinking the heavier side)."""
+    r = 0.0
+    asum = 0.0
+    for k in range(nact):
+        i = act[k]
+        r += alpha[i] * y[i]
+        asum += alpha[i]
+    if abs(r) <= 1e-14 * asum:
+        return
+    room = 0.0
+    for k in range(nact):
+        i = act[k]
+        a = alpha[i]
+        if a > 0.0 and a < C[i]:
+            if (r > 0.0) == (y[i] > 0.0):
+                room += a
+            else:
+                room += C[i] - a
+    if room >= abs(r):
+        frac = abs(r) / room
+        for k in range(nact):
+            i = act[k]
+            a = alpha[i]
+            if a > 0.0 and a < C[i]:
+                if (r > 0.0) == (y[i] > 0.0):
+                    alpha[i] = a - frac * a
+                else:
+                    alpha[i] = a + frac * (C[i] - a)
+    else:
+        _restore_feasible(y, C, alpha, act, nact)
+
+
+@njit(cache=True, fastmath=_FM)
+def _rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nact, U, inU,
+               w):
+    """``w = c U + sum_{free} a_i y_i x_i`` with ``U = sum_{a_i = C_i} s_i y_i x_i``.
+
+    ``U`` is kept up to date incrementally (``inU`` flags what it holds), so a
+    change of ``lam`` costs a pass over the free samples only, and ``w`` is
+    rebuilt exactly from ``alpha`` (no drift along the path).
+    """
+    for k in range(nact):
+        i = act[k]
+        atb = alpha[i] >= C[i]
+        if atb != inU[i]:
+            v = s[i] * y[i]
+            if not atb:
+                v = -v
+            row_axpy(is_sparse, Xd, data, indices, indptr, i, v, U)
+            inU[i] = atb
+    for j in range(w.shape[0]):
+        w[j] = c * U[j]
+    for k in range(nact):
+        i = act[k]
+        a = alpha[i]
+        if a > 0.0 and a < C[i]:
+            row_axpy(is_sparse, Xd, data, indices, indptr, i, a * y[i], w)
+
+
+@njit(cache=True)
+def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act, nact,
+                 fit_intercept, tol, max_iter, q_max, cap, state, opts):
+    """Solve for every ``lams[k]`` (sorted decreasingly), warm-starting each.
+
+    The optimal ``alpha`` is piecewise affine in ``C`` (Hastie et al. 2004), so
+    from the third ``lam`` on the start is the linear extrapolation of the two
+    previous solutions in ``C`` (exact when no sample changes status in
+    between), clipped to the box and made feasible; for the second, samples on
+    the upper bound follow the bound and the others keep their value.
+    """
     n = y.shape[0]
-    d = w.shape[0]
+    d = Xd.shape[1]
     L = lams.shape[0]
     coefs = np.empty((L, d))
     alphas = np.empty((L, n))
@@ -691,27 +913,47 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, w, 
     slot_of = -np.ones(n, dtype=np.int64)
     who = -np.ones(cap, dtype=np.int64)
     stamp = np.zeros(cap, dtype=np.int64)
-    state = np.zeros(2, dtype=np.int64)
     C = np.empty(n)
+    U = np.zeros(d)
+    inU = np.zeros(n, dtype=np.bool_)
+    w = np.zeros(d)
+    a1 = np.zeros(n)  # solution at the previous lam
+    a2 = np.zeros(n)  # and the one before
+    c1 = 0.0
+    c2 = 0.0
     for k in range(L):
         lam = lams[k]
+        c = 1.0 / (2.0 * lam * S)
         for i in range(n):
-            C[i] = s[i] / (2.0 * lam * S)
-        if k > 0:
-            ratio = lams[k - 1] / lam
+            C[i] = s[i] * c
+        if k == 1:
+            for q in range(nact):
+                i = act[q]
+                if a1[i] >= s[i] * c1:
+                    alpha[i] = C[i]
+                else:
+                    alpha[i] = a1[i]
+        elif k >= 2:
+            t = (c - c1) / (c1 - c2)
+            for q in range(nact):
+                i = act[q]
+                alpha[i] = a1[i] + t * (a1[i] - a2[i])
+        if k >= 1:
             for q in range(nact):
                 i = act[q]
                 a = alpha[i]
-                if a > 0.0:
-                    # a_i / C_i is kept; a bound stays exactly on the bound
-                    alpha[i] = a * ratio
-            _clip_box(C, alpha, act, nact)
-            for j in range(d):
-                w[j] *= ratio
+                if not (a > 1e-12 * C[i]):
+                    alpha[i] = 0.0
+                elif a >= C[i] * (1.0 - 1e-12):
+                    alpha[i] = C[i]
+            if fit_intercept:
+                _fix_equality(y, C, alpha, act, nact)
+        _rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nact, U,
+                   inU, w)
         b, P, D, gap, it, conv = _solve(is_sparse, Xd, data, indices, indptr, y, s, C,
                                         S, lam, alpha, w, act, nact, fit_intercept, tol,
                                         max_iter, q_max, Xc, K, slot_of, who, stamp,
-                                        state)
+                                        state, opts)
         coefs[k] = w
         alphas[k] = alpha
         out[k, 0] = b
@@ -719,6 +961,10 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, w, 
         out[k, 2] = gap
         out[k, 3] = it
         out[k, 4] = 1.0 if conv else 0.0
+        a2[:] = a1
+        a1[:] = alpha
+        c2 = c1
+        c1 = c
     return coefs, alphas, out
 
 
@@ -728,6 +974,10 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, w, 
 
 _Q_MAX = 1000
 _CACHE_ROWS = 2000
+# diagnostics of the last call (slots used, subproblems, SMO steps, passes, Gram rows)
+_LAST_STATS = np.zeros(8, dtype=np.int64)
+# tuning knobs: working-set band (margin units), subproblem accuracy (fraction of tol*P)
+_OPTS = np.array([0.01, 0.1, 0.0, 0.0])
 
 
 def _validate(X, y, sample_weight, tol, max_iter):
@@ -815,7 +1065,7 @@ def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
     _check_classes(y, s, fit_intercept)
     ka = kernel_arrays(X)
     n, d = X.shape
-    C = s / (2.0 * lam * S)
+    C = s * (1.0 / (2.0 * lam * S))
     act = np.flatnonzero(s > 0).astype(np.int64)
     nact = act.shape[0]
     alpha = _initial_alpha(ka, y, s, S, C, act, lam, fit_intercept, coef_init,
@@ -829,10 +1079,11 @@ def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
     slot_of = -np.ones(n, dtype=np.int64)
     who = -np.ones(cap, dtype=np.int64)
     stamp = np.zeros(cap, dtype=np.int64)
-    state = np.zeros(2, dtype=np.int64)
+    state = np.zeros(8, dtype=np.int64)
     b, P, D, gap, n_iter, conv = _solve(*ka, y, s, C, S, lam, alpha, w, act, nact,
                                         fit_intercept, tol, max_iter, q_max, Xc, K,
-                                        slot_of, who, stamp, state)
+                                        slot_of, who, stamp, state, _OPTS)
+    _LAST_STATS[:] = state
     return SolverResult(coef=w, intercept=float(b), dual=alpha, n_iter=int(n_iter),
                         gap=float(gap), primal=float(P), converged=bool(conv))
 
@@ -859,15 +1110,15 @@ def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
     lsorted = np.ascontiguousarray(lams[order])
     act = np.flatnonzero(s > 0).astype(np.int64)
     nact = act.shape[0]
-    C0 = s / (2.0 * lsorted[0] * S)
+    C0 = s * (1.0 / (2.0 * lsorted[0] * S))
     alpha = _initial_alpha(ka, y, s, S, C0, act, lsorted[0], fit_intercept, coef_init,
                            intercept_init, None)
-    w = np.zeros(d)
-    _w_from_alpha(*ka, y, alpha, act, nact, w)
     cap = int(min(nact, max(_CACHE_ROWS, _Q_MAX)))
     q_max = int(min(_Q_MAX, cap))
-    coefs, alphas, out = _path_kernel(*ka, y, s, S, lsorted, alpha, w, act, nact,
-                                      fit_intercept, tol, max_iter, q_max, cap)
+    state = np.zeros(8, dtype=np.int64)
+    coefs, alphas, out = _path_kernel(*ka, y, s, S, lsorted, alpha, act, nact,
+                                      fit_intercept, tol, max_iter, q_max, cap, state, _OPTS)
+    _LAST_STATS[:] = state
     results = [None] * lams.size
     for k, pos in enumerate(order):
         results[pos] = SolverResult(coef=coefs[k].copy(), intercept=float(out[k, 0]),
