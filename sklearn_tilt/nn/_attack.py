@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from scipy.optimize import brentq
 
-from ._gradients import _images, _unpack, target_indices
+from ._gradients import _images, _unpack, module_device, target_indices
 from ._torch import batches, torch_context
 
 __all__ = ["AttackResult", "calibrate_temperature", "high_confidence_attack"]
@@ -18,7 +18,7 @@ def _logits(net, X4):
         return net._logits(X4)
     module, _, _ = _unpack(net)
     with torch.no_grad():
-        return module(torch.from_numpy(X4)).double().numpy()
+        return module(torch.from_numpy(X4).to(module_device(module))).double().cpu().numpy()
 
 
 def _median_top_probability(logits, temperature):
@@ -236,6 +236,7 @@ def high_confidence_attack(
     n_iter = np.zeros(n, dtype=np.int64)
     conf = np.zeros(n)
     log_c = float(np.log(confidence))
+    device = module_device(module)
     mode = module.training
     module.eval()
     progress = None
@@ -246,19 +247,19 @@ def high_confidence_attack(
     try:
         with torch_context(getattr(net, "n_jobs", None)), torch.enable_grad():
             for sl in batches(n, batch_size):
-                x = torch.from_numpy(X_adv[sl].copy())
-                t = torch.from_numpy(np.asarray(t_idx[sl], dtype=np.int64))
-                active = torch.ones(len(x), dtype=torch.bool)
-                steps = torch.zeros(len(x), dtype=torch.int64)
-                last = torch.zeros(len(x), dtype=torch.float64)
-                reached = torch.zeros(len(x), dtype=torch.bool)
+                x = torch.from_numpy(X_adv[sl].copy()).to(device)
+                t = torch.from_numpy(np.asarray(t_idx[sl], dtype=np.int64)).to(device)
+                active = torch.ones(len(x), dtype=torch.bool, device=device)
+                steps = torch.zeros(len(x), dtype=torch.int64, device=device)
+                last = torch.zeros(len(x), dtype=torch.float64, device=device)
+                reached = torch.zeros(len(x), dtype=torch.bool, device=device)
                 for it in range(int(max_iter) + 1):
                     idx = torch.nonzero(active).flatten()
                     if len(idx) == 0:
                         break
                     xa = x[idx].requires_grad_(True)
                     logp = torch.log_softmax(module(xa) / temperature, dim=1)
-                    logp_t = logp[torch.arange(len(idx)), t[idx]]
+                    logp_t = logp[torch.arange(len(idx), device=device), t[idx]]
                     last[idx] = logp_t.detach().double().exp()
                     done = logp_t.detach() >= log_c
                     reached[idx] = done
@@ -279,10 +280,10 @@ def high_confidence_attack(
                         steps[idx[move]] += 1
                     if progress is not None:
                         progress.set_postfix(step=it, running=int(active.sum()))
-                X_adv[sl] = x.numpy()
-                n_iter[sl] = steps.numpy()
-                conf[sl] = last.numpy()
-                success[sl] = reached.numpy()
+                X_adv[sl] = x.cpu().numpy()
+                n_iter[sl] = steps.cpu().numpy()
+                conf[sl] = last.cpu().numpy()
+                success[sl] = reached.cpu().numpy()
                 if progress is not None:
                     progress.update(len(x))
     finally:

@@ -46,6 +46,13 @@ def _encode(net, labels, classes):
         raise ValueError(f"label {exc.args[0]!r} is not in classes_") from None
 
 
+def module_device(module):
+    """The device of the module's parameters (CPU for a module without any)."""
+    for p in module.parameters():
+        return p.device
+    return torch.device("cpu")
+
+
 def _float64_forward(module):
     """``x -> logits`` computed in float64 with the module's parameters (module untouched)."""
     state = {
@@ -99,6 +106,7 @@ def _terms(net, X, y=None, output="margin", target=None, batch_size=500, n_jobs=
     if output != "margin" and not isinstance(target, str):
         t_all = target_indices(net, target, n)
     forward = _float64_forward(module)
+    device = module_device(module)
     values = np.empty(n)
     grads = np.empty((n, X4[0].size))
     ref_all = np.empty(n, dtype=np.int64)
@@ -110,10 +118,10 @@ def _terms(net, X, y=None, output="margin", target=None, batch_size=500, n_jobs=
     try:
         with torch_context(n_jobs), torch.enable_grad():
             for sl in batches(n, batch_size):
-                x = torch.from_numpy(X4[sl]).to(torch.float64).requires_grad_(True)
+                x = torch.from_numpy(X4[sl]).to(device, torch.float64).requires_grad_(True)
                 z = forward(x)
-                rows = torch.arange(z.shape[0])
-                r = z.detach().argmax(dim=1) if ref is None else torch.from_numpy(ref[sl])
+                rows = torch.arange(z.shape[0], device=device)
+                r = z.detach().argmax(dim=1) if ref is None else torch.from_numpy(ref[sl]).to(device)
                 masked = z.detach().clone()
                 masked[rows, r] = -torch.inf
                 other = masked.argmax(dim=1)
@@ -124,9 +132,9 @@ def _terms(net, X, y=None, output="margin", target=None, batch_size=500, n_jobs=
                         t_idx = t_all[sl]
                     else:
                         t_idx = target_indices(
-                            net, target, z.shape[0], r.numpy(), z.detach().numpy()
+                            net, target, z.shape[0], r.cpu().numpy(), z.detach().cpu().numpy()
                         )
-                    t = torch.from_numpy(np.asarray(t_idx, dtype=np.int64))
+                    t = torch.from_numpy(np.asarray(t_idx, dtype=np.int64)).to(device)
                     if output == "logit":
                         val = z[rows, t]
                     else:
@@ -134,10 +142,10 @@ def _terms(net, X, y=None, output="margin", target=None, batch_size=500, n_jobs=
                         if output == "proba":
                             val = val.exp()
                 (g,) = torch.autograd.grad(val.sum(), x)
-                values[sl] = val.detach().numpy()
-                grads[sl] = g.reshape(g.shape[0], -1).numpy()
-                ref_all[sl] = r.numpy()
-                other_all[sl] = other.numpy()
+                values[sl] = val.detach().cpu().numpy()
+                grads[sl] = g.reshape(g.shape[0], -1).cpu().numpy()
+                ref_all[sl] = r.cpu().numpy()
+                other_all[sl] = other.cpu().numpy()
     finally:
         module.train(module_mode)
     return values, grads, ref_all, other_all
