@@ -169,7 +169,7 @@ def test_pipeline_and_grid_search_over_paper_grid(digits_pair):
         (np.array([[0.0, np.nan], [1.0, 2.0]]), [0, 1], "NaN"),
         (np.array([[0.0, np.inf], [1.0, 2.0]]), [0, 1], "infinity"),
         (np.empty((0, 3)), [], "0 sample"),
-        (np.ones((4, 2, 2)), [0, 1, 0, 1], "2D"),
+        (np.ones((4, 2, 2)), [0, 1, 0, 1], "dim 3"),
         (np.ones((4, 2)), [1, 1, 1, 1], "one class"),
     ],
 )
