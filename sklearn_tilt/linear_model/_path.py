@@ -19,6 +19,23 @@ def default_lams(n_lams=81):
 
     The range suits pixels in [0, 255]; data scaled by a factor ``c`` needs
     ``lam`` scaled by ``c**2`` for the same solutions (up to the scale of ``w``).
+
+    Parameters
+    ----------
+    n_lams : int, default=81
+        Number of values; 81 gives exactly the paper's grid :data:`PAPER_LAMS`
+        (``10**a``, ``a = -1.0, -0.9, ..., 7.0``).
+
+    Returns
+    -------
+    lams : ndarray of shape (n_lams,)
+        Increasing values of ``lam``.
+
+    Examples
+    --------
+    >>> from sklearn_tilt.linear_model import default_lams
+    >>> default_lams(5)
+    array([1.e-01, 1.e+01, 1.e+03, 1.e+05, 1.e+07])
     """
     n_lams = int(n_lams)
     if n_lams < 1:
