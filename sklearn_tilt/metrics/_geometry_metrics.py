@@ -398,6 +398,10 @@ def tilting_angle(
 
     Notes
     -----
+    ``z`` comes from the ``X, y`` given, not from the training data: on held-out
+    data a classifier parallel to the training centroids' direction has a small
+    non-zero angle.
+
     For first-order models (see :func:`signed_distance`) the angle is local: for
     each sample, the angle between the input gradient of its margin (true class
     minus the best other class, as found by ``decision_function`` or

@@ -87,6 +87,12 @@ class TiltingAngle(_GeometryScorer):
     ``cv_results_`` reading with ``refit`` on another metric; ``sign=-1``
     returns ``-theta`` so that model selection prefers small angles.
 
+    The centroid direction ``z`` is estimated on the data scored, i.e. on the
+    test fold in cross-validation: the noise of a small fold's centroids puts a
+    floor under the test-fold angle (the paper's ``theta = 0`` of a strongly
+    regularised hinge classifier holds for the training centroids; pass
+    ``return_train_score=True`` to see it in ``mean_train_<name>``).
+
     Parameters
     ----------
     degrees : bool, default=False
