@@ -13,6 +13,7 @@ Built in CI, from the repository root and without network access, with::
 """
 
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -159,5 +160,61 @@ def _benchmarks(app):
 write_api_reference(HERE / "api.rst")
 
 
+def _check_examples(app, env, docnames):
+    """Every public class and function appears in at least one gallery example.
+
+    Runs after sphinx-gallery has executed the examples and written the
+    backreferences (``generated/backreferences/<name>.examples``); a public name
+    that no example uses is a warning, hence an error with ``-W``.
+    """
+    from sphinx.util import logging
+
+    logger = logging.getLogger("sklearn_tilt.docs")
+    backrefs = HERE / sphinx_gallery_conf["backreferences_dir"]
+    from api_reference import public_names
+
+    for _, _, _, entries, _ in public_names():
+        for path, name, kind in entries:
+            if kind == "data":
+                continue  # constants: sphinx-gallery records no usage for them
+            # a class counts as used when one of its methods is (``Display.from_*``)
+            files = [backrefs / f"{path}.{name}.examples",
+                     *backrefs.glob(f"{path}.{name}.*.examples")]
+            if not any(f.exists() and f.read_text(encoding="utf-8").strip() for f in files):
+                logger.warning("%s.%s is used by no gallery example (docs/examples/)",
+                               path, name, type="sklearn_tilt", subtype="no_example")
+
+
+_SHAPE_NAME = re.compile(r"(\w*[A-Za-z0-9])_(?=,\))")
+
+
+def _fix_docstring(app, what, name, obj, options, lines):
+    """Small fixes to docstrings before numpydoc renders them.
+
+    - ``shape (n_features_in_,)``: numpydoc leaves the name as plain reST, where a
+      trailing underscore makes it a hyperlink reference; escape it.
+    - constants (``PAPER_LAMS``...): document them with their ``#:`` comment from the
+      module that defines them, never with the docstring of their type (an
+      ndarray's docstring is numpy's).
+    """
+    lines[:] = [_SHAPE_NAME.sub(r"\1\\_", line) for line in lines]
+    if what != "data" or not name.startswith("sklearn_tilt."):
+        return
+    from sphinx.pycode import ModuleAnalyzer
+
+    short = name.rsplit(".", 1)[1]
+    for modname in sorted(m for m in sys.modules if m.startswith("sklearn_tilt")):
+        try:
+            docs = ModuleAnalyzer.for_module(modname).find_attr_docs()
+        except Exception:
+            continue
+        if ("", short) in docs:
+            lines[:] = [line for line in docs[("", short)] if line is not None]
+            return
+    lines[:] = []
+
+
 def setup(app):
     app.connect("builder-inited", _benchmarks)
+    app.connect("autodoc-process-docstring", _fix_docstring, priority=400)
+    app.connect("env-before-read-docs", _check_examples)
