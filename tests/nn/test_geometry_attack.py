@@ -326,7 +326,7 @@ def test_low_vs_high_weight_decay_on_mnist(mnist_5k):
         net = LeNetClassifier(lam=lam, lr=5e-3, batch_size=100, max_epochs=15, random_state=0,
                               verbose=0).fit(X[tr], y[tr], X_val=X[te], y_val=y[te])
         calibrate_temperature(net, X[te])
-        att = high_confidence_attack(net, X[te][:100], "cyclic", y=y[te][:100], max_iter=3000)
+        att = high_confidence_attack(net, X[te][:50], "cyclic", y=y[te][:50], max_iter=3000)
         out[lam] = (weight_rms(net), att.median_perturbation_norm, net.history[-1, "valid_error"])
     assert all(out[1e-1][0][k] < out[1e-4][0][k] for k in out[1e-4][0])
     assert out[1e-1][1] > out[1e-4][1]
