@@ -11,6 +11,16 @@ from sklearn_tilt._solvers._softplus import softplus_path, softplus_solve
 TOL = 1e-9
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """Keep BLAS single-threaded: the shared 2-core test machines are oversubscribed,
+    where multi-threaded OpenBLAS slows the sklearn references down by 10-40x."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 def _pm(y):
     classes = np.unique(y)
     return np.where(y == classes[1], 1.0, -1.0)
