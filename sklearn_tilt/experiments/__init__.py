@@ -1,0 +1,36 @@
+"""The paper's experiments as functions returning tables, and the one-command reproduction.
+
+A *table* is a dict of equal-length columns (``pandas.DataFrame(table)`` makes a
+frame of it). The command line ``sklearn-tilt`` (``python -m sklearn_tilt``) runs
+:func:`reproduce`.
+
+.. autosummary::
+
+   run_toy
+   run_svm
+   summarize_svm
+   run_lenet
+   reproduce
+   ReproduceConfig
+   make_report
+"""
+
+from ._lenet import WEIGHT_DECAYS, run_lenet
+from ._report import make_report
+from ._reproduce import ReproduceConfig, reproduce
+from ._svm import PAPER_LAMS, SVM_COLUMNS, run_svm, summarize_svm
+from ._toy import TOY_LAMS, run_toy
+
+__all__ = [
+    "PAPER_LAMS",
+    "ReproduceConfig",
+    "SVM_COLUMNS",
+    "TOY_LAMS",
+    "WEIGHT_DECAYS",
+    "make_report",
+    "reproduce",
+    "run_lenet",
+    "run_svm",
+    "run_toy",
+    "summarize_svm",
+]

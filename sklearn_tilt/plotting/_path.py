@@ -1,0 +1,229 @@
+"""The path picture: errors, distances, tilting angle and ``||w||`` against ``lam``."""
+
+import numpy as np
+from sklearn.base import clone
+
+from ._common import get_axes, linear_parts, path_quantities
+
+
+class RegularizationPathDisplay:
+    """Train/test error, ``d_adv``, ``d_err``, ``theta`` and ``||w||`` against ``lam``.
+
+    Four panels sharing a logarithmic ``lam`` axis: the errors (%), the
+    adversarial and error distances (pixels), the tilting angle (degrees) and
+    the scale ``||w||``. Small ``lam`` fits the training data (low train error,
+    small ``d_err``) with a tilted boundary (large ``theta``, small ``d_adv``);
+    large ``lam`` brings ``theta`` to 0 and maximises ``d_adv``.
+
+    Create it with :meth:`from_path` or :meth:`from_estimator`; the constructor
+    takes precomputed arrays.
+
+    Parameters
+    ----------
+    lams : ndarray of shape (n_lams,)
+    train_error, test_error, d_adv, d_err, theta, norm_w : ndarray of shape (n_lams,)
+        The quantities; ``theta`` in radians, ``test_error`` may be all NaN.
+    name : str, default=None
+        Name of the problem, shown in the title.
+
+    Attributes
+    ----------
+    lams_, train_error_, test_error_, d_adv_, d_err_, theta_, norm_w_ : ndarray
+        The plotted arrays (``theta_`` in radians).
+    lines_ : dict
+        The matplotlib lines, keyed by quantity.
+    ax_ : ndarray of matplotlib Axes, shape (4,)
+        The four panels (errors, distances, angle, norm).
+    figure_ : matplotlib Figure
+
+    See Also
+    --------
+    ScaledLossDisplay, TiltingPlaneDisplay
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklearn.svm import SVC
+    >>> from sklearn_tilt.datasets import make_tilt_toy
+    >>> from sklearn_tilt.plotting import RegularizationPathDisplay
+    >>> X, y = make_tilt_toy(noisy_point=True)
+    >>> lams = np.logspace(-3, 2, 6)
+    >>> svms = [SVC(kernel="linear", C=1 / (2 * len(y) * lam)).fit(X, y) for lam in lams]
+    >>> coefs = np.array([s.coef_.ravel() for s in svms])
+    >>> intercepts = np.array([s.intercept_[0] for s in svms])
+    >>> disp = RegularizationPathDisplay.from_path(lams, coefs, intercepts, X, y)
+    >>> bool(disp.theta_[0] > disp.theta_[-1])
+    True
+    """
+
+    def __init__(self, *, lams, train_error, test_error, d_adv, d_err, theta, norm_w, name=None):
+        self.lams = lams
+        self.train_error = train_error
+        self.test_error = test_error
+        self.d_adv = d_adv
+        self.d_err = d_err
+        self.theta = theta
+        self.norm_w = norm_w
+        self.name = name
+
+    @classmethod
+    def from_path(cls, lams, coefs, intercepts, X, y, X_test=None, y_test=None, *, name=None,
+                  ax=None):
+        """Compute the quantities of a path and plot them.
+
+        Parameters
+        ----------
+        lams : array-like of shape (n_lams,)
+        coefs : array-like of shape (n_lams, n_features)
+        intercepts : array-like of shape (n_lams,)
+            A path, e.g. from :func:`sklearn_tilt.scaled_loss_path`.
+        X, y : training data (binary ``y``; the larger label is class J).
+        X_test, y_test : test data, default=None
+        name : str, default=None
+        ax : array of 4 matplotlib Axes, default=None
+
+        Returns
+        -------
+        display : RegularizationPathDisplay
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np
+        >>> from sklearn_tilt.datasets import make_tilt_toy
+        >>> from sklearn_tilt.plotting import RegularizationPathDisplay
+        >>> X, y = make_tilt_toy()
+        >>> coefs = np.array([[1.0, 1.0], [1.0, 0.0]])
+        >>> disp = RegularizationPathDisplay.from_path([0.1, 10.0], coefs, [0, 0], X, y)
+        >>> np.degrees(disp.theta_).round(1).tolist()
+        [45.0, 0.0]
+        """
+        q = path_quantities(coefs, intercepts, X, y, X_test, y_test)
+        disp = cls(lams=np.asarray(lams, dtype=np.float64), name=name,
+                   **{k: q[k] for k in ("train_error", "test_error", "d_adv", "d_err", "theta",
+                                        "norm_w")})
+        return disp.plot(ax=ax)
+
+    @classmethod
+    def from_estimator(cls, estimator, X, y, X_test=None, y_test=None, *, lams=None,
+                       param_name="lam", name=None, ax=None):
+        """Refit a linear classifier for each ``lam`` and plot the path.
+
+        Each value is fitted on a clone of ``estimator`` (its other parameters
+        unchanged). For :class:`~sklearn_tilt.ScaledLossLinearClassifier`,
+        :func:`sklearn_tilt.scaled_loss_path` with warm starts is faster.
+
+        Parameters
+        ----------
+        estimator : binary linear classifier (or pipeline ending in one)
+            Not necessarily fitted.
+        X, y : training data.
+        X_test, y_test : test data, default=None
+        lams : array-like, default=None
+            Values of the parameter; ``None``: the paper's grid
+            ``10**np.arange(-1, 7.01, 0.1)``.
+        param_name : str, default="lam"
+            Name of the regularisation parameter (e.g. ``"clf__lam"`` in a pipeline).
+        name : str, default=None
+        ax : array of 4 matplotlib Axes, default=None
+
+        Returns
+        -------
+        display : RegularizationPathDisplay
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn_tilt.datasets import make_tilt_toy
+        >>> from sklearn_tilt.plotting import RegularizationPathDisplay
+        >>> X, y = make_tilt_toy(noisy_point=True)
+        >>> disp = RegularizationPathDisplay.from_estimator(
+        ...     LogisticRegression(), X, y, lams=[0.01, 1.0, 100.0], param_name="C")
+        >>> disp.lams_.shape
+        (3,)
+        """
+        if hasattr(estimator, "steps") and len(estimator) > 1:
+            raise ValueError("from_estimator needs an estimator acting on X directly; "
+                             "transform X first or use from_path")
+        if lams is None:
+            lams = 10.0 ** np.round(np.arange(-1.0, 7.01, 0.1), 10)
+        lams = np.asarray(lams, dtype=np.float64)
+        coefs, intercepts = [], []
+        for lam in lams:
+            est = clone(estimator).set_params(**{param_name: lam}).fit(X, y)
+            Xt, w, b = linear_parts(est, X)
+            coefs.append(w)
+            intercepts.append(b)
+        return cls.from_path(lams, np.array(coefs), np.array(intercepts), X, y, X_test, y_test,
+                             name=name, ax=ax)
+
+    def plot(self, ax=None):
+        """Draw the four panels.
+
+        Parameters
+        ----------
+        ax : array-like of 4 matplotlib Axes, default=None
+            Where to draw (errors, distances, angle, norm); a new 1x4 figure
+            when None.
+
+        Returns
+        -------
+        display : RegularizationPathDisplay
+            ``self``.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np
+        >>> from sklearn_tilt.plotting import RegularizationPathDisplay
+        >>> lams = np.logspace(-1, 7, 5)
+        >>> disp = RegularizationPathDisplay(
+        ...     lams=lams, train_error=np.zeros(5), test_error=np.zeros(5), d_adv=np.ones(5),
+        ...     d_err=np.zeros(5), theta=np.linspace(1, 0, 5), norm_w=1 / lams).plot()
+        >>> disp.ax_.shape
+        (4,)
+        """
+        fig, axes = get_axes(ax, (1, 4), figsize=(15, 3.4))
+        axes = axes.ravel()
+        self.lams_ = np.asarray(self.lams, dtype=np.float64)
+        for k in ("train_error", "test_error", "d_adv", "d_err", "theta", "norm_w"):
+            setattr(self, k + "_", np.asarray(getattr(self, k), dtype=np.float64))
+        x = self.lams_
+        lines = {}
+        a = axes[0]
+        (lines["train_error"],) = a.plot(x, 100 * self.train_error_, label="train error")
+        if np.any(np.isfinite(self.test_error_)):
+            (lines["test_error"],) = a.plot(x, 100 * self.test_error_, label="test error")
+            k = int(np.nanargmin(self.test_error_))
+            a.plot(x[k], 100 * self.test_error_[k], "o", color=lines["test_error"].get_color(),
+                   ms=4)
+        a.set_ylabel("error (%)")
+        a = axes[1]
+        (lines["d_adv"],) = a.plot(x, self.d_adv_, label=r"$d_{adv}$")
+        (lines["d_err"],) = a.plot(x, self.d_err_, label=r"$d_{err}$")
+        a.set_ylabel("distance (pixels)")
+        a = axes[2]
+        (lines["theta"],) = a.plot(x, np.degrees(self.theta_), color="tab:red",
+                                   label=r"$\theta$")
+        a.set_ylabel(r"tilting angle $\theta$ (degrees)")
+        a.set_ylim(0, 90 if np.nanmax(np.degrees(self.theta_), initial=0) <= 90 else 180)
+        a = axes[3]
+        (lines["norm_w"],) = a.plot(x, self.norm_w_, color="tab:purple", label=r"$\|w\|$")
+        a.set_yscale("log")
+        a.set_ylabel(r"$\|w\|$")
+        for a in axes:
+            a.set_xscale("log")
+            a.set_xlabel(r"$\lambda$")
+            a.grid(True, which="major", alpha=0.3)
+            a.legend(fontsize="small", frameon=False)
+        if self.name:
+            fig.suptitle(str(self.name))
+        self.lines_ = lines
+        self.ax_, self.figure_ = axes, fig
+        return self

@@ -1,0 +1,303 @@
+"""The tilting-plane projection of a binary linear classifier."""
+
+import numpy as np
+
+from .. import _geometry as geo
+from ._common import (binary_labels, display_plane_basis, format_lam, get_axes, image_shape,
+                      linear_parts, nearest_lam_index)
+
+
+def representative_indices(X, y_pm):
+    """Index of the image of each class nearest to its class centroid, ``(i_idx, j_idx)``."""
+    X = np.asarray(X, dtype=np.float64)
+    i, j = geo.class_centroids(X, y_pm)
+    out = []
+    for label, c in ((-1, i), (1, j)):
+        idx = np.flatnonzero(y_pm == label)
+        out.append(int(idx[np.argmin(np.linalg.norm(X[idx] - c, axis=1))]))
+    return tuple(out)
+
+
+class TiltingPlaneDisplay:
+    """The data projected on the tilting plane of a linear classifier.
+
+    The plane is spanned by the nearest-centroid direction ``z`` (horizontal)
+    and by ``n_hat``, the part of ``w`` orthogonal to ``z`` (vertical), so the
+    boundary ``w.x + b = 0`` is a line in it and distances in the plane are
+    pixel distances. The display shows the two classes, the boundary, the two
+    centroids, two representative images (one per class) and their mirror
+    images ``x_m = x - 2 d(x) w / ||w||``. The tilting angle ``theta`` is the
+    angle between the boundary's normal and the horizontal axis.
+
+    Create it with :meth:`from_estimator` or :meth:`from_path`.
+
+    Parameters
+    ----------
+    coords : ndarray of shape (n_samples, 2)
+        Plane coordinates ``(x.z, x.n_hat)`` of the data.
+    y : ndarray of shape (n_samples,)
+        Labels coded -1 / +1.
+    w_plane : ndarray of shape (2,)
+        Coordinates ``(w.z, w.n_hat)`` of ``w`` (it lies in the plane).
+    intercept : float
+    theta : float
+        Tilting angle (radians).
+    centroids : ndarray of shape (2, 2)
+        Plane coordinates of the centroids ``i`` and ``j``.
+    images : ndarray of shape (2, n_features), default=None
+        The representative images ``(x_i, x_j)``.
+    mirrors : ndarray of shape (2, n_features), default=None
+        Their mirror images.
+    image_coords, mirror_coords : ndarray of shape (2, 2), default=None
+        Their plane coordinates.
+    class_names : sequence of 2 str, default=("I", "J")
+    lam : float, default=None
+
+    Attributes
+    ----------
+    coords_, y_, w_plane_, theta_, centroids_, images_, mirrors_, image_coords_,
+    mirror_coords_ : the plotted arrays.
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.svm import SVC
+    >>> from sklearn_tilt.datasets import make_tilt_toy
+    >>> from sklearn_tilt.plotting import TiltingPlaneDisplay
+    >>> X, y = make_tilt_toy(noisy_point=True)
+    >>> clf = SVC(kernel="linear", C=1e3).fit(X, y)
+    >>> disp = TiltingPlaneDisplay.from_estimator(clf, X, y)
+    >>> disp.coords_.shape
+    (41, 2)
+    """
+
+    def __init__(self, *, coords, y, w_plane, intercept, theta, centroids, images=None,
+                 mirrors=None, image_coords=None, mirror_coords=None, class_names=("I", "J"),
+                 lam=None):
+        self.coords = coords
+        self.y = y
+        self.w_plane = w_plane
+        self.intercept = intercept
+        self.theta = theta
+        self.centroids = centroids
+        self.images = images
+        self.mirrors = mirrors
+        self.image_coords = image_coords
+        self.mirror_coords = mirror_coords
+        self.class_names = class_names
+        self.lam = lam
+
+    @classmethod
+    def _from_coef(cls, w, b, X, y, *, indices=None, lam=None, class_names=None):
+        X = np.asarray(X, dtype=np.float64)
+        classes, y_pm = binary_labels(y)
+        z, _ = geo.centroid_direction(X, y_pm)
+        z, n_hat = display_plane_basis(w, z, X)
+        coords = geo.plane_coordinates(X, z, n_hat)
+        ci, cj = geo.class_centroids(X, y_pm)
+        centroids = geo.plane_coordinates(np.vstack([ci, cj]), z, n_hat)
+        if indices is None:
+            indices = representative_indices(X, y_pm)
+        images = X[list(indices)]
+        d = geo.signed_distance_from_scores(images @ w + b, np.linalg.norm(w))
+        mirrors = geo.reflect(images, d, w, 2.0)
+        if class_names is None:
+            class_names = tuple(str(c) for c in classes)
+        return cls(coords=coords, y=y_pm, w_plane=np.array([w @ z, w @ n_hat]), intercept=b,
+                   theta=geo.angle_between(w, z), centroids=centroids, images=images,
+                   mirrors=mirrors, image_coords=geo.plane_coordinates(images, z, n_hat),
+                   mirror_coords=geo.plane_coordinates(mirrors, z, n_hat),
+                   class_names=class_names, lam=lam)
+
+    @classmethod
+    def from_estimator(cls, estimator, X, y, *, indices=None, class_names=None, ax=None,
+                       show_images=True):
+        """Project the data on the tilting plane of a fitted binary linear classifier.
+
+        Parameters
+        ----------
+        estimator : fitted classifier with ``coef_`` and ``intercept_`` (or a pipeline).
+        X, y : the data to show (binary ``y``; the larger label is class J).
+        indices : pair of int, default=None
+            Rows of ``X`` used as the representative images of class I and J;
+            default: the image of each class nearest to its centroid.
+        class_names : pair of str, default=None
+            Defaults to the two labels.
+        ax : matplotlib Axes, default=None
+        show_images : bool, default=True
+            Draw the representative and mirror images as thumbnails (when the
+            number of features is a square, e.g. 28x28).
+
+        Returns
+        -------
+        display : TiltingPlaneDisplay
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.svm import SVC
+        >>> from sklearn_tilt.datasets import make_tilt_toy
+        >>> from sklearn_tilt.plotting import TiltingPlaneDisplay
+        >>> X, y = make_tilt_toy()
+        >>> disp = TiltingPlaneDisplay.from_estimator(SVC(kernel="linear").fit(X, y), X, y)
+        >>> round(float(disp.theta_), 6)
+        0.0
+        """
+        Xt, w, b = linear_parts(estimator, X)
+        final = estimator[-1] if hasattr(estimator, "steps") else estimator
+        disp = cls._from_coef(w, b, Xt, y, indices=indices, class_names=class_names,
+                              lam=getattr(final, "lam", None))
+        return disp.plot(ax=ax, show_images=show_images)
+
+    @classmethod
+    def from_path(cls, lams, coefs, intercepts, X, y, *, lam, indices=None, class_names=None,
+                  ax=None, show_images=True):
+        """Project the data on the tilting plane of one entry of a path.
+
+        Parameters
+        ----------
+        lams, coefs, intercepts : a regularisation path.
+        X, y : its training data.
+        lam : float
+            Which entry (nearest on a log scale).
+        indices, class_names, ax, show_images : see :meth:`from_estimator`.
+
+        Returns
+        -------
+        display : TiltingPlaneDisplay
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np
+        >>> from sklearn_tilt.datasets import make_tilt_toy
+        >>> from sklearn_tilt.plotting import TiltingPlaneDisplay
+        >>> X, y = make_tilt_toy()
+        >>> disp = TiltingPlaneDisplay.from_path([1.0], [[1.0, 1.0]], [0.0], X, y, lam=1.0)
+        >>> round(float(np.degrees(disp.theta_)), 1)
+        45.0
+        """
+        k = nearest_lam_index(lams, lam)
+        coefs = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
+        b = float(np.asarray(intercepts, dtype=np.float64).reshape(-1)[k])
+        disp = cls._from_coef(coefs[k], b, X, y, indices=indices, class_names=class_names,
+                              lam=float(np.asarray(lams)[k]))
+        return disp.plot(ax=ax, show_images=show_images)
+
+    def plot(self, ax=None, *, show_images=True, max_points=2000, zoom=None):
+        """Draw the projection.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+        show_images : bool, default=True
+            Thumbnails of the representative and mirror images (square images only).
+        max_points : int, default=2000
+            At most this many points per class are drawn (evenly subsampled).
+        zoom : float, default=None
+            Thumbnail zoom (default: about 1/20 of the axes per thumbnail).
+
+        Returns
+        -------
+        display : TiltingPlaneDisplay
+            ``self``.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np
+        >>> from sklearn_tilt.plotting import TiltingPlaneDisplay
+        >>> disp = TiltingPlaneDisplay(
+        ...     coords=np.array([[-1.0, 0.0], [1.0, 0.0]]), y=np.array([-1, 1]),
+        ...     w_plane=np.array([1.0, 0.0]), intercept=0.0, theta=0.0,
+        ...     centroids=np.array([[-1.0, 0.0], [1.0, 0.0]])).plot()
+        >>> disp.ax_.get_xlabel()
+        '$x \\\\cdot z$ (pixels)'
+        """
+        fig, axes = get_axes(ax, (1, 1), figsize=(4.5, 4.5))
+        ax = axes[0, 0]
+        self.coords_ = np.asarray(self.coords, dtype=np.float64)
+        self.y_ = np.asarray(self.y)
+        self.w_plane_ = np.asarray(self.w_plane, dtype=np.float64)
+        self.theta_ = float(self.theta)
+        self.centroids_ = np.asarray(self.centroids, dtype=np.float64)
+        self.images_, self.mirrors_ = self.images, self.mirrors
+        self.image_coords_, self.mirror_coords_ = self.image_coords, self.mirror_coords
+        colors = ("tab:blue", "tab:orange")
+        for k, label in enumerate((-1, 1)):
+            pts = self.coords_[self.y_ == label]
+            step = max(1, int(np.ceil(len(pts) / max_points)))
+            ax.scatter(pts[::step, 0], pts[::step, 1], s=4, alpha=0.35, color=colors[k],
+                       linewidths=0, label=f"class {self.class_names[k]}")
+            ax.plot(*self.centroids_[k], marker="X", ms=9, color=colors[k], mec="k",
+                    ls="none")
+        pts = [self.coords_, self.centroids_]
+        if self.mirror_coords_ is not None:
+            pts += [np.asarray(self.image_coords_), np.asarray(self.mirror_coords_)]
+        allp = np.vstack(pts)
+        lo, hi = allp.min(axis=0), allp.max(axis=0)
+        span = max(float(np.max(hi - lo)), 1e-12)
+        center = (lo + hi) / 2
+        half = 0.6 * span
+        xlim = (center[0] - half, center[0] + half)
+        ylim = (center[1] - half, center[1] + half)
+        # boundary: (w.z) u + (w.n_hat) v + b = 0
+        wz, wn = self.w_plane_
+        b = float(self.intercept)
+        if abs(wn) > 1e-12 * max(abs(wz), 1e-300):
+            u = np.array([center[0] - 10 * span, center[0] + 10 * span])
+            ax.plot(u, -(wz * u + b) / wn, "k-", lw=1.5, label="boundary")
+        else:
+            ax.axvline(-b / wz, color="k", lw=1.5, label="boundary")
+        if self.mirror_coords_ is not None:
+            ic, mc = np.asarray(self.image_coords_), np.asarray(self.mirror_coords_)
+            for k in range(2):
+                ax.annotate("", xy=mc[k], xytext=ic[k],
+                            arrowprops={"arrowstyle": "->", "color": colors[k], "lw": 1.2})
+                ax.plot(*ic[k], "o", ms=6, color=colors[k], mec="k")
+                ax.plot(*mc[k], "s", ms=6, color=colors[k], mec="k")
+            shape = image_shape(np.asarray(self.images_).shape[1])
+            if show_images and shape is not None:
+                from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+                z = zoom if zoom is not None else 0.9
+                # thumbnails along the top edge: x_i, its mirror, the mirror of x_j, x_j
+                slots = (((0.09, 0.91), (0.30, 0.91)), ((0.91, 0.91), (0.70, 0.91)))
+                for k in range(2):
+                    for pt, img, pos in ((ic[k], self.images_[k], slots[k][0]),
+                                         (mc[k], self.mirrors_[k], slots[k][1])):
+                        box = OffsetImage(np.clip(img, 0, 255).reshape(shape), cmap="gray_r",
+                                          zoom=z, norm=_fixed_norm())
+                        ab = AnnotationBbox(box, pt, xybox=pos, xycoords="data",
+                                            boxcoords="axes fraction", pad=0.1,
+                                            bboxprops={"edgecolor": colors[k]},
+                                            arrowprops={"arrowstyle": "-", "lw": 0.5,
+                                                        "color": colors[k]})
+                        ax.add_artist(ab)
+                # leave room above the data for the thumbnails
+                ylim = (ylim[0], ylim[1] + 0.35 * (ylim[1] - ylim[0]))
+                xlim = (center[0] - 0.5 * (ylim[1] - ylim[0]), center[0] + 0.5 * (ylim[1] - ylim[0]))
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal")
+        ax.set_xlabel(r"$x \cdot z$ (pixels)")
+        ax.set_ylabel(r"$x \cdot \hat n$ (pixels)")
+        title = rf"$\theta$={np.degrees(self.theta_):.1f}$^\circ$"
+        if self.lam is not None:
+            title = r"$\lambda$=" + format_lam(self.lam) + ", " + title
+        ax.set_title(title)
+        ax.legend(loc="lower right", fontsize="x-small", frameon=False, markerscale=2)
+        self.ax_, self.figure_ = ax, fig
+        return self
+
+
+def _fixed_norm():
+    from matplotlib.colors import Normalize
+
+    return Normalize(vmin=0.0, vmax=255.0)

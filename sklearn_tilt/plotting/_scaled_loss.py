@@ -1,0 +1,235 @@
+"""The scaled-loss picture: histogram of ``y d(x)`` with ``f_||w||`` drawn over it."""
+
+import numpy as np
+
+from .. import _geometry as geo
+from ._common import binary_labels, format_lam, get_axes, linear_parts, margins, nearest_lam_index
+
+
+class ScaledLossDisplay:
+    """Histogram of the signed distances ``y d(x)`` with the scaled loss over it.
+
+    The norm ``||w||`` of a linear classifier scales its loss:
+    ``f(y s(x)) = f(||w|| y d(x)) = f_||w||(y d(x))``. A large ``||w||`` (small
+    ``lam``) makes ``f_||w||`` a steep ramp that only penalises misclassified
+    points (the risk is ``||w|| d_err``); a small ``||w||`` (large ``lam``) makes it
+    nearly linear over the whole data, rewarding the mean distance ``d_adv``.
+
+    Create it with :meth:`from_estimator` or :meth:`from_path`; the constructor
+    takes precomputed values.
+
+    Parameters
+    ----------
+    margins : ndarray of shape (n_samples,)
+        Signed distances ``y_i d(x_i)`` (pixels).
+    scale : float
+        ``||w||``, the scale of the loss.
+    loss : {"hinge", "softplus"}
+        The loss ``f``.
+    lam : float, default=None
+        Regularisation strength, shown in the title when given.
+    name : str, default=None
+        Name of the problem (e.g. ``"3 vs 5"``), shown in the title.
+
+    Attributes
+    ----------
+    margins_ : ndarray of shape (n_samples,)
+        The signed distances.
+    scale_ : float
+        ``||w||``.
+    counts_ : ndarray
+        Histogram heights, normalised so that the largest is 1.
+    bin_edges_ : ndarray
+        Histogram bin edges.
+    line_ : matplotlib Line2D
+        The scaled-loss curve.
+    ax_ : matplotlib Axes
+        The axes of the plot.
+    figure_ : matplotlib Figure
+        The figure holding ``ax_``.
+
+    See Also
+    --------
+    RegularizationPathDisplay : the quantities of a whole path against ``lam``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.svm import SVC
+    >>> from sklearn_tilt.datasets import make_tilt_toy
+    >>> from sklearn_tilt.plotting import ScaledLossDisplay
+    >>> X, y = make_tilt_toy(noisy_point=True)
+    >>> clf = SVC(kernel="linear", C=10.0).fit(X, y)
+    >>> disp = ScaledLossDisplay.from_estimator(clf, X, y, loss="hinge")
+    >>> round(disp.scale_, 3) > 0
+    True
+    """
+
+    def __init__(self, *, margins, scale, loss, lam=None, name=None):
+        self.margins = margins
+        self.scale = scale
+        self.loss = loss
+        self.lam = lam
+        self.name = name
+
+    @classmethod
+    def from_estimator(cls, estimator, X, y, *, loss=None, lam=None, name=None, ax=None,
+                       bins=50):
+        """Plot the picture of a fitted binary linear classifier.
+
+        Parameters
+        ----------
+        estimator : fitted classifier with ``coef_`` and ``intercept_``
+            Or a pipeline ending in one (distances are then measured in the space
+            the final step sees).
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Two classes; the larger label is class J (+1).
+        loss : {"hinge", "softplus"}, default=None
+            Defaults to the estimator's ``loss`` attribute.
+        lam : float, default=None
+            Defaults to the estimator's ``lam`` attribute, when it has one.
+        name : str, default=None
+            Shown in the title.
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+        bins : int, default=50
+            Number of histogram bins.
+
+        Returns
+        -------
+        display : ScaledLossDisplay
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn_tilt.datasets import make_tilt_toy
+        >>> from sklearn_tilt.plotting import ScaledLossDisplay
+        >>> X, y = make_tilt_toy()
+        >>> clf = LogisticRegression().fit(X, y)
+        >>> disp = ScaledLossDisplay.from_estimator(clf, X, y, loss="softplus")
+        >>> disp.margins_.shape
+        (40,)
+        """
+        final = estimator[-1] if hasattr(estimator, "steps") else estimator
+        if loss is None:
+            loss = getattr(final, "loss", None)
+        geo.loss_function(loss)  # validates
+        if lam is None:
+            lam = getattr(final, "lam", None)
+        Xt, w, b = linear_parts(estimator, X)
+        _, y_pm = binary_labels(y)
+        disp = cls(margins=margins(Xt, y_pm, w, b), scale=float(np.linalg.norm(w)), loss=loss,
+                   lam=lam, name=name)
+        return disp.plot(ax=ax, bins=bins)
+
+    @classmethod
+    def from_path(cls, lams, coefs, intercepts, X, y, *, lam, loss="hinge", name=None, ax=None,
+                  bins=50):
+        """Plot the picture for the path entry whose ``lam`` is nearest to ``lam``.
+
+        Parameters
+        ----------
+        lams : array-like of shape (n_lams,)
+        coefs : array-like of shape (n_lams, n_features)
+        intercepts : array-like of shape (n_lams,)
+            A regularisation path, as returned by
+            :func:`sklearn_tilt.scaled_loss_path`.
+        X, y : the training data of the path.
+        lam : float
+            Which entry to show (nearest on a log scale).
+        loss : {"hinge", "softplus"}, default="hinge"
+        name : str, default=None
+        ax : matplotlib Axes, default=None
+        bins : int, default=50
+
+        Returns
+        -------
+        display : ScaledLossDisplay
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np
+        >>> from sklearn_tilt.datasets import make_tilt_toy
+        >>> from sklearn_tilt.plotting import ScaledLossDisplay
+        >>> X, y = make_tilt_toy()
+        >>> lams, coefs, intercepts = [0.1, 1.0], np.array([[2.0, 0.0], [0.5, 0.0]]), [0.0, 0.0]
+        >>> ScaledLossDisplay.from_path(lams, coefs, intercepts, X, y, lam=1.0).scale_
+        0.5
+        """
+        geo.loss_function(loss)
+        k = nearest_lam_index(lams, lam)
+        coefs = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
+        w = coefs[k]
+        b = float(np.asarray(intercepts, dtype=np.float64).reshape(-1)[k])
+        _, y_pm = binary_labels(y)
+        disp = cls(margins=margins(np.asarray(X, dtype=np.float64), y_pm, w, b),
+                   scale=float(np.linalg.norm(w)), loss=loss,
+                   lam=float(np.asarray(lams)[k]), name=name)
+        return disp.plot(ax=ax, bins=bins)
+
+    def plot(self, ax=None, *, bins=50, hist_kwargs=None, line_kwargs=None):
+        """Draw the histogram and the scaled loss.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+        bins : int, default=50
+            Number of histogram bins.
+        hist_kwargs, line_kwargs : dict, default=None
+            Passed to ``ax.bar`` and ``ax.plot``.
+
+        Returns
+        -------
+        display : ScaledLossDisplay
+            ``self``, with the attributes set.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np
+        >>> from sklearn_tilt.plotting import ScaledLossDisplay
+        >>> disp = ScaledLossDisplay(margins=np.linspace(-1, 5, 100), scale=2.0, loss="hinge")
+        >>> float(disp.plot(bins=10).counts_.max())
+        1.0
+        """
+        fig, axes = get_axes(ax, (1, 1), figsize=(4, 3))
+        ax = axes[0, 0]
+        m = np.asarray(self.margins, dtype=np.float64)
+        self.margins_ = m
+        self.scale_ = float(self.scale)
+        counts, edges = np.histogram(m, bins=bins)
+        counts = counts / max(counts.max(), 1)
+        self.counts_, self.bin_edges_ = counts, edges
+        hk = {"color": "0.6", "edgecolor": "none", "label": r"$y\,d(x)$"}
+        hk.update(hist_kwargs or {})
+        ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", **hk)
+        lo, hi = float(m.min()), float(m.max())
+        pad = 0.1 * max(hi - lo, 1e-12)
+        zz = np.linspace(min(lo - pad, -pad), hi + pad, 400)
+        lk = {"color": "tab:blue", "lw": 2,
+              "label": rf"$f_{{\|w\|}}$ ({self.loss}), $\|w\|$={self.scale_:.3g}"}
+        lk.update(line_kwargs or {})
+        (self.line_,) = ax.plot(zz, geo.scaled_loss(zz, self.scale_, self.loss), **lk)
+        ax.axvline(0.0, color="k", lw=0.5)
+        ax.set_ylim(0, 1.6)
+        ax.set_xlim(zz[0], zz[-1])
+        ax.set_xlabel(r"signed distance $y\,d(x)$ (pixels)")
+        ax.set_ylabel("frequency (max 1) / loss")
+        title = []
+        if self.name:
+            title.append(str(self.name))
+        if self.lam is not None:
+            title.append(r"$\lambda$=" + format_lam(self.lam))
+        if title:
+            ax.set_title(", ".join(title))
+        ax.legend(loc="upper right", fontsize="x-small", frameon=False)
+        self.ax_, self.figure_ = ax, fig
+        return self

@@ -1,0 +1,278 @@
+"""The toy problem: the boundary at angle theta, an image and its mirror image."""
+
+import numpy as np
+
+from .. import _geometry as geo
+from ._common import binary_labels, linear_parts
+
+
+class TiltToyDisplay:
+    """The paper's 2-D toy problem with a boundary tilted by ``theta``.
+
+    Shows the two classes (2-pixel images ``(a, b)``), the boundary, an image
+    ``x`` of class I and its mirror image ``x_m = x - 2 d(x) w / ||w||``, with
+    both drawn as 2-pixel grey-level images. At ``theta = 0`` the mirror image
+    lies in class J (it looks like a J image); as ``theta`` approaches 90
+    degrees it collapses onto ``x``: a strong adversarial example.
+
+    Create it with :meth:`from_angle` or :meth:`from_estimator`.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,)
+        Labels coded -1 / +1.
+    coef : ndarray of shape (2,)
+        Normal ``w`` of the boundary.
+    intercept : float
+    theta : float
+        Tilting angle (radians).
+    image : ndarray of shape (2,)
+        The image ``x``.
+    mirror : ndarray of shape (2,)
+        Its mirror image.
+    title : str, default=None
+
+    Attributes
+    ----------
+    X_, y_, coef_, intercept_, theta_, image_, mirror_ : the plotted values.
+    mirror_distance_ : float
+        ``||x - x_m|| = 2 |d(x)|``.
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklearn_tilt.datasets import make_tilt_toy
+    >>> from sklearn_tilt.plotting import TiltToyDisplay
+    >>> X, y = make_tilt_toy()
+    >>> d0 = TiltToyDisplay.from_angle(0.0, X, y).mirror_distance_
+    >>> d80 = TiltToyDisplay.from_angle(np.radians(80), X, y).mirror_distance_
+    >>> bool(d80 < d0)
+    True
+    """
+
+    def __init__(self, *, X, y, coef, intercept, theta, image, mirror, title=None):
+        self.X = X
+        self.y = y
+        self.coef = coef
+        self.intercept = intercept
+        self.theta = theta
+        self.image = image
+        self.mirror = mirror
+        self.title = title
+
+    @classmethod
+    def _build(cls, X, y_pm, w, b, image, title):
+        z, _ = geo.centroid_direction(X, y_pm)
+        theta = geo.angle_between(w, z)
+        if image is None:
+            i, _ = geo.class_centroids(X, y_pm)
+            idx = np.flatnonzero(y_pm == -1)
+            image = X[idx[np.argmin(np.linalg.norm(X[idx] - i, axis=1))]]
+        image = np.asarray(image, dtype=np.float64).reshape(1, 2)
+        d = geo.signed_distance_from_scores(image @ w + b, np.linalg.norm(w))
+        mirror = geo.reflect(image, d, w, 2.0)
+        return cls(X=X, y=y_pm, coef=w, intercept=b, theta=theta, image=image[0],
+                   mirror=mirror[0], title=title)
+
+    @classmethod
+    def from_angle(cls, theta, X, y, *, image=None, ax=None, title=None):
+        """Draw the boundary through the centroids' midpoint, its normal at ``theta`` from ``z``.
+
+        Parameters
+        ----------
+        theta : float
+            Tilting angle in radians (0: the nearest-centroid classifier).
+        X, y : the toy data (e.g. from :func:`sklearn_tilt.datasets.make_tilt_toy`).
+        image : array-like of shape (2,), default=None
+            The image to mirror; default: the class-I image nearest to its centroid.
+        ax : matplotlib Axes, default=None
+        title : str, default=None
+
+        Returns
+        -------
+        display : TiltToyDisplay
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np
+        >>> from sklearn_tilt.datasets import make_tilt_toy
+        >>> from sklearn_tilt.plotting import TiltToyDisplay
+        >>> X, y = make_tilt_toy()
+        >>> disp = TiltToyDisplay.from_angle(np.radians(30), X, y)
+        >>> round(float(np.degrees(disp.theta_)), 6)
+        30.0
+        """
+        X = np.asarray(X, dtype=np.float64)
+        _, y_pm = binary_labels(y)
+        z, _ = geo.centroid_direction(X, y_pm)
+        perp = np.array([-z[1], z[0]])
+        w = np.cos(theta) * z + np.sin(theta) * perp
+        i, j = geo.class_centroids(X, y_pm)
+        b = -float(w @ ((i + j) / 2))
+        return cls._build(X, y_pm, w, b, image, title).plot(ax=ax)
+
+    @classmethod
+    def from_estimator(cls, estimator, X, y, *, image=None, ax=None, title=None):
+        """Draw the boundary of a fitted 2-D binary linear classifier.
+
+        Parameters
+        ----------
+        estimator : fitted classifier with ``coef_`` and ``intercept_``.
+        X, y : the toy data.
+        image : array-like of shape (2,), default=None
+        ax : matplotlib Axes, default=None
+        title : str, default=None
+
+        Returns
+        -------
+        display : TiltToyDisplay
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.svm import SVC
+        >>> from sklearn_tilt.datasets import make_tilt_toy
+        >>> from sklearn_tilt.plotting import TiltToyDisplay
+        >>> X, y = make_tilt_toy(noisy_point=True)
+        >>> disp = TiltToyDisplay.from_estimator(SVC(kernel="linear", C=1e4).fit(X, y), X, y)
+        >>> bool(disp.theta_ > 0.5)
+        True
+        """
+        Xt, w, b = linear_parts(estimator, X)
+        if Xt.shape[1] != 2:
+            raise ValueError(f"the toy display needs 2 features, got {Xt.shape[1]}")
+        _, y_pm = binary_labels(y)
+        return cls._build(Xt, y_pm, w, b, image, title).plot(ax=ax)
+
+    @classmethod
+    def from_path(cls, lams, coefs, intercepts, X, y, *, lam, image=None, ax=None, title=None):
+        """Draw the boundary of one entry of a regularisation path on the toy data.
+
+        Parameters
+        ----------
+        lams, coefs, intercepts : a regularisation path (2 features).
+        X, y : its training data.
+        lam : float
+            Which entry (nearest on a log scale).
+        image : array-like of shape (2,), default=None
+        ax : matplotlib Axes, default=None
+        title : str, default=None
+            Default: the value of ``lam``.
+
+        Returns
+        -------
+        display : TiltToyDisplay
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np
+        >>> from sklearn_tilt.datasets import make_tilt_toy
+        >>> from sklearn_tilt.plotting import TiltToyDisplay
+        >>> X, y = make_tilt_toy()
+        >>> disp = TiltToyDisplay.from_path([1.0, 2.0], [[1.0, 0.0], [1.0, 1.0]], [0.0, 0.0],
+        ...                                 X, y, lam=2.0)
+        >>> round(float(np.degrees(disp.theta_)), 1)
+        45.0
+        """
+        from ._common import format_lam, nearest_lam_index
+
+        k = nearest_lam_index(lams, lam)
+        coefs = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
+        b = float(np.asarray(intercepts, dtype=np.float64).reshape(-1)[k])
+        X = np.asarray(X, dtype=np.float64)
+        _, y_pm = binary_labels(y)
+        if title is None:
+            title = r"$\lambda$=" + format_lam(float(np.asarray(lams)[k]))
+        return cls._build(X, y_pm, coefs[k], b, image, title).plot(ax=ax)
+
+    def plot(self, ax=None, *, show_images=True):
+        """Draw the toy problem.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+        show_images : bool, default=True
+            Draw ``x`` and ``x_m`` as 2-pixel grey-level images.
+
+        Returns
+        -------
+        display : TiltToyDisplay
+            ``self``.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np
+        >>> from sklearn_tilt.plotting import TiltToyDisplay
+        >>> X = np.array([[-1.0, 0.0], [1.0, 0.0]])
+        >>> disp = TiltToyDisplay(X=X, y=np.array([-1, 1]), coef=np.array([1.0, 0.0]),
+        ...                       intercept=0.0, theta=0.0, image=X[0], mirror=X[1]).plot()
+        >>> float(disp.mirror_distance_)
+        2.0
+        """
+        from ._common import get_axes
+
+        fig, axes = get_axes(ax, (1, 1), figsize=(4, 4))
+        ax = axes[0, 0]
+        self.X_ = np.asarray(self.X, dtype=np.float64)
+        self.y_ = np.asarray(self.y)
+        self.coef_ = np.asarray(self.coef, dtype=np.float64)
+        self.intercept_ = float(self.intercept)
+        self.theta_ = float(self.theta)
+        self.image_ = np.asarray(self.image, dtype=np.float64)
+        self.mirror_ = np.asarray(self.mirror, dtype=np.float64)
+        self.mirror_distance_ = float(np.linalg.norm(self.image_ - self.mirror_))
+        colors = {-1: "tab:blue", 1: "tab:orange"}
+        for label, name in ((-1, "I"), (1, "J")):
+            pts = self.X_[self.y_ == label]
+            ax.scatter(pts[:, 0], pts[:, 1], s=14, color=colors[label], label=f"class {name}",
+                       zorder=3)
+        allp = np.vstack([self.X_, self.image_, self.mirror_])
+        lo, hi = allp.min(axis=0), allp.max(axis=0)
+        center, half = (lo + hi) / 2, 0.65 * max(float(np.max(hi - lo)), 1.0)
+        xlim = (center[0] - half, center[0] + half)
+        ylim = (center[1] - half, center[1] + half)
+        w, b = self.coef_, self.intercept_
+        if abs(w[1]) > 1e-12 * abs(w[0]):
+            u = np.array(xlim)
+            ax.plot(u, -(w[0] * u + b) / w[1], "k-", lw=1.5,
+                    label=rf"boundary, $\theta$={np.degrees(self.theta_):.0f}$^\circ$")
+        else:
+            ax.axvline(-b / w[0], color="k", lw=1.5,
+                       label=rf"boundary, $\theta$={np.degrees(self.theta_):.0f}$^\circ$")
+        ax.annotate("", xy=self.mirror_, xytext=self.image_,
+                    arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 1.2})
+        ax.plot(*self.image_, "o", ms=8, mfc="none", mec="k", label=r"$x$")
+        ax.plot(*self.mirror_, "s", ms=8, mfc="none", mec="tab:red", label=r"$x_m$")
+        if show_images:
+            from matplotlib.colors import Normalize
+            from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+            span = max(float(np.max(np.abs(self.X_))), 1e-12)
+            norm = Normalize(vmin=-span, vmax=span)
+            for pt, off in ((self.image_, (-30, 30)), (self.mirror_, (30, 30))):
+                box = OffsetImage(pt.reshape(1, 2), cmap="gray", norm=norm, zoom=14)
+                ax.add_artist(AnnotationBbox(box, pt, xybox=off, boxcoords="offset points",
+                                             pad=0.15, arrowprops={"arrowstyle": "-",
+                                                                   "lw": 0.5}))
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal")
+        ax.set_xlabel("pixel a")
+        ax.set_ylabel("pixel b")
+        ax.legend(loc="lower right", fontsize="x-small", frameon=False)
+        if self.title:
+            ax.set_title(self.title)
+        self.ax_, self.figure_ = ax, fig
+        return self

@@ -1,0 +1,34 @@
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def no_openml(monkeypatch):
+    """Nothing in these tests may reach OpenML."""
+    from sklearn_tilt.datasets import _mnist
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the tests must never fetch from OpenML")
+
+    monkeypatch.setattr(_mnist, "_load_openml", forbidden)
+    monkeypatch.setattr(_mnist, "_network_available", forbidden)
+
+
+@pytest.fixture(scope="session")
+def idx_dir(tmp_path_factory):
+    """A folder with real MNIST images in the four standard IDX files (70/30 per digit)."""
+    from tests.datasets.idx_helpers import mnist_subset, write_mnist_dir
+
+    d = tmp_path_factory.mktemp("mnist_idx")
+    write_mnist_dir(d, *mnist_subset(n_train_per_class=70, n_test_per_class=30))
+    return d

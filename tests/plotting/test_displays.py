@@ -1,0 +1,251 @@
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from sklearn_tilt import _geometry as geo
+from sklearn_tilt.datasets import make_tilt_toy
+from sklearn_tilt.plotting import (AdversarialExampleDisplay, FilterGridDisplay,
+                                   ImageGridDisplay, MirrorImageDisplay,
+                                   RegularizationPathDisplay, ScaledLossDisplay,
+                                   TiltingPlaneDisplay, TiltToyDisplay)
+from sklearn_tilt.plotting._common import display_plane_basis, path_quantities
+
+
+def _reference_quantities(w, b, X, y_pm):
+    """Independent computation of the geometry of one boundary (no display code)."""
+    s = X @ w + b
+    d = s / np.linalg.norm(w)
+    m = y_pm * d
+    z = (X[y_pm > 0].mean(0) - X[y_pm < 0].mean(0))
+    z /= np.linalg.norm(z)
+    return {"train_error": np.mean(np.sign(s) != y_pm), "d_adv": m.mean(),
+            "d_err": np.mean(np.where(m <= 0, -m, 0)),
+            "theta": np.arccos(np.clip(w @ z / np.linalg.norm(w), -1, 1))}
+
+
+def test_path_quantities_match_definitions(pair_path):
+    lams, coefs, intercepts, X, y, Xt, yt = pair_path
+    q = path_quantities(coefs, intercepts, X, y, Xt, yt)
+    y_pm = np.where(y == 5, 1.0, -1.0)
+    for k in range(len(lams)):
+        ref = _reference_quantities(coefs[k].astype(float), intercepts[k], X, y_pm)
+        for key, v in ref.items():
+            assert q[key][k] == pytest.approx(v, rel=1e-9, abs=1e-9), key
+    # the identity d_adv = 0.5 ||j - i|| cos(theta) on balanced classes
+    np.testing.assert_allclose(q["d_adv"], q["d_adv_centroid"], rtol=1e-9)
+    assert q["test_error"].shape == (len(lams),)
+    # the paper's trend: theta goes to 0, d_adv grows with lam
+    assert q["theta"][0] > np.radians(20) and q["theta"][-1] < np.radians(0.5)
+    assert q["d_adv"][-1] > q["d_adv"][0]
+
+
+def test_path_display(pair_path):
+    lams, coefs, intercepts, X, y, Xt, yt = pair_path
+    disp = RegularizationPathDisplay.from_path(lams, coefs, intercepts, X, y, Xt, yt,
+                                               name="3 vs 5")
+    assert isinstance(disp.figure_, plt.Figure)
+    assert disp.ax_.shape == (4,)
+    assert all(a.get_xscale() == "log" for a in disp.ax_)
+    np.testing.assert_allclose(disp.lines_["theta"].get_ydata(), np.degrees(disp.theta_))
+    assert set(disp.lines_) == {"train_error", "test_error", "d_adv", "d_err", "theta",
+                                "norm_w"}
+    # drawing again into given axes
+    fig, axes = plt.subplots(2, 2)
+    again = disp.plot(ax=axes)
+    assert again is disp and disp.figure_ is fig
+    with pytest.raises(ValueError, match="4 Axes"):
+        disp.plot(ax=axes[0])
+
+
+def test_path_display_from_estimator_and_no_test_data():
+    X, y = make_tilt_toy(noisy_point=True)
+    disp = RegularizationPathDisplay.from_estimator(SVC(kernel="linear"), X, y,
+                                                    lams=[1e-2, 1.0, 1e2], param_name="C")
+    assert np.all(np.isnan(disp.test_error_))
+    assert "test_error" not in disp.lines_
+    with pytest.raises(ValueError, match="directly"):
+        RegularizationPathDisplay.from_estimator(
+            make_pipeline(StandardScaler(), SVC(kernel="linear")), X, y, lams=[1.0],
+            param_name="svc__C")
+
+
+@pytest.mark.parametrize("loss", ["hinge", "softplus"])
+def test_scaled_loss_display(pair_path, loss):
+    lams, coefs, intercepts, X, y, _, _ = pair_path
+    disp = ScaledLossDisplay.from_path(lams, coefs, intercepts, X, y, lam=1e3, loss=loss)
+    k = 1
+    w = coefs[k].astype(float)
+    y_pm = np.where(y == 5, 1.0, -1.0)
+    np.testing.assert_allclose(disp.margins_, y_pm * (X @ w + intercepts[k]) / np.linalg.norm(w))
+    assert disp.scale_ == pytest.approx(np.linalg.norm(w))
+    zz, ff = disp.line_.get_data()
+    np.testing.assert_allclose(ff, geo.scaled_loss(zz, disp.scale_, loss))
+    assert disp.counts_.max() == 1.0
+    assert disp.lam == lams[k]
+    assert disp.ax_.figure is disp.figure_
+
+
+def test_scaled_loss_from_estimator_pipeline_and_errors():
+    X, y = make_tilt_toy(noisy_point=True)
+    pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    disp = ScaledLossDisplay.from_estimator(pipe, X, y, loss="softplus")
+    Xs = pipe[0].transform(X)
+    clf = pipe[-1]
+    np.testing.assert_allclose(disp.scale_, np.linalg.norm(clf.coef_))
+    np.testing.assert_allclose(disp.margins_ * disp.scale_,
+                               np.where(y == 1, 1, -1) * clf.decision_function(Xs))
+    with pytest.raises(ValueError, match="loss must be one of"):
+        ScaledLossDisplay.from_estimator(pipe[-1], Xs, y)  # LogisticRegression has no loss
+    with pytest.raises(ValueError, match="binary"):
+        ScaledLossDisplay.from_estimator(pipe, X, np.arange(len(y)) % 3, loss="hinge")
+    with pytest.raises(TypeError, match="coef_"):
+        ScaledLossDisplay.from_estimator(StandardScaler().fit(X), X, y, loss="hinge")
+
+
+def test_scaled_loss_from_our_estimator():
+    from sklearn_tilt import ScaledLossLinearClassifier
+
+    X, y = make_tilt_toy(noisy_point=True)
+    clf = ScaledLossLinearClassifier(loss="hinge", lam=0.1).fit(X, y)
+    fig, ax = plt.subplots()
+    disp = ScaledLossDisplay.from_estimator(clf, X, y, ax=ax)
+    assert disp.loss == "hinge" and disp.lam == 0.1 and disp.ax_ is ax
+
+
+def test_tilting_plane_display(pair_path):
+    lams, coefs, intercepts, X, y, _, _ = pair_path
+    disp = TiltingPlaneDisplay.from_path(lams, coefs, intercepts, X, y, lam=0.1)
+    w, b = coefs[0].astype(float), intercepts[0]
+    z, _ = geo.centroid_direction(X, np.where(y == 5, 1, -1))
+    zz, n_hat = geo.tilting_plane_basis(w, z)
+    np.testing.assert_allclose(disp.coords_, X @ np.column_stack([zz, n_hat]))
+    assert disp.theta_ == pytest.approx(geo.angle_between(w, z))
+    # w lies in the plane: its plane coordinates keep its norm
+    assert np.linalg.norm(disp.w_plane_) == pytest.approx(np.linalg.norm(w))
+    # mirror images: same distance to the boundary, opposite side
+    d_img = (disp.images_ @ w + b) / np.linalg.norm(w)
+    d_mir = (disp.mirrors_ @ w + b) / np.linalg.norm(w)
+    np.testing.assert_allclose(d_mir, -d_img, atol=1e-8)
+    # the centroids project to points whose difference is along z only
+    diff = disp.centroids_[1] - disp.centroids_[0]
+    assert abs(diff[1]) < 1e-8 and diff[0] > 0
+    assert disp.class_names == ("3", "5")
+
+
+def test_tilting_plane_degenerate_uses_data_spread(pair_path):
+    lams, coefs, intercepts, X, y, _, _ = pair_path
+    y_pm = np.where(y == 5, 1, -1)
+    z, _ = geo.centroid_direction(X, y_pm)
+    # w exactly parallel to z: the plane is not defined by w
+    zz, n_hat = display_plane_basis(3.0 * z, z, X)
+    assert abs(n_hat @ z) < 1e-10 and np.linalg.norm(n_hat) == pytest.approx(1.0)
+    assert np.std(X @ n_hat) > 10  # not a constant coordinate
+    disp = TiltingPlaneDisplay.from_path([1.0], [3.0 * z], [0.0], X, y, lam=1.0)
+    assert disp.theta_ == pytest.approx(0.0, abs=1e-7)
+
+
+def test_tilting_plane_from_estimator_with_indices():
+    X, y = make_tilt_toy(noisy_point=True)
+    clf = SVC(kernel="linear", C=1e3).fit(X, y)
+    fig, ax = plt.subplots()
+    disp = TiltingPlaneDisplay.from_estimator(clf, X, y, indices=(0, 20), ax=ax,
+                                              class_names=("I", "J"))
+    np.testing.assert_array_equal(disp.images_, X[[0, 20]])
+    assert disp.ax_ is ax and disp.figure_ is fig
+
+
+def test_mirror_image_display(pair_path):
+    lams, coefs, intercepts, X, y, _, _ = pair_path
+    disp = MirrorImageDisplay.from_path(lams, coefs, intercepts, X, y, lams_to_show=[0.1, 1e7])
+    assert disp.images_.shape == (2, 4, 28, 28) and disp.ax_.shape == (2, 4)
+    i0, j0 = disp.indices_
+    assert y[i0] == 3 and y[j0] == 5
+    for r, k in enumerate([0, 3]):
+        w = coefs[k].astype(float)
+        d = (X[[i0, j0]] @ w + intercepts[k]) / np.linalg.norm(w)
+        np.testing.assert_allclose(disp.distances_[r], d)
+        expected = X[i0] - 2 * d[0] * w / np.linalg.norm(w)
+        np.testing.assert_allclose(disp.images_[r, 1].ravel(), expected)
+    # with large lam the mirror is far from the image; with small lam it is closer
+    gap = [np.linalg.norm(disp.images_[r, 0] - disp.images_[r, 1]) for r in range(2)]
+    assert gap[0] < gap[1]
+    svc = SVC(kernel="linear").fit(X, y)
+    one = MirrorImageDisplay.from_estimator(svc, X, y, indices=(i0, j0))
+    assert one.images_.shape == (1, 4, 28, 28)
+
+
+def test_image_grid_and_errors():
+    disp = ImageGridDisplay(np.zeros((2, 3, 5, 5)), row_labels=["a", "b"],
+                            col_labels=["x", "y", "z"], signed=[False, True]).plot()
+    assert disp.ax_.shape == (2, 3) and disp.ax_[0, 0].get_ylabel() == "a"
+    with pytest.raises(ValueError, match="square"):
+        ImageGridDisplay(np.zeros((1, 2, 7))).plot()
+    with pytest.raises(ValueError, match="dimensions"):
+        ImageGridDisplay(np.zeros((4, 4))).plot()
+
+
+def test_adversarial_display():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 255, size=(4, 784))
+    low = X + rng.normal(0, 1, size=X.shape)
+    high = X.copy()
+    high[1] = np.nan  # a failed attack is left blank
+    high[[0, 2, 3]] += 3.0
+    disp = AdversarialExampleDisplay.from_arrays(X, {"low": low, "high": high},
+                                                 labels=[0, 1, 2, 3], targets=[1, 2, 3, 4])
+    assert disp.ax_.shape == (5, 4)
+    assert disp.row_labels == ["OI", "AE low", "Pert low", "AE high", "Pert high"]
+    np.testing.assert_allclose(disp.norms_["low"], np.linalg.norm(low - X, axis=1))
+    assert np.isnan(disp.norms_["high"][1])
+    assert disp.norms_["high"][0] == pytest.approx(3.0 * 28)
+    assert disp.col_labels[0] == "0→1"
+    np.testing.assert_allclose(disp.images_[2].reshape(4, -1), low - X)
+
+
+def test_filter_grid_display():
+    rng = np.random.default_rng(0)
+    w = {"conv1": rng.normal(size=(20, 1, 5, 5)), "conv4": rng.normal(size=(10, 500, 1, 1))}
+    disp = FilterGridDisplay.from_weights(w, n_filters=6)
+    assert disp.images_.shape == (2, 6, 5, 5)
+    assert disp.rms_["conv1"] == pytest.approx(np.sqrt(np.mean(w["conv1"] ** 2)))
+    # the 1x1 filters are padded with NaN
+    assert np.all(np.isnan(disp.images_[1, :, 1:, :]))
+
+
+def test_filter_grid_accepts_torch():
+    torch = pytest.importorskip("torch")
+    disp = FilterGridDisplay.from_weights({"c": torch.zeros(3, 1, 5, 5)}, n_filters=2)
+    assert disp.rms_["c"] == 0.0
+
+
+def test_toy_display_mirror_geometry():
+    X, y = make_tilt_toy()
+    dists = []
+    for deg in (0, 30, 60, 85):
+        disp = TiltToyDisplay.from_angle(np.radians(deg), X, y)
+        assert np.degrees(disp.theta_) == pytest.approx(deg)
+        w, b = disp.coef_, disp.intercept_
+        d = (disp.image_ @ w + b) / np.linalg.norm(w)
+        assert (disp.mirror_ @ w + b) / np.linalg.norm(w) == pytest.approx(-d)
+        dists.append(disp.mirror_distance_)
+    # the mirror image approaches the image as the boundary tilts
+    assert np.all(np.diff(dists) < 0)
+    # at theta=0 the mirror of the image nearest to centroid i lands near centroid j
+    disp = TiltToyDisplay.from_angle(0.0, X, y)
+    np.testing.assert_allclose(disp.mirror_, [1.0, 0.0], atol=0.05)
+
+
+def test_toy_display_from_estimator_and_path():
+    X, y = make_tilt_toy(noisy_point=True)
+    disp = TiltToyDisplay.from_estimator(SVC(kernel="linear", C=1e4).fit(X, y), X, y)
+    assert np.degrees(disp.theta_) > 45
+    disp2 = TiltToyDisplay.from_path([1e-3, 1e2], [[1.0, 0.0], [1.0, 2.0]], [0.0, 0.0], X, y,
+                                     lam=1e-3)
+    assert disp2.theta_ < disp.theta_
+    with pytest.raises(ValueError, match="2 features"):
+        Xw = np.hstack([X, X])
+        TiltToyDisplay.from_estimator(SVC(kernel="linear").fit(Xw, y), Xw, y)
