@@ -12,8 +12,9 @@ each in float64 and float32. Peers, all run in this process with the same BLAS
 thread setting:
 
 * ``ours``: ``sklearn_tilt._solvers._softplus.softplus_path`` (certified gap <= tol);
-* ``newton-cholesky`` / ``lbfgs``: ``LogisticRegression(warm_start=True)`` refit
-  along the same (decreasing) lam sequence with ``C = 1 / (2 n lam)``;
+* ``newton-cholesky`` / ``lbfgs``: ``LogisticRegression(warm_start=True, tol=1e-8)``
+  refit along the same (decreasing) lam sequence with ``C = 1 / (2 n lam)``
+  (``newton-cholesky tol=1e-4``: the same with sklearn's default tol);
 * ``liblinear``: ``LogisticRegression(solver="liblinear")`` (it penalises the
   intercept, so it solves a different problem: its suboptimality shows by how much);
 * ``skglm``: ``GeneralizedLinearEstimator(Logistic(), L1_plus_L2(2 lam, l1_ratio=0),
@@ -133,6 +134,11 @@ def run_newton_cholesky(X, y, lams, deadline=None):
                          tol=1e-8, max_iter=1000)
 
 
+def run_newton_cholesky_default_tol(X, y, lams, deadline=None):
+    return _sklearn_path(X, y, lams, deadline, solver="newton-cholesky", warm_start=True,
+                         tol=1e-4, max_iter=1000)
+
+
 def run_lbfgs(X, y, lams, deadline=None):
     return _sklearn_path(X, y, lams, deadline, solver="lbfgs", warm_start=True, tol=1e-8,
                          max_iter=2000)
@@ -175,6 +181,7 @@ def run_skglm(X, y, lams, deadline=None):
 METHODS = {
     "ours": run_ours,
     "newton-cholesky": run_newton_cholesky,
+    "newton-cholesky tol=1e-4": run_newton_cholesky_default_tol,
     "lbfgs": run_lbfgs,
     "liblinear": run_liblinear,
     "skglm": run_skglm,
@@ -218,6 +225,53 @@ def peak_memory(fn, X, y, lams):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return (peak - base) / 2**20
+
+
+SINGLE_LAMS = (1e-1, 1e1, 1e3, 1e5, 1e7)
+
+
+def single_fits(X, y, methods, repeats):
+    """Cold fits at a few lams: time and objective of each method."""
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn_tilt._solvers._softplus import softplus_solve
+
+    n = len(y)
+    s = np.ones(n)
+
+    def fit(name, lam):
+        if name == "ours":
+            r = softplus_solve(X, y, s, lam, tol=TOL_OURS, max_iter=200)
+            return r.coef, r.intercept
+        solver, tol = {"newton-cholesky": ("newton-cholesky", 1e-8),
+                       "newton-cholesky tol=1e-4": ("newton-cholesky", 1e-4),
+                       "lbfgs": ("lbfgs", 1e-8), "liblinear": ("liblinear", 1e-8)}[name]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf = LogisticRegression(C=1.0 / (2.0 * n * lam), solver=solver, tol=tol,
+                                     max_iter=10000).fit(X, y)
+        return clf.coef_.ravel(), float(clf.intercept_[0])
+
+    names = [m for m in methods if m != "skglm"]
+    rows = []
+    for lam in SINGLE_LAMS:
+        res = {}
+        for name in names:
+            ts = []
+            for _ in range(repeats if name != "lbfgs" else 1):
+                t = time.perf_counter()
+                coef, b = fit(name, lam)
+                ts.append(time.perf_counter() - t)
+            P = primal_objective(X.astype(np.float64), y, s, lam, "softplus", coef, b)
+            res[name] = (float(np.median(ts)), P)
+        best = min(P for _, P in res.values())
+        for name, (t, P) in res.items():
+            rows.append({"lam": lam, "method": name, "time_s": t,
+                         "speedup_vs_newton_cholesky": res["newton-cholesky"][0] / t,
+                         "rel_subopt": (P - best) / best})
+            print(f"single lam={lam:g} {name}: {t * 1e3:.1f} ms, subopt {(P - best) / best:.1e}",
+                  flush=True)
+    return rows
 
 
 def main(argv=None):
@@ -304,8 +358,16 @@ def main(argv=None):
                     "bandwidth_floor_s": floor,
                 })
 
+    X64, y = next(iter(datasets.values()))
+    single = single_fits(X64, y, methods, repeats)
+    dname_single = next(iter(datasets))
+
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = "softplus_path_quick" if args.quick else "softplus_path"
+    with open(RESULTS / f"{stem}_single.csv", "w", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=list(single[0]))
+        wr.writeheader()
+        wr.writerows(single)
     with open(RESULTS / f"{stem}.csv", "w", newline="") as f:
         wr = csv.DictWriter(f, fieldnames=list(rows[0]))
         wr.writeheader()
@@ -340,6 +402,15 @@ def main(argv=None):
             f"{ratio} | {r['max_rel_subopt']:.1e} | "
             f"{r['max_certified_gap']:.1e} | {r['peak_mem_MiB']:.1f} | "
             f"{r['bandwidth_floor_s']:.4f} |")
+    lines += ["", f"## Single cold fits, {dname_single}, float64 (time in ms)", "",
+              "| lam | " + " | ".join(m for m in methods if m != "skglm") + " |",
+              "|---|" + "---|" * len([m for m in methods if m != "skglm"])]
+    for lam in SINGLE_LAMS:
+        cells = [f"{r['time_s'] * 1e3:.1f} ({r['speedup_vs_newton_cholesky']:.0f}x, "
+                 f"{r['rel_subopt']:.0e})" for r in single if r["lam"] == lam]
+        lines.append(f"| {lam:g} | " + " | ".join(cells) + " |")
+    lines += ["", "Cells: time (speed-up vs newton-cholesky tol=1e-8, relative "
+              "suboptimality vs the best of the row).", ""]
     lines += ["", *[f"Note: {n}" for n in notes]]
     (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

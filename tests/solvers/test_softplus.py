@@ -274,3 +274,20 @@ def test_bad_input_raises(kwargs, match):
     with pytest.raises(ValueError, match=match):
         softplus_solve(args.pop("X"), args.pop("y"), args.pop("sample_weight"),
                        args.pop("lam"), tol=1e-8, max_iter=10, **args)
+
+
+def test_lossless_narrow_storage(mnist35):
+    """Raw pixels are stored as uint8 internally; the values (and row norms) are exact."""
+    from sklearn_tilt._solvers._softplus import _Problem
+
+    X, y = mnist35
+    for X_ in (X, sp.csr_matrix(X), X.astype(np.float32)):
+        prob = _Problem(X_, y, None, True)
+        assert prob.X.dtype == np.uint8
+        dense = prob.X.toarray() if sp.issparse(prob.X) else prob.X
+        np.testing.assert_array_equal(dense, X[:, prob.keep])
+        np.testing.assert_allclose(prob.rowsq, (X ** 2).sum(axis=1), rtol=1e-14)
+    prob = _Problem(X / 255.0, y, None, True)
+    assert prob.X.dtype == np.float64
+    prob = _Problem(X - 0.5, y, None, True)
+    assert prob.X.dtype == np.float32  # halves are exact in float32
