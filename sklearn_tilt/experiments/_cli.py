@@ -12,7 +12,8 @@ examples:
   sklearn-tilt reproduce --quick             # smoke test in well under a minute
   sklearn-tilt reproduce --data ~/mnist      # full MNIST from its IDX files
   sklearn-tilt svm --pairs 3,5 1,8 --jobs 2  # only the SVM experiment, two pairs
-  sklearn-tilt lenet --epochs 50             # the paper's LeNet training length
+  sklearn-tilt lenet --data ~/mnist --n-train 7000 --epochs 50 --batch-size 300 --lr 0.0005
+                                             # the paper's LeNet protocol (slow on a CPU)
 
 Outputs go to --out (default sklearn_tilt_results/): PNG figures, one CSV table per
 experiment and report.md. Finished parts are not recomputed (--force does).
@@ -140,8 +141,10 @@ def _add_lenet(p):
                    help="LeNet training epochs (default: 8; the paper: 50)")
     p.add_argument("--batch-size", type=_positive_int, default=None,
                    help="LeNet mini-batch size (default: 50; the paper: 300 on 60000 images)")
+    p.add_argument("--lr", type=_positive_float, default=None,
+                   help="LeNet SGD learning rate (default: 0.002; the paper: 0.0005)")
     p.add_argument("--attack-max-iter", type=_positive_int, default=None, metavar="N",
-                   help="largest number of unit L2 attack steps per image (default: 1500)")
+                   help="largest number of unit L2 attack steps per image (default: 2000)")
 
 
 def build_parser():
@@ -203,6 +206,7 @@ def _config(args, parser):
         overrides["losses"] = ("hinge", "softplus") if loss == "both" else (loss,)
     for attr, key in (("lams", "log10_lams"), ("tol", "tol"), ("n_train", "n_train"),
                       ("n_test", "n_test"), ("epochs", "epochs"), ("batch_size", "batch_size"),
+                      ("lr", "lr"),
                       ("attack_max_iter", "attack_max_iter")):
         v = getattr(args, attr, None)
         if v is not None:

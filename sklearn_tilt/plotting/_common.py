@@ -145,13 +145,14 @@ def display_plane_basis(w, z, X):
     """Basis ``(z, n_hat)`` of the tilting plane for display.
 
     :func:`sklearn_tilt._geometry.tilting_plane_basis`, except when ``w`` is
-    parallel to ``z`` (the plane is then not defined by ``w``): ``n_hat`` is then
-    the direction of largest variance of ``X`` orthogonal to ``z``, so that the
-    picture shows the spread of the data instead of a constant coordinate.
+    parallel to ``z`` up to ``sin(theta) < 1e-4`` (the plane is then not defined
+    by ``w``, or only by rounding errors): ``n_hat`` is then the direction of
+    largest variance of ``X`` orthogonal to ``z``, so that the picture shows the
+    spread of the data instead of a nearly constant coordinate.
     """
     z, n_hat = geo.tilting_plane_basis(w, z)
     w = np.asarray(w, dtype=np.float64)
-    if abs(float(w @ n_hat)) > 1e-9 * float(np.linalg.norm(w)):
+    if abs(float(w @ n_hat)) > 1e-4 * float(np.linalg.norm(w)):
         return z, n_hat
     X = np.asarray(X, dtype=np.float64)
     Xc = X - X.mean(axis=0)
