@@ -97,7 +97,7 @@ def calibrate_temperature(net, X, median_confidence=0.95):
 class AttackResult:
     """Result of :func:`high_confidence_attack`, one entry per image.
 
-    Attributes
+    Parameters
     ----------
     X_adv : ndarray
         Adversarial images (float32), in the layout of the input ``X``.

@@ -360,8 +360,18 @@ class LeNetClassifier(NeuralNetClassifier):
         return out
 
     def check_data(self, X, y):
-        # labels are encoded by fit/partial_fit; skorch must not re-infer classes_
-        pass
+        """Skorch's data hook, a no-op here.
+
+        Labels are encoded by :meth:`fit`/:meth:`partial_fit`, so skorch must not
+        re-infer ``classes_`` from the encoded targets.
+
+        Parameters
+        ----------
+        X : array-like
+            Input data (already validated).
+        y : array-like or None
+            Encoded targets.
+        """
 
     # ------------------------------------------------------------------ skorch hooks
     @property
