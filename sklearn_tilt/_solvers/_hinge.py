@@ -135,7 +135,34 @@ def _best_intercept(f, y, s, act, nact, b_hint, tbuf):
     """Minimise ``sum_i s_i max(0, 1 - y_i (f_i + b))`` over ``b`` exactly.
 
     Among the minimisers (an interval), return the one closest to ``b_hint``.
+    ``b_hint`` itself is checked first in O(n) (one-sided derivatives); the
+    breakpoints are sorted only when it is not optimal.
     """
+    dminus = 0.0
+    dplus = 0.0
+    stot = 0.0
+    for k in range(nact):
+        i = act[k]
+        t = y[i] - f[i]
+        si = s[i]
+        stot += si
+        if y[i] > 0.0:
+            # loss s (t - b) for b < t
+            if t > b_hint:
+                dplus -= si
+                dminus -= si
+            elif t == b_hint:
+                dminus -= si
+        else:
+            # loss s (b - t) for b > t
+            if t < b_hint:
+                dplus += si
+                dminus += si
+            elif t == b_hint:
+                dplus += si
+    tz = 1e-12 * stot
+    if dminus <= tz and dplus >= -tz:
+        return b_hint
     splus = 0.0
     stot = 0.0
     for k in range(nact):
@@ -209,16 +236,26 @@ def _certificate(f, y, s, C, alpha, act, nact, lam, w, S, fit_intercept, tbuf):
 # --------------------------------------------------------------------------
 
 
-@njit(cache=True)
-def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, slot_of, who,
-                  stamp, clock, state):
-    """Make sure every sample of ``B[:nB]`` has a slot; return the slots.
+@njit(cache=True, fastmath=_FM)
+def _dot_rows(Xc, a, b):
+    acc = 0.0
+    for k in range(Xc.shape[1]):
+        acc += Xc[a, k] * Xc[b, k]
+    return acc
 
-    ``state[0]`` is the number of slots ever used (``hi``).
+
+@njit(cache=True)
+def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid, slot_of, who,
+                  stamp, clock, state):
+    """Gram matrix of the working set ``B[:nB]`` (a contiguous ``(nB, nB)`` copy).
+
+    The cache keeps float64 copies of the rows of up to ``cap`` samples (slots,
+    least recently used evicted) and the inner products between them that
+    were ever needed (``valid``); only missing pairs are computed, by BLAS.
+    ``state[0]`` is the number of slots ever used.
     """
     cap = who.shape[0]
-    slots = np.empty(nB, dtype=np.int64)
-    # mark the working set as used now, so that it is not evicted
+    d = Xc.shape[1]
     nnew = 0
     for p in range(nB):
         sl = slot_of[B[p]]
@@ -226,56 +263,103 @@ def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, slot_of, w
             stamp[sl] = clock
         else:
             nnew += 1
-    if nnew == 0:
-        for p in range(nB):
-            slots[p] = slot_of[B[p]]
-        return slots
     hi = state[0]
-    # candidate slots: never used first, then least recently used
-    free_slots = np.empty(nnew, dtype=np.int64)
-    nf = 0
-    while nf < nnew and hi < cap:
-        free_slots[nf] = hi
-        hi += 1
-        nf += 1
-    if nf < nnew:
-        order = np.argsort(stamp[:hi])
-        r = 0
-        while nf < nnew:
-            sl = order[r]
-            r += 1
-            if stamp[sl] == clock:
-                continue  # in the working set (cannot happen if cap >= nB)
-            if who[sl] >= 0:
-                slot_of[who[sl]] = -1
-                who[sl] = -1
-            free_slots[nf] = sl
+    if nnew > 0:
+        # slots: never used first, then least recently used
+        free_slots = np.empty(nnew, dtype=np.int64)
+        nf = 0
+        while nf < nnew and hi < cap:
+            free_slots[nf] = hi
+            stamp[hi] = clock  # taken: not a candidate for eviction below
+            hi += 1
             nf += 1
-    state[0] = hi
-    state[4] += nnew
-    newblock = np.zeros((nnew, Xc.shape[1]), dtype=np.float64)
-    q = 0
-    for p in range(nB):
-        i = B[p]
-        if slot_of[i] < 0:
-            sl = free_slots[q]
-            row = newblock[q]
-            row_axpy(is_sparse, Xd, data, indices, indptr, i, 1.0, row)
-            Xc[sl, :] = row
-            slot_of[i] = sl
-            who[sl] = i
-            stamp[sl] = clock
-            q += 1
-    prod = np.dot(newblock, Xc[:hi].T)
-    for q in range(nnew):
-        sa = free_slots[q]
-        for sb in range(hi):
-            v = prod[q, sb]
-            K[sa, sb] = v
-            K[sb, sa] = v
+        if nf < nnew:
+            order = np.argsort(stamp[:hi])
+            r = 0
+            while nf < nnew:
+                sl = order[r]
+                r += 1
+                if stamp[sl] == clock:
+                    continue  # in the working set (cannot happen if cap >= nB)
+                if who[sl] >= 0:
+                    slot_of[who[sl]] = -1
+                    who[sl] = -1
+                for q in range(hi):
+                    valid[sl, q] = 0
+                    valid[q, sl] = 0
+                free_slots[nf] = sl
+                nf += 1
+        state[0] = hi
+        state[4] += nnew
+        q = 0
+        for p in range(nB):
+            i = B[p]
+            if slot_of[i] < 0:
+                sl = free_slots[q]
+                row = Xc[sl]
+                row[:] = 0.0
+                row_axpy(is_sparse, Xd, data, indices, indptr, i, 1.0, row)
+                slot_of[i] = sl
+                who[sl] = i
+                stamp[sl] = clock
+                q += 1
+    slots = np.empty(nB, dtype=np.int64)
     for p in range(nB):
         slots[p] = slot_of[B[p]]
-    return slots
+    # rows with a missing pair inside the working set: the new samples, and
+    # old ones with a missing pair among the old ones
+    need = np.zeros(nB, dtype=np.bool_)
+    nneed = 0
+    for p in range(nB):
+        sp_ = slots[p]
+        if valid[sp_, sp_] == 0:
+            need[p] = True
+            nneed += 1
+    # pairs of old samples that were never in a working set together: one
+    # inner product each
+    for p in range(nB):
+        if need[p]:
+            continue
+        sp_ = slots[p]
+        for q in range(p):
+            sq = slots[q]
+            if not need[q] and valid[sp_, sq] == 0:
+                v = _dot_rows(Xc, sp_, sq)
+                K[sp_, sq] = v
+                K[sq, sp_] = v
+                valid[sp_, sq] = 1
+                valid[sq, sp_] = 1
+                state[6] += 1
+    if nneed > 0:
+        R = np.empty(nneed, dtype=np.int64)
+        r = 0
+        for p in range(nB):
+            if need[p]:
+                R[r] = p
+                r += 1
+        XR = np.empty((nneed, d))
+        for r in range(nneed):
+            XR[r, :] = Xc[slots[R[r]]]
+        XB = np.empty((nB, d))
+        for p in range(nB):
+            XB[p, :] = Xc[slots[p]]
+        prod = np.dot(XR, XB.T)
+        state[7] += nneed * nB
+        for r in range(nneed):
+            sa = slots[R[r]]
+            for p in range(nB):
+                sb = slots[p]
+                v = prod[r, p]
+                K[sa, sb] = v
+                K[sb, sa] = v
+                valid[sa, sb] = 1
+                valid[sb, sa] = 1
+    Kb = np.empty((nB, nB))
+    for p in range(nB):
+        sp_ = slots[p]
+        for q in range(nB):
+            Kb[p, q] = K[sp_, slots[q]]
+    return Kb
 
 
 # --------------------------------------------------------------------------
@@ -289,10 +373,12 @@ def _smo(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
 
     ``G[p]`` is the dual gradient ``y_i f_i - 1`` of ``i = B[p]`` (kept up to
     date); ``alpha`` is updated in place.  Returns ``(steps, done)``; ``done``
-    is False when ``max_steps`` ran out first.
+    is False when ``max_steps`` ran out first; ``chg`` counts the samples
+    that entered or left the free set.
     """
     steps = 0
     done = False
+    chg = 0
     while steps < max_steps:
         # --- select i: maximal -y_t G_t over I_up
         Gmax = -_INF
@@ -409,6 +495,10 @@ def _smo(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
                     aj = ssum
         alpha[i] = ai
         alpha[j] = aj
+        if (ai_old > 0.0 and ai_old < Ci) != (ai > 0.0 and ai < Ci):
+            chg += 1
+        if (aj_old > 0.0 and aj_old < Cj) != (aj > 0.0 and aj < Cj):
+            chg += 1
         dai = (ai - ai_old) * yi
         daj = (aj - aj_old) * yj
         if dai == 0.0 and daj == 0.0:
@@ -419,7 +509,7 @@ def _smo(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
             sp_ = sl[p]
             G[p] += y[B[p]] * (K[si, sp_] * dai + K[sj, sp_] * daj)
         steps += 1
-    return steps, done
+    return steps, done, chg
 
 
 @njit(cache=True)
@@ -427,6 +517,7 @@ def _cd(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
     """Greedy dual coordinate descent on the working set (no intercept)."""
     steps = 0
     done = False
+    chg = 0
     while steps < max_steps:
         best = 0.0
         ip = -1
@@ -456,6 +547,8 @@ def _cd(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
         elif a > C[i]:
             a = C[i]
         alpha[i] = a
+        if (a_old > 0.0 and a_old < C[i]) != (a > 0.0 and a < C[i]):
+            chg += 1
         da = (a - a_old) * y[i]
         steps += 1
         if da == 0.0:
@@ -463,147 +556,336 @@ def _cd(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
             break
         for p in range(nB):
             G[p] += y[B[p]] * K[si, sl[p]] * da
-    return steps, done
+    return steps, done, chg
 
 
 
 
 @njit(cache=True, fastmath=_FM)
-def _cholesky_inplace(A, m):
-    """Lower Cholesky factor of ``A[:m, :m]`` in place (row-oriented).
+def _cholesky_inplace(A, m, keep):
+    """Lower Cholesky factor of ``A[:m, :m]`` in place (row-oriented), with
+    dependent variables dropped.
 
-    Pivots below ``1e-13 * max(diag)`` are raised to that floor: the factor is
-    then that of ``A + E`` with ``E >= 0`` diagonal, so a step computed with it
-    is still a descent step of the true quadratic (never an exception).
+    A pivot below ``1e-10`` of its diagonal entry means that variable is (to
+    working precision) a combination of the previous ones: its row and column
+    are replaced by the identity and ``keep`` is False there, so the factor is
+    that of the principal submatrix of the kept variables.  Solves with it set
+    the dropped unknowns to zero: the Newton step is then the exact minimiser
+    over the kept variables (still a descent step; never an exception).
     """
-    dmax = 0.0
-    for k in range(m):
-        if A[k, k] > dmax:
-            dmax = A[k, k]
-    floor = 1e-13 * dmax + 1e-300
     for j in range(m):
+        keep[j] = True
+        djj = A[j, j]
         for k in range(j + 1):
+            if k < j and not keep[k]:
+                A[j, k] = 0.0
+                continue
             acc = A[j, k]
             for q in range(k):
                 acc -= A[j, q] * A[k, q]
             if k < j:
                 A[j, k] = acc / A[k, k]
             else:
-                if acc < floor:
-                    acc = floor
-                A[j, j] = np.sqrt(acc)
+                if not (acc > 1e-10 * djj):
+                    keep[j] = False
+                    for q in range(j):
+                        A[j, q] = 0.0
+                    A[j, j] = 1.0
+                else:
+                    A[j, j] = np.sqrt(acc)
 
 
 @njit(cache=True, fastmath=_FM)
-def _chol_solve(L, m, r):
-    """Solve ``L L^T x = r`` in place."""
+def _chol_solve(L, m, keep, r):
+    """Solve ``L L^T x = r`` in place (dropped unknowns are set to zero)."""
     for j in range(m):
+        if not keep[j]:
+            r[j] = 0.0
+            continue
         acc = r[j]
         for q in range(j):
             acc -= L[j, q] * r[q]
         r[j] = acc / L[j, j]
     for j in range(m - 1, -1, -1):
+        if not keep[j]:
+            r[j] = 0.0
+            continue
         acc = r[j]
         for q in range(j + 1, m):
             acc -= L[q, j] * r[q]
         r[j] = acc / L[j, j]
 
 
-@njit(cache=True)
-def _newton(B, nB, sl, K, y, C, alpha, G, fit_intercept):
-    """Exact minimisation over the free samples of the working set.
+@njit(cache=True, fastmath=_FM)
+def _chol_append(L, nf, keep, h, hpp, l):
+    """Append a variable to the factor of ``L[:nf, :nf]`` (``h``: its column of H).
 
-    Solves ``G_F + H delta + b y_F = 0, y_F . delta = 0`` (``H = Y K_FF Y``)
-    and moves along ``delta`` as far as the box allows.  Returns the number of
-    free samples (0 when there was nothing to do).
+    Returns True if it was kept (independent of the previous kept ones)."""
+    s2 = 0.0
+    for c in range(nf):
+        if not keep[c]:
+            l[c] = 0.0
+            continue
+        acc = h[c]
+        for q in range(c):
+            acc -= L[c, q] * l[q]
+        lc = acc / L[c, c]
+        l[c] = lc
+        s2 += lc * lc
+    dd = hpp - s2
+    if dd > 1e-10 * hpp:
+        for c in range(nf):
+            L[nf, c] = l[c]
+        L[nf, nf] = np.sqrt(dd)
+        keep[nf] = True
+    else:
+        for c in range(nf):
+            L[nf, c] = 0.0
+        L[nf, nf] = 1.0
+        keep[nf] = False
+    return keep[nf]
+
+
+@njit(cache=True, fastmath=_FM)
+def _chol_delete(L, nf, keep, j, x):
+    """Remove variable ``j`` from the factor of ``L[:nf, :nf]`` (rank-1 update)."""
+    m = nf - 1 - j
+    for k in range(m):
+        x[k] = L[j + 1 + k, j] if keep[j] else 0.0
+    # shift rows and columns up/left
+    for r in range(j, nf - 1):
+        for c in range(j):
+            L[r, c] = L[r + 1, c]
+        for c in range(j, r + 1):
+            L[r, c] = L[r + 1, c + 1]
+        keep[r] = keep[r + 1]
+    # L33 L33^T + x x^T
+    for k in range(m):
+        kk = j + k
+        if not keep[kk]:
+            continue
+        xk = x[k]
+        if xk == 0.0:
+            continue
+        lkk = L[kk, kk]
+        r = np.sqrt(lkk * lkk + xk * xk)
+        cc = r / lkk
+        ss = xk / lkk
+        L[kk, kk] = r
+        for i2 in range(k + 1, m):
+            ii = j + i2
+            if keep[ii]:
+                lv = (L[ii, kk] + ss * x[i2]) / cc
+                L[ii, kk] = lv
+                x[i2] = cc * x[i2] - ss * lv
+
+
+@njit(cache=True, fastmath=_FM)
+def _grad_update(K, sl, B, nB, y, h, G):
+    """``G_p += y_p sum_q K[sl_p, q] h_q`` (``h`` indexed by slot)."""
+    m = h.shape[0]
+    for p in range(nB):
+        row = K[sl[p]]
+        acc = 0.0
+        for q in range(m):
+            acc += row[q] * h[q]
+        G[p] += y[B[p]] * acc
+
+
+@njit(cache=True)
+def _active_set(B, nB, sl, K, y, C, alpha, G, eps, fit_intercept, max_inner, L, state):
+    """Primal active-set method on the working-set dual (exact steps).
+
+    The free samples ``F`` (``0 < a < C``) are moved to the minimiser of the
+    quadratic on ``{a_B\\F fixed, y_F . a_F = const}`` (``G_F + H d + b y_F =
+    0``); a step blocked by the box puts the blocking sample on its bound
+    (Cholesky downdate), a full step frees the bounded sample with the most
+    violated KKT condition (Cholesky append).  One factorisation per call,
+    then O(|F|^2) per change of the free set.  Returns True when the KKT
+    conditions of the working set hold to ``eps``; False when it gave up
+    (degenerate directions, or ``max_inner``): SMO takes over then.
     """
-    F = np.empty(nB, dtype=np.int64)
+    Fpos = np.empty(nB, dtype=np.int64)
+    inF = np.zeros(nB, dtype=np.bool_)
+    stuck = np.zeros(nB, dtype=np.bool_)
+    keep = np.empty(nB + 1, dtype=np.bool_)
     nf = 0
     for p in range(nB):
         i = B[p]
         if alpha[i] > 0.0 and alpha[i] < C[i]:
-            F[nf] = p
+            Fpos[nf] = p
+            inF[p] = True
             nf += 1
-    if nf == 0:
-        return 0
-    H = np.empty((nf, nf))
     for a in range(nf):
-        pa = F[a]
+        pa = Fpos[a]
         sa = sl[pa]
         ya = y[B[pa]]
         for c in range(a + 1):
-            pc = F[c]
-            H[a, c] = ya * y[B[pc]] * K[sa, sl[pc]]
-    _cholesky_inplace(H, nf)
-    u = np.empty(nf)
-    for a in range(nf):
-        u[a] = -G[F[a]]
-    _chol_solve(H, nf, u)
-    if fit_intercept:
-        v = np.empty(nf)
+            pc = Fpos[c]
+            L[a, c] = ya * y[B[pc]] * K[sa, sl[pc]]
+    _cholesky_inplace(L, nf, keep)
+    u = np.empty(nB)
+    v = np.empty(nB)
+    h = np.empty(nB)
+    x = np.empty(nB)
+    last = -1
+    for it in range(max_inner):
+        state[5] += 1
+        # --- Newton direction on the free set
         for a in range(nf):
-            v[a] = y[B[F[a]]]
-        _chol_solve(H, nf, v)
-        yu = 0.0
-        yv = 0.0
+            u[a] = -G[Fpos[a]]
+        _chol_solve(L, nf, keep, u)
+        bb = 0.0
+        if fit_intercept:
+            for a in range(nf):
+                v[a] = y[B[Fpos[a]]]
+            _chol_solve(L, nf, keep, v)
+            yu = 0.0
+            yv = 0.0
+            for a in range(nf):
+                ya = y[B[Fpos[a]]]
+                yu += ya * u[a]
+                yv += ya * v[a]
+            if yv > 0.0:
+                bb = yu / yv
+                for a in range(nf):
+                    u[a] -= bb * v[a]
+            else:
+                # no kept free variable: the direction is zero and b comes
+                # from the KKT interval of the working set
+                for a in range(nf):
+                    u[a] = 0.0
+                m_up = -_INF
+                M_low = _INF
+                for p in range(nB):
+                    i = B[p]
+                    t = -y[i] * G[p]
+                    below = alpha[i] < C[i]
+                    above = alpha[i] > 0.0
+                    up = below if y[i] > 0.0 else above
+                    low = above if y[i] > 0.0 else below
+                    if up and t > m_up:
+                        m_up = t
+                    if low and t < M_low:
+                        M_low = t
+                if m_up > -_INF and M_low < _INF:
+                    bb = 0.5 * (m_up + M_low)
+                elif m_up > -_INF:
+                    bb = m_up
+                elif M_low < _INF:
+                    bb = M_low
+        # --- ratio test
+        tau = 1.0
+        blk = -1
         for a in range(nf):
-            ya = y[B[F[a]]]
-            yu += ya * u[a]
-            yv += ya * v[a]
-        bb = yu / yv if yv > 0.0 else 0.0
-        for a in range(nf):
-            u[a] -= bb * v[a]
-    # ratio test: stay in the box
-    tau = 1.0
-    blk = -1
-    for a in range(nf):
-        i = B[F[a]]
-        da = u[a]
-        if da > 0.0:
-            lim = (C[i] - alpha[i]) / da
-        elif da < 0.0:
-            lim = -alpha[i] / da
-        else:
+            da = u[a]
+            if da == 0.0:
+                continue
+            i = B[Fpos[a]]
+            if da > 0.0:
+                lim = (C[i] - alpha[i]) / da
+            else:
+                lim = -alpha[i] / da
+            if lim < tau:
+                tau = lim
+                blk = a
+        if blk >= 0 and tau <= 0.0 and Fpos[blk] == last:
+            # the sample just freed would leave the box at once: degenerate
+            stuck[last] = True
+            inF[last] = False
+            _chol_delete(L, nf, keep, blk, x)
+            for a in range(blk, nf - 1):
+                Fpos[a] = Fpos[a + 1]
+            nf -= 1
+            last = -1
             continue
-        if lim < tau:
-            tau = lim
-            blk = a
-    if tau <= 0.0:
-        return 0
-    for a in range(nf):
-        i = B[F[a]]
-        old = alpha[i]
-        new = old + tau * u[a]
-        if a == blk:
-            new = C[i] if u[a] > 0.0 else 0.0
-        elif new < 0.0:
-            new = 0.0
-        elif new > C[i]:
-            new = C[i]
-        alpha[i] = new
-        u[a] = (new - old) * y[i]
-    for p in range(nB):
-        sp_ = sl[p]
-        acc = 0.0
-        for a in range(nf):
-            acc += K[sp_, sl[F[a]]] * u[a]
-        G[p] += y[B[p]] * acc
-    return nf
+        # --- step
+        if tau > 0.0:
+            for p in range(nB):
+                h[p] = 0.0
+            for a in range(nf):
+                pa = Fpos[a]
+                i = B[pa]
+                old = alpha[i]
+                new = old + tau * u[a]
+                if a == blk:
+                    new = C[i] if u[a] > 0.0 else 0.0
+                elif new < 0.0:
+                    new = 0.0
+                elif new > C[i]:
+                    new = C[i]
+                alpha[i] = new
+                h[sl[pa]] = (new - old) * y[i]
+            _grad_update(K, sl, B, nB, y, h, G)
+        elif blk >= 0:
+            i = B[Fpos[blk]]
+            alpha[i] = C[i] if u[blk] > 0.0 else 0.0
+        if blk >= 0:
+            inF[Fpos[blk]] = False
+            _chol_delete(L, nf, keep, blk, x)
+            for a in range(blk, nf - 1):
+                Fpos[a] = Fpos[a + 1]
+            nf -= 1
+            last = -1
+            continue
+        # --- full step: free the bounded sample with the most violated KKT condition
+        best = eps
+        q = -1
+        for p in range(nB):
+            if inF[p] or stuck[p]:
+                continue
+            i = B[p]
+            r = G[p] + bb * y[i]
+            if alpha[i] <= 0.0:
+                viol = -r
+            else:
+                viol = r
+            if viol > best:
+                best = viol
+                q = p
+        if q < 0:
+            # the free samples: their KKT residual must be small as well
+            res = 0.0
+            for a in range(nf):
+                pa = Fpos[a]
+                r = abs(G[pa] + bb * y[B[pa]])
+                if r > res:
+                    res = r
+            return res < eps
+        sq = sl[q]
+        yq = y[B[q]]
+        for c in range(nf):
+            pc = Fpos[c]
+            h[c] = yq * y[B[pc]] * K[sq, sl[pc]]
+        kept = _chol_append(L, nf, keep, h, K[sq, sq], x)
+        Fpos[nf] = q
+        inF[q] = True
+        nf += 1
+        last = q
+        if not kept:
+            # dependent on the free set: a Newton step cannot move it
+            stuck[q] = True
+    return False
 
 
 @njit(cache=True)
-def _subsolve(B, nB, sl, K, y, C, alpha, G, eps, max_steps, fit_intercept, budget):
-    """SMO (or coordinate descent) alternated with Newton steps on the free set."""
+def _subsolve(B, nB, sl, K, y, C, alpha, G, eps, max_steps, fit_intercept, budget, L,
+              state):
+    """Active-set Newton steps, with SMO (or coordinate descent) as the fallback."""
     total = 0
+    rounds = 0
     while total < max_steps:
+        if rounds < 20:
+            _active_set(B, nB, sl, K, y, C, alpha, G, eps, fit_intercept, 4 * nB + 20, L,
+                        state)
+            rounds += 1
         if fit_intercept:
-            st, done = _smo(B, nB, sl, K, y, C, alpha, G, eps, budget)
+            st, done, chg = _smo(B, nB, sl, K, y, C, alpha, G, eps, budget)
         else:
-            st, done = _cd(B, nB, sl, K, y, C, alpha, G, eps, budget)
+            st, done, chg = _cd(B, nB, sl, K, y, C, alpha, G, eps, budget)
         total += st
         if done:
             break
-        _newton(B, nB, sl, K, y, C, alpha, G, fit_intercept)
     return total
 
 
@@ -702,7 +984,8 @@ def _select(f, y, C, alpha, act, nact, b, fit_intercept, band, q_max, Bbuf, vbuf
 
 @njit(cache=True)
 def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act, nact,
-           fit_intercept, tol, max_iter, q_max, Xc, K, slot_of, who, stamp, state, opts):
+           fit_intercept, tol, max_iter, q_max, Xc, K, valid, slot_of, who, stamp, state,
+           opts):
     """Decomposition method; ``alpha`` and ``w`` are updated in place.
 
     Returns ``(b, P, D, gap, n_iter, converged)``.
@@ -710,6 +993,8 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
     n = y.shape[0]
     f = np.zeros(n)
     tbuf = np.empty(nact)
+    Lw = np.empty((q_max + 1, q_max + 1))
+    ident = np.arange(q_max + 1)
     Bbuf = np.empty(nact, dtype=np.int64)
     vbuf = np.empty(nact)
     b = 0.0
@@ -749,9 +1034,8 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
             continue
         B = Bbuf[:nB].copy()
         state[1] += 1
-        state[5] += nB
-        slots = _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K,
-                              slot_of, who, stamp, state[1], state)
+        Kb = _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid,
+                           slot_of, who, stamp, state[1], state)
         G = np.empty(nB)
         a_old = np.empty(nB)
         for p in range(nB):
@@ -762,8 +1046,11 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
         budget = int(opts[2]) if opts[2] > 0 else nB
         if budget < 1:
             budget = 1
-        state[2] += _subsolve(B, nB, slots, K, y, C, alpha, G, eps, max_steps,
-                              fit_intercept, budget)
+        stp = _subsolve(B, nB, ident[:nB], Kb, y, C, alpha, G, eps, max_steps,
+                        fit_intercept, budget, Lw, state)
+        state[2] += stp
+        if opts[3] > 0:
+            print(n_iter, gap, viol, eps, nB, stp, state[0])
         coefs = np.empty(nB)
         changed = 0
         for p in range(nB):
@@ -831,8 +1118,12 @@ def _clip_box(C, alpha, act, nact):
 
 @njit(cache=True)
 def _fix_equality(y, C, alpha, act, nact):
-    """Restore ``sum a_i y_i = 0`` by moving free samples (or, failing that,
-    by shrinking the heavier side)."""
+    """Restore ``sum a_i y_i = 0`` with as local a change as possible.
+
+    The free samples move first (each in proportion to its room); if they
+    cannot absorb the residual, every sample that can reduce it moves in
+    proportion to its room (always enough: the heavier side can go to zero).
+    """
     r = 0.0
     asum = 0.0
     for k in range(nact):
@@ -841,27 +1132,37 @@ def _fix_equality(y, C, alpha, act, nact):
         asum += alpha[i]
     if abs(r) <= 1e-14 * asum:
         return
-    room = 0.0
-    for k in range(nact):
-        i = act[k]
-        a = alpha[i]
-        if a > 0.0 and a < C[i]:
+    for stage in range(2):
+        room = 0.0
+        for k in range(nact):
+            i = act[k]
+            a = alpha[i]
+            if stage == 0 and not (a > 0.0 and a < C[i]):
+                continue
             if (r > 0.0) == (y[i] > 0.0):
                 room += a
             else:
                 room += C[i] - a
-    if room >= abs(r):
-        frac = abs(r) / room
+        if room <= 0.0:
+            continue
+        frac = min(1.0, abs(r) / room)
+        moved = 0.0
         for k in range(nact):
             i = act[k]
             a = alpha[i]
-            if a > 0.0 and a < C[i]:
-                if (r > 0.0) == (y[i] > 0.0):
-                    alpha[i] = a - frac * a
-                else:
-                    alpha[i] = a + frac * (C[i] - a)
-    else:
-        _restore_feasible(y, C, alpha, act, nact)
+            if stage == 0 and not (a > 0.0 and a < C[i]):
+                continue
+            if (r > 0.0) == (y[i] > 0.0):
+                new = a - frac * a
+            else:
+                new = a + frac * (C[i] - a)
+                if new > C[i]:
+                    new = C[i]
+            alpha[i] = new
+            moved += (new - a) * y[i]
+        r += moved
+        if abs(r) <= 1e-14 * asum:
+            return
 
 
 @njit(cache=True, fastmath=_FM)
@@ -910,6 +1211,7 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act
     out = np.empty((L, 5))  # b, P, gap, n_iter, converged
     Xc = np.zeros((cap, d))
     K = np.zeros((cap, cap))
+    valid = np.zeros((cap, cap), dtype=np.uint8)
     slot_of = -np.ones(n, dtype=np.int64)
     who = -np.ones(cap, dtype=np.int64)
     stamp = np.zeros(cap, dtype=np.int64)
@@ -926,7 +1228,7 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act
         c = 1.0 / (2.0 * lam * S)
         for i in range(n):
             C[i] = s[i] * c
-        if k == 1:
+        if k == 1 or (k >= 2 and opts[4] == 0.0):
             for q in range(nact):
                 i = act[q]
                 if a1[i] >= s[i] * c1:
@@ -952,8 +1254,8 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act
                    inU, w)
         b, P, D, gap, it, conv = _solve(is_sparse, Xd, data, indices, indptr, y, s, C,
                                         S, lam, alpha, w, act, nact, fit_intercept, tol,
-                                        max_iter, q_max, Xc, K, slot_of, who, stamp,
-                                        state, opts)
+                                        max_iter, q_max, Xc, K, valid, slot_of, who,
+                                        stamp, state, opts)
         coefs[k] = w
         alphas[k] = alpha
         out[k, 0] = b
@@ -977,7 +1279,7 @@ _CACHE_ROWS = 2000
 # diagnostics of the last call (slots used, subproblems, SMO steps, passes, Gram rows)
 _LAST_STATS = np.zeros(8, dtype=np.int64)
 # tuning knobs: working-set band (margin units), subproblem accuracy (fraction of tol*P)
-_OPTS = np.array([0.01, 0.1, 0.0, 0.0])
+_OPTS = np.array([0.01, 0.1, 0.0, 0.0, 1.0, 0.0])
 
 
 def _validate(X, y, sample_weight, tol, max_iter):
@@ -1076,13 +1378,14 @@ def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
     q_max = int(min(_Q_MAX, cap))
     Xc = np.zeros((cap, d))
     K = np.zeros((cap, cap))
+    valid = np.zeros((cap, cap), dtype=np.uint8)
     slot_of = -np.ones(n, dtype=np.int64)
     who = -np.ones(cap, dtype=np.int64)
     stamp = np.zeros(cap, dtype=np.int64)
     state = np.zeros(8, dtype=np.int64)
     b, P, D, gap, n_iter, conv = _solve(*ka, y, s, C, S, lam, alpha, w, act, nact,
                                         fit_intercept, tol, max_iter, q_max, Xc, K,
-                                        slot_of, who, stamp, state, _OPTS)
+                                        valid, slot_of, who, stamp, state, _OPTS)
     _LAST_STATS[:] = state
     return SolverResult(coef=w, intercept=float(b), dual=alpha, n_iter=int(n_iter),
                         gap=float(gap), primal=float(P), converged=bool(conv))

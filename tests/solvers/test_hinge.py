@@ -307,3 +307,22 @@ def test_bad_input_raises_before_numba(digits):
         hinge_solve(X, np.ones_like(y), s, 1.0, tol=1e-6, max_iter=10)
     with pytest.raises(ValueError, match="lam"):
         hinge_path(X, y, s, [1.0, -1.0], tol=1e-6, max_iter=10)
+
+
+def test_small_cache_and_working_set(mnist, monkeypatch):
+    """Evictions from the Gram cache and capped working sets change nothing."""
+    from sklearn_tilt._solvers import _hinge
+
+    X, y = mnist
+    s = np.ones(X.shape[0])
+    lams = 10.0 ** np.array([-1.0, 1.0, 3.0, 4.0, 5.0, 6.0])
+    ref = hinge_path(X, y, s, lams, tol=1e-9, max_iter=10_000)
+    monkeypatch.setattr(_hinge, "_CACHE_ROWS", 200)
+    monkeypatch.setattr(_hinge, "_Q_MAX", 160)
+    small = hinge_path(X, y, s, lams, tol=1e-9, max_iter=10_000)
+    assert _hinge._LAST_STATS[4] > 200  # rows were evicted and re-inserted
+    single = hinge_solve(X, y, s, 1e3, tol=1e-9, max_iter=10_000)
+    assert single.converged and single.gap <= 1e-9
+    for r0, r1 in zip(ref, small):
+        assert r1.converged and r1.gap <= 1e-9
+        assert r1.primal == pytest.approx(r0.primal, rel=2e-9)
