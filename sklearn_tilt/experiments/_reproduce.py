@@ -54,8 +54,8 @@ class ReproduceConfig:
         a larger rate makes up for the shorter training).
     attack_max_iter : int, default=2000
         Largest number of unit L2 steps of the attack per image.
-    n_jobs : int, default=1
-        Parallel jobs (SVM pairs; LeNet networks).
+    n_jobs : int, default=-1
+        Parallel jobs (SVM pairs; LeNet networks); -1: all CPUs.
     random_state : int, default=0
         Seed of the data subsampling, LeNet and the attacked images.
     toy_log10_lams : tuple (start, stop, step), default=(-5.0, 2.0, 0.25)
@@ -89,7 +89,7 @@ class ReproduceConfig:
     batch_size: int = 50
     lr: float = 0.002
     attack_max_iter: int = 2000
-    n_jobs: int = 1
+    n_jobs: int = -1
     random_state: int = 0
     toy_log10_lams: tuple = (-5.0, 2.0, 0.25)
     quick: bool = False
@@ -221,8 +221,10 @@ def run_svm_part(out_dir, cfg, data, log, force=False, progress=True):
             if old != cache:
                 shutil.rmtree(old, ignore_errors=True)
     n_cached = len(list(cache.glob("*.npz"))) if cache.exists() else 0
+    from joblib import effective_n_jobs
+
     log(f"[svm] {len(pairs)} pairs x {len(cfg.lams())} values of lam, "
-        f"loss {'/'.join(cfg.losses)}, {cfg.n_jobs} job(s)"
+        f"loss {'/'.join(cfg.losses)}, {effective_n_jobs(cfg.n_jobs)} job(s)"
         + (f"; {n_cached} pair(s) already computed" if n_cached else ""))
     res = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=pairs,
                   lams=cfg.lams(), loss=list(cfg.losses), tol=cfg.tol, max_iter=cfg.max_iter,

@@ -157,7 +157,19 @@ def display_plane_basis(w, z, X):
     X = np.asarray(X, dtype=np.float64)
     Xc = X - X.mean(axis=0)
     Xc = Xc - np.outer(Xc @ z, z)
-    _, _, vt = np.linalg.svd(Xc, full_matrices=False)
-    v = vt[0] - (vt[0] @ z) * z
-    nv = np.linalg.norm(v)
-    return (z, v / nv) if nv > 0 else (z, n_hat)
+    # leading right singular vector by power iteration (a full SVD is much slower
+    # and only one direction is needed; the start vector is fixed: deterministic)
+    v = np.abs(Xc).sum(axis=0) + 1.0
+    v -= (v @ z) * z
+    for _ in range(200):
+        v_new = Xc.T @ (Xc @ v)
+        v_new -= (v_new @ z) * z
+        nv = np.linalg.norm(v_new)
+        if nv == 0:
+            return z, n_hat
+        v_new /= nv
+        done = np.linalg.norm(v_new - v / np.linalg.norm(v)) < 1e-10
+        v = v_new
+        if done:
+            break
+    return z, v

@@ -45,7 +45,7 @@ def quick_run(idx_dir, tmp_path_factory):
 def test_quick_reproduce_end_to_end(quick_run):
     out, proc, seconds = quick_run
     assert proc.returncode == 0, proc.stderr
-    assert "MNIST from idx" in proc.stderr and "600 training and 300 test" in proc.stderr
+    assert "MNIST from IDX files in" in proc.stderr and "600 training and 300 test" in proc.stderr
     # SVM: one row per pair and lam (2 pairs x 9 values), the documented columns
     t = read_csv(out / "svm" / "svm.csv")
     assert tuple(t) == SVM_COLUMNS
