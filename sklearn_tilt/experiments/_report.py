@@ -254,6 +254,7 @@ def make_report(out_dir, *, data_description=None, configuration=None, timings=N
     configuration : str, default=None
         One line on the parameters of the run.
     timings : dict part -> seconds, default=None
+        Default: the compute times recorded in the parts' manifests.
 
     Returns
     -------
@@ -276,8 +277,13 @@ def make_report(out_dir, *, data_description=None, configuration=None, timings=N
         lines += [f"Data: {data_description}", ""]
     if configuration:
         lines += [f"Configuration: {configuration}", ""]
+    if timings is None:
+        timings = {part: man["seconds"] for part in ("toy", "svm", "lenet")
+                   if (man := read_manifest(out_dir, part)) and "seconds" in man}
     if timings:
-        lines += ["Run time of this invocation: " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()), ""]
+        lines += ["Compute time of each part (wall clock, when it was computed): "
+                  + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()), ""]
+
     for section in (_toy_section, _svm_section, _lenet_section):
         lines += section(out_dir) + [""]
     return "\n".join(lines)

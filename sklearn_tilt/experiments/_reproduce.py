@@ -370,8 +370,7 @@ def reproduce(out_dir="sklearn_tilt_results", *, parts=PARTS, config=None, force
     configuration = (("`--quick` (a smoke test, not the paper's protocol); " if cfg.quick else "")
                      + ", ".join(f"{k}={v}" for k, v in asdict(cfg).items()
                                  if k != "quick"))
-    text = make_report(out_dir, data_description=desc, configuration=configuration,
-                       timings=seconds)
+    text = make_report(out_dir, data_description=desc, configuration=configuration)
     report = out_dir / "report.md"
     write_text(report, text)
     log(f"[report] {report}")
