@@ -36,7 +36,8 @@ def linear_parts(estimator, X):
             Xt = estimator[:-1].transform(X)
     coef = getattr(final, "coef_", None)
     if coef is None:
-        raise TypeError(f"{type(final).__name__} has no coef_: a fitted linear classifier is needed")
+        raise TypeError(
+            f"{type(final).__name__} has no coef_: a fitted linear classifier is needed")
     coef = np.asarray(coef, dtype=np.float64)
     if coef.ndim == 2 and coef.shape[0] != 1:
         raise ValueError(f"a binary classifier is needed (coef_ has {coef.shape[0]} rows)")

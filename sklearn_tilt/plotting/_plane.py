@@ -282,7 +282,8 @@ class TiltingPlaneDisplay:
                         ax.add_artist(ab)
                 # leave room above the data for the thumbnails
                 ylim = (ylim[0], ylim[1] + 0.35 * (ylim[1] - ylim[0]))
-                xlim = (center[0] - 0.5 * (ylim[1] - ylim[0]), center[0] + 0.5 * (ylim[1] - ylim[0]))
+                half_x = 0.5 * (ylim[1] - ylim[0])
+                xlim = (center[0] - half_x, center[0] + half_x)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal")
