@@ -62,6 +62,36 @@ def _scores(is_sparse, Xd, data, indices, indptr, rows, nrows, w, f):
 
 
 @njit(cache=True, fastmath=_FM)
+def _scores2(is_sparse, Xd, data, indices, indptr, rows, nrows, w, f, w2, f2):
+    """``f[i] = x_i . w`` and ``f2[i] = x_i . w2`` in one sweep over the rows
+    (the second product is almost free: the sweep is memory bound)."""
+    if is_sparse:
+        for k in range(nrows):
+            i = rows[k]
+            a1 = 0.0
+            a2 = 0.0
+            for q in range(indptr[i], indptr[i + 1]):
+                v = data[q]
+                j = indices[q]
+                a1 += v * w[j]
+                a2 += v * w2[j]
+            f[i] = a1
+            f2[i] = a2
+    else:
+        d = Xd.shape[1]
+        for k in range(nrows):
+            i = rows[k]
+            a1 = 0.0
+            a2 = 0.0
+            for j in range(d):
+                v = Xd[i, j]
+                a1 += v * w[j]
+                a2 += v * w2[j]
+            f[i] = a1
+            f2[i] = a2
+
+
+@njit(cache=True, fastmath=_FM)
 def _add_rows(is_sparse, Xd, data, indices, indptr, rows, coefs, nrows, w):
     """``w += sum_k coefs[k] x_{rows[k]}``."""
     for k in range(nrows):
@@ -162,31 +192,72 @@ def _best_intercept(f, y, s, act, nact, b_hint, tbuf):
                 dplus += si
     tz = 1e-12 * stot
     if dminus <= tz and dplus >= -tz:
-        return b_hint
+        return b_hint, False
+    # weighted quickselect: the smallest breakpoint t with sum_{t_i <= t} s_i >= S_+
     splus = 0.0
-    stot = 0.0
+    m = 0
+    wbuf = np.empty(nact)
     for k in range(nact):
         i = act[k]
-        tbuf[k] = y[i] - f[i]
-        if y[i] > 0.0:
-            splus += s[i]
-        stot += s[i]
-    order = np.argsort(tbuf[:nact])
-    tolr = 1e-12 * stot
-    cum = 0.0
+        if s[i] > 0.0:
+            tbuf[m] = y[i] - f[i]
+            wbuf[m] = s[i]
+            m += 1
+            if y[i] > 0.0:
+                splus += s[i]
+    target = splus - tz
+    lo_i = 0
+    hi_i = m
+    acc = 0.0
     lo = b_hint
     hi = b_hint
-    for r in range(nact):
-        k = order[r]
-        cum += s[act[k]]
-        if cum >= splus - tolr:
-            lo = tbuf[k]
-            if cum <= splus + tolr:
-                hi = tbuf[order[r + 1]] if r + 1 < nact else _INF
+    seed = 12345
+    while hi_i > lo_i:
+        seed = (seed * 1103515245 + 12345) % 2147483648
+        piv = tbuf[lo_i + seed % (hi_i - lo_i)]
+        # three-way partition of [lo_i, hi_i): < piv | == piv | > piv
+        lt = lo_i
+        gt = hi_i
+        r = lo_i
+        wl = 0.0
+        we = 0.0
+        while r < gt:
+            v = tbuf[r]
+            if v < piv:
+                tbuf[r], tbuf[lt] = tbuf[lt], tbuf[r]
+                wbuf[r], wbuf[lt] = wbuf[lt], wbuf[r]
+                wl += wbuf[lt]
+                lt += 1
+                r += 1
+            elif v > piv:
+                gt -= 1
+                tbuf[r], tbuf[gt] = tbuf[gt], tbuf[r]
+                wbuf[r], wbuf[gt] = wbuf[gt], wbuf[r]
             else:
-                hi = lo
+                we += wbuf[r]
+                r += 1
+        if acc + wl >= target:
+            hi_i = lt
+        elif acc + wl + we >= target:
+            lo = piv
+            hi = piv
+            if acc + wl + we <= splus + tz:
+                # flat between piv and the next breakpoint above
+                hi = _INF
+                for q in range(gt, hi_i):
+                    if tbuf[q] < hi:
+                        hi = tbuf[q]
+                if hi == _INF:
+                    # the next breakpoint lies beyond this segment (already
+                    # discarded above): find it among all breakpoints
+                    for q in range(m):
+                        if tbuf[q] > piv and tbuf[q] < hi:
+                            hi = tbuf[q]
             break
-    return min(max(b_hint, lo), hi)
+        else:
+            acc += wl + we
+            lo_i = gt
+    return min(max(b_hint, lo), hi), True
 
 
 @njit(cache=True)
@@ -207,16 +278,17 @@ def _objectives(f, y, s, alpha, act, nact, lam, wsq, b, S):
 
 @njit(cache=True)
 def _certificate(f, y, s, C, alpha, act, nact, lam, w, S, fit_intercept, tbuf):
-    """Return ``(b, P, D, rel_gap, viol)`` for the current ``w`` (``f = Xw``)."""
+    """``(b, P, D, rel_gap, viol, sorted)`` for the current ``w`` (``f = Xw``)."""
     wsq = 0.0
     for k in range(w.shape[0]):
         wsq += w[k] * w[k]
     if fit_intercept:
         b_kkt, viol = _kkt_intercept(f, y, C, alpha, act, nact)
-        b = _best_intercept(f, y, s, act, nact, b_kkt, tbuf)
+        b, sorted_ = _best_intercept(f, y, s, act, nact, b_kkt, tbuf)
     else:
         b = 0.0
         viol = 0.0
+        sorted_ = False
         for k in range(nact):
             i = act[k]
             g = y[i] * f[i] - 1.0
@@ -228,7 +300,7 @@ def _certificate(f, y, s, C, alpha, act, nact, lam, w, S, fit_intercept, tbuf):
     gap = (P - D) / max(abs(P), 1e-300)
     if gap < 0.0:
         gap = 0.0
-    return b, P, D, gap, viol
+    return b, P, D, gap, viol, sorted_
 
 
 # --------------------------------------------------------------------------
@@ -246,7 +318,7 @@ def _dot_rows(Xc, a, b):
 
 @njit(cache=True)
 def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid, slot_of, who,
-                  stamp, clock, state):
+                  stamp, clock, state, workx, workb, workk):
     """Gram matrix of the working set ``B[:nB]`` (a contiguous ``(nB, nB)`` copy).
 
     The cache keeps float64 copies of the rows of up to ``cap`` samples (slots,
@@ -337,10 +409,10 @@ def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid, slo
             if need[p]:
                 R[r] = p
                 r += 1
-        XR = np.empty((nneed, d))
+        XR = workx[: nneed * d].reshape((nneed, d))
         for r in range(nneed):
             XR[r, :] = Xc[slots[R[r]]]
-        XB = np.empty((nB, d))
+        XB = workb[: nB * d].reshape((nB, d))
         for p in range(nB):
             XB[p, :] = Xc[slots[p]]
         prod = np.dot(XR, XB.T)
@@ -354,7 +426,7 @@ def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid, slo
                 K[sb, sa] = v
                 valid[sa, sb] = 1
                 valid[sb, sa] = 1
-    Kb = np.empty((nB, nB))
+    Kb = workk[: nB * nB].reshape((nB, nB))
     for p in range(nB):
         sp_ = slots[p]
         for q in range(nB):
@@ -871,14 +943,16 @@ def _active_set(B, nB, sl, K, y, C, alpha, G, eps, fit_intercept, max_inner, L, 
 @njit(cache=True)
 def _subsolve(B, nB, sl, K, y, C, alpha, G, eps, max_steps, fit_intercept, budget, L,
               state):
-    """Active-set Newton steps, with SMO (or coordinate descent) as the fallback."""
+    """SMO (or coordinate descent) until the free set settles, then exact
+    active-set steps; SMO again whenever the active-set method gives up.
+
+    SMO steps cost O(|B|) and move any pair, which is what a cold start needs;
+    an active-set step costs O(|B|^2) but lands exactly, which is what a warm
+    start needs (there the first SMO chunk already sees few changes).
+    """
     total = 0
     rounds = 0
     while total < max_steps:
-        if rounds < 20:
-            _active_set(B, nB, sl, K, y, C, alpha, G, eps, fit_intercept, 4 * nB + 20, L,
-                        state)
-            rounds += 1
         if fit_intercept:
             st, done, chg = _smo(B, nB, sl, K, y, C, alpha, G, eps, budget)
         else:
@@ -886,6 +960,18 @@ def _subsolve(B, nB, sl, K, y, C, alpha, G, eps, max_steps, fit_intercept, budge
         total += st
         if done:
             break
+        if rounds < 20:
+            nf = 0
+            for p in range(nB):
+                i = B[p]
+                if alpha[i] > 0.0 and alpha[i] < C[i]:
+                    nf += 1
+            if chg <= 2 or 10 * chg <= nf:
+                rounds += 1
+                if _active_set(B, nB, sl, K, y, C, alpha, G, eps, fit_intercept,
+                               4 * nB + 20, L, state):
+                    # confirm with SMO's own stopping rule (usually 0 steps)
+                    continue
     return total
 
 
@@ -985,15 +1071,21 @@ def _select(f, y, C, alpha, act, nact, b, fit_intercept, band, q_max, Bbuf, vbuf
 @njit(cache=True)
 def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act, nact,
            fit_intercept, tol, max_iter, q_max, Xc, K, valid, slot_of, who, stamp, state,
-           opts):
-    """Decomposition method; ``alpha`` and ``w`` are updated in place.
+           opts, f, f_ok, workx, workb, workk, workl, has_next, a_prev, have_prev,
+           c_prev, c_cur, c_next, Cnext, U, inU, alpha_next, w_next, f_next):
+    """Decomposition method; ``alpha``, ``w`` and the scores ``f`` are updated in
+    place (``f_ok``: ``f`` already holds ``X w`` on entry; on exit it always does).
 
-    Returns ``(b, P, D, gap, n_iter, converged)``.
+    Look-ahead (path only, ``has_next``): after each subproblem the warm start
+    of the next lam is predicted from the tentative ``alpha`` and its scores are
+    computed in the same sweep over ``X`` as the new scores of this lam; if
+    this lam is then certified, the next one starts with no pass.
+
+    Returns ``(b, P, D, gap, n_iter, converged, next_ok)``.
     """
     n = y.shape[0]
-    f = np.zeros(n)
     tbuf = np.empty(nact)
-    Lw = np.empty((q_max + 1, q_max + 1))
+    Lw = workl[: (q_max + 1) * (q_max + 1)].reshape((q_max + 1, q_max + 1))
     ident = np.arange(q_max + 1)
     Bbuf = np.empty(nact, dtype=np.int64)
     vbuf = np.empty(nact)
@@ -1005,11 +1097,19 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
     n_iter = 0
     eps_scale = opts[1]
     band = opts[0]
+    next_ok = False
+    if has_next:
+        for i in range(n):
+            Cnext[i] = s[i] * c_next
     while True:
-        _scores(is_sparse, Xd, data, indices, indptr, act, nact, w, f)
-        state[3] += 1
-        b, P, D, gap, viol = _certificate(f, y, s, C, alpha, act, nact, lam, w, S,
-                                          fit_intercept, tbuf)
+        if not f_ok:
+            _scores(is_sparse, Xd, data, indices, indptr, act, nact, w, f)
+            state[3] += 1
+        f_ok = False
+        b, P, D, gap, viol, sorted_ = _certificate(f, y, s, C, alpha, act, nact, lam, w,
+                                                   S, fit_intercept, tbuf)
+        if sorted_:
+            state[8] += 1
         if gap <= tol:
             converged = True
             break
@@ -1035,7 +1135,7 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
         B = Bbuf[:nB].copy()
         state[1] += 1
         Kb = _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid,
-                           slot_of, who, stamp, state[1], state)
+                           slot_of, who, stamp, state[1], state, workx, workb, workk)
         G = np.empty(nB)
         a_old = np.empty(nB)
         for p in range(nB):
@@ -1065,7 +1165,16 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
             eps_scale *= 0.1
             continue
         _add_rows(is_sparse, Xd, data, indices, indptr, B, coefs, nB, w)
-    return b, P, D, gap, n_iter, converged
+        if has_next:
+            _predict(alpha_next, alpha, a_prev, have_prev, c_cur, c_prev, c_next, s, y,
+                     Cnext, act, nact, fit_intercept, opts[4] != 0.0)
+            _rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, Cnext, c_next,
+                       alpha_next, act, nact, U, inU, w_next)
+            _scores2(is_sparse, Xd, data, indices, indptr, act, nact, w, f, w_next, f_next)
+            state[3] += 1
+            f_ok = True
+            next_ok = True
+    return b, P, D, gap, n_iter, converged, next_ok
 
 
 # --------------------------------------------------------------------------
@@ -1193,6 +1302,45 @@ def _rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nac
 
 
 @njit(cache=True)
+def _predict(out, a_cur, a_prev, have_prev, c_cur, c_prev, c_new, s, y, Cnew, act, nact,
+             fit_intercept, linear):
+    """Warm start at ``c_new`` from the solutions at ``c_cur`` (and ``c_prev``).
+
+    The optimal ``alpha`` is piecewise affine in ``C`` (Hastie et al. 2004):
+    with two previous solutions the start is their linear extrapolation in
+    ``C`` (exact when no sample changes status in between); with one, samples
+    on the upper bound follow the bound and the others keep their value.
+    Then clipped to the box (values within 1e-12 of a bound snap to it) and
+    made feasible.
+    """
+    if have_prev and linear:
+        t = (c_new - c_cur) / (c_cur - c_prev)
+        for q in range(nact):
+            i = act[q]
+            out[i] = a_cur[i] + t * (a_cur[i] - a_prev[i])
+    else:
+        for q in range(nact):
+            i = act[q]
+            out[i] = Cnew[i] if a_cur[i] >= s[i] * c_cur else a_cur[i]
+    for q in range(nact):
+        i = act[q]
+        a = out[i]
+        if not (a > 1e-12 * Cnew[i]):
+            out[i] = 0.0
+        elif a >= Cnew[i] * (1.0 - 1e-12):
+            out[i] = Cnew[i]
+    if fit_intercept:
+        _fix_equality(y, Cnew, out, act, nact)
+
+
+@njit(cache=True)
+def _workspace(q_max, d):
+    """Scratch buffers reused by every subproblem (flat; views are reshaped)."""
+    m = q_max + 1
+    return (np.empty(m * d), np.empty(m * d), np.empty(m * m), np.empty(m * m))
+
+
+@njit(cache=True)
 def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act, nact,
                  fit_intercept, tol, max_iter, q_max, cap, state, opts):
     """Solve for every ``lams[k]`` (sorted decreasingly), warm-starting each.
@@ -1209,18 +1357,25 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act
     coefs = np.empty((L, d))
     alphas = np.empty((L, n))
     out = np.empty((L, 5))  # b, P, gap, n_iter, converged
-    Xc = np.zeros((cap, d))
-    K = np.zeros((cap, cap))
+    Xc = np.empty((cap, d))
+    K = np.empty((cap, cap))
     valid = np.zeros((cap, cap), dtype=np.uint8)
     slot_of = -np.ones(n, dtype=np.int64)
     who = -np.ones(cap, dtype=np.int64)
     stamp = np.zeros(cap, dtype=np.int64)
+    workx, workb, workk, workl = _workspace(q_max, d)
     C = np.empty(n)
     U = np.zeros(d)
     inU = np.zeros(n, dtype=np.bool_)
     w = np.zeros(d)
     a1 = np.zeros(n)  # solution at the previous lam
     a2 = np.zeros(n)  # and the one before
+    f = np.zeros(n)  # scores X w of the previous solution
+    alpha_next = np.zeros(n)  # look-ahead: prediction for the next lam,
+    w_next = np.zeros(d)  # its w and its scores, computed by _solve in the
+    f_next = np.zeros(n)  # same sweeps over X as the current scores
+    Cnext = np.empty(n)
+    next_ok = False
     c1 = 0.0
     c2 = 0.0
     for k in range(L):
@@ -1228,34 +1383,52 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act
         c = 1.0 / (2.0 * lam * S)
         for i in range(n):
             C[i] = s[i] * c
-        if k == 1 or (k >= 2 and opts[4] == 0.0):
+        if k >= 1 and not next_ok:
+            _predict(alpha, a1, a2, k >= 2, c1, c2, c, s, y, C, act, nact, fit_intercept,
+                     opts[4] != 0.0)
+        # the scores need no pass when w only scales (every sample on a
+        # bound, same sets: the large-lam closed form) or does not change
+        # (no sample on the upper bound, same alpha: hard margin)
+        f_ok = False
+        if next_ok:
+            # the previous solve already predicted this lam and computed its scores
+            alpha[:] = alpha_next
+            w[:] = w_next
+            f[:] = f_next
+            f_ok = True
+        elif k >= 1:
+            same_bound = True
+            same_alpha = True
+            any_free = False
+            any_bound = False
             for q in range(nact):
                 i = act[q]
-                if a1[i] >= s[i] * c1:
-                    alpha[i] = C[i]
-                else:
-                    alpha[i] = a1[i]
-        elif k >= 2:
-            t = (c - c1) / (c1 - c2)
-            for q in range(nact):
-                i = act[q]
-                alpha[i] = a1[i] + t * (a1[i] - a2[i])
-        if k >= 1:
-            for q in range(nact):
-                i = act[q]
-                a = alpha[i]
-                if not (a > 1e-12 * C[i]):
-                    alpha[i] = 0.0
-                elif a >= C[i] * (1.0 - 1e-12):
-                    alpha[i] = C[i]
-            if fit_intercept:
-                _fix_equality(y, C, alpha, act, nact)
-        _rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nact, U,
-                   inU, w)
-        b, P, D, gap, it, conv = _solve(is_sparse, Xd, data, indices, indptr, y, s, C,
-                                        S, lam, alpha, w, act, nact, fit_intercept, tol,
-                                        max_iter, q_max, Xc, K, valid, slot_of, who,
-                                        stamp, state, opts)
+                b1 = a1[i] >= s[i] * c1
+                b0 = alpha[i] >= C[i]
+                if b1 != b0:
+                    same_bound = False
+                if b1 or b0:
+                    any_bound = True
+                if (a1[i] > 0.0 and not b1) or (alpha[i] > 0.0 and not b0):
+                    any_free = True
+                if alpha[i] != a1[i]:
+                    same_alpha = False
+            if same_bound and not any_free:
+                ratio = c / c1
+                for q in range(nact):
+                    f[act[q]] *= ratio
+                f_ok = True
+            elif same_alpha and not any_bound:
+                f_ok = True
+        if not next_ok:
+            _rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nact,
+                       U, inU, w)
+        c_next = 1.0 / (2.0 * lams[k + 1] * S) if k + 1 < L else 0.0
+        b, P, D, gap, it, conv, next_ok = _solve(
+            is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act, nact,
+            fit_intercept, tol, max_iter, q_max, Xc, K, valid, slot_of, who, stamp, state,
+            opts, f, f_ok, workx, workb, workk, workl,
+            k + 1 < L, a1, k >= 1, c1, c, c_next, Cnext, U, inU, alpha_next, w_next, f_next)
         coefs[k] = w
         alphas[k] = alpha
         out[k, 0] = b
@@ -1277,7 +1450,7 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act
 _Q_MAX = 1000
 _CACHE_ROWS = 2000
 # diagnostics of the last call (slots used, subproblems, SMO steps, passes, Gram rows)
-_LAST_STATS = np.zeros(8, dtype=np.int64)
+_LAST_STATS = np.zeros(10, dtype=np.int64)
 # tuning knobs: working-set band (margin units), subproblem accuracy (fraction of tol*P)
 _OPTS = np.array([0.01, 0.1, 0.0, 0.0, 1.0, 0.0])
 
@@ -1376,16 +1549,20 @@ def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
     _w_from_alpha(*ka, y, alpha, act, nact, w)
     cap = int(min(nact, max(_CACHE_ROWS, _Q_MAX)))
     q_max = int(min(_Q_MAX, cap))
-    Xc = np.zeros((cap, d))
-    K = np.zeros((cap, cap))
+    Xc = np.empty((cap, d))
+    K = np.empty((cap, cap))
     valid = np.zeros((cap, cap), dtype=np.uint8)
     slot_of = -np.ones(n, dtype=np.int64)
     who = -np.ones(cap, dtype=np.int64)
     stamp = np.zeros(cap, dtype=np.int64)
-    state = np.zeros(8, dtype=np.int64)
-    b, P, D, gap, n_iter, conv = _solve(*ka, y, s, C, S, lam, alpha, w, act, nact,
-                                        fit_intercept, tol, max_iter, q_max, Xc, K,
-                                        valid, slot_of, who, stamp, state, _OPTS)
+    state = np.zeros(10, dtype=np.int64)
+    e_n = np.zeros(n)
+    e_d = np.zeros(d)
+    b, P, D, gap, n_iter, conv, _ = _solve(
+        *ka, y, s, C, S, lam, alpha, w, act, nact, fit_intercept, tol, max_iter, q_max, Xc,
+        K, valid, slot_of, who, stamp, state, _OPTS, np.zeros(n), False,
+        *_workspace(q_max, d), False, e_n, False, 0.0, 0.0, 0.0, e_n, e_d,
+        np.zeros(n, dtype=np.bool_), e_n, e_d, e_n)
     _LAST_STATS[:] = state
     return SolverResult(coef=w, intercept=float(b), dual=alpha, n_iter=int(n_iter),
                         gap=float(gap), primal=float(P), converged=bool(conv))
@@ -1418,7 +1595,7 @@ def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
                            intercept_init, None)
     cap = int(min(nact, max(_CACHE_ROWS, _Q_MAX)))
     q_max = int(min(_Q_MAX, cap))
-    state = np.zeros(8, dtype=np.int64)
+    state = np.zeros(10, dtype=np.int64)
     coefs, alphas, out = _path_kernel(*ka, y, s, S, lsorted, alpha, act, nact,
                                       fit_intercept, tol, max_iter, q_max, cap, state, _OPTS)
     _LAST_STATS[:] = state
