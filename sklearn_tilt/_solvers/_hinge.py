@@ -12,27 +12,46 @@ Dual (after dividing by ``2 lam``), ``C_i = s_i / (2 lam S)``::
     w = sum_i a_i y_i x_i,   D(a) = 2 lam (sum_i a_i - 0.5 ||w||^2) <= P(w, b).
 
 Method: a decomposition method (Joachims 1999) with ``w`` kept explicitly.
-Each outer iteration makes one pass over the active rows of ``X`` to get the
-scores ``f_i = w.x_i``, checks the duality-gap certificate (``P`` at the best
-intercept for the current ``w``, found exactly by sorting the breakpoints of
-the 1-D piecewise-linear problem in ``b``), picks a working set ``B`` (every
-free sample and the most violating samples of both sides of the equality
-constraint) and solves the dual restricted to ``B`` exactly by SMO with
-second-order working-set selection (Fan, Chen & Lin 2005) on the small Gram
-matrix of ``B``; the Gram entries come from a bounded cache (least recently
-used rows are evicted, so the full ``n x n`` Gram matrix is never formed) and
-are computed by BLAS on rows gathered to float64, which serves dense and CSR
-input alike.  ``w`` is then updated with the changed ``a_i`` only.
 
-Samples whose KKT condition holds by a wide margin at a bound are shrunk
-(left out of the passes); convergence is always declared on a full pass.
+* Outer iteration: one sweep over ``X`` gives the scores ``f_i = w.x_i``;
+  the certificate is the relative duality gap ``(P - D) / P`` with ``P`` at
+  the best intercept for the current ``w`` (the 1-D piecewise-linear problem
+  in ``b``, solved exactly: an O(n) optimality check of the KKT intercept,
+  else a weighted quickselect over the breakpoints).  Converged when the gap
+  is at most ``tol``.
+* Working set ``B``: every free sample and every sample that violates its
+  KKT condition at that intercept, or nearly does (a band of 0.01 in margin
+  units); beyond ``q_max`` candidates, the most violating ones of both sides
+  of the equality constraint.
+* Subproblem: the dual restricted to ``B`` (others fixed) is solved exactly,
+  on the ``|B| x |B|`` Gram matrix: SMO with second-order working-set
+  selection (Fan, Chen & Lin 2005) while the free set moves a lot (cheap
+  steps, what a cold start needs), then a primal active-set method (Newton
+  steps on the free set, one Cholesky factorisation, O(|F|^2) up/downdates
+  when a sample joins or leaves the free set) that lands on the exact
+  minimiser (what a warm start needs).  Numerically dependent free samples
+  are dropped from the factor (pivot below 1e-10 of its diagonal), so a
+  degenerate Gram matrix never breaks a step.
+* Gram entries: a bounded cache (``cap`` rows, least recently used evicted;
+  never the ``n x n`` matrix) of float64 copies of the rows and of the inner
+  products that were ever needed; missing ones are computed by BLAS on rows
+  gathered to float64, one code path for dense and CSR input of either
+  dtype.  ``w`` is updated with the changed ``a_i`` only.
 
-Along a path (largest ``lam`` first) the dual is warm-started by rescaling
-``a`` with ``C_new / C_old`` (``w`` scales by the same factor, no pass
-needed).  For large ``lam`` the solution is known in closed form (every
-``a_i = C_i``, ``w`` parallel to the weighted class-centroid difference):
-that is the starting point of every path and of cold solves at large ``lam``,
-and the certificate confirms it in one pass.
+Path (largest ``lam`` first): the first ``lam`` starts from the large-``lam``
+closed form (every ``a_i = C_i``, ``w`` parallel to the weighted
+class-centroid difference ``j - i``), confirmed by the certificate in one
+sweep while it holds.  The optimal ``a`` is piecewise affine in ``C``
+(Hastie et al. 2004), so every later ``lam`` starts from the linear
+extrapolation in ``C`` of the two previous solutions, clipped to the box and
+made feasible; ``w`` is rebuilt exactly from it as ``c U + sum_free a_i y_i
+x_i`` with ``U = sum_{a_i = C_i} s_i y_i x_i`` kept up to date, so there is
+no drift along the path.  After each subproblem the next ``lam``'s start is
+predicted from the tentative solution and its scores are computed in the same
+sweep over ``X`` (two dot products per row, memory bound), so a ``lam`` that
+is certified right after its subproblem hands the next one its scores for
+free; when ``w`` only scales (closed form) or does not change (hard margin),
+the scores are rescaled or reused.  The whole loop runs inside numba.
 """
 
 import numpy as np
@@ -796,6 +815,7 @@ def _active_set(B, nB, sl, K, y, C, alpha, G, eps, fit_intercept, max_inner, L, 
             pc = Fpos[c]
             L[a, c] = ya * y[B[pc]] * K[sa, sl[pc]]
     _cholesky_inplace(L, nf, keep)
+    state[9] += (nf * nf * nf) // 1000000
     u = np.empty(nB)
     v = np.empty(nB)
     h = np.empty(nB)
@@ -1149,8 +1169,6 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
         stp = _subsolve(B, nB, ident[:nB], Kb, y, C, alpha, G, eps, max_steps,
                         fit_intercept, budget, Lw, state)
         state[2] += stp
-        if opts[3] > 0:
-            print(n_iter, gap, viol, eps, nB, stp, state[0])
         coefs = np.empty(nB)
         changed = 0
         for p in range(nB):
@@ -1313,7 +1331,7 @@ def _predict(out, a_cur, a_prev, have_prev, c_cur, c_prev, c_new, s, y, Cnew, ac
     Then clipped to the box (values within 1e-12 of a bound snap to it) and
     made feasible.
     """
-    if have_prev and linear:
+    if have_prev and linear and c_cur != c_prev:
         t = (c_new - c_cur) / (c_cur - c_prev)
         for q in range(nact):
             i = act[q]
@@ -1451,7 +1469,8 @@ _Q_MAX = 1000
 _CACHE_ROWS = 2000
 # diagnostics of the last call (slots used, subproblems, SMO steps, passes, Gram rows)
 _LAST_STATS = np.zeros(10, dtype=np.int64)
-# tuning knobs: working-set band (margin units), subproblem accuracy (fraction of tol*P)
+# tuning knobs: working-set band (margin units), subproblem accuracy (fraction of
+# tol * P), SMO chunk (0: |B|), unused, linear extrapolation on/off, unused
 _OPTS = np.array([0.01, 0.1, 0.0, 0.0, 1.0, 0.0])
 
 
@@ -1481,6 +1500,9 @@ def _validate(X, y, sample_weight, tol, max_iter):
         raise ValueError(f"max_iter must be non-negative, got {max_iter}")
     if X.dtype not in (np.float32, np.float64):
         X = X.astype(np.float64)
+    vals = X.data if sp.issparse(X) else X
+    if not np.isfinite(vals).all():
+        raise ValueError("X contains NaN or infinity")
     return X, y, s, S, float(tol), max_iter
 
 
@@ -1531,8 +1553,18 @@ def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
                 coef_init=None, intercept_init=None, dual_init=None):
     """Solve the hinge problem exactly for one ``lam``; see the module docstring.
 
+    Start: ``dual_init`` (clipped into the box ``[0, C_i]``, values within 1e-12
+    of ``C_i`` put on it, and made feasible by shrinking the heavier side of
+    ``sum a_i y_i``; callers warm-starting from another ``lam`` pass
+    ``alpha * C_new / C_old``); else, with ``coef_init`` (and
+    ``intercept_init``), ``a_i = C_i`` for the samples inside its margin and 0
+    elsewhere, made feasible; else the large-``lam`` closed form (every
+    ``a_i = C_i``).  ``w`` is always rebuilt from the start ``alpha``.
+
     Returns a :class:`~sklearn_tilt._solvers.SolverResult` whose ``gap`` is the
-    relative duality gap at the returned point and ``dual`` the ``alpha``.
+    relative duality gap at the returned point (``<= tol`` when
+    ``converged``), ``n_iter`` the number of outer iterations (subproblems) and
+    ``dual`` the ``alpha``.  ``max_iter`` bounds the outer iterations.
     """
     X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter)
     lam = _check_lam(lam)
@@ -1572,9 +1604,12 @@ def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
                coef_init=None, intercept_init=None):
     """Warm-started exact solutions for every ``lam`` in ``lams`` (in that order).
 
-    The path is computed from the largest ``lam`` down, starting from the
-    closed-form large-``lam`` solution and rescaling the dual between
-    neighbours; the loop runs inside numba.
+    The path is computed from the largest ``lam`` down inside numba, starting
+    from the closed-form large-``lam`` solution (or, given ``coef_init``, from
+    the samples inside its margin) and extrapolating the dual linearly in
+    ``C`` from the two previous solutions (see the module docstring).  Every
+    result carries its own certificate (``gap <= tol`` when ``converged``);
+    ``max_iter`` bounds the outer iterations at each ``lam``.
     """
     X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter)
     lams = np.asarray(lams, dtype=np.float64).reshape(-1)

@@ -269,7 +269,7 @@ def test_no_intercept(digits):
         res = hinge_solve(X, y, s, lam, tol=1e-10, max_iter=10_000, fit_intercept=False)
         assert res.converged and res.gap <= 1e-10 and res.intercept == 0.0
         lsvc = LinearSVC(C=1.0 / (2 * n * lam), loss="hinge", dual=True,
-                         fit_intercept=False, tol=1e-12, max_iter=10**6).fit(X, y)
+                         fit_intercept=False, tol=1e-8, max_iter=10**5).fit(X, y)
         P_ref = primal_objective(X, y, s, lam, "hinge", lsvc.coef_.ravel(), 0.0)
         assert res.primal <= P_ref * (1 + 1e-6)
         path = hinge_path(X, y, s, [lam], tol=1e-10, max_iter=10_000,
@@ -326,3 +326,28 @@ def test_small_cache_and_working_set(mnist, monkeypatch):
     for r0, r1 in zip(ref, small):
         assert r1.converged and r1.gap <= 1e-9
         assert r1.primal == pytest.approx(r0.primal, rel=2e-9)
+
+
+def test_path_odd_grids(digits):
+    """Repeated lams, a single lam, unbalanced weights, no intercept."""
+    X, y = digits
+    s = np.where(y > 0, 2.0, 1.0)
+    for fit_intercept in (True, False):
+        lams = [1e2, 1e2, 1e0, 1e0, 1e-1, 1e4]
+        path = hinge_path(X, y, s, lams, tol=1e-9, max_iter=10_000,
+                          fit_intercept=fit_intercept)
+        for lam, r in zip(lams, path):
+            assert r.converged and r.gap <= 1e-9
+            single = hinge_solve(X, y, s, lam, tol=1e-9, max_iter=10_000,
+                                 fit_intercept=fit_intercept)
+            assert r.primal == pytest.approx(single.primal, rel=1e-8)
+    assert len(hinge_path(X, y, s, [3.0], tol=1e-6, max_iter=100)) == 1
+    assert hinge_path(X, y, s, [], tol=1e-6, max_iter=100) == []
+
+
+def test_nan_in_X_raises(digits):
+    X, y = digits
+    X = X.copy()
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        hinge_solve(X, y, np.ones(len(y)), 1.0, tol=1e-6, max_iter=10)
