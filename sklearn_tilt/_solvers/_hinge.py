@@ -1257,7 +1257,10 @@ def _fix_equality(y, C, alpha, act, nact):
         i = act[k]
         r += alpha[i] * y[i]
         asum += alpha[i]
-    if abs(r) <= 1e-14 * asum:
+    if abs(r) <= 1e-12 * asum:
+        # rounding residue of the solver: harmless, and leaving it keeps
+        # alpha (hence w and the scores) unchanged between lams when nothing
+        # else moves
         return
     for stage in range(2):
         room = 0.0
@@ -1335,7 +1338,13 @@ def _predict(out, a_cur, a_prev, have_prev, c_cur, c_prev, c_new, s, y, Cnew, ac
         t = (c_new - c_cur) / (c_cur - c_prev)
         for q in range(nact):
             i = act[q]
-            out[i] = a_cur[i] + t * (a_cur[i] - a_prev[i])
+            da = a_cur[i] - a_prev[i]
+            # differences at the rounding level are not a trend: extrapolating
+            # them would amplify them by t at every lam
+            if abs(da) <= 1e-10 * s[i] * c_cur:
+                out[i] = a_cur[i]
+            else:
+                out[i] = a_cur[i] + t * da
     else:
         for q in range(nact):
             i = act[q]
