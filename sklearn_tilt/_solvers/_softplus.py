@@ -677,7 +677,7 @@ class _Problem:
         ndrop = int(np.searchsorted(cum, 0.5 * lam, side="right"))
         rows = np.sort(order[ndrop:])
         H = np.zeros((d + 1, d + 1))
-        if rows.size:
+        if rows.size and d:
             if self.sparse:
                 _sparse_gram(self.ka[2], self.ka[3], self.ka[4], cD, rows.astype(np.int64), H)
             else:
@@ -738,8 +738,11 @@ class _State:
 _EMPTY_L = np.empty((0, 0))
 
 
-def _solve(prob, lam, tol, max_iter, state):
-    """Newton-PCG for one ``lam`` from the state's point (updated in place)."""
+def _solve(prob, lam, tol, max_iter, state, refresh=True):
+    """Newton-PCG for one ``lam`` from the state's point (updated in place).
+
+    ``refresh=False`` keeps the current factor whatever the PCG iterations.
+    """
     info = np.zeros(8)
     u_scale = np.ones(2)
     # The penalty dominates the data part of the Hessian (lambda_max <= trace / 4):
@@ -760,7 +763,8 @@ def _solve(prob, lam, tol, max_iter, state):
         status = _newton_kernel(*prob.ka, prob.y, prob.c, lam, prob.fit_intercept, tol,
                                 max_iter, state.w, state.b_arr, state.z,
                                 state.L if use_L else _EMPTY_L, use_L,
-                                state.refresh_after() if use_L else 10**9, info, u_scale,
+                                state.refresh_after() if use_L and refresh else 10**9,
+                                info, u_scale,
                                 state.cD, state.qp, state.qm, state.gstate, state.grad_ok)
         passes = info[3] + info[5] - passes0
         if passes >= 2:
@@ -849,15 +853,16 @@ def softplus_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tru
     prob = _Problem(X, y, sample_weight, fit_intercept)
     state = _init_state(prob, coef_init, intercept_init)
     res = _solve(prob, lam, tol, max_iter, state)
-    if not res.converged or res.gap == 0.0:
+    if not res.converged or res.gap == 0.0 or res.n_iter >= max_iter:
         return res
-    # One more Newton step past the certificate: from a point within ``tol`` of the
-    # optimum, Newton's quadratic convergence lands at rounding level, so that a
-    # single fit is reproducible to machine precision whatever the representation
-    # of the data (weights vs repeated rows, dense vs CSR). Paths skip this step.
-    polished = _solve(prob, lam, 0.0, 1, state)
-    return polished._replace(n_iter=res.n_iter + polished.n_iter,
-                             converged=polished.gap <= max(tol, res.gap))
+    # One more Newton step past the certificate (within max_iter, and never
+    # refreshing the factor): from a point within ``tol`` of the optimum, Newton's
+    # quadratic convergence lands at rounding level, so that a single fit is
+    # reproducible to machine precision whatever the representation of the data
+    # (weights vs repeated rows, dense vs CSR). Paths skip this step.
+    polished = _solve(prob, lam, 0.0, 1, state, refresh=False)
+    best = polished if polished.gap <= res.gap else res
+    return best._replace(n_iter=res.n_iter + polished.n_iter, converged=True)
 
 
 def softplus_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
