@@ -206,9 +206,11 @@ def main():
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     p.add_argument("--data", nargs="*", default=["mnist1k", "mnist6k"])
     p.add_argument("--methods", nargs="*", default=METHODS)
+    p.add_argument("--raw", default=None,
+                   help="folder for the raw per-run results (default: OUT/raw)")
     p.add_argument("--reuse", action="store_true",
-                   help="reuse the raw results of earlier runs found in OUT/raw (e.g. the "
-                        "slow scikit-learn routes) instead of running them again")
+                   help="reuse raw results of earlier runs found in RAW (e.g. the slow "
+                        "scikit-learn routes) instead of running them again")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--method", help=argparse.SUPPRESS)
     p.add_argument("--dtype", help=argparse.SUPPRESS)
@@ -232,8 +234,9 @@ def main():
                 if dtype == "float32" and not method.startswith("tilt"):
                     continue
                 # sklearn's routes on the full 6k path take minutes per run
-                rep = repeats if (method.startswith("tilt") or data == "mnist1k") else 1
-                raw = os.path.join(args.out, "raw", f"{data}_{stride}_{dtype}_{method}.json")
+                rep = repeats if (method == "tilt_path" or data == "mnist1k") else 1
+                raw = os.path.join(args.raw or os.path.join(args.out, "raw"),
+                                   f"{data}_{stride}_{dtype}_{method}.json")
                 if args.reuse and os.path.exists(raw):
                     with open(raw) as fh:
                         results[(method, dtype)] = json.load(fh)
@@ -299,8 +302,8 @@ def main():
             "max_gap", "peak_mem_mb"]
     md = [f"# Hinge path benchmark ({tag})", "",
           f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, every method "
-          f"single-threaded (BLAS threads = 1); median of {repeats} repeats (1 for "
-          "scikit-learn on mnist6k). Times are CPU (process) seconds of the whole path, "
+          f"single-threaded (BLAS threads = 1); median of {repeats} repeats (1 on mnist6k "
+          "except for tilt_path). Times are CPU (process) seconds of the whole path, "
           "the fair measure on a shared machine; wall seconds beside them. `speedup`: "
           "CPU time of the fastest exact scikit-learn route (SVC linear or precomputed, "
           "default tol) / CPU time of the method. "

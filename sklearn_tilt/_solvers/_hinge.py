@@ -65,6 +65,9 @@ from ._common import SolverResult, kernel_arrays, row_axpy, row_dot
 _FM = {"reassoc", "contract", "arcp", "nsz"}
 
 _INF = np.inf
+# Gram rows computed by BLAS when at least this many are missing at once
+# (below, SIMD loops: BLAS is slow on small, oddly shaped products)
+_BLAS_ROWS = 16
 
 
 # --------------------------------------------------------------------------
@@ -335,6 +338,36 @@ def _dot_rows(Xc, a, b):
     return acc
 
 
+@njit(cache=True, fastmath=_FM)
+def _dot_many(Xc, a, cols, m, out):
+    """``out[k] = Xc[a] . Xc[cols[k]]`` for ``k < m``, four rows at a time."""
+    d = Xc.shape[1]
+    k = 0
+    while k + 4 <= m:
+        b0 = cols[k]
+        b1 = cols[k + 1]
+        b2 = cols[k + 2]
+        b3 = cols[k + 3]
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        for j in range(d):
+            xa = Xc[a, j]
+            s0 += xa * Xc[b0, j]
+            s1 += xa * Xc[b1, j]
+            s2 += xa * Xc[b2, j]
+            s3 += xa * Xc[b3, j]
+        out[k] = s0
+        out[k + 1] = s1
+        out[k + 2] = s2
+        out[k + 3] = s3
+        k += 4
+    while k < m:
+        out[k] = _dot_rows(Xc, a, cols[k])
+        k += 1
+
+
 @njit(cache=True)
 def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid, slot_of, who,
                   stamp, clock, state, workx, workb, workk):
@@ -421,7 +454,8 @@ def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid, slo
                 valid[sp_, sq] = 1
                 valid[sq, sp_] = 1
                 state[6] += 1
-    if nneed > 0:
+    if nneed >= _BLAS_ROWS:
+        # a block of rows against the whole working set: BLAS
         R = np.empty(nneed, dtype=np.int64)
         r = 0
         for p in range(nB):
@@ -441,6 +475,30 @@ def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid, slo
             for p in range(nB):
                 sb = slots[p]
                 v = prod[r, p]
+                K[sa, sb] = v
+                K[sb, sa] = v
+                valid[sa, sb] = 1
+                valid[sb, sa] = 1
+    elif nneed > 0:
+        # a few rows: SIMD loops straight from the cached rows (small, oddly
+        # shaped products are slow through BLAS: packing and call overhead)
+        cols = np.empty(nB, dtype=np.int64)
+        vals = np.empty(nB)
+        for p in range(nB):
+            if not need[p]:
+                continue
+            sa = slots[p]
+            m = 0
+            for q in range(nB):
+                sb = slots[q]
+                if valid[sa, sb] == 0:
+                    cols[m] = sb
+                    m += 1
+            _dot_many(Xc, sa, cols, m, vals)
+            state[7] += m
+            for k in range(m):
+                sb = cols[k]
+                v = vals[k]
                 K[sa, sb] = v
                 K[sb, sa] = v
                 valid[sa, sb] = 1
@@ -1011,7 +1069,6 @@ def _select(f, y, C, alpha, act, nact, b, fit_intercept, band, q_max, Bbuf, vbuf
     ones are kept, half from each side.
     """
     ncand = 0
-    nup = 0
     for k in range(nact):
         i = act[k]
         t = y[i] - f[i] - b
@@ -1025,18 +1082,13 @@ def _select(f, y, C, alpha, act, nact, b, fit_intercept, band, q_max, Bbuf, vbuf
             up = above
             low = below
         v = -_INF
-        side = 0
         if up:
             v = t
-            side = 1
         if low and -t > v:
             v = -t
-            side = -1
         if v > -band:
             Bbuf[ncand] = i
             vbuf[ncand] = v
-            if side > 0:
-                nup += 1
             ncand += 1
     if ncand <= q_max:
         return ncand
