@@ -21,8 +21,9 @@ Methods (each in a fresh subprocess, so that peak memory is its own):
 * ``svc_linear_tight`` / ``svc_precomputed_tight``: the same with
   ``tol=1e-9``: at its default ``tol=1e-3`` libsvm stops up to 0.4 (relative)
   above the optimum at small lam on pixels in [0, 255]; 1e-9 is the tol at
-  which it reaches 1e-6 on every lam of ``mnist1k`` (``svc_linear_tight`` is
-  skipped on ``mnist6k``: it takes far longer than ``svc_precomputed_tight``);
+  which it reaches 1e-6 on every lam of ``mnist1k``. Both are skipped on
+  ``mnist6k`` (minutes per lam, see ``SKIP``): there the default-tol SVC time is
+  a lower bound of the exact route's, and the speed-up is reported as ``>=``;
 * ``linearsvc``: ``LinearSVC(dual=True, loss="hinge", intercept_scaling=1e4)``
   per lam: liblinear penalises the intercept, so it solves a slightly different
   problem; its suboptimality on ours is reported.
@@ -60,8 +61,13 @@ TIGHT = 1e-9  # the libsvm tol at which SVC reaches 1e-6 at every lam on mnist1k
 METHODS = ["tilt_path", "tilt_single", "svc_linear", "svc_precomputed",
            "svc_linear_tight", "svc_precomputed_tight", "linearsvc"]
 EXACT_SKLEARN = ["svc_linear", "svc_precomputed", "svc_linear_tight", "svc_precomputed_tight"]
-# minutes per run on the 6000-image pair, and slower than svc_precomputed_tight
-SKIP = {("mnist6k", "svc_linear_tight")}
+# Not run on the 6000-image pair: there libsvm at its default tol already takes
+# minutes per path and stops 1e-4 above the optimum, and a tight tol costs far more
+# (measured at lam = 0.1 alone, SVC(kernel="precomputed"): tol=1e-3 42 s and 1.3e-4
+# above the optimum, tol=1e-5 193 s and 1.5e-6, tol=1e-6 289 s and 1.5e-7). A
+# tighter tol only adds iterations to the same run, so the default-tol time is a
+# lower bound for the exact route, and the speed-up against it a lower bound too.
+SKIP = {("mnist6k", "svc_linear_tight"), ("mnist6k", "svc_precomputed_tight")}
 
 
 def load(name, dtype):
@@ -248,6 +254,8 @@ def main():
                     continue
                 # sklearn's routes on the full 6k path take minutes per run
                 rep = repeats if (method == "tilt_path" or data == "mnist1k") else 1
+                if method == "tilt_path":
+                    rep = max(rep, 9)  # cheap: a robust median on a shared machine
                 raw = os.path.join(args.raw or os.path.join(args.out, "raw"),
                                    f"{data}_{stride}_{dtype}_{method}.json")
                 if args.reuse and os.path.exists(raw):
@@ -287,6 +295,12 @@ def main():
                  if (m, "float64") in results
                  and subopt(results[(m, "float64")]).max() <= 1e-6]
         t_ref = min(exact) if exact else np.nan
+        bound = ""
+        if not exact and any((data, m) in SKIP for m in EXACT_SKLEARN):
+            # the tight runs were skipped: the default-tol time bounds them from below
+            t_ref = min(np.median(results[(m, "float64")]["cpu"]) for m in EXACT_SKLEARN
+                        if (m, "float64") in results)
+            bound = ">= "
         default = [np.median(results[(m, "float64")]["cpu"])
                    for m in ("svc_linear", "svc_precomputed") if (m, "float64") in results]
         t_def = min(default) if default else np.nan
@@ -300,6 +314,7 @@ def main():
                 "cpu_per_lam_ms": 1e3 * t / len(lams),
                 "ratio_vs_fastest_exact_sklearn": t / t_ref,
                 "speedup_vs_fastest_exact_sklearn": t_ref / t,
+                "speedup_bound": bound,
                 "speedup_vs_svc_default_tol": t_def / t,
                 "max_rel_subopt": float(sub.max()), "median_rel_subopt": float(np.median(sub)),
                 "max_gap": float(max(r["gaps"])) if r["gaps"] else np.nan,
@@ -318,6 +333,7 @@ def main():
                          "cpu_per_lam_ms": 1e3 * fl / len(lams),
                          "ratio_vs_fastest_exact_sklearn": fl / t_ref,
                          "speedup_vs_fastest_exact_sklearn": t_ref / fl,
+                         "speedup_bound": bound,
                          "speedup_vs_svc_default_tol": t_def / fl})
 
     import pandas as pd
@@ -328,17 +344,19 @@ def main():
     pd.DataFrame(per_lam).to_csv(os.path.join(args.out, f"hinge_path_{tag}_per_lam.csv"),
                                  index=False)
     cols = ["data", "n_lams", "dtype", "method", "cpu_s", "wall_s", "cpu_per_lam_ms",
-            "speedup_vs_fastest_exact_sklearn", "speedup_vs_svc_default_tol", "max_rel_subopt", "median_rel_subopt",
-            "max_gap", "peak_mem_mb", "measured"]
+            "speedup_vs_fastest_exact_sklearn", "speedup_vs_svc_default_tol", "max_rel_subopt",
+            "median_rel_subopt", "max_gap", "peak_mem_mb", "measured"]
     md = [f"# Hinge path benchmark ({tag})", "",
           f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, every method "
-          f"single-threaded (BLAS threads = 1); median of {repeats} repeats (1 on mnist6k "
-          "except for tilt_path). Times are CPU (process) seconds of the whole path, "
+          f"single-threaded (BLAS threads = 1); median of {repeats} repeats (9 for "
+          "tilt_path; 1 for the other methods on mnist6k). Times are CPU (process) seconds of the whole path, "
           "the fair measure on a shared machine; wall seconds beside them. `speedup`: "
           "CPU time of the fastest exact scikit-learn route (SVC linear or precomputed "
           "at a tol where its relative suboptimality is <= 1e-6 at every lam) / CPU time "
           "of the method; `speedup_vs_svc_default_tol`: the same against the faster SVC "
-          "at its default tol=1e-3 (which is not exact here: see its subopt). "
+          "at its default tol=1e-3 (which is not exact here: see its subopt); `>=`: "
+          "the tight-tol SVC runs were not made (see SKIP in the script: minutes per "
+          "lam), so the default-tol time, a lower bound of theirs, is the reference. "
           "`subopt`: (P - P_best) / P_best per lam against the best objective any method "
           "reached. `max_gap`: our certified relative duality gap. Memory: peak RSS of the "
           "subprocess above its level after loading the data. `measured`: when the row "
@@ -351,6 +369,8 @@ def main():
             v = r.get(c, "")
             if isinstance(v, float):
                 v = "" if np.isnan(v) else (f"{v:.3f}" if c.endswith("_s") else f"{v:.3g}")
+                if c == "speedup_vs_fastest_exact_sklearn" and v:
+                    v = r.get("speedup_bound", "") + v
             vals.append(str(v))
         md.append("| " + " | ".join(vals) + " |")
     with open(os.path.join(args.out, f"hinge_path_{tag}.md"), "w") as fh:

@@ -4,7 +4,9 @@ The benchmark scripts write their results as CSV tables, markdown reports and PN
 figures. At ``builder-inited`` this hook writes ``docs/generated/benchmarks.rst.inc``,
 which ``benchmarks.rst`` includes:
 
-- every ``*.csv`` becomes a ``csv-table`` (title: the file name);
+- every ``*.csv`` becomes a table (title: the file name), except the machine-readable
+  companions of a markdown report (``<report>*.csv`` beside ``<report>.md``), which
+  are only named under that report;
 - every ``*.md`` is converted conservatively (headings, pipe tables, paragraphs,
   bullet lists, code spans; all other markup is shown literally);
 - every ``*.png`` / ``*.svg`` is copied next to the generated file and shown.
@@ -135,12 +137,23 @@ def write_benchmark_tables(results_dir, target):
     img_dir = target.parent / "benchmark_images"
     lines = []
     files = sorted(p for p in results_dir.glob("*") if p.is_file()) if results_dir.is_dir() else []
+    reports = [p.stem for p in files if p.suffix.lower() == ".md"]
+
+    def companions(stem):
+        return [p for p in files if p.suffix.lower() == ".csv" and p.stem.startswith(stem)]
+
     for path in files:
         suffix = path.suffix.lower()
         if suffix == ".md":
             lines.extend(_underline(_escape(path.stem.replace("_", " ").capitalize()), 1))
             lines.extend(_md_lines(path, base_level=1))
+            extra = companions(path.stem)
+            if extra:
+                names = ", ".join(f"``benchmarks/results/{p.name}``" for p in extra)
+                lines.extend([f"Machine-readable tables: {names}.", ""])
         elif suffix == ".csv":
+            if any(path.stem.startswith(stem) for stem in reports):
+                continue
             lines.extend(_csv_lines(path))
         elif suffix in (".png", ".svg"):
             img_dir.mkdir(exist_ok=True)
