@@ -28,6 +28,9 @@ Methods (each in a fresh subprocess, so that peak memory is its own):
   per lam: liblinear penalises the intercept, so it solves a slightly different
   problem; its suboptimality on ours is reported.
 
+skglm is not run: its ``LinearSVC`` (0.5) solves the SVM dual without the
+equality constraint, i.e. without an intercept, another problem again.
+
 SVC and LinearSVC convert float32 input to float64, so they are run on float64
 only; ours runs on both.  Reported per (data set, dtype, method): median time
 over repeats of the whole path, its ratio to the fastest exact scikit-learn
@@ -361,7 +364,8 @@ def main():
           "reached. `max_gap`: our certified relative duality gap. Memory: peak RSS of the "
           "subprocess above its level after loading the data. `measured`: when the row "
           "was measured (with `--reuse`, slow scikit-learn rows may come from an earlier "
-          "run of this script on the same machine).", "",
+          "run of this script on the same machine). skglm is not run: its LinearSVC "
+          "solves the SVM dual without the equality constraint (no intercept).", "",
           "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
         vals = []
