@@ -368,6 +368,15 @@ def _dot_many(Xc, a, cols, m, out):
         k += 1
 
 
+@njit(cache=True, inline="always")
+def _store_pair(K, valid, a, b, v):
+    """Cache the Gram entry of slots ``a`` and ``b`` (both halves) as computed."""
+    K[a, b] = v
+    K[b, a] = v
+    valid[a, b] = 1
+    valid[b, a] = 1
+
+
 @njit(cache=True)
 def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid, slot_of, who,
                   stamp, clock, state, workx, workb, workk):
@@ -375,7 +384,8 @@ def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid, slo
 
     The cache keeps float64 copies of the rows of up to ``cap`` samples (slots,
     least recently used evicted) and the inner products between them that
-    were ever needed (``valid``); only missing pairs are computed, by BLAS.
+    were ever needed (``valid``); only missing pairs are computed: by BLAS for
+    a block of at least ``_BLAS_ROWS`` rows, else by SIMD loops.
     ``state[0]`` is the number of slots ever used.
     """
     cap = who.shape[0]
@@ -448,11 +458,7 @@ def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid, slo
         for q in range(p):
             sq = slots[q]
             if not need[q] and valid[sp_, sq] == 0:
-                v = _dot_rows(Xc, sp_, sq)
-                K[sp_, sq] = v
-                K[sq, sp_] = v
-                valid[sp_, sq] = 1
-                valid[sq, sp_] = 1
+                _store_pair(K, valid, sp_, sq, _dot_rows(Xc, sp_, sq))
                 state[6] += 1
     if nneed >= _BLAS_ROWS:
         # a block of rows against the whole working set: BLAS
@@ -473,12 +479,7 @@ def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid, slo
         for r in range(nneed):
             sa = slots[R[r]]
             for p in range(nB):
-                sb = slots[p]
-                v = prod[r, p]
-                K[sa, sb] = v
-                K[sb, sa] = v
-                valid[sa, sb] = 1
-                valid[sb, sa] = 1
+                _store_pair(K, valid, sa, slots[p], prod[r, p])
     elif nneed > 0:
         # a few rows: SIMD loops straight from the cached rows (small, oddly
         # shaped products are slow through BLAS: packing and call overhead)
@@ -497,12 +498,7 @@ def _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid, slo
             _dot_many(Xc, sa, cols, m, vals)
             state[7] += m
             for k in range(m):
-                sb = cols[k]
-                v = vals[k]
-                K[sa, sb] = v
-                K[sb, sa] = v
-                valid[sa, sb] = 1
-                valid[sb, sa] = 1
+                _store_pair(K, valid, sa, cols[k], vals[k])
     Kb = workk[: nB * nB].reshape((nB, nB))
     for p in range(nB):
         sp_ = slots[p]

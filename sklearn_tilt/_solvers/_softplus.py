@@ -680,10 +680,12 @@ class _Problem:
         ndrop = int(np.searchsorted(cum, 0.5 * lam, side="right"))
         rows = np.sort(order[ndrop:])
         H = np.zeros((d + 1, d + 1))
+        in_single = False  # the Gram part was formed in float32
         if rows.size and d:
             if self.sparse:
                 _sparse_gram(self.ka[2], self.ka[3], self.ka[4], cD, rows.astype(np.int64), H)
             else:
+                in_single = single
                 ft = np.float32 if single else np.float64
                 sq = np.sqrt(cD[rows]).astype(ft)
                 Xs = self.X[rows] * sq[:, None]
@@ -700,7 +702,7 @@ class _Problem:
         H[np.arange(d), np.arange(d)] += 2.0 * lam
         U, info = _lapack.dpotrf(H, lower=0, clean=1, overwrite_a=1)
         if info != 0:
-            if single and rows.size and d and not self.sparse:
+            if in_single:
                 return self.factor(z, lam, single=False)
             return None
         return U.T  # C-contiguous lower factor: H = L L^T
