@@ -293,6 +293,14 @@ def exact_reference(rows):
                 r["speedup_vs_exact_newton_cholesky"] = t_exact / r["time_s"]
 
 
+def write_csv(path, rows):
+    """Write a list of dicts (same keys) as a CSV table."""
+    with open(path, "w", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=list(rows[0]))
+        wr.writeheader()
+        wr.writerows(rows)
+
+
 def read_csv(path):
     """Rows of a CSV written by this script, with numbers as numbers."""
     out = []
@@ -301,12 +309,12 @@ def read_csv(path):
             for k, v in r.items():
                 if k in ("dataset", "dtype", "method"):
                     continue
-                try:
-                    r[k] = float(v)
-                except ValueError:
-                    pass
-            if "lams_done" in r:
-                r["lams_done"] = int(r["lams_done"])
+                for conv in (int, float):
+                    try:
+                        r[k] = conv(v)
+                        break
+                    except ValueError:
+                        pass
             out.append(r)
     return out
 
@@ -386,10 +394,7 @@ def main(argv=None):
         stem = "softplus_path_quick" if args.quick else "softplus_path"
         rows = read_csv(RESULTS / f"{stem}.csv")
         exact_reference(rows)
-        with open(RESULTS / f"{stem}.csv", "w", newline="") as f:
-            wr = csv.DictWriter(f, fieldnames=list(rows[0]))
-            wr.writeheader()
-            wr.writerows(rows)
+        write_csv(RESULTS / f"{stem}.csv", rows)
         single = read_csv(RESULTS / f"{stem}_single.csv")
         old_md = (RESULTS / f"{stem}.md").read_text().splitlines()
         machine = next((ln for ln in old_md if ln.startswith("Machine:")), "")
@@ -480,14 +485,8 @@ def main(argv=None):
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = "softplus_path_quick" if args.quick else "softplus_path"
-    with open(RESULTS / f"{stem}_single.csv", "w", newline="") as f:
-        wr = csv.DictWriter(f, fieldnames=list(single[0]))
-        wr.writeheader()
-        wr.writerows(single)
-    with open(RESULTS / f"{stem}.csv", "w", newline="") as f:
-        wr = csv.DictWriter(f, fieldnames=list(rows[0]))
-        wr.writeheader()
-        wr.writerows(rows)
+    write_csv(RESULTS / f"{stem}_single.csv", single)
+    write_csv(RESULTS / f"{stem}.csv", rows)
     try:
         from threadpoolctl import threadpool_info
 
