@@ -16,6 +16,12 @@ the order of ``lams``; warm-started from strong to weak regularisation).
 weights (``S = sum(s)``).
 """
 
+from . import _jit_cache
+
+# before any ``cache=True`` kernel is defined: a cache folder must exist for them
+_jit_cache.install_fallback_locator()
+_jit_cache.register_notice()
+
 from ._common import SolverResult, kernel_arrays
 from ._dispatch import primal_objective, solve_binary, solve_path
 

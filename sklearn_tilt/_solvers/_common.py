@@ -19,6 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
+from . import _canonical, _jit_cache
+
 
 class SolverResult(NamedTuple):
     """What every binary solver returns.
@@ -49,15 +51,24 @@ class SolverResult(NamedTuple):
 
 
 def kernel_arrays(X):
-    """Split ``X`` (dense ndarray or CSR matrix) into the five kernel arguments."""
+    """Split ``X`` (dense ndarray or CSR matrix) into the five kernel arguments.
+
+    The arrays are canonicalised (:mod:`._canonical`): small inputs in float64,
+    int32 CSR indices where they fit, read-only buffers through a writable alias,
+    so that most inputs share one compiled specialisation of each kernel. The first
+    call also puts every kernel behind its cross-process compile lock
+    (:func:`._jit_cache.guard_kernels`).
+    """
+    _jit_cache.guard_kernels()
     if sp.issparse(X):
         X = sp.csr_matrix(X)
         if not X.has_sorted_indices:
             X = X.sorted_indices()
-        dtype = X.data.dtype
-        Xd = np.empty((0, X.shape[1]), dtype=dtype)
-        return True, Xd, X.data, X.indices, X.indptr
-    X = np.ascontiguousarray(X)
+        data = _canonical.values(X.data)
+        indices, indptr = _canonical.csr_index(X.indices, X.indptr, X.shape[1])
+        Xd = np.empty((0, X.shape[1]), dtype=data.dtype)
+        return True, Xd, data, indices, indptr
+    X = _canonical.values(np.asarray(X))
     empty = np.empty(0, dtype=X.dtype)
     idx = np.empty(0, dtype=np.int32)
     ptr = np.zeros(1, dtype=np.int32)

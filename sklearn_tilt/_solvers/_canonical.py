@@ -1,0 +1,63 @@
+"""One array type per kernel argument where converting costs little.
+
+numba compiles a kernel once per distinct tuple of argument types, and a dtype,
+an index width or a read-only flag is part of an array's type. Every variant costs
+the full compile of the kernel and of everything it calls, so the arrays the
+kernels see are canonicalised here, losslessly:
+
+* small inputs (at most ``SMALL_INPUT`` stored values) become float64, so that
+  float32 and integer-valued data share the float64 kernels; larger inputs keep
+  their dtype (the kernels read them at their own width, which is faster);
+* CSR index arrays are int32 when the matrix allows it (fewer than 2**31 stored
+  values and columns), which is also the type of the empty index arrays that
+  dense input passes: dense and CSR input then share one specialisation;
+* read-only arrays (``numpy.memmap`` opened with ``mode="r"``, arrays that joblib
+  hands to its workers) are passed through a writable alias of the same memory:
+  no copy, and the same compiled code as ordinary arrays. The kernels never write
+  into the design matrix.
+"""
+
+import ctypes
+
+import numpy as np
+
+#: Inputs with at most this many stored values are converted to float64.
+SMALL_INPUT = 1 << 16
+
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+def writable(a):
+    """``a`` itself if writable, else a writable alias of its memory (no copy).
+
+    The alias keeps ``a`` alive; writing through it into read-only memory is an
+    error, so it is only for arrays that the kernels read.
+    """
+    if a.flags.writeable:
+        return a
+    if a.size == 0:
+        return np.empty(a.shape, dtype=a.dtype)
+    a = np.ascontiguousarray(a)
+    if a.flags.writeable:  # ascontiguousarray made a copy
+        return a
+    buf = (ctypes.c_char * a.nbytes).from_address(a.ctypes.data)
+    buf._owner = a
+    return np.frombuffer(buf, dtype=a.dtype, count=a.size).reshape(a.shape)
+
+
+def values(a):
+    """Stored values: C-contiguous, writable-typed, float64 when small."""
+    if a.dtype != np.float64 and a.size <= SMALL_INPUT:
+        return a.astype(np.float64, order="C")
+    return writable(np.ascontiguousarray(a))
+
+
+def csr_index(indices, indptr, n_cols):
+    """The CSR index arrays as int32 when they fit, else int64 (both writable)."""
+    fits = indptr.size == 0 or (int(indptr[-1]) <= _INT32_MAX and n_cols <= _INT32_MAX)
+    itype = np.int32 if fits else np.int64
+    out = []
+    for a in (indices, indptr):
+        a = a.astype(itype, copy=False) if a.dtype != itype else a
+        out.append(writable(np.ascontiguousarray(a)))
+    return out[0], out[1]

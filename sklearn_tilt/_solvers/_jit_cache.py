@@ -1,0 +1,269 @@
+"""numba's on-disk cache for the solver kernels: where it lives, who compiles, what the user sees.
+
+The kernels are ``@njit(cache=True)``: the first process that needs a kernel for
+a given argument type compiles it (seconds to tens of seconds for the solvers)
+and saves it; later processes load it in milliseconds. This module makes that
+work in real installs and makes it visible:
+
+* **A cache directory that exists.** numba caches next to the source
+  (``__pycache__``) or, when the package directory is read-only, in the user's
+  cache directory (``~/.cache/numba``); with neither writable (a read-only
+  install run by a user without a writable home, common in containers) numba
+  refuses to import a ``cache=True`` function at all. :func:`install_fallback_locator`
+  adds one last place, for this package's files only: a private per-user folder in
+  the temporary directory. ``NUMBA_CACHE_DIR`` still takes precedence over all.
+* **One compile per machine, not per worker.** joblib or dask workers started
+  together on an empty cache would each compile every kernel. :func:`guard_kernels`
+  (run by the first ``kernel_arrays`` call) wraps each kernel's ``compile`` so that the first compile of a signature holds
+  an exclusive file lock next to that kernel's cache files: a second process
+  waiting on it then finds the compiled kernel in the cache and loads it.
+* **Say it.** The first time a kernel of this package is actually compiled in a
+  process (numba's ``numba:compile`` event, which fires only on a cache miss), one
+  line goes to the ``sklearn_tilt`` logger at WARNING level, which Python prints
+  on stderr unless logging is configured otherwise; nothing is logged on a warm
+  cache.
+"""
+
+import importlib
+import logging
+import os
+import pkgutil
+import stat
+import tempfile
+import threading
+import time
+
+from numba.core import event as _event
+from numba.core.compiler_lock import global_compiler_lock
+
+try:  # numba's cache machinery (stable for years, but private)
+    from numba.core import caching as _caching
+except ImportError:  # pragma: no cover
+    _caching = None
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no cross-process lock
+    fcntl = None
+
+_PACKAGE = __name__.rsplit(".", 2)[0]  # "sklearn_tilt"
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+logger = logging.getLogger(_PACKAGE)
+
+#: What one cold first fit of one loss compiled, measured (seconds); quoted in
+#: the notice. Updated from ``benchmarks/bench_cold_start.py``.
+TYPICAL_COMPILE_S = 25
+
+NOTICE = ("sklearn_tilt: compiling the numba kernels once (about {seconds} s per loss and "
+          "input type); later runs load them from the cache in {where}. "
+          "`sklearn-tilt compile` does this ahead of time.")
+
+
+def _ours(dispatcher):
+    mod = getattr(getattr(dispatcher, "py_func", None), "__module__", None) or ""
+    return mod == _PACKAGE or mod.startswith(_PACKAGE + ".")
+
+
+def cache_dir(dispatcher):
+    """The folder holding ``dispatcher``'s cache files, or None if it has no cache."""
+    path = getattr(getattr(dispatcher, "_cache", None), "cache_path", None)
+    return path if path else None
+
+
+# ---------------------------------------------------------------------------
+# the notice
+
+
+class _CompileNotice(_event.Listener):
+    """Logs one line the first time a kernel of the package compiles in this process."""
+
+    def __init__(self):
+        self.shown = False
+        self.depth = 0
+        self.t0 = 0.0
+        self.compiled = 0
+
+    def on_start(self, event):
+        disp = event.data.get("dispatcher")
+        if not _ours(disp):
+            return
+        if self.depth == 0:
+            self.t0 = time.perf_counter()
+        self.depth += 1
+        self.compiled += 1
+        if not self.shown:
+            self.shown = True
+            where = cache_dir(disp)
+            where = where if where else "(nowhere: caching is off, every process compiles)"
+            logger.warning(NOTICE.format(seconds=TYPICAL_COMPILE_S, where=where))
+
+    def on_end(self, event):
+        disp = event.data.get("dispatcher")
+        if not _ours(disp):
+            return
+        self.depth -= 1
+        if self.depth == 0:
+            logger.info("sklearn_tilt: compiled %s in %.1f s", disp.py_func.__qualname__,
+                        time.perf_counter() - self.t0)
+
+
+notice = _CompileNotice()
+_registered = False
+
+
+def register_notice():
+    """Listen to numba's compile events (once per process)."""
+    global _registered
+    if not _registered:
+        _event.register("numba:compile", notice)
+        _registered = True
+
+
+# ---------------------------------------------------------------------------
+# a cache folder that exists
+
+
+def _fallback_root():
+    return os.path.join(tempfile.gettempdir(), f"sklearn_tilt-numba-cache-{os.getuid()}")
+
+
+def _private_dir(path):
+    """Create ``path`` (mode 0700) or accept it if it is ours and private; else None."""
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+        return None  # somebody else's folder: never load pickled code from it
+    return path
+
+
+# numba >= 0.61 dropped the leading underscores of these names
+_UserWide = getattr(_caching, "UserWideCacheLocator", getattr(_caching, "_UserWideCacheLocator", None))
+_Impl = getattr(_caching, "CacheImpl", getattr(_caching, "_CacheImpl", None))
+
+if _UserWide is not None and _Impl is not None and hasattr(os, "getuid"):
+
+    class TempDirCacheLocator(_UserWide):
+        """Last resort for this package's files: ``$TMPDIR/sklearn_tilt-numba-cache-<uid>``."""
+
+        def __init__(self, py_func, py_file):
+            super().__init__(py_func, py_file)
+            self._cache_path = os.path.join(_fallback_root(),
+                                            self.get_suitable_cache_subpath(py_file))
+
+        @classmethod
+        def from_function(cls, py_func, py_file):
+            if not os.path.abspath(py_file).startswith(_PACKAGE_DIR + os.sep):
+                return None
+            if _private_dir(_fallback_root()) is None:
+                return None
+            return super().from_function(py_func, py_file)
+else:  # pragma: no cover
+    TempDirCacheLocator = None
+
+
+def install_fallback_locator():
+    """Append :class:`TempDirCacheLocator` to numba's locators (idempotent)."""
+    if TempDirCacheLocator is None:
+        return
+    classes = _Impl._locator_classes
+    if TempDirCacheLocator not in classes:
+        classes.append(TempDirCacheLocator)
+
+
+# ---------------------------------------------------------------------------
+# one compile per machine
+
+_held = {}  # lock path -> (fd, depth); touched only under numba's compiler lock
+
+
+class _FileLock:
+    """Exclusive ``flock`` on ``path``, re-entrant within the process."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        if fcntl is None or self.path is None:
+            return self
+        fd, depth = _held.get(self.path, (None, 0))
+        if fd is None:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                self.path = None  # cache folder not writable: nothing to share anyway
+                return self
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _held[self.path] = (fd, depth + 1)
+        return self
+
+    def __exit__(self, *exc):
+        if fcntl is None or self.path is None:
+            return False
+        fd, depth = _held[self.path]
+        if depth == 1:
+            del _held[self.path]
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+        else:
+            _held[self.path] = (fd, depth - 1)
+        return False
+
+
+def _lock_path(dispatcher):
+    folder = cache_dir(dispatcher)
+    impl = getattr(getattr(dispatcher, "_cache", None), "_impl", None)
+    base = getattr(impl, "filename_base", None)
+    if not folder or not base:
+        return None
+    return os.path.join(folder, base + ".lock")
+
+
+def _guard(dispatcher):
+    """Make ``dispatcher.compile`` take the kernel's file lock for a new signature."""
+    if getattr(dispatcher.compile, "_sklearn_tilt_guarded", False):
+        return
+    original = dispatcher.compile
+    path = _lock_path(dispatcher)
+    if path is None:
+        return
+    from numba.core import sigutils
+
+    def compile(sig):
+        args, _ = sigutils.normalize_signature(sig)
+        if tuple(args) in dispatcher.overloads:
+            return original(sig)
+        # numba's compiler lock first, then the file lock: one order everywhere
+        with global_compiler_lock, _FileLock(path):
+            return original(sig)
+
+    compile._sklearn_tilt_guarded = True
+    compile.__wrapped__ = original
+    dispatcher.compile = compile
+
+
+_guard_lock = threading.Lock()
+_guarded_all = False
+
+
+def guard_kernels():
+    """Import every solver module and put every kernel behind its compile lock (once)."""
+    global _guarded_all
+    if _guarded_all:
+        return
+    with _guard_lock, global_compiler_lock:
+        if _guarded_all:
+            return
+        from numba.core.registry import CPUDispatcher
+
+        pkg = importlib.import_module(__name__.rsplit(".", 1)[0])
+        names = [pkg.__name__] + [m.name for m in pkgutil.walk_packages(
+            pkg.__path__, pkg.__name__ + ".")]
+        for name in names:
+            mod = importlib.import_module(name)
+            for obj in list(vars(mod).values()):
+                if isinstance(obj, CPUDispatcher) and _ours(obj):
+                    _guard(obj)
+        _guarded_all = True

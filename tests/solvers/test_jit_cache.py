@@ -1,0 +1,307 @@
+"""numba's cache and the kernels' input types: canonical arrays, the cold-cache
+notice, the cross-process compile lock, the fallback cache folder and
+``sklearn-tilt compile``.
+
+The subprocess tests run with an empty temporary ``NUMBA_CACHE_DIR`` and compile a
+small kernel (``matvec``, about a second) so that they stay fast; the ones that
+compile a whole solver are marked slow.
+"""
+
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numba.core.registry import CPUDispatcher
+from sklearn.datasets import make_classification
+
+from sklearn_tilt import ScaledLossLinearClassifier
+from sklearn_tilt._solvers import _canonical, _jit_cache, kernel_arrays, solve_binary
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _python(code, cache_dir, *args, timeout=600, **popen):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(cache_dir))
+    cmd = [sys.executable, "-c", textwrap.dedent(code), *map(str, args)]
+    if popen:
+        return subprocess.Popen(cmd, env=env, cwd=ROOT, text=True, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+    return subprocess.run(cmd, env=env, cwd=ROOT, text=True, capture_output=True,
+                          timeout=timeout)
+
+
+def _notices(stderr):
+    return [ln for ln in stderr.splitlines() if ln.startswith("sklearn_tilt: compiling")]
+
+
+# ---------------------------------------------------------------------------
+# canonical kernel arrays
+
+
+def test_small_inputs_become_float64_large_keep_their_dtype():
+    X = np.arange(12, dtype=np.float32).reshape(3, 4)
+    is_sparse, Xd, data, indices, indptr = kernel_arrays(X)
+    assert not is_sparse and Xd.dtype == np.float64 and Xd.flags.c_contiguous
+    np.testing.assert_array_equal(Xd, X)
+    assert data.dtype == np.float64 and indices.dtype == np.int32 and indptr.dtype == np.int32
+    big = np.ones((_canonical.SMALL_INPUT // 16 + 1, 16), dtype=np.float32)
+    assert kernel_arrays(big)[1].dtype == np.float32
+    assert kernel_arrays(np.asfortranarray(big))[1].flags.c_contiguous
+
+
+def test_csr_indices_int32_when_they_fit():
+    X = sp.random(30, 10, density=0.3, format="csr", random_state=0, dtype=np.float32)
+    X.indices = X.indices.astype(np.int64)
+    X.indptr = X.indptr.astype(np.int64)
+    is_sparse, Xd, data, indices, indptr = kernel_arrays(X)
+    assert is_sparse and Xd.shape == (0, 10) and Xd.dtype == data.dtype == np.float64
+    assert indices.dtype == indptr.dtype == np.int32
+    np.testing.assert_array_equal(sp.csr_matrix((data, indices, indptr), shape=X.shape).toarray(),
+                                  X.toarray())
+    # an index that needs 64 bits keeps them
+    ind, ptr = _canonical.csr_index(np.zeros(1, np.int64), np.array([0, 1], np.int64), 2**31)
+    assert ind.dtype == ptr.dtype == np.int64
+
+
+def test_read_only_input_is_aliased_not_copied(tmp_path):
+    X = np.random.RandomState(0).rand(_canonical.SMALL_INPUT // 8 + 1, 8)
+    path = tmp_path / "X.npy"
+    np.save(path, X)
+    Xm = np.load(path, mmap_mode="r")
+    assert not Xm.flags.writeable
+    Xd = kernel_arrays(Xm)[1]
+    assert Xd.flags.writeable and np.shares_memory(Xd, Xm)
+    np.testing.assert_array_equal(Xd, X)
+    Xs = sp.csr_matrix(X)
+    for a in (Xs.data, Xs.indices, Xs.indptr):
+        a.flags.writeable = False
+    _, _, data, indices, indptr = kernel_arrays(Xs)
+    assert data.flags.writeable and indices.flags.writeable and indptr.flags.writeable
+    assert np.shares_memory(data, Xs.data)
+
+
+def _signature_counts():
+    import importlib
+    import pkgutil
+
+    import sklearn_tilt._solvers as pkg
+
+    counts = {}
+    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+        mod = importlib.import_module(info.name)
+        for name, obj in vars(mod).items():
+            if isinstance(obj, CPUDispatcher):
+                counts[f"{info.name}.{name}"] = len(obj.signatures)
+    return counts
+
+
+@pytest.mark.parametrize("loss", ["hinge", "softplus"])
+def test_input_variants_share_the_float64_kernels(loss, tmp_path):
+    """float32, CSR (int32 or int64 indices), Fortran-ordered and read-only inputs
+    compile no new specialisation of the kernels that the dense float64 fit used."""
+    X, y = make_classification(120, 10, random_state=0)
+    ScaledLossLinearClassifier(loss=loss).fit(X, y)
+    before = _signature_counts()
+    np.save(tmp_path / "X.npy", X)
+    X64 = sp.csr_matrix(X)
+    X64.indices, X64.indptr = X64.indices.astype(np.int64), X64.indptr.astype(np.int64)
+    for Xv in (X.astype(np.float32), sp.csr_matrix(X), sp.csr_matrix(X.astype(np.float32)),
+               np.asfortranarray(X), np.load(tmp_path / "X.npy", mmap_mode="r")):
+        ScaledLossLinearClassifier(loss=loss).fit(Xv, y)
+    # int64 CSR indices, through the solver (the estimator's validation may refuse them)
+    yy = np.where(y == 1, 1.0, -1.0)
+    solve_binary(X64, yy, np.ones(len(y)), 0.1, loss, tol=1e-6, max_iter=1000)
+    after = _signature_counts()
+    # kernels that only sparse input needs compile when it first arrives: fine
+    grown = {k: (before[k], v) for k, v in after.items() if before.get(k, 0) and v > before[k]}
+    assert not grown, f"new kernel specialisations: {grown}"
+
+
+# ---------------------------------------------------------------------------
+# the notice
+
+NOTICE_CHILD = """
+import sys
+import numpy as np
+from sklearn_tilt._solvers import _common
+for _ in range(2):
+    X = np.ones((3, 2)); w = np.ones(2); out = np.zeros(3)
+    _common.matvec(False, X, np.empty(0), np.empty(0, np.int32), np.zeros(1, np.int32), 3, w, out)
+    _common.rmatvec(False, X, np.empty(0), np.empty(0, np.int32), np.zeros(1, np.int32), 3,
+                    out, w)
+    assert w.tolist() == [6.0, 6.0], w
+"""
+
+
+def test_notice_once_per_process_and_only_on_a_cold_cache(tmp_path):
+    first = _python(NOTICE_CHILD, tmp_path)
+    assert first.returncode == 0, first.stderr
+    notices = _notices(first.stderr)
+    assert len(notices) == 1, first.stderr  # two kernels compiled, one line
+    assert str(tmp_path) in notices[0] and "sklearn-tilt compile" in notices[0]
+    assert list(tmp_path.rglob("*.nbi")), "numba wrote no cache index"
+    second = _python(NOTICE_CHILD, tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert _notices(second.stderr) == [], second.stderr
+
+
+def test_notice_goes_through_logging(caplog):
+    """The line is a ``logging`` record of the ``sklearn_tilt`` logger (silenced
+    like any other logger)."""
+    from numba import njit
+
+    from sklearn_tilt._solvers import _common
+
+    listener = _jit_cache._CompileNotice()
+
+    class Event:
+        def __init__(self, disp):
+            self.data = {"dispatcher": disp}
+
+    foreign = njit(lambda x: x)  # another package's function: no notice
+    with caplog.at_level("WARNING", logger="sklearn_tilt"):
+        for disp in (foreign, _common.matvec, _common.rmatvec):
+            listener.on_start(Event(disp))
+            listener.on_end(Event(disp))
+    records = [r for r in caplog.records if r.name == "sklearn_tilt"]
+    assert len(records) == 1 and records[0].levelname == "WARNING"
+    assert records[0].getMessage().startswith("sklearn_tilt: compiling the numba kernels")
+
+
+# ---------------------------------------------------------------------------
+# one compile per machine
+
+LOCK_CHILD = """
+import os, sys, time
+import numpy as np
+from numba.core import event
+from sklearn_tilt._solvers import _common, _jit_cache
+_jit_cache.guard_kernels()
+compiled = []
+class L(event.Listener):
+    def on_start(self, e):
+        if _jit_cache._ours(e.data["dispatcher"]):
+            compiled.append(e.data["dispatcher"].py_func.__name__)
+    def on_end(self, e):
+        pass
+event.register("numba:compile", L())
+go = sys.argv[1]
+while not os.path.exists(go):  # start together
+    time.sleep(0.01)
+X = np.ones((3, 2)); w = np.ones(2); out = np.zeros(3)
+_common.matvec(False, X, np.empty(0), np.empty(0, np.int32), np.zeros(1, np.int32), 3, w, out)
+print("COMPILED", len(compiled))
+"""
+
+
+def test_workers_starting_together_compile_once(tmp_path):
+    cache, go = tmp_path / "cache", tmp_path / "go"
+    procs = [_python(LOCK_CHILD, cache, go, popen=True) for _ in range(2)]
+    import time
+
+    time.sleep(3)  # both import numba and the package, then wait for "go"
+    go.touch()
+    outs = [p.communicate(timeout=600) for p in procs]
+    counts = []
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+        counts.append(int(out.split("COMPILED")[-1]))
+    assert sorted(counts) == [0, 1], (counts, [e for _, e in outs])
+    assert list(cache.rglob("*.lock")), "no lock file next to the cache"
+
+
+def test_guard_wraps_every_kernel_once():
+    _jit_cache.guard_kernels()
+    from sklearn_tilt._solvers import _common
+
+    wrapped = _common.matvec.compile
+    assert getattr(wrapped, "_sklearn_tilt_guarded", False)
+    _jit_cache._guard(_common.matvec)
+    assert _common.matvec.compile is wrapped
+
+
+# ---------------------------------------------------------------------------
+# a cache folder that exists
+
+
+@pytest.mark.skipif(_jit_cache.TempDirCacheLocator is None, reason="POSIX only")
+def test_fallback_locator_is_private_and_only_for_this_package(tmp_path, monkeypatch):
+    import tempfile
+
+    from sklearn_tilt._solvers import _common
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    loc = _jit_cache.TempDirCacheLocator.from_function(_common.matvec.py_func,
+                                                       _common.__file__)
+    root = Path(_jit_cache._fallback_root())
+    assert loc is not None and Path(loc.get_cache_path()).parent == root
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    # another package's file: not ours to place
+    assert _jit_cache.TempDirCacheLocator.from_function(np.add, np.__file__) is None
+    # a folder others can write into is refused (it could hold planted code)
+    root.chmod(0o777)
+    assert _jit_cache.TempDirCacheLocator.from_function(_common.matvec.py_func,
+                                                        _common.__file__) is None
+    assert _jit_cache.TempDirCacheLocator in _jit_cache._Impl._locator_classes
+
+
+# ---------------------------------------------------------------------------
+# sklearn-tilt compile
+
+
+def test_compile_command_parses():
+    from sklearn_tilt.experiments._cli import build_parser
+
+    args = build_parser().parse_args(["compile", "--loss", "hinge", "--dtype", "float64"])
+    assert (args.command, args.loss, args.dtype) == ("compile", "hinge", "float64")
+
+
+FIT_CHILD = """
+from numba.core import event
+from sklearn.datasets import make_classification
+from sklearn_tilt import ScaledLossLinearClassifier, scaled_loss_path
+from sklearn_tilt._solvers import _jit_cache
+n = []
+class L(event.Listener):
+    def on_start(self, e):
+        n.append(_jit_cache._ours(e.data["dispatcher"]))
+    def on_end(self, e):
+        pass
+event.register("numba:compile", L())
+X, y = make_classification(200, 20, random_state=0)
+for loss in ("hinge", "softplus"):
+    ScaledLossLinearClassifier(loss=loss).fit(X, y)
+    scaled_loss_path(X, y, loss=loss, lams=[10.0, 0.1])
+print("COMPILED", sum(n))
+"""
+
+
+@pytest.mark.slow
+def test_compile_command_fills_the_cache(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-m", "sklearn_tilt", "compile", "--dtype", "float64"],
+                          env=env, cwd=ROOT, text=True, capture_output=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr
+    assert "compiled" in proc.stdout and str(tmp_path) in proc.stdout
+    assert _notices(proc.stderr) == []  # the command reports itself
+    after = _python(FIT_CHILD, tmp_path)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.split("COMPILED")[-1].strip() == "0", after.stdout
+    assert _notices(after.stderr) == []
+
+
+@pytest.mark.slow
+def test_real_first_fits_give_one_notice(tmp_path):
+    first = _python(FIT_CHILD, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert int(first.stdout.split("COMPILED")[-1]) > 0
+    assert len(_notices(first.stderr)) == 1, first.stderr
+    second = _python(FIT_CHILD, tmp_path)
+    assert second.stdout.split("COMPILED")[-1].strip() == "0"
+    assert _notices(second.stderr) == []
