@@ -7,7 +7,7 @@ without them that folder is not collected (the report header says so); with
 them every example runs.
 """
 
-import importlib.util
+import importlib
 import os
 
 import matplotlib
@@ -18,7 +18,17 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 #: the optional dependencies of ``sklearn_tilt.nn``
 NN_DEPENDENCIES = ("torch", "skorch")
-_MISSING = [m for m in NN_DEPENDENCIES if importlib.util.find_spec(m) is None]
+
+
+def _fails_to_import(name):
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        return True
+    return False
+
+
+_MISSING = [m for m in NN_DEPENDENCIES if _fails_to_import(m)]
 
 collect_ignore = ["sklearn_tilt/__main__.py"]
 if _MISSING:

@@ -54,9 +54,6 @@ def test_scorer_repr_params_pickle():
         assert pickle.loads(pickle.dumps(scorer)) == scorer
     assert TiltingAngle(degrees=True).get_params() == {"degrees": True, "average": "weighted",
                                                        "sign": 1}
-    assert TiltingAngle.greater_is_better is False
-    assert ErrorDistance.greater_is_better is False
-    assert AdversarialDistance.greater_is_better is True
     with pytest.raises(ValueError, match="sign"):
         TiltingAngle(sign=0)
     with pytest.raises(ValueError, match="average"):
