@@ -80,7 +80,7 @@ def run_toy(*, lams=None, losses=("hinge", "softplus"), n_samples=20, noisy_poin
         gaps = np.concatenate([f[4] for f in fits])
         paths[loss] = (lams_, coefs, intercepts)
         q = path_metrics(coefs, intercepts, X, y)
-        _, d_img = mirror_images(image[None, :], coefs, intercepts)
+        mirrors, _ = mirror_images(image[None, :], coefs, intercepts)
         n = len(lams_)
         cols["loss"] += [loss] * n
         cols["lam"] += list(lams_)
@@ -89,7 +89,7 @@ def run_toy(*, lams=None, losses=("hinge", "softplus"), n_samples=20, noisy_poin
         for c in ("train_error", "d_adv", "d_err", "norm_w"):
             cols[c] += list(q[c])
         cols["intercept"] += list(intercepts)
-        cols["mirror_distance"] += list(2 * np.abs(d_img[:, 0]))
+        cols["mirror_distance"] += list(np.linalg.norm(mirrors[:, 0] - image, axis=1))
         cols["fits_noisy_point"] += (list((coefs @ X[-1] + intercepts) > 0) if has_p
                                      else [False] * n)
         cols["n_iter"] += list(n_iters)

@@ -18,10 +18,13 @@ from .._linear_map import resolve_decision
 __all__ = [
     "PATH_METRICS",
     "binary_labels",
+    "boundary_angle",
+    "boundary_margins",
     "linear_boundary",
     "mirror_images",
     "path_metrics",
     "plane_picture",
+    "tilted_boundary",
 ]
 
 #: Quantities of :func:`path_metrics`, one value per ``lam``.
@@ -77,6 +80,18 @@ def linear_boundary(estimator, X):
     return Bunch(coef=decision.coef[0].astype(np.float64),
                  intercept=float(decision.intercept[0]), classes=decision.classes,
                  estimator=decision.estimator)
+
+
+def boundary_margins(w, b, X, y_pm):
+    """Signed distances ``y_i d(x_i)`` of the rows of ``X`` to the boundary ``(w, b)``."""
+    scores = np.asarray(X, dtype=np.float64) @ np.asarray(w, dtype=np.float64) + b
+    return y_pm * G.signed_distance_from_scores(scores, np.linalg.norm(w))
+
+
+def boundary_angle(w, X, y_pm):
+    """Tilting angle (radians) of the normal ``w`` against the centroid direction of ``X``."""
+    z, _ = G.centroid_direction(np.asarray(X, dtype=np.float64), y_pm)
+    return G.angle_between(w, z)
 
 
 def _errors(scores, y_pm):
@@ -185,3 +200,20 @@ def plane_picture(w, b, X, y_pm, indices=None):
                  indices=tuple(int(i) for i in indices), images=images, mirrors=mirrors,
                  image_coords=project(images), mirror_coords=project(mirrors), z=z,
                  n_hat=n_hat)
+
+
+def tilted_boundary(X, y_pm, theta):
+    """``(w, b)`` of the 2-D boundary at tilting angle ``theta`` through the centroids' midpoint.
+
+    The unit normal ``w = cos(theta) z + sin(theta) z_perp`` (``z_perp``: ``z``
+    turned by +90 degrees) and ``b = -w.(i + j)/2``: the paper's toy picture of a
+    boundary that tilts while still separating the centroids.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.shape[1] != 2:
+        raise ValueError(f"a boundary at a given angle is drawn in 2 dimensions, got "
+                         f"{X.shape[1]} features")
+    z, _ = G.centroid_direction(X, y_pm)
+    w = np.cos(theta) * z + np.sin(theta) * np.array([-z[1], z[0]])
+    i, j = G.class_centroids(X, y_pm)
+    return w, -float(w @ ((i + j) / 2))

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _geometry as geo
-from ..metrics._path_geometry import binary_labels, linear_boundary
+from ..metrics._path_geometry import binary_labels, boundary_margins, linear_boundary
 from ._common import get_axes, lam_title, path_entry
 
 
@@ -175,9 +175,8 @@ class ScaledLossDisplay:
     def _from_boundary(cls, w, b, X, y, *, classes=None, loss, lam, name, ax, bins, **kwargs):
         geo.loss_function(loss)  # validates
         _, y_pm = binary_labels(y, classes)
-        scores = np.asarray(X, dtype=np.float64) @ w + b
-        disp = cls(margins=y_pm * geo.signed_distance_from_scores(scores, np.linalg.norm(w)),
-                   scale=float(np.linalg.norm(w)), loss=loss, lam=lam, name=name)
+        disp = cls(margins=boundary_margins(w, b, X, y_pm), scale=float(np.linalg.norm(w)),
+                   loss=loss, lam=lam, name=name)
         return disp.plot(ax=ax, bins=bins, **kwargs)
 
     def plot(self, ax=None, *, name=None, bins=50, hist_kwargs=None, **kwargs):

@@ -3,7 +3,8 @@
 import numpy as np
 
 from .. import _geometry as geo
-from ..metrics._path_geometry import binary_labels, linear_boundary, mirror_images
+from ..metrics._path_geometry import (binary_labels, boundary_angle, linear_boundary,
+                                      mirror_images, tilted_boundary)
 from ._common import get_axes, lam_title, path_entry
 
 
@@ -71,12 +72,11 @@ class TiltToyDisplay:
         if X.shape[1] != 2:
             raise ValueError(f"the toy display needs 2 features, got {X.shape[1]}")
         _, y_pm = binary_labels(y, classes)
-        z, _ = geo.centroid_direction(X, y_pm)
         if image is None:
             image = X[geo.nearest_to_centroids(X, y_pm)[0]]
         image = np.asarray(image, dtype=np.float64).reshape(1, 2)
         (mirror,), _ = mirror_images(image, w, b)
-        disp = cls(X=X, y=y_pm, coef=w, intercept=b, theta=geo.angle_between(w, z),
+        disp = cls(X=X, y=y_pm, coef=w, intercept=b, theta=boundary_angle(w, X, y_pm),
                    image=image[0], mirror=mirror[0], title=title)
         return disp.plot(ax=ax, **kwargs)
 
@@ -111,13 +111,8 @@ class TiltToyDisplay:
         >>> round(float(np.degrees(disp.theta_)), 6)
         30.0
         """
-        X = np.asarray(X, dtype=np.float64)
         _, y_pm = binary_labels(y)
-        z, _ = geo.centroid_direction(X, y_pm)
-        perp = np.array([-z[1], z[0]])
-        w = np.cos(theta) * z + np.sin(theta) * perp
-        i, j = geo.class_centroids(X, y_pm)
-        b = -float(w @ ((i + j) / 2))
+        w, b = tilted_boundary(X, y_pm, theta)
         return cls._from_boundary(w, b, X, y_pm, image=image, title=title, ax=ax, **kwargs)
 
     @classmethod

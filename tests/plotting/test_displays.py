@@ -39,6 +39,8 @@ def test_path_quantities_match_definitions(pair_path):
     # the identity d_adv = 0.5 ||j - i|| cos(theta) on balanced classes
     np.testing.assert_allclose(q["d_adv"], q["d_adv_centroid"], rtol=1e-9)
     assert q["test_error"].shape == (len(lams),)
+    with pytest.raises(ValueError, match="not among the classes"):
+        path_metrics(coefs, intercepts, X, y, Xt, np.where(yt == 3, 3, 4))
     # the paper's trend: theta goes to 0, d_adv grows with lam
     assert q["theta"][0] > np.radians(20) and q["theta"][-1] < np.radians(0.5)
     assert q["d_adv"][-1] > q["d_adv"][0]
