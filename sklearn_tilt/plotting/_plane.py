@@ -193,7 +193,7 @@ class TiltingPlaneDisplay:
         max_points : int, default=2000
             At most this many points per class are drawn (evenly subsampled).
         zoom : float, default=None
-            Thumbnail zoom (default: about 1/20 of the axes per thumbnail).
+            Thumbnail zoom (default: about 25 points wide, whatever the image size).
         **kwargs : dict
             Passed to ``ax.scatter`` for the data points (e.g. ``s``, ``alpha``).
 
@@ -231,7 +231,7 @@ class TiltingPlaneDisplay:
                      "label": f"class {self.class_names[k]}", **kwargs}
             ax.scatter(pts[::step, 0], pts[::step, 1], **style)
             ax.plot(*self.centroids_[k], marker="X", ms=9, color=colors[k], mec="k",
-                    ls="none")
+                    ls="none", label="class centroid" if k == 0 else None)
         pts = [self.coords_, self.centroids_]
         if self.mirror_coords_ is not None:
             pts += [np.asarray(self.image_coords_), np.asarray(self.mirror_coords_)]
@@ -265,7 +265,7 @@ class TiltingPlaneDisplay:
                 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
                 norm = Normalize(*self.grey_range_)
-                z = zoom if zoom is not None else 0.9
+                z = zoom if zoom is not None else 25.0 / shape[0]  # about 25 points wide
                 # thumbnails along the top edge: x_i, its mirror, the mirror of x_j, x_j
                 slots = (((0.09, 0.91), (0.30, 0.91)), ((0.91, 0.91), (0.70, 0.91)))
                 for k in range(2):

@@ -370,6 +370,7 @@ def test_legend_names_image_and_mirror(pair_path):
     handles, labels = plane.ax_.get_legend_handles_labels()
     markers = dict(zip(labels, (getattr(h, "get_marker", lambda: None)() for h in handles)))
     assert markers[r"image $x$"] == "o" and markers[r"its mirror $x_m$"] == "s"
+    assert markers["class centroid"] == "X"
     legend = [t.get_text() for t in plane.ax_.get_legend().get_texts()]
     assert r"image $x$" in legend and r"its mirror $x_m$" in legend
     toy_X, toy_y = make_tilt_toy()
