@@ -19,8 +19,6 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from . import _canonical, _jit_cache
-
 
 class SolverResult(NamedTuple):
     """What every binary solver returns.
@@ -59,6 +57,8 @@ def kernel_arrays(X):
     call also puts every kernel behind its cross-process compile lock
     (:func:`._jit_cache.guard_kernels`).
     """
+    from . import _canonical, _jit_cache
+
     _jit_cache.guard_kernels()
     if sp.issparse(X):
         X = sp.csr_matrix(X)
