@@ -96,9 +96,9 @@ def compile_kernels(dtypes=DTYPES, losses=LOSSES, verbose=True, file=None):
     finally:
         _event.unregister("numba:compile", counter)
     if verbose:
-        from .._solvers import _common
+        from .._solvers import _probe
 
-        where = _jit_cache.cache_dir(_common.matvec) or "nowhere (numba's cache is off)"
+        where = _jit_cache.cache_dir(_probe.probe) or "nowhere (numba's cache is off)"
         total = sum(s["compiled"] for s in steps)
         print(f"done in {time.perf_counter() - t_all:.1f} s: {total} kernel specialisations "
               f"compiled; cache: {where}", file=out, flush=True)

@@ -2,9 +2,9 @@
 notice, the cross-process compile lock, the fallback cache folder and
 ``sklearn-tilt compile``.
 
-The subprocess tests run with an empty temporary ``NUMBA_CACHE_DIR`` and compile a
-small kernel (``matvec``, about a second) so that they stay fast; the ones that
-compile a whole solver are marked slow.
+The subprocess tests run with an empty temporary ``NUMBA_CACHE_DIR`` and compile the
+package's tiny ``_probe`` kernel so that they stay fast; the ones that compile a
+whole solver are marked slow.
 """
 
 import os
@@ -127,15 +127,9 @@ def test_input_variants_share_the_float64_kernels(loss, tmp_path):
 # the notice
 
 NOTICE_CHILD = """
-import sys
-import numpy as np
-from sklearn_tilt._solvers import _common
-for _ in range(2):
-    X = np.ones((3, 2)); w = np.ones(2); out = np.zeros(3)
-    _common.matvec(False, X, np.empty(0), np.empty(0, np.int32), np.zeros(1, np.int32), 3, w, out)
-    _common.rmatvec(False, X, np.empty(0), np.empty(0, np.int32), np.zeros(1, np.int32), 3,
-                    out, w)
-    assert w.tolist() == [6.0, 6.0], w
+from sklearn_tilt._solvers import _probe
+for _ in range(2):  # two specialisations compiled (or loaded), twice
+    assert _probe.probe(1.5) == 2.5 and _probe.probe(2) == 3
 """
 
 
@@ -156,7 +150,7 @@ def test_notice_goes_through_logging(caplog):
     like any other logger)."""
     from numba import njit
 
-    from sklearn_tilt._solvers import _common
+    from sklearn_tilt._solvers import _probe
 
     listener = _jit_cache._CompileNotice()
 
@@ -166,7 +160,7 @@ def test_notice_goes_through_logging(caplog):
 
     foreign = njit(lambda x: x)  # another package's function: no notice
     with caplog.at_level("WARNING", logger="sklearn_tilt"):
-        for disp in (foreign, _common.matvec, _common.rmatvec):
+        for disp in (foreign, _probe.probe, _probe.probe):
             listener.on_start(Event(disp))
             listener.on_end(Event(disp))
     records = [r for r in caplog.records if r.name == "sklearn_tilt"]
@@ -181,7 +175,7 @@ LOCK_CHILD = """
 import os, sys, time
 import numpy as np
 from numba.core import event
-from sklearn_tilt._solvers import _common, _jit_cache
+from sklearn_tilt._solvers import _jit_cache, _probe
 _jit_cache.guard_kernels()
 compiled = []
 class L(event.Listener):
@@ -194,8 +188,7 @@ event.register("numba:compile", L())
 go = sys.argv[1]
 while not os.path.exists(go):  # start together
     time.sleep(0.01)
-X = np.ones((3, 2)); w = np.ones(2); out = np.zeros(3)
-_common.matvec(False, X, np.empty(0), np.empty(0, np.int32), np.zeros(1, np.int32), 3, w, out)
+assert _probe.probe(1.5) == 2.5
 print("COMPILED", len(compiled))
 """
 
@@ -218,12 +211,12 @@ def test_workers_starting_together_compile_once(tmp_path):
 
 def test_guard_wraps_every_kernel_once():
     _jit_cache.guard_kernels()
-    from sklearn_tilt._solvers import _common
+    from sklearn_tilt._solvers import _probe
 
-    wrapped = _common.matvec.compile
+    wrapped = _probe.probe.compile
     assert getattr(wrapped, "_sklearn_tilt_guarded", False)
-    _jit_cache._guard(_common.matvec)
-    assert _common.matvec.compile is wrapped
+    _jit_cache._guard(_probe.probe)
+    assert _probe.probe.compile is wrapped
 
 
 # ---------------------------------------------------------------------------
@@ -234,11 +227,10 @@ def test_guard_wraps_every_kernel_once():
 def test_fallback_locator_is_private_and_only_for_this_package(tmp_path, monkeypatch):
     import tempfile
 
-    from sklearn_tilt._solvers import _common
+    from sklearn_tilt._solvers import _probe
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    loc = _jit_cache.TempDirCacheLocator.from_function(_common.matvec.py_func,
-                                                       _common.__file__)
+    loc = _jit_cache.TempDirCacheLocator.from_function(_probe.probe.py_func, _probe.__file__)
     root = Path(_jit_cache._fallback_root())
     assert loc is not None and Path(loc.get_cache_path()).parent == root
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
@@ -246,8 +238,8 @@ def test_fallback_locator_is_private_and_only_for_this_package(tmp_path, monkeyp
     assert _jit_cache.TempDirCacheLocator.from_function(np.add, np.__file__) is None
     # a folder others can write into is refused (it could hold planted code)
     root.chmod(0o777)
-    assert _jit_cache.TempDirCacheLocator.from_function(_common.matvec.py_func,
-                                                        _common.__file__) is None
+    assert _jit_cache.TempDirCacheLocator.from_function(_probe.probe.py_func,
+                                                        _probe.__file__) is None
     assert _jit_cache.TempDirCacheLocator in _jit_cache._Impl._locator_classes
 
 

@@ -1,0 +1,14 @@
+"""A tiny cached kernel that shows where numba's cache of the solver kernels lives.
+
+It sits in the same folder as the solver kernels, so numba gives it the same cache
+folder; ``sklearn-tilt compile`` reports that folder through it, and the tests of
+the cache machinery compile it (a fraction of a second) instead of a solver.
+"""
+
+from numba import njit
+
+
+@njit(cache=True)
+def probe(x):
+    """``x + 1`` (for any numba scalar type: each type compiles its own version)."""
+    return x + 1
