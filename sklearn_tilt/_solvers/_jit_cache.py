@@ -50,12 +50,13 @@ _PACKAGE = __name__.rsplit(".", 2)[0]  # "sklearn_tilt"
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 logger = logging.getLogger(_PACKAGE)
 
-#: What one cold first fit of one loss compiled, measured (seconds); quoted in
-#: the notice. Updated from ``benchmarks/bench_cold_start.py``.
-TYPICAL_COMPILE_S = 25
+#: The compile time of a cold first fit of the slower loss (hinge), CPU seconds on
+#: one core, rounded up; quoted in the notice. Measured by
+#: ``benchmarks/bench_cold_start.py``.
+TYPICAL_COMPILE_S = 30
 
-NOTICE = ("sklearn_tilt: compiling the numba kernels once (about {seconds} s per loss and "
-          "input type); later runs load them from the cache in {where}. "
+NOTICE = ("sklearn_tilt: compiling the numba kernels once (up to about {seconds} s per loss "
+          "and input type); later runs load them from the cache in {where}. "
           "`sklearn-tilt compile` does this ahead of time.")
 
 
