@@ -12,6 +12,10 @@ work in real installs and makes it visible:
   refuses to import a ``cache=True`` function at all. :func:`install_fallback_locator`
   adds one last place, for this package's files only: a private per-user folder in
   the temporary directory. ``NUMBA_CACHE_DIR`` still takes precedence over all.
+* **One specialisation per argument type.** :func:`guard_kernels` also makes a
+  kernel called from another kernel with a constant argument compile for the
+  argument's type, not for its value (numba would otherwise compile a second,
+  literal-specialised copy of it).
 * **One compile per machine, not per worker.** joblib or dask workers started
   together on an empty cache would each compile every kernel. :func:`guard_kernels`
   (run by the first ``kernel_arrays`` call) wraps each kernel's ``compile`` so that the first compile of a signature holds
@@ -223,18 +227,26 @@ def _lock_path(dispatcher):
 
 
 def _guard(dispatcher):
-    """Make ``dispatcher.compile`` take the kernel's file lock for a new signature."""
+    """Wrap ``dispatcher.compile``: compile the non-literal signature, under the
+    kernel's file lock.
+
+    A kernel called from another kernel with a constant argument (``f(x, 0)``) is
+    asked for a signature with ``Literal[int](0)`` in it, and numba would compile a
+    second, literal-specialised copy next to the ``int64`` one that other call
+    sites use. The solver kernels never dispatch on literal values, so the wrapper
+    compiles the ``int64`` version instead, which the caller's typing then selects.
+    """
     if getattr(dispatcher.compile, "_sklearn_tilt_guarded", False):
         return
     original = dispatcher.compile
     path = _lock_path(dispatcher)
-    if path is None:
-        return
-    from numba.core import sigutils
+    from numba.core import sigutils, types
 
     def compile(sig):
-        args, _ = sigutils.normalize_signature(sig)
-        if tuple(args) in dispatcher.overloads:
+        args, return_type = sigutils.normalize_signature(sig)
+        args = tuple(types.unliteral(a) for a in args)
+        sig = args if return_type is None else return_type(*args)
+        if args in dispatcher.overloads or path is None:
             return original(sig)
         # numba's compiler lock first, then the file lock: one order everywhere
         with global_compiler_lock, _FileLock(path):

@@ -12,3 +12,9 @@ from numba import njit
 def probe(x):
     """``x + 1`` (for any numba scalar type: each type compiles its own version)."""
     return x + 1
+
+
+@njit(cache=True)
+def probe_calls(x):
+    """``probe(x) + probe(1)``: one call with an int64, one with a constant."""
+    return probe(x) + probe(1)
