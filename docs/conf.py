@@ -11,6 +11,7 @@ Built in CI, from the repository root and without network access, with::
   (real URLs of scikit-learn, NumPy, PyTorch, skorch, ...; nothing is downloaded).
 - Benchmarks: ``sphinxext/benchmark_tables.py`` turns ``benchmarks/results/`` into rst.
 - Math: MathJax served from the built site (``sphinxext/offline_mathjax.py``).
+- Interactive pages: ``sphinxext/interactive_pages.py`` writes the HTML explorers.
 """
 
 import os
@@ -44,6 +45,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "offline_mathjax",  # sphinx.ext.mathjax with MathJax served from _static/
+    "interactive_pages",  # report_quick.html and explore_digits.html at the site's root
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",

@@ -492,7 +492,7 @@ class TiltExplorer:
         problems = {name: _js_problem(p) for name, p in self.problems_.items()}
         names = list(self.problems_)
 
-        slider = Slider(start=0, end=max(n_l - 1, 1), value=k0, step=1, title="lam index",
+        slider = Slider(start=0, end=max(n_l - 1, 1), value=k0, step=1, title="lam (drag, or arrow keys)",
                         show_value=False, width=520, name="lam_slider",
                         disabled=n_l == 1)
         select = Select(title="problem", value=self.default, options=names, width=160,
@@ -500,7 +500,7 @@ class TiltExplorer:
         lam_div = Div(text="", name="lam_display", width=900,
                       styles={"font-size": "14px"})
 
-        plane = figure(width=520, height=460, title="tilting plane (x.z, x.n_hat)",
+        plane = figure(width=520, height=500, title="tilting plane (x.z, x.n_hat)",
                        match_aspect=True, name="plane",
                        tools="pan,wheel_zoom,box_zoom,reset,save")
         plane.xaxis.axis_label = "x . z  (nearest-centroid direction)"
@@ -529,9 +529,12 @@ class TiltExplorer:
                                               line_color="#2ca02c")))
         plane.text("x1", "y1", text="name", source=arrows, text_color="#2ca02c",
                    text_font_size="13px", x_offset=4)
-        plane.legend.location = "top_left"
         plane.legend.click_policy = "hide"
         plane.legend.label_text_font_size = "10px"
+        plane.legend.orientation = "horizontal"
+        plane.legend.spacing = 2
+        plane.legend.padding = 2
+        plane.add_layout(plane.legend[0], "below")
 
         image_source, profile_sources = None, None
         image_title = Div(text="", name="image_title")
@@ -540,8 +543,8 @@ class TiltExplorer:
             image_source = ColumnDataSource({"image": [np.zeros(hw, dtype=np.uint8)],
                                              "dw": [hw[1]], "dh": [hw[0]]},
                                             name="images")
-            scale = max(1, int(round(330 / hw[1])))
-            img_fig = figure(width=hw[1] * scale, height=hw[0] * scale + 30,
+            scale = max(1.0, min(330 / hw[1], 300 / hw[0]))
+            img_fig = figure(width=int(hw[1] * scale), height=int(hw[0] * scale),
                              x_range=(0, hw[1]), y_range=(0, hw[0]), tools="", toolbar_location=None,
                              name="image_plot")
             img_fig.axis.visible = False
