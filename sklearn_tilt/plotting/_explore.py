@@ -181,6 +181,11 @@ def compute_problem(X, y, lams, coefs, intercepts, *, X_test=None, y_test=None, 
                   else np.unique(np.asarray(image_lams, dtype=int)))
 
     n_l = len(lams)
+    # z depends on the data only through the two class centroids: the plane of each
+    # boundary is computed on them (the same z as on all of X, at a fraction of the
+    # cost), and the drawn points are mapped with the plane's basis
+    C = np.vstack(geo.class_centroids(X, y_pm))
+    C_labels = np.asarray(classes)
     u = None
     v = np.zeros((n_l, len(P)), dtype=np.float32)
     w_plane = np.zeros((n_l, 2))
@@ -192,12 +197,12 @@ def compute_problem(X, y, lams, coefs, intercepts, *, X_test=None, y_test=None, 
         est = _PathBoundary(coefs[k], intercepts[k], classes).fit()
         if not np.any(coefs[k]):
             raise ValueError(f"w = 0 at lam={lams[k]:g}: the boundary is undefined")
-        plane = tilting_plane(est, X, y)
+        plane = tilting_plane(est, C, C_labels)
         z, n_hat = plane.z, plane.n_hat
         if abs(plane.coef[1]) <= 1e-4 * np.linalg.norm(plane.coef):
             # w parallel to z: the plane is not defined by w; show the data's spread
             if fallback is None:
-                fallback = display_plane_basis(z, z, X)[1]
+                fallback = display_plane_basis(z, z, X[tr])[1]
             n_hat = fallback
         coords = geo.plane_coordinates(P, z, n_hat)
         if u is None:
@@ -205,11 +210,14 @@ def compute_problem(X, y, lams, coefs, intercepts, *, X_test=None, y_test=None, 
         v[k] = coords[:, 1]
         w_plane[k] = geo.plane_coordinates(coefs[k][None, :], z, n_hat)[0]
         b_plane[k] = plane.intercept
-        centroids[k] = geo.plane_coordinates(np.vstack(geo.class_centroids(X, y_pm)), z, n_hat)
+        centroids[k] = (plane.coordinates if n_hat is plane.n_hat
+                        else geo.plane_coordinates(C, z, n_hat))
         if k in image_lams:
             frozen = FrozenEstimator(est)
-            mirrors.append(MirrorImage(frozen, kind="mirror").fit(X, y).transform(images))
-            projections.append(MirrorImage(frozen, kind="projection").fit(X, y).transform(images))
+            mirrors.append(MirrorImage(frozen, kind="mirror").fit(C, C_labels)
+                           .transform(images))
+            projections.append(MirrorImage(frozen, kind="projection").fit(C, C_labels)
+                               .transform(images))
     names = tuple(str(c) for c in (class_names if class_names is not None else classes))
     img_labels = [names[int(y_pm[i] > 0)] for i in img_idx]
     problem = {
@@ -592,6 +600,8 @@ class TiltExplorer:
                 f.scatter("lam", key, source=marker, size=9, color=color)
             if len(series) > 1:
                 f.legend.label_text_font_size = "9px"
+                f.legend.location = "top_left"
+                f.legend.background_fill_alpha = 0.6
             span = Span(location=float(first["lams"][k0]), dimension="height",
                         line_color="black", line_dash="dashed")
             f.add_layout(span)
@@ -611,12 +621,12 @@ class TiltExplorer:
             cats_j = sorted({str(c) for c in ov["class_j"]}, key=_natural)
             mapper = LinearColorMapper(palette=Viridis256, low=0, high=90, nan_color="#eeeeee")
             ov_fig = figure(width=360, height=330, x_range=cats_j, y_range=cats_i[::-1],
-                            title="all pairs: theta (degrees) at the current lam; click one",
+                            title="theta (degrees) at this lam; click a pair",
                             tools="tap,hover", toolbar_location=None, name="overview_plot",
                             tooltips=[("pair", "@pair"), ("theta", "@theta{0.0}")])
             ov_fig.rect("class_j", "class_i", width=0.95, height=0.95, source=overview_src,
                         fill_color={"field": "theta", "transform": mapper},
-                        line_color="black", line_width="line",
+                        line_color="#ff7f0e", line_width="line",
                         selection_fill_alpha=1.0, nonselection_fill_alpha=1.0)
             ov_fig.xaxis.axis_label = "class +1"
             ov_fig.yaxis.axis_label = "class -1"
