@@ -106,8 +106,8 @@ def _lenet_html(out_dir):
     rows = ["<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in cols) + "</tr>"]
     for i in range(len(s[cols[0]])):
         rows.append("<tr>" + "".join(f"<td>{_cell(s[c][i])}</td>" for c in cols) + "</tr>")
-    parts.append("<h3>Low vs high weight decay</h3><table class='lenet'>" + "".join(rows)
-                 + "</table>")
+    parts.append("<h3>Summary per network (lenet_summary.csv)</h3><table class='lenet'>"
+                 + "".join(rows) + "</table>")
     if (d / "lenet_attack.csv").is_file():
         a = read_csv(d / "lenet_attack.csv")
         nets = list(dict.fromkeys(np.asarray(a["network"]).astype(str)))

@@ -495,12 +495,12 @@ class TiltExplorer:
 
         first = self.problems_[self.default]
         n_l = len(first["lams"])
-        k0 = int(np.argmin(np.abs(np.log10(first["lams"]) - np.log10(
-            first["lams"][0] if n_l == 1 else 0.1))))
+        k0 = 0  # the page opens at the smallest lam: the most tilted boundary
         problems = {name: _js_problem(p) for name, p in self.problems_.items()}
         names = list(self.problems_)
 
-        slider = Slider(start=0, end=max(n_l - 1, 1), value=k0, step=1, title="lam (drag, or arrow keys)",
+        slider = Slider(start=0, end=max(n_l - 1, 1), value=k0, step=1,
+                        title="lam (drag, or arrow keys)",
                         show_value=False, width=520, name="lam_slider",
                         disabled=n_l == 1)
         select = Select(title="problem", value=self.default, options=names, width=160,
@@ -553,7 +553,8 @@ class TiltExplorer:
                                             name="images")
             scale = max(1.0, min(330 / hw[1], 300 / hw[0]))
             img_fig = figure(width=int(hw[1] * scale), height=int(hw[0] * scale),
-                             x_range=(0, hw[1]), y_range=(0, hw[0]), tools="", toolbar_location=None,
+                             x_range=(0, hw[1]), y_range=(0, hw[0]), tools="",
+                             toolbar_location=None,
                              name="image_plot")
             img_fig.axis.visible = False
             img_fig.grid.visible = False
