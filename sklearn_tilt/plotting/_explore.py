@@ -15,8 +15,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .. import _geometry as geo
-from ._common import binary_labels, display_plane_basis, image_shape, path_quantities
-from ._plane import representative_indices
+from ..metrics._path_geometry import binary_labels, path_metrics
+from ._common import image_shape
 
 REPORT_EXTRA_MESSAGE = (
     "the interactive HTML pages need Bokeh, an optional dependency: install it with "
@@ -76,7 +76,7 @@ def _subsample(y_pm, n, rng):
 
 def _image_indices(X, y_pm, n_images, rng):
     """Per class: the image nearest to its centroid, then random ones."""
-    first = representative_indices(X, y_pm)
+    first = geo.nearest_to_centroids(X, y_pm)
     out = []
     for label, i0 in zip((-1.0, 1.0), first):
         rest = np.setdiff1d(np.flatnonzero(y_pm == label), [i0])
@@ -154,7 +154,7 @@ def compute_problem(X, y, lams, coefs, intercepts, *, X_test=None, y_test=None, 
     order = np.argsort(lams)
     lams, coefs, intercepts = lams[order], coefs[order], intercepts[order]
     if curves is None:
-        q = path_quantities(coefs, intercepts, X, y, X_test, y_test)
+        q = path_metrics(coefs, intercepts, X, y, X_test, y_test)
         curves = {"theta_deg": np.degrees(q["theta"]), "d_adv": q["d_adv"],
                   "d_err": q["d_err"], "train_error": q["train_error"],
                   "test_error": q["test_error"]}
@@ -202,7 +202,7 @@ def compute_problem(X, y, lams, coefs, intercepts, *, X_test=None, y_test=None, 
         if abs(plane.coef[1]) <= 1e-4 * np.linalg.norm(plane.coef):
             # w parallel to z: the plane is not defined by w; show the data's spread
             if fallback is None:
-                fallback = display_plane_basis(z, z, X[tr])[1]
+                fallback = geo.tilting_plane_basis(z, z, X[tr])[1]
             n_hat = fallback
         coords = geo.plane_coordinates(P, z, n_hat)
         if u is None:
