@@ -82,15 +82,113 @@ def row_norms(is_sparse, Xd, data, indices, indptr, n, rn):
 def norm_up(w):
     """``||w||_2`` rounded up (a bound of the exact norm of the float vector)."""
     acc = 0.0
+    c = 0.0
     for k in range(w.shape[0]):
-        acc += w[k] * w[k]
-    return np.sqrt(acc) * (1.0 + gamma(w.shape[0] + 2)) * (1.0 + 2.0 * UROUND)
+        acc, c = _two_sum(acc, c, w[k] * w[k])
+    # each square rounded (u), the compensated sum (2u + comp_bound)
+    rel = 4.0 * UROUND + comp_bound(w.shape[0])
+    return np.sqrt((acc + c) * (1.0 + rel)) * (1.0 + 2.0 * UROUND)
 
 
 @njit(cache=True, inline="always")
 def score_error(kmax, wnorm):
     """``ef`` after a plain pass ``f_i = fl(x_i . w)``: ``|f_i - x_i.w| <= ef ||x_i||``."""
     return gamma(kmax + 1) * wnorm
+
+
+@njit(cache=True, inline="always")
+def _two_sum(s, c, x):
+    """Neumaier's compensated addition: ``s + c`` is ``s + c + x`` with the
+    rounding error of ``s + x`` collected in ``c``."""
+    t = s + x
+    if abs(s) >= abs(x):
+        c += (s - t) + x
+    else:
+        c += (x - t) + s
+    return t, c
+
+
+@njit(cache=True, inline="always")
+def _two_prod(a, b):
+    """``(p, e)`` with ``p = fl(a b)`` and ``p + e = a b`` exactly (Veltkamp/Dekker)."""
+    p = a * b
+    ca = 134217729.0 * a
+    ah = ca - (ca - a)
+    al = a - ah
+    cb = 134217729.0 * b
+    bh = cb - (cb - b)
+    bl = b - bh
+    e = al * bl - (((p - ah * bh) - al * bh) - ah * bl)
+    return p, e
+
+
+@njit(cache=True, inline="always")
+def comp_bound(n):
+    """Compensated sum of ``n`` terms: ``|err| <= 2u |sum| + comp_bound(n) sum |t|``."""
+    g = gamma(n + 2)
+    return 2.0 * g * g
+
+
+@njit(cache=True)
+def accurate_scores(is_sparse, Xd, data, indices, indptr, rows, nrows, w, f):
+    """``f[i] = x_i . w`` for ``i in rows[:nrows]`` in compensated arithmetic
+    (Ogita, Rump & Oishi's Dot2: as if computed in twice the working precision,
+    then rounded); use :func:`accurate_score_error` for its error bound."""
+    for k in range(nrows):
+        i = rows[k]
+        sacc = 0.0
+        cacc = 0.0
+        if is_sparse:
+            for q in range(indptr[i], indptr[i + 1]):
+                p, e = _two_prod(np.float64(data[q]), w[indices[q]])
+                sacc, cacc = _two_sum(sacc, cacc, p)
+                cacc += e
+        else:
+            for q in range(Xd.shape[1]):
+                p, e = _two_prod(np.float64(Xd[i, q]), w[q])
+                sacc, cacc = _two_sum(sacc, cacc, p)
+                cacc += e
+        f[i] = sacc + cacc
+
+
+@njit(cache=True, inline="always")
+def accurate_score_error(kmax, wnorm):
+    """``ef`` after :func:`accurate_scores`: ``|f_i - x_i.w| <= ef ||x_i||``."""
+    g = gamma(2 * kmax + 4)
+    return (2.0 * UROUND + 2.0 * g * g) * wnorm
+
+
+@njit(cache=True)
+def accurate_w(is_sparse, Xd, data, indices, indptr, y, alpha, act, nact, rn, w):
+    """``w = X^T (alpha y)`` in compensated arithmetic; returns the bound of
+    ``||w - X^T (alpha y)||`` (about ``u ||w||``, whatever the cancellation)."""
+    d = w.shape[0]
+    comp = np.zeros(d)
+    w[:] = 0.0
+    m = 0
+    arn = 0.0
+    for k in range(nact):
+        i = act[k]
+        a = alpha[i] * y[i]
+        if a == 0.0:
+            continue
+        m += 1
+        arn += abs(a) * rn[i]
+        if is_sparse:
+            for q in range(indptr[i], indptr[i + 1]):
+                j = indices[q]
+                p, e = _two_prod(a, np.float64(data[q]))
+                w[j], comp[j] = _two_sum(w[j], comp[j], p)
+                comp[j] += e
+        else:
+            for j in range(d):
+                p, e = _two_prod(a, np.float64(Xd[i, j]))
+                w[j], comp[j] = _two_sum(w[j], comp[j], p)
+                comp[j] += e
+    for j in range(d):
+        w[j] += comp[j]
+    g = gamma(2 * m + 4)
+    return 2.0 * UROUND * norm_up(w) + 2.0 * g * g * arn * (1.0 + gamma(nact + 2))
 
 
 # --------------------------------------------------------------------------
@@ -248,7 +346,8 @@ def canonical_intercept(f, y, s, act, nact, b_hint, tbuf):
 def make_feasible(y, C, alpha, act, nact, fit_intercept):
     """Make ``alpha`` dual feasible in place: clip into ``[0, C_i]`` (NaN to 0,
     values within ``1e-12`` of ``C_i`` onto it) and, with an intercept, make
-    ``sum a_i y_i = 0`` by scaling down the heavier side.  Returns the residual
+    ``sum a_i y_i = 0`` by scaling down the heavier side, the rounding residual
+    of that moved onto one free sample when possible.  Returns the residual
     ``sum a_i y_i`` left by rounding (:func:`dual_lower` accounts for it)."""
     sp_ = 0.0
     sm = 0.0
@@ -278,11 +377,45 @@ def make_feasible(y, C, alpha, act, nact, fit_intercept):
             i = act[k]
             if y[i] < 0.0:
                 alpha[i] *= r
-    res = 0.0
+    return polish_equality(y, C, alpha, act, nact)[0]
+
+
+@njit(cache=True)
+def polish_equality(y, C, alpha, act, nact):
+    """Move the rounding residual of ``sum a_i y_i`` onto the free sample with
+    the most room (if any).  Returns ``(r, j, delta)``: the residual left
+    (compensated sum), and the sample whose ``alpha`` changed by ``delta``
+    (``j = -1``: none; then ``w`` needs ``delta y_j x_j`` added by the caller)."""
+    r = 0.0
+    cr = 0.0
     for k in range(nact):
         i = act[k]
-        res += alpha[i] * y[i]
-    return res
+        r, cr = _two_sum(r, cr, alpha[i] * y[i])
+    r += cr
+    best = -1
+    room = 0.0
+    for k in range(nact):
+        i = act[k]
+        a = alpha[i]
+        if a > 0.0 and a < C[i]:
+            new = a - r * y[i]
+            if new > 0.0 and new < C[i]:
+                rm = min(new, C[i] - new)
+                if rm > room:
+                    room = rm
+                    best = i
+    delta = 0.0
+    if best >= 0:
+        old = alpha[best]
+        alpha[best] -= r * y[best]
+        delta = alpha[best] - old
+        r = 0.0
+        cr = 0.0
+        for k in range(nact):
+            i = act[k]
+            r, cr = _two_sum(r, cr, alpha[i] * y[i])
+        r += cr
+    return r, best, delta
 
 
 # --------------------------------------------------------------------------
@@ -297,6 +430,7 @@ def primal_upper(f, ef, rn, y, s, act, nact, b, lam, wnorm, S):
     docstring for ``ef`` and ``rn``)."""
     loss = 0.0
     loss_up = 0.0
+    cup = 0.0
     ab = abs(b)
     for k in range(nact):
         i = act[k]
@@ -307,11 +441,15 @@ def primal_upper(f, ef, rn, y, s, act, nact, b, lam, wnorm, S):
         if z > 0.0:
             loss += s[i] * z
         if z + e > 0.0:
-            loss_up += s[i] * (z + e)
-    g = gamma(nact + 4)
+            # s_i (z + e) rounded up, summed with compensation
+            loss_up, cup = _two_sum(loss_up, cup, s[i] * (z + e) * (1.0 + 4.0 * UROUND))
+    loss_up += cup
+    # the compensated sum (2u + comp_bound, nonnegative terms), S rounded (u)
+    # and the division (u)
+    rel = 6.0 * UROUND + comp_bound(nact)
     reg = lam * wnorm * wnorm
     P = loss / S + reg
-    P_up = (loss_up / S * (1.0 + g) + reg * (1.0 + 4.0 * UROUND)) * (1.0 + 2.0 * UROUND)
+    P_up = (loss_up / S * (1.0 + rel) + reg * (1.0 + 4.0 * UROUND)) * (1.0 + 2.0 * UROUND)
     return P, P_up
 
 
@@ -325,11 +463,13 @@ def dual_lower(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
     to the error of ``X^T (a y)``; an equality residual ``r = sum a_i y_i``
     left by rounding is removed in exact arithmetic by scaling down the
     heavier side, which costs at most ``|r|`` in ``sum a`` and ``|r| max ||x_i||``
-    in ``||X^T (a y)||``.  ``C`` is taken as exact up to ``gamma`` of the
-    number of samples (it was computed from a rounded ``S``).
+    in ``||X^T (a y)||``.  ``C`` is taken as exact up to a few roundings
+    (``S`` must be the correctly rounded sum of the weights, e.g. ``math.fsum``).
     """
     asum = 0.0
+    ca = 0.0
     r = 0.0
+    cr = 0.0
     rnmax = 0.0
     excess = 0.0
     for k in range(nact):
@@ -341,25 +481,27 @@ def dual_lower(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
         elif a > C[i]:
             excess += (a - C[i]) * rn[i]
             a = C[i]
-        asum += a
-        r += a * y[i]
+        asum, ca = _two_sum(asum, ca, a)
+        r, cr = _two_sum(r, cr, a * y[i])
         if rn[i] > rnmax:
             rnmax = rn[i]
-    g = gamma(nact + 4)
+    asum += ca
+    r += cr
+    cb = comp_bound(nact)
     D = 2.0 * lam * asum - lam * wnorm * wnorm
     wa = wnorm + ew + excess
+    # compensated sums: 2u relative plus comp_bound of the sum of |terms|
+    asum_low = asum * (1.0 - 2.0 * UROUND - cb)
     if fit_intercept:
-        rr = abs(r) + g * asum
+        rr = abs(r) * (1.0 + 2.0 * UROUND) + cb * asum * 1.01
         wa += rr * rnmax
-        asum_low = asum * (1.0 - g) - rr
-    else:
-        asum_low = asum * (1.0 - g)
+        asum_low -= rr
     if asum_low < 0.0:
         asum_low = 0.0
-    # C (and with it the box) may be above the exact one by a relative
-    # gamma: scaling a down by that factor stays feasible and costs a
-    # relative gamma in the linear term (the quadratic one only shrinks)
-    asum_low *= 1.0 - g
+    # C_i = s_i / (2 lam S) carries a few roundings (S itself rounded once):
+    # scaling a down by that much stays feasible and costs as much, relatively,
+    # in the linear term (the quadratic one only shrinks)
+    asum_low *= 1.0 - 8.0 * UROUND
     D_low = (2.0 * lam * asum_low * (1.0 - 2.0 * UROUND)
              - lam * wa * wa * (1.0 + 4.0 * UROUND)) * (1.0 - 2.0 * UROUND)
     return D, D_low
