@@ -77,8 +77,9 @@ from ._hinge_solve import CONVERGED, STALLED, LookAhead, Problem, path_kernel, s
 
 _Q_MAX = 1000
 _CACHE_ROWS = 2000
-# diagnostics of the last call (slots used, subproblems, SMO steps, passes, Gram rows)
-_LAST_STATS = np.zeros(10, dtype=np.int64)
+# diagnostics of the last call (slots used, subproblems, SMO steps, passes, Gram rows,
+# ..., w recomputed from alpha, w and scores in compensated arithmetic)
+_LAST_STATS = np.zeros(12, dtype=np.int64)
 # tuning knobs: working-set band (margin units), subproblem accuracy (fraction of
 # tol * P), SMO chunk (0: |B|), unused, linear extrapolation on/off, unused
 _OPTS = np.array([0.01, 0.1, 0.0, 0.0, 1.0, 0.0])
@@ -207,7 +208,7 @@ def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
     err[0] = w_fresh(*ka, y, alpha, act, nact, w, rn)
     cap = int(min(nact, max(_CACHE_ROWS, _Q_MAX)))
     q_max = int(min(_Q_MAX, cap))
-    state = np.zeros(10, dtype=np.int64)
+    state = np.zeros(12, dtype=np.int64)
     prob = Problem(y, s, S, act, nact, rn, kmax, fit_intercept)
     e_n = np.zeros(0)
     e_d = np.zeros(0)
@@ -250,7 +251,7 @@ def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
                            intercept_init, None)
     cap = int(min(nact, max(_CACHE_ROWS, _Q_MAX)))
     q_max = int(min(_Q_MAX, cap))
-    state = np.zeros(10, dtype=np.int64)
+    state = np.zeros(12, dtype=np.int64)
     rn = np.empty(n)
     kmax = row_norms(*ka, n, rn)
     prob = Problem(y, s, S, act, nact, rn, kmax, fit_intercept)

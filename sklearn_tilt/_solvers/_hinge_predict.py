@@ -132,6 +132,7 @@ def rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nact
         if fresh >= 0.25 * eU:
             break
         # sum U again from scratch
+        err[4] += 1.0
         U[:] = 0.0
         for k in range(nact):
             i = act[k]

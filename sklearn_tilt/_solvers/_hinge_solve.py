@@ -171,6 +171,7 @@ def solve(X, prob, lam, C, alpha, w, f, f_ok, cache, look, err, tol, max_iter, q
             # the drift of w could show in the certificate: recompute it if
             # that is worth it (a fresh sum can be as inexact, with cancellation)
             if fresh_w_error(alpha, act, nact, rn) < 0.25 * err[0]:
+                state[10] += 1
                 err[0] = w_fresh(is_sparse, Xd, data, indices, indptr, y, alpha, act,
                                   nact, w, rn)
                 fresh = True
@@ -203,6 +204,7 @@ def solve(X, prob, lam, C, alpha, w, f, f_ok, cache, look, err, tol, max_iter, q
             # in compensated arithmetic (about twice the working precision),
             # after removing the rounding residual of the equality constraint
             make_feasible(y, C, alpha, act, nact, fit_intercept)
+            state[11] += 1
             err[0] = accurate_w(is_sparse, Xd, data, indices, indptr, y, alpha, act, nact,
                                 rn, w)
             accurate_scores(is_sparse, Xd, data, indices, indptr, act, nact, w, f)
@@ -233,6 +235,7 @@ def solve(X, prob, lam, C, alpha, w, f, f_ok, cache, look, err, tol, max_iter, q
         if eps <= floor and since_best >= 10:
             if not refreshed:
                 # once: rule out drift of w before declaring a stall
+                state[10] += 1
                 err[0] = w_fresh(is_sparse, Xd, data, indices, indptr, y, alpha, act,
                                   nact, w, rn)
                 fresh = True
@@ -246,6 +249,7 @@ def solve(X, prob, lam, C, alpha, w, f, f_ok, cache, look, err, tol, max_iter, q
         if nB == 0:
             if eps_scale < 1e-6:
                 if not fresh:
+                    state[10] += 1
                     err[0] = w_fresh(is_sparse, Xd, data, indices, indptr, y, alpha, act,
                                       nact, w, rn)
                     fresh = True
@@ -285,6 +289,7 @@ def solve(X, prob, lam, C, alpha, w, f, f_ok, cache, look, err, tol, max_iter, q
             # no progress at this accuracy: ask for more
             if eps <= floor:
                 if not fresh:
+                    state[10] += 1
                     err[0] = w_fresh(is_sparse, Xd, data, indices, indptr, y, alpha, act,
                                       nact, w, rn)
                     fresh = True
