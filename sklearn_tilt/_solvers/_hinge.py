@@ -54,14 +54,19 @@ class-centroid difference ``j - i``), confirmed by the certificate in one
 sweep while it holds.  The optimal ``a`` is piecewise affine in ``C``
 (Hastie et al. 2004), so every later ``lam`` starts from the linear
 extrapolation in ``C`` of the two previous solutions, clipped to the box and
-made feasible; ``w`` is rebuilt exactly from it as ``c U + sum_free a_i y_i
-x_i`` with ``U = sum_{a_i = C_i} s_i y_i x_i`` kept up to date, so there is
-no drift along the path.  After each subproblem the next ``lam``'s start is
+made feasible; ``w`` is rebuilt from it as ``c U + sum_free a_i y_i x_i``
+with ``U = sum_{a_i = C_i} s_i y_i x_i`` kept up to date.  ``c`` grows without
+bound as ``lam`` goes to 0 and multiplies the rounding residue that samples
+leaving ``U`` leave behind, so that residue is tracked: ``U`` is set to exactly
+0 when it holds no sample and summed afresh when its error could show in the
+certificate (the same holds for ``w`` within a solve: its drift is bounded
+and ``w`` is recomputed from ``alpha`` when the bound could matter).  After each subproblem the next ``lam``'s start is
 predicted from the tentative solution and its scores are computed in the same
 sweep over ``X`` (two dot products per row, memory bound), so a ``lam`` that
 is certified right after its subproblem hands the next one its scores for
 free; when ``w`` only scales (closed form) or does not change (hard margin),
-the scores are rescaled or reused.  The whole loop runs inside numba.
+the scores are rescaled or reused, their error bound carried along.  The
+whole loop runs inside numba.
 """
 
 import math
@@ -162,9 +167,10 @@ def _result(coef, intercept, alpha, n_iter, gap, P, status, max_iter):
         message = ""
     elif status == STALLED:
         message = (f"stalled: no further progress possible in floating point at a "
-                   f"certified relative duality gap of {gap:.3g} (raising max_iter "
-                   f"will not help; the problem is at the limit of float64 here, "
-                   f"e.g. lam tiny on separable data)")
+                   f"certified relative duality gap of {gap:.3g} (the subproblems are "
+                   f"solved to rounding level and the certificate, which includes "
+                   f"allowances for rounding, no longer improves; raising max_iter "
+                   f"will not help, a larger tol will)")
     else:
         message = (f"stopped at max_iter={max_iter} with a certified relative duality "
                    f"gap of {gap:.3g}; increase max_iter")
@@ -188,7 +194,12 @@ def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
     Returns a :class:`~sklearn_tilt._solvers.SolverResult` whose ``gap`` is the
     relative duality gap at the returned point (``<= tol`` when
     ``converged``), ``n_iter`` the number of outer iterations (subproblems) and
-    ``dual`` the ``alpha``.  ``max_iter`` bounds the outer iterations.
+    ``dual`` the ``alpha``.  ``max_iter`` bounds the outer iterations; when
+    the solver stops short of ``tol``, ``message`` says why (``max_iter``, or a
+    stall at the limit of floating point).  The gap includes allowances for
+    rounding: it is never below the true relative suboptimality of
+    ``(coef, intercept)``, and never 0.  When the optimal intercept is an
+    interval, its midpoint is returned.
     """
     X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter)
     lam = _check_lam(lam)

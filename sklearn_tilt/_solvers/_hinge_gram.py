@@ -83,7 +83,7 @@ def _dot_many(Xc, a, cols, m, out):
         k += 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _store_pair(K, valid, a, b, v):
     """Cache the Gram entry of slots ``a`` and ``b`` (both halves) as computed."""
     K[a, b] = v
