@@ -2,13 +2,6 @@
 
 import numpy as np
 
-# Former names of computations that now live next to the metrics (kept as plain
-# re-exports for modules still importing them from here; new code imports from
-# ``metrics._path_geometry`` and ``_geometry`` directly).
-from .._geometry import tilting_plane_basis as display_plane_basis  # noqa: F401
-from ..metrics._path_geometry import binary_labels  # noqa: F401
-from ..metrics._path_geometry import path_metrics as path_quantities  # noqa: F401
-
 
 def nearest_lam_index(lams, lam):
     """Index of the value of ``lams`` nearest to ``lam`` on a log scale."""

@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from .._geometry import nearest_to_centroids as representative_indices  # noqa: F401 (former name)
 from ..metrics._path_geometry import binary_labels, linear_boundary, plane_picture
 from ._common import get_axes, grey_range, image_shape, lam_title, path_entry
 
