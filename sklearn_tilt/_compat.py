@@ -3,3 +3,4 @@
 from sklearn.base import _fit_context  # noqa: F401
 from sklearn.utils._param_validation import Interval, Options, StrOptions  # noqa: F401
 from sklearn.utils.validation import _check_sample_weight  # noqa: F401
+from sklearn.metrics._scorer import _BaseScorer  # noqa: F401
