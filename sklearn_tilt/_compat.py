@@ -10,4 +10,4 @@ from sklearn.utils._param_validation import (  # noqa: F401
     validate_params,
 )
 from sklearn.utils.metadata_routing import _raise_for_params, _routing_enabled  # noqa: F401
-from sklearn.utils.validation import _check_sample_weight  # noqa: F401
+from sklearn.utils.validation import _check_method_params, _check_sample_weight  # noqa: F401

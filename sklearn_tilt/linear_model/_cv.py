@@ -11,7 +11,13 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import metadata_routing
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
-from .._compat import Interval, _fit_context, _raise_for_params, _routing_enabled
+from .._compat import (
+    Interval,
+    _check_method_params,
+    _fit_context,
+    _raise_for_params,
+    _routing_enabled,
+)
 from .._geometry import class_centroids
 from .._solvers import solve_path
 from ._base import as_solver_input, check_problem_scale, effective_sample_weight, ovr_targets
@@ -96,18 +102,13 @@ def _fold(X_model, Xs, y, sw, train, test, classes, lams, template, scorer, scor
     coefs, intercepts, n_iters = _paths_per_boundary(
         as_solver_input(Xs[train]), targets, sw[train], lams, template.loss,
         float(template.tol), int(template.max_iter), template.fit_intercept)
-    test_params = {k: _index(v, test) if _is_sample_aligned(v, len(y)) else v
-                   for k, v in score_params.items()}
+    test_params = _check_method_params(Xs, score_params, test)
     scores = np.empty(len(lams))
     for k, lam in enumerate(lams):
         est = _as_fitted(template, lam, coefs[:, k], intercepts[:, k], classes, Xs.dtype,
                          Xs.shape[1])
         scores[k] = scorer(est, _index(X_model, test), y[test], **test_params)
     return scores, coefs, intercepts, n_iters
-
-
-def _is_sample_aligned(value, n):
-    return hasattr(value, "__len__") and not isinstance(value, str) and len(value) == n
 
 
 def _accepts_sample_weight(scorer):
