@@ -93,6 +93,12 @@ def _as_fitted(template, lam, coef, intercept, classes, dtype, n_features):
     return est
 
 
+def _std(scores):
+    """Standard deviation over the folds; nan where a score is infinite (a scorer's veto)."""
+    with np.errstate(invalid="ignore"):
+        return scores.std(axis=0)
+
+
 def _index(X, rows):
     return X.iloc[rows] if hasattr(X, "iloc") else X[rows]
 
@@ -339,7 +345,7 @@ class ScaledLossLinearClassifierCV(ScaledLossLinearClassifier):
             "param_lam": lams.copy(),
             "params": [{"lam": float(v)} for v in lams],
             "mean_test_score": mean,
-            "std_test_score": scores.std(axis=0),
+            "std_test_score": _std(scores),
             "rank_test_score": rank,
             **{f"split{k}_test_score": scores[k] for k in range(len(folds))},
         }
