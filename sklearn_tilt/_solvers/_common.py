@@ -37,6 +37,9 @@ class SolverResult(NamedTuple):
     primal : float
         Primal objective ``sum_i s_i f(y_i (w.x_i + b)) / sum(s) + lam ||w||^2``.
     converged : bool
+    message : str
+        Why the solver stopped short of ``converged`` (empty when converged):
+        e.g. ``max_iter`` reached, or a stall at the limit of floating point.
     """
 
     coef: np.ndarray
@@ -46,6 +49,7 @@ class SolverResult(NamedTuple):
     gap: float
     primal: float
     converged: bool
+    message: str = ""
 
 
 def kernel_arrays(X):

@@ -54,11 +54,30 @@ free; when ``w`` only scales (closed form) or does not change (hard margin),
 the scores are rescaled or reused.  The whole loop runs inside numba.
 """
 
+import math
+
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
 from ._common import SolverResult, kernel_arrays, row_axpy, row_dot
+from ._hinge_certificate import (
+    UROUND,
+    accurate_score_error,
+    accurate_scores,
+    accurate_w,
+    canonical_intercept,
+    dual_lower,
+    polish_equality,
+    gamma,
+    make_feasible,
+    norm_up,
+    primal_upper,
+    relative_gap,
+    row_norms,
+    scaled_margin_candidate,
+    score_error,
+)
 
 # fast-math flags for the pure dot-product loops only (no nnan/ninf: the
 # solver logic compares against infinities)
@@ -183,134 +202,26 @@ def _kkt_intercept(f, y, C, alpha, act, nact):
 
 
 @njit(cache=True)
-def _best_intercept(f, y, s, act, nact, b_hint, tbuf):
-    """Minimise ``sum_i s_i max(0, 1 - y_i (f_i + b))`` over ``b`` exactly.
+def _certificate(f, ef, rn, y, s, C, alpha, act, nact, lam, w, ew, S, fit_intercept, tbuf):
+    """Certificate of the current point: ``(b, P, gap, t, viol, searched, naive)``.
 
-    Among the minimisers (an interval), return the one closest to ``b_hint``.
-    ``b_hint`` itself is checked first in O(n) (one-sided derivatives); the
-    breakpoints are sorted only when it is not optimal.
+    ``b`` is the canonical optimal intercept for the scores ``f`` (the
+    midpoint of the interval of minimisers), ``P`` the primal there and
+    ``gap`` a bound of its relative suboptimality computed with rounding
+    allowances (``ef``: score error, ``ew``: error of ``w`` against
+    ``X^T (alpha y)``; see :mod:`._hinge_certificate`).  ``t != 1`` means the
+    certified point is ``(t w, t b)`` (hard margin: margins lifted to 1).
+    ``naive`` is ``(P - D) / P`` without the allowances (what more accurate
+    arithmetic could certify).
     """
-    dminus = 0.0
-    dplus = 0.0
-    stot = 0.0
-    for k in range(nact):
-        i = act[k]
-        t = y[i] - f[i]
-        si = s[i]
-        stot += si
-        if y[i] > 0.0:
-            # loss s (t - b) for b < t
-            if t > b_hint:
-                dplus -= si
-                dminus -= si
-            elif t == b_hint:
-                dminus -= si
-        else:
-            # loss s (b - t) for b > t
-            if t < b_hint:
-                dplus += si
-                dminus += si
-            elif t == b_hint:
-                dplus += si
-    tz = 1e-12 * stot
-    if dminus <= tz and dplus >= -tz:
-        return b_hint, False
-    # weighted quickselect: the smallest breakpoint t with sum_{t_i <= t} s_i >= S_+
-    splus = 0.0
-    m = 0
-    wbuf = np.empty(nact)
-    for k in range(nact):
-        i = act[k]
-        if s[i] > 0.0:
-            tbuf[m] = y[i] - f[i]
-            wbuf[m] = s[i]
-            m += 1
-            if y[i] > 0.0:
-                splus += s[i]
-    target = splus - tz
-    lo_i = 0
-    hi_i = m
-    acc = 0.0
-    lo = b_hint
-    hi = b_hint
-    seed = 12345
-    while hi_i > lo_i:
-        seed = (seed * 1103515245 + 12345) % 2147483648
-        piv = tbuf[lo_i + seed % (hi_i - lo_i)]
-        # three-way partition of [lo_i, hi_i): < piv | == piv | > piv
-        lt = lo_i
-        gt = hi_i
-        r = lo_i
-        wl = 0.0
-        we = 0.0
-        while r < gt:
-            v = tbuf[r]
-            if v < piv:
-                tbuf[r], tbuf[lt] = tbuf[lt], tbuf[r]
-                wbuf[r], wbuf[lt] = wbuf[lt], wbuf[r]
-                wl += wbuf[lt]
-                lt += 1
-                r += 1
-            elif v > piv:
-                gt -= 1
-                tbuf[r], tbuf[gt] = tbuf[gt], tbuf[r]
-                wbuf[r], wbuf[gt] = wbuf[gt], wbuf[r]
-            else:
-                we += wbuf[r]
-                r += 1
-        if acc + wl >= target:
-            hi_i = lt
-        elif acc + wl + we >= target:
-            lo = piv
-            hi = piv
-            if acc + wl + we <= splus + tz:
-                # flat between piv and the next breakpoint above
-                hi = _INF
-                for q in range(gt, hi_i):
-                    if tbuf[q] < hi:
-                        hi = tbuf[q]
-                if hi == _INF:
-                    # the next breakpoint lies beyond this segment (already
-                    # discarded above): find it among all breakpoints
-                    for q in range(m):
-                        if tbuf[q] > piv and tbuf[q] < hi:
-                            hi = tbuf[q]
-            break
-        else:
-            acc += wl + we
-            lo_i = gt
-    return min(max(b_hint, lo), hi), True
-
-
-@njit(cache=True)
-def _objectives(f, y, s, alpha, act, nact, lam, wsq, b, S):
-    """Primal ``P(w, b)`` and dual ``D(alpha)`` in the units of the primal."""
-    loss = 0.0
-    asum = 0.0
-    for k in range(nact):
-        i = act[k]
-        z = 1.0 - y[i] * (f[i] + b)
-        if z > 0.0:
-            loss += s[i] * z
-        asum += alpha[i]
-    P = loss / S + lam * wsq
-    D = 2.0 * lam * asum - lam * wsq
-    return P, D
-
-
-@njit(cache=True)
-def _certificate(f, y, s, C, alpha, act, nact, lam, w, S, fit_intercept, tbuf):
-    """``(b, P, D, rel_gap, viol, sorted)`` for the current ``w`` (``f = Xw``)."""
-    wsq = 0.0
-    for k in range(w.shape[0]):
-        wsq += w[k] * w[k]
+    wn = norm_up(w)
     if fit_intercept:
         b_kkt, viol = _kkt_intercept(f, y, C, alpha, act, nact)
-        b, sorted_ = _best_intercept(f, y, s, act, nact, b_kkt, tbuf)
+        b, searched = canonical_intercept(f, y, s, act, nact, b_kkt, tbuf)
     else:
         b = 0.0
         viol = 0.0
-        sorted_ = False
+        searched = False
         for k in range(nact):
             i = act[k]
             g = y[i] * f[i] - 1.0
@@ -318,11 +229,19 @@ def _certificate(f, y, s, C, alpha, act, nact, lam, w, S, fit_intercept, tbuf):
                 viol = -g
             if alpha[i] > 0.0 and g > viol:
                 viol = g
-    P, D = _objectives(f, y, s, alpha, act, nact, lam, wsq, b, S)
-    gap = (P - D) / max(abs(P), 1e-300)
-    if gap < 0.0:
-        gap = 0.0
-    return b, P, D, gap, viol, sorted_
+    P, P_up = primal_upper(f, ef, rn, y, s, act, nact, b, lam, wn, S)
+    D, D_low = dual_lower(y, C, alpha, act, nact, lam, wn, ew, rn, fit_intercept)
+    gap = relative_gap(P_up, D_low)
+    naive = (P - D) / max(P, 1e-300)
+    t = 1.0
+    if P_up > (1.0 + 1e-12) * lam * wn * wn:
+        # some loss left (maybe only rounding at the hard margin): try (t w, t b)
+        tt, Pt_up = scaled_margin_candidate(f, ef, rn, y, act, nact, b, lam, wn)
+        if Pt_up < P_up:
+            t = tt
+            P = lam * (tt * wn) * (tt * wn)
+            gap = relative_gap(Pt_up, D_low)
+    return b, P, gap, t, viol, searched, naive
 
 
 # --------------------------------------------------------------------------
@@ -1136,20 +1055,55 @@ def _select(f, y, C, alpha, act, nact, b, fit_intercept, band, q_max, Bbuf, vbuf
 # --------------------------------------------------------------------------
 
 
+# outcome of a solve
+CONVERGED = 0
+MAX_ITER = 1
+STALLED = 2
+
+
+@njit(cache=True)
+def _w_fresh(is_sparse, Xd, data, indices, indptr, y, alpha, act, nact, w, rn):
+    """``w = X^T (alpha y)`` from scratch; returns the bound of its error."""
+    _w_from_alpha(is_sparse, Xd, data, indices, indptr, y, alpha, act, nact, w)
+    return _fresh_w_error(alpha, act, nact, rn)
+
+
+@njit(cache=True)
+def _fresh_w_error(alpha, act, nact, rn):
+    """Error bound of ``X^T (alpha y)`` summed from scratch."""
+    acc = 0.0
+    m = 0
+    for k in range(nact):
+        i = act[k]
+        if alpha[i] != 0.0:
+            acc += alpha[i] * rn[i]
+            m += 1
+    return gamma(m + 2) * acc * (1.0 + gamma(nact + 2))
+
+
 @njit(cache=True)
 def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act, nact,
            fit_intercept, tol, max_iter, q_max, Xc, K, valid, slot_of, who, stamp, state,
            opts, f, f_ok, workx, workb, workk, workl, has_next, a_prev, have_prev,
-           c_prev, c_cur, c_next, Cnext, U, inU, alpha_next, w_next, f_next):
+           c_prev, c_cur, c_next, Cnext, U, inU, alpha_next, w_next, f_next, rn, kmax,
+           err):
     """Decomposition method; ``alpha``, ``w`` and the scores ``f`` are updated in
     place (``f_ok``: ``f`` already holds ``X w`` on entry; on exit it always does).
+
+    Rounding is accounted for in ``err`` (updated in place): ``err[0]`` bounds
+    ``||w - X^T (alpha y)||``, ``err[1]`` the score error ``|f_i - x_i.w| /
+    ||x_i||``; ``w`` is recomputed from ``alpha`` from scratch when its drift
+    could matter at ``tol``, and a stall is only declared for a ``w`` computed
+    from scratch.
 
     Look-ahead (path only, ``has_next``): after each subproblem the warm start
     of the next lam is predicted from the tentative ``alpha`` and its scores are
     computed in the same sweep over ``X`` as the new scores of this lam; if
-    this lam is then certified, the next one starts with no pass.
+    this lam is then certified, the next one starts with no pass (``err[2]``:
+    the error of ``w_next``).
 
-    Returns ``(b, P, D, gap, n_iter, converged, next_ok)``.
+    Returns ``(b, P, gap, n_iter, status, next_ok, t)``; the certified point
+    is ``(t w, t b)``.
     """
     n = y.shape[0]
     tbuf = np.empty(nact)
@@ -1159,31 +1113,71 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
     vbuf = np.empty(nact)
     b = 0.0
     P = 1.0
-    D = 0.0
     gap = _INF
-    converged = False
+    t = 1.0
+    status = MAX_ITER
     n_iter = 0
     eps_scale = opts[1]
     band = opts[0]
     next_ok = False
+    fresh = False  # w computed from alpha from scratch since alpha last changed
+    accurate = False  # w and f in compensated arithmetic since alpha last changed
+    best_gap = _INF
+    since_best = 0
+    refreshed = False
     if has_next:
         for i in range(n):
             Cnext[i] = s[i] * c_next
     while True:
+        wn = norm_up(w)
+        if err[0] > 1e-3 * tol * wn and not fresh:
+            # the drift of w could show in the certificate: recompute it if
+            # that is worth it (a fresh sum can be as inexact, with cancellation)
+            if _fresh_w_error(alpha, act, nact, rn) < 0.25 * err[0]:
+                err[0] = _w_fresh(is_sparse, Xd, data, indices, indptr, y, alpha, act,
+                                  nact, w, rn)
+                fresh = True
+                f_ok = False
+                wn = norm_up(w)
         if not f_ok:
+            if fit_intercept:
+                # rounding residual of sum a_i y_i (large against alpha when
+                # alpha came down from a huge C): onto one free sample
+                r, j, da = polish_equality(y, C, alpha, act, nact)
+                if j >= 0:
+                    row_axpy(is_sparse, Xd, data, indices, indptr, j, da * y[j], w)
+                    err[0] += 2.0 * UROUND * (wn + abs(da) * rn[j])
+                    fresh = False
+                    accurate = False
+                    wn = norm_up(w)
             _scores(is_sparse, Xd, data, indices, indptr, act, nact, w, f)
+            err[1] = score_error(kmax, wn)
             state[3] += 1
         f_ok = False
-        b, P, D, gap, viol, sorted_ = _certificate(f, y, s, C, alpha, act, nact, lam, w,
-                                                   S, fit_intercept, tbuf)
-        if sorted_:
+        b, P, gap, t, viol, searched, naive = _certificate(
+            f, err[1], rn, y, s, C, alpha, act, nact, lam, w, err[0], S, fit_intercept,
+            tbuf)
+        if searched:
             state[8] += 1
         if gap <= tol:
-            converged = True
+            status = CONVERGED
             break
+        if naive <= 0.5 * tol and not accurate:
+            # only the rounding allowances stand in the way: w and the scores
+            # in compensated arithmetic (about twice the working precision),
+            # after removing the rounding residual of the equality constraint
+            make_feasible(y, C, alpha, act, nact, fit_intercept)
+            err[0] = accurate_w(is_sparse, Xd, data, indices, indptr, y, alpha, act, nact,
+                                rn, w)
+            accurate_scores(is_sparse, Xd, data, indices, indptr, act, nact, w, f)
+            err[1] = accurate_score_error(kmax, norm_up(w))
+            accurate = True
+            fresh = True
+            f_ok = True
+            continue
         if n_iter >= max_iter:
+            status = MAX_ITER
             break
-        n_iter += 1
         # violation threshold in margin units: the relative gap is bounded by
         # viol / P, so ask the subproblem for a fraction of tol * P
         fmax = 0.0
@@ -1193,13 +1187,38 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
                 fmax = v
         floor = 1e-14 * (1.0 + fmax + abs(b))
         eps = max(eps_scale * tol * abs(P), floor)
+        # stall test: subproblems at the floating-point floor that no longer
+        # improve the certified gap
+        if gap < 0.999 * best_gap:
+            best_gap = gap
+            since_best = 0
+        else:
+            since_best += 1
+        if eps <= floor and since_best >= 10:
+            if not refreshed:
+                # once: rule out drift of w before declaring a stall
+                err[0] = _w_fresh(is_sparse, Xd, data, indices, indptr, y, alpha, act,
+                                  nact, w, rn)
+                fresh = True
+                refreshed = True
+                since_best = 0
+                continue
+            status = STALLED
+            break
         nB = _select(f, y, C, alpha, act, nact, b, fit_intercept, band, q_max, Bbuf,
                      vbuf)
         if nB == 0:
             if eps_scale < 1e-6:
+                if not fresh:
+                    err[0] = _w_fresh(is_sparse, Xd, data, indices, indptr, y, alpha, act,
+                                      nact, w, rn)
+                    fresh = True
+                    continue
+                status = STALLED
                 break
             eps_scale *= 0.1
             continue
+        n_iter += 1
         B = Bbuf[:nB].copy()
         state[1] += 1
         Kb = _cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, Xc, K, valid,
@@ -1219,76 +1238,46 @@ def _solve(is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act,
         state[2] += stp
         coefs = np.empty(nB)
         changed = 0
+        crn = 0.0
         for p in range(nB):
             i = B[p]
             coefs[p] = (alpha[i] - a_old[p]) * y[i]
             if coefs[p] != 0.0:
                 changed += 1
+                crn += abs(coefs[p]) * rn[i]
         if changed == 0:
             # no progress at this accuracy: ask for more
             if eps <= floor:
+                if not fresh:
+                    err[0] = _w_fresh(is_sparse, Xd, data, indices, indptr, y, alpha, act,
+                                      nact, w, rn)
+                    fresh = True
+                    continue
+                status = STALLED
                 break
             eps_scale *= 0.1
             continue
         _add_rows(is_sparse, Xd, data, indices, indptr, B, coefs, nB, w)
+        # the sum of changed + 1 terms per entry, and the rounding of each change
+        err[0] += gamma(changed + 2) * (wn + crn) + 2.0 * UROUND * crn
+        fresh = False
+        accurate = False
         if has_next:
             _predict(alpha_next, alpha, a_prev, have_prev, c_cur, c_prev, c_next, s, y,
                      Cnext, act, nact, fit_intercept, opts[4] != 0.0)
-            _rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, Cnext, c_next,
-                       alpha_next, act, nact, U, inU, w_next)
+            err[2] = _rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, Cnext, c_next,
+                                alpha_next, act, nact, U, inU, w_next, rn, err, tol)
             _scores2(is_sparse, Xd, data, indices, indptr, act, nact, w, f, w_next, f_next)
+            err[1] = score_error(kmax, norm_up(w))
             state[3] += 1
             f_ok = True
             next_ok = True
-    return b, P, D, gap, n_iter, converged, next_ok
+    return b, P, gap, n_iter, status, next_ok, t
 
 
 # --------------------------------------------------------------------------
 # initialisation helpers
 # --------------------------------------------------------------------------
-
-
-@njit(cache=True)
-def _restore_feasible(y, C, alpha, act, nact):
-    """Clip into the box and make ``sum a_i y_i = 0`` by shrinking the heavier side."""
-    sp_ = 0.0
-    sm = 0.0
-    for k in range(nact):
-        i = act[k]
-        a = alpha[i]
-        if not (a > 0.0):  # also catches NaN
-            a = 0.0
-        elif a >= C[i] * (1.0 - 1e-12):
-            a = C[i]
-        alpha[i] = a
-        if y[i] > 0.0:
-            sp_ += a
-        else:
-            sm += a
-    if sp_ > sm:
-        r = sm / sp_
-        for k in range(nact):
-            i = act[k]
-            if y[i] > 0.0:
-                alpha[i] *= r
-    elif sm > sp_:
-        r = sp_ / sm
-        for k in range(nact):
-            i = act[k]
-            if y[i] < 0.0:
-                alpha[i] *= r
-
-
-@njit(cache=True)
-def _clip_box(C, alpha, act, nact):
-    for k in range(nact):
-        i = act[k]
-        a = alpha[i]
-        if not (a > 0.0):
-            a = 0.0
-        elif a >= C[i] * (1.0 - 1e-12):
-            a = C[i]
-        alpha[i] = a
 
 
 @njit(cache=True)
@@ -1345,13 +1334,26 @@ def _fix_equality(y, C, alpha, act, nact):
 
 @njit(cache=True, fastmath=_FM)
 def _rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nact, U, inU,
-               w):
-    """``w = c U + sum_{free} a_i y_i x_i`` with ``U = sum_{a_i = C_i} s_i y_i x_i``.
+               w, rn, err, tol):
+    """``w = c U + sum_{free} a_i y_i x_i`` with ``U = sum_{a_i = C_i} s_i y_i x_i``;
+    returns a bound of ``||w - X^T (alpha y)||``.
 
     ``U`` is kept up to date incrementally (``inU`` flags what it holds), so a
-    change of ``lam`` costs a pass over the free samples only, and ``w`` is
-    rebuilt exactly from ``alpha`` (no drift along the path).
+    change of ``lam`` costs a pass over the free samples only.  Its rounding
+    error is tracked (``err[3]``): ``c`` grows without bound as ``lam`` goes
+    to 0, and so does ``c`` times the residue that samples leaving ``U``
+    leave behind.  ``U`` is set to exactly 0 when it holds no sample, and is
+    summed again from scratch when its error could show at ``tol``.
     """
+    eU = err[3]
+    uabs = 0.0
+    nmem = 0
+    for k in range(nact):
+        i = act[k]
+        if inU[i]:
+            uabs += s[i] * rn[i]
+            nmem += 1
+    run = uabs
     for k in range(nact):
         i = act[k]
         atb = alpha[i] >= C[i]
@@ -1361,13 +1363,50 @@ def _rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nac
                 v = -v
             row_axpy(is_sparse, Xd, data, indices, indptr, i, v, U)
             inU[i] = atb
-    for j in range(w.shape[0]):
-        w[j] = c * U[j]
+            run += s[i] * rn[i]
+            eU += UROUND * (run + eU + 2.0 * s[i] * rn[i])
+            nmem += 1 if atb else -1
+    uabs = 0.0
+    afree = 0.0
+    nfree = 0
     for k in range(nact):
         i = act[k]
-        a = alpha[i]
-        if a > 0.0 and a < C[i]:
-            row_axpy(is_sparse, Xd, data, indices, indptr, i, a * y[i], w)
+        if inU[i]:
+            uabs += s[i] * rn[i]
+        elif alpha[i] > 0.0:
+            afree += alpha[i] * rn[i]
+            nfree += 1
+    uabs *= 1.0 + gamma(nact + 2)
+    afree *= 1.0 + gamma(nact + 2)
+    if nmem == 0:
+        U[:] = 0.0
+        eU = 0.0
+    for rep in range(2):
+        for j in range(w.shape[0]):
+            w[j] = c * U[j]
+        for k in range(nact):
+            i = act[k]
+            a = alpha[i]
+            if a > 0.0 and a < C[i]:
+                row_axpy(is_sparse, Xd, data, indices, indptr, i, a * y[i], w)
+        cu = c * (uabs + eU)
+        # c U: its error, the rounding of c U and of C_i = s_i c; then the sum
+        # of the free terms into it
+        ew = c * eU + 2.0 * UROUND * cu + gamma(nfree + 2) * (cu + afree)
+        if rep == 1 or nmem == 0 or ew <= 1e-3 * tol * norm_up(w):
+            break
+        fresh = gamma(nmem + 2) * uabs
+        if fresh >= 0.25 * eU:
+            break
+        # sum U again from scratch
+        U[:] = 0.0
+        for k in range(nact):
+            i = act[k]
+            if inU[i]:
+                row_axpy(is_sparse, Xd, data, indices, indptr, i, s[i] * y[i], U)
+        eU = fresh
+    err[3] = eU
+    return ew
 
 
 @njit(cache=True)
@@ -1417,7 +1456,7 @@ def _workspace(q_max, d):
 
 @njit(cache=True)
 def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act, nact,
-                 fit_intercept, tol, max_iter, q_max, cap, state, opts):
+                 fit_intercept, tol, max_iter, q_max, cap, state, opts, rn, kmax):
     """Solve for every ``lams[k]`` (sorted decreasingly), warm-starting each.
 
     The optimal ``alpha`` is piecewise affine in ``C`` (Hastie et al. 2004), so
@@ -1431,7 +1470,7 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act
     L = lams.shape[0]
     coefs = np.empty((L, d))
     alphas = np.empty((L, n))
-    out = np.empty((L, 5))  # b, P, gap, n_iter, converged
+    out = np.empty((L, 5))  # b, P, gap, n_iter, status
     Xc = np.empty((cap, d))
     K = np.empty((cap, cap))
     valid = np.zeros((cap, cap), dtype=np.uint8)
@@ -1450,6 +1489,8 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act
     w_next = np.zeros(d)  # its w and its scores, computed by _solve in the
     f_next = np.zeros(n)  # same sweeps over X as the current scores
     Cnext = np.empty(n)
+    # rounding bounds: w, scores, w_next, U (see _solve and _rebuild_w)
+    err = np.zeros(5)
     next_ok = False
     c1 = 0.0
     c2 = 0.0
@@ -1463,13 +1504,19 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act
                      opts[4] != 0.0)
         # the scores need no pass when w only scales (every sample on a
         # bound, same sets: the large-lam closed form) or does not change
-        # (no sample on the upper bound, same alpha: hard margin)
+        # (no sample on the upper bound, same alpha: hard margin); their
+        # error bound grows by the difference of the two w's
         f_ok = False
+        ew_prev = err[0]
+        ef_prev = err[1]
+        rescale = 0.0
         if next_ok:
             # the previous solve already predicted this lam and computed its scores
             alpha[:] = alpha_next
             w[:] = w_next
             f[:] = f_next
+            err[0] = err[2]
+            err[1] = score_error(kmax, norm_up(w))
             f_ok = True
         elif k >= 1:
             same_bound = True
@@ -1489,28 +1536,40 @@ def _path_kernel(is_sparse, Xd, data, indices, indptr, y, s, S, lams, alpha, act
                 if alpha[i] != a1[i]:
                     same_alpha = False
             if same_bound and not any_free:
-                ratio = c / c1
+                rescale = c / c1
                 for q in range(nact):
-                    f[act[q]] *= ratio
+                    f[act[q]] *= rescale
                 f_ok = True
             elif same_alpha and not any_bound:
+                rescale = 1.0
                 f_ok = True
         if not next_ok:
-            _rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nact,
-                       U, inU, w)
+            err[0] = _rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha,
+                                act, nact, U, inU, w, rn, err, tol)
+            if f_ok:
+                # |x.(w - r w_prev)| <= ||x|| (ew + r ew_prev + rounding of alpha = r a_prev)
+                asr = 0.0
+                for q in range(nact):
+                    i = act[q]
+                    asr += alpha[i] * rn[i]
+                err[1] = (rescale * ef_prev * (1.0 + 2.0 * UROUND) + err[0]
+                          + rescale * ew_prev + 4.0 * UROUND * asr
+                          + 2.0 * UROUND * norm_up(w))
         c_next = 1.0 / (2.0 * lams[k + 1] * S) if k + 1 < L else 0.0
-        b, P, D, gap, it, conv, next_ok = _solve(
+        b, P, gap, it, status, next_ok, t = _solve(
             is_sparse, Xd, data, indices, indptr, y, s, C, S, lam, alpha, w, act, nact,
             fit_intercept, tol, max_iter, q_max, Xc, K, valid, slot_of, who, stamp, state,
             opts, f, f_ok, workx, workb, workk, workl,
-            k + 1 < L, a1, k >= 1, c1, c, c_next, Cnext, U, inU, alpha_next, w_next, f_next)
-        coefs[k] = w
+            k + 1 < L, a1, k >= 1, c1, c, c_next, Cnext, U, inU, alpha_next, w_next, f_next,
+            rn, kmax, err)
+        for j in range(d):
+            coefs[k, j] = t * w[j]
         alphas[k] = alpha
-        out[k, 0] = b
+        out[k, 0] = t * b
         out[k, 1] = P
         out[k, 2] = gap
         out[k, 3] = it
-        out[k, 4] = 1.0 if conv else 0.0
+        out[k, 4] = status
         a2[:] = a1
         a1[:] = alpha
         c2 = c1
@@ -1547,7 +1606,7 @@ def _validate(X, y, sample_weight, tol, max_iter, check_input=True):
         raise ValueError("y must contain only -1 and +1")
     if check_input and (not np.all(np.isfinite(s)) or np.any(s < 0)):
         raise ValueError("sample_weight must be finite and non-negative")
-    S = float(s.sum())
+    S = math.fsum(s)  # correctly rounded: the certificate relies on it
     if not S > 0:
         raise ValueError("sample_weight must have a positive sum")
     if not (np.isfinite(tol) and tol > 0):
@@ -1599,11 +1658,24 @@ def _initial_alpha(ka, y, s, S, C, act, lam, fit_intercept, coef_init, intercept
     else:
         # the large-lam closed form: every sample on its bound
         alpha = C.copy()
-    if fit_intercept:
-        _restore_feasible(y, C, alpha, act, act.shape[0])
-    else:
-        _clip_box(C, alpha, act, act.shape[0])
+    make_feasible(y, C, alpha, act, act.shape[0], fit_intercept)
     return alpha
+
+
+def _result(coef, intercept, alpha, n_iter, gap, P, status, max_iter):
+    if status == CONVERGED:
+        message = ""
+    elif status == STALLED:
+        message = (f"stalled: no further progress possible in floating point at a "
+                   f"certified relative duality gap of {gap:.3g} (raising max_iter "
+                   f"will not help; the problem is at the limit of float64 here, "
+                   f"e.g. lam tiny on separable data)")
+    else:
+        message = (f"stopped at max_iter={max_iter} with a certified relative duality "
+                   f"gap of {gap:.3g}; increase max_iter")
+    return SolverResult(coef=coef, intercept=float(intercept), dual=alpha,
+                        n_iter=int(n_iter), gap=float(gap), primal=float(P),
+                        converged=status == CONVERGED, message=message)
 
 
 def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
@@ -1635,8 +1707,11 @@ def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
     nact = act.shape[0]
     alpha = _initial_alpha(ka, y, s, S, C, act, lam, fit_intercept, coef_init,
                            intercept_init, dual_init)
+    rn = np.empty(n)
+    kmax = row_norms(*ka, n, rn)
     w = np.zeros(d)
-    _w_from_alpha(*ka, y, alpha, act, nact, w)
+    err = np.zeros(5)
+    err[0] = _w_fresh(*ka, y, alpha, act, nact, w, rn)
     cap = int(min(nact, max(_CACHE_ROWS, _Q_MAX)))
     q_max = int(min(_Q_MAX, cap))
     Xc = np.empty((cap, d))
@@ -1648,14 +1723,13 @@ def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
     state = np.zeros(10, dtype=np.int64)
     e_n = np.zeros(n)
     e_d = np.zeros(d)
-    b, P, D, gap, n_iter, conv, _ = _solve(
+    b, P, gap, n_iter, status, _, t = _solve(
         *ka, y, s, C, S, lam, alpha, w, act, nact, fit_intercept, tol, max_iter, q_max, Xc,
         K, valid, slot_of, who, stamp, state, _OPTS, np.zeros(n), False,
         *_workspace(q_max, d), False, e_n, False, 0.0, 0.0, 0.0, e_n, e_d,
-        np.zeros(n, dtype=np.bool_), e_n, e_d, e_n)
+        np.zeros(n, dtype=np.bool_), e_n, e_d, e_n, rn, kmax, err)
     _LAST_STATS[:] = state
-    return SolverResult(coef=w, intercept=float(b), dual=alpha, n_iter=int(n_iter),
-                        gap=float(gap), primal=float(P), converged=bool(conv))
+    return _result(t * w, t * b, alpha, n_iter, gap, P, status, max_iter)
 
 
 def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
@@ -1690,13 +1764,14 @@ def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
     cap = int(min(nact, max(_CACHE_ROWS, _Q_MAX)))
     q_max = int(min(_Q_MAX, cap))
     state = np.zeros(10, dtype=np.int64)
+    rn = np.empty(n)
+    kmax = row_norms(*ka, n, rn)
     coefs, alphas, out = _path_kernel(*ka, y, s, S, lsorted, alpha, act, nact,
-                                      fit_intercept, tol, max_iter, q_max, cap, state, _OPTS)
+                                      fit_intercept, tol, max_iter, q_max, cap, state, _OPTS,
+                                      rn, kmax)
     _LAST_STATS[:] = state
     results = [None] * lams.size
     for k, pos in enumerate(order):
-        results[pos] = SolverResult(coef=coefs[k].copy(), intercept=float(out[k, 0]),
-                                    dual=alphas[k].copy(), n_iter=int(out[k, 3]),
-                                    gap=float(out[k, 2]), primal=float(out[k, 1]),
-                                    converged=bool(out[k, 4]))
+        results[pos] = _result(coefs[k].copy(), out[k, 0], alphas[k].copy(), out[k, 3],
+                               out[k, 2], out[k, 1], int(out[k, 4]), max_iter)
     return results
