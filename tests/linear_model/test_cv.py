@@ -69,18 +69,18 @@ def test_scorer_metadata_is_routed(pair, routing):
     folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
     lams = [1e-1, 1e1]
     scorer = AdversarialDistance().set_score_request(sample_weight=True)
-    clf = ScaledLossLinearClassifierCV(lams=lams, cv=folds, scoring=scorer)
+    clf = ScaledLossLinearClassifierCV(lams=lams, cv=folds, scoring=scorer, tol=1e-10)
     clf.fit(X, y, sample_weight=sw)
     for f, (train, test) in enumerate(folds):
         for k, lam in enumerate(lams):
-            est = ScaledLossLinearClassifier(lam=lam).fit(X[train], y[train],
-                                                          sample_weight=sw[train])
+            est = ScaledLossLinearClassifier(lam=lam, tol=1e-10).fit(
+                X[train], y[train], sample_weight=sw[train])
             np.testing.assert_allclose(
                 clf.scores_[f, k],
                 adversarial_distance(est, X[test], y[test], sample_weight=sw[test]),
-                rtol=1e-8)
+                rtol=1e-6)
     # the final fit is weighted too, and score() routes the weights to the scorer
-    final = ScaledLossLinearClassifier(lam=clf.lam_).fit(X, y, sample_weight=sw)
+    final = ScaledLossLinearClassifier(lam=clf.lam_, tol=1e-10).fit(X, y, sample_weight=sw)
     np.testing.assert_allclose(clf.coef_, final.coef_)
     np.testing.assert_allclose(clf.score(X, y, sample_weight=sw),
                                adversarial_distance(clf, X, y, sample_weight=sw))
@@ -101,12 +101,13 @@ def test_fold_paths_are_kept(digits_raw, loss):
     X3, y3 = X[y < 3], y[y < 3]
     lams = [1e-2, 1.0, 1e2]
     folds = list(StratifiedKFold(3).split(X3, y3))
-    clf = ScaledLossLinearClassifierCV(lams=lams, cv=folds, loss=loss).fit(X3, y3)
+    clf = ScaledLossLinearClassifierCV(lams=lams, cv=folds, loss=loss, tol=1e-10).fit(X3, y3)
     assert sorted(clf.coefs_paths_) == [0, 1, 2]
     assert clf.coefs_paths_[1].shape == (3, 3, 64)
     assert clf.intercepts_paths_[1].shape == (3, 3)
     train = folds[1][0]
-    _, coefs, intercepts, _ = scaled_loss_path(X3[train], y3[train] == 2, lams=lams, loss=loss)
+    _, coefs, intercepts, _ = scaled_loss_path(X3[train], y3[train] == 2, lams=lams, loss=loss,
+                                               tol=1e-10)
     np.testing.assert_allclose(clf.coefs_paths_[2][1], coefs, rtol=1e-5,
                                atol=1e-6 * np.abs(coefs).max())
     np.testing.assert_allclose(clf.intercepts_paths_[2][1], intercepts, rtol=1e-5, atol=1e-6)
