@@ -72,9 +72,12 @@ fig.tight_layout()
 # tilting angle alone selects the strongest
 # regularisation, where the boundary is parallel to the nearest-centroid
 # classifier, so it is better used in a trade-off. Any callable ``(estimator, X, y) -> float``
-# can also combine accuracy and robustness.
+# can also combine accuracy and robustness (with the accuracy from ``predict``:
+# the CV classifier's ``score`` method applies its ``scoring``).
 # :class:`~sklearn_tilt.ScaledLossLinearClassifierCV` does the same search over a
 # warm-started path, which is cheaper than refitting every model from scratch.
+from sklearn.metrics import accuracy_score
+
 from sklearn_tilt import ScaledLossLinearClassifierCV, adversarial_distance
 
 neg_theta = GridSearchCV(clf, {"lam": lams},
@@ -84,13 +87,14 @@ print("lam with the smallest tilting angle:", neg_theta.best_params_["lam"])
 
 def accuracy_and_robustness(estimator, X, y):
     """Accuracy plus a small reward for the adversarial distance."""
-    return estimator.score(X, y) + 1e-3 * adversarial_distance(estimator, X, y)
+    accuracy = accuracy_score(y, estimator.predict(X))
+    return accuracy + 1e-3 * adversarial_distance(estimator, X, y)
 
 
 cv_clf = ScaledLossLinearClassifierCV(lams=lams, cv=5, class_weight="balanced",
                                       scoring=accuracy_and_robustness).fit(X_train, y_train)
 print(f"ScaledLossLinearClassifierCV: lam = {cv_clf.lam_:g}, "
-      f"test accuracy = {cv_clf.score(X_test, y_test):.3f}, "
+      f"test accuracy = {accuracy_score(y_test, cv_clf.predict(X_test)):.3f}, "
       f"d_adv = {adversarial_distance(cv_clf, X_test, y_test):.1f}")
 
 # %%

@@ -167,7 +167,9 @@ class ScaledLossLinearClassifierCV(ScaledLossLinearClassifier):
         scikit-learn scorer name, or a callable ``scorer(estimator, X, y)``, for
         instance :class:`~sklearn_tilt.metrics.AdversarialDistance` or a
         trade-off such as accuracy subject to a floor on the adversarial
-        distance. None means accuracy.
+        distance. None means accuracy. As :meth:`score` applies ``scoring``, a
+        callable must not call ``estimator.score`` (take the accuracy from
+        ``predict``).
     refit : bool, default=True
         Refit on all the data at the selected ``lam``; if False, the coefficients
         are the mean of the per-fold coefficients at that ``lam``.
