@@ -18,6 +18,7 @@ from sklearn_tilt._solvers import solve_binary, solve_path
 from sklearn_tilt.linear_model import _cv, _path, _scaled_loss
 
 LOSSES = ["hinge", "softplus"]
+SOLVER_TOL = "tol must be a (positive finite number|finite number > 0)"
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +67,6 @@ def test_scale_check_follows_the_invariance(data):
     X, y = data
     lam = 1e-2
     a = ScaledLossLinearClassifier(lam=lam).fit(X, y)
-    b = ScaledLossLinearClassifier(lam=lam * 1e100 ** 2 / 1e100 ** 2).fit(X, y)
-    np.testing.assert_allclose(a.coef_, b.coef_)
     c = ScaledLossLinearClassifier(lam=lam * 1e40 ** 2).fit(X * 1e40, y)
     np.testing.assert_allclose(c.coef_ * 1e40, a.coef_, rtol=1e-5)
     np.testing.assert_allclose(c.scale_ * 1e40, a.scale_, rtol=1e-5)
@@ -139,9 +138,9 @@ def test_one_tol_rule_everywhere(data):
             ScaledLossLinearClassifierCV(loss=loss, tol=0.0).fit(X, y)
         with pytest.raises(ValueError, match="tol"):
             scaled_loss_path(X, y, loss=loss, tol=0.0)
-        with pytest.raises(ValueError, match="tol must be a (positive finite number|finite number > 0)"):
+        with pytest.raises(ValueError, match=SOLVER_TOL):
             solve_binary(X, ypm, sw, 1.0, loss, tol=0.0, max_iter=10)
-        with pytest.raises(ValueError, match="tol must be a (positive finite number|finite number > 0)"):
+        with pytest.raises(ValueError, match=SOLVER_TOL):
             solve_path(X, ypm, sw, [1.0], loss, tol=0.0, max_iter=10)
 
 
