@@ -45,7 +45,7 @@ UROUND = 2.0**-53
 _INF = np.inf
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def gamma(m):
     """``gamma_m = m u / (1 - m u)``: the relative error bound of an ``m``-term sum."""
     mu = m * UROUND
@@ -90,13 +90,13 @@ def norm_up(w):
     return np.sqrt((acc + c) * (1.0 + rel)) * (1.0 + 2.0 * UROUND)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def score_error(kmax, wnorm):
     """``ef`` after a plain pass ``f_i = fl(x_i . w)``: ``|f_i - x_i.w| <= ef ||x_i||``."""
     return gamma(kmax + 1) * wnorm
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _two_sum(s, c, x):
     """Neumaier's compensated addition: ``s + c`` is ``s + c + x`` with the
     rounding error of ``s + x`` collected in ``c``."""
@@ -108,7 +108,7 @@ def _two_sum(s, c, x):
     return t, c
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _two_prod(a, b):
     """``(p, e)`` with ``p = fl(a b)`` and ``p + e = a b`` exactly (Veltkamp/Dekker)."""
     p = a * b
@@ -122,7 +122,7 @@ def _two_prod(a, b):
     return p, e
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def comp_bound(n):
     """Compensated sum of ``n`` terms: ``|err| <= 2u |sum| + comp_bound(n) sum |t|``."""
     g = gamma(n + 2)
@@ -151,7 +151,7 @@ def accurate_scores(is_sparse, Xd, data, indices, indptr, rows, nrows, w, f):
         f[i] = sacc + cacc
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def accurate_score_error(kmax, wnorm):
     """``ef`` after :func:`accurate_scores`: ``|f_i - x_i.w| <= ef ||x_i||``."""
     g = gamma(2 * kmax + 4)
@@ -507,7 +507,7 @@ def dual_lower(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
     return D, D_low
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def relative_gap(P_up, D_low):
     """``(P_up - D_low) / P_up`` rounded up: a bound of the relative
     suboptimality ``(P - P*) / P`` of the point whose primal bound is ``P_up``."""

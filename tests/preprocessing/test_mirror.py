@@ -1,4 +1,8 @@
-"""MirrorImage: estimator checks and the geometry of mirror images and projections."""
+"""MirrorImage: the geometry of mirror images and projections.
+
+scikit-learn's estimator checks of MirrorImage run once, with the other public
+estimators, in ``tests/test_common.py``.
+"""
 
 import numpy as np
 import pytest
