@@ -29,10 +29,12 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_
 # %%
 # A grid search that reports accuracy and robustness
 # --------------------------------------------------
-# :class:`~sklearn_tilt.AdversarialDistance` is greater-is-better;
-# :class:`~sklearn_tilt.TiltingAngle` and :class:`~sklearn_tilt.ErrorDistance` are
-# smaller-is-better and are reported as they are, while the search refits on
-# accuracy.
+# A search maximises its scorers. :class:`~sklearn_tilt.AdversarialDistance`
+# (greater is better) returns ``d_adv`` as is; :class:`~sklearn_tilt.TiltingAngle`
+# and :class:`~sklearn_tilt.ErrorDistance` (smaller is better) return ``-theta``
+# and ``-d_err``, like scikit-learn's ``neg_*`` scorers. Here they are reported
+# while the search refits on accuracy; the plot shows the angle itself,
+# ``-mean_test_neg_theta``.
 #
 # ``class_weight="balanced"`` gives both classes the same total weight: for very
 # large ``lam`` every point lies inside the hinge margin, and with unbalanced
@@ -44,8 +46,8 @@ from sklearn_tilt import (AdversarialDistance, ErrorDistance, ScaledLossLinearCl
 scoring = {
     "accuracy": "accuracy",
     "d_adv": AdversarialDistance(),
-    "d_err": ErrorDistance(),
-    "theta": TiltingAngle(degrees=True),
+    "neg_d_err": ErrorDistance(),
+    "neg_theta": TiltingAngle(degrees=True),
 }
 lams = np.logspace(-1, 7, 17)
 clf = ScaledLossLinearClassifier(loss="hinge", class_weight="balanced")
@@ -56,38 +58,43 @@ res = search.cv_results_
 print("best lam by accuracy:", search.best_params_["lam"])
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.5), sharex=True)
-for ax, key, label in zip(axes, ["accuracy", "d_adv", "theta"],
-                          ["accuracy", "adversarial distance", "tilting angle (deg)"]):
-    ax.errorbar(lams, res[f"mean_test_{key}"], yerr=res[f"std_test_{key}"], marker="o", ms=3)
+for ax, key, sign, label in zip(axes, ["accuracy", "d_adv", "neg_theta"], [1, 1, -1],
+                                ["accuracy", "adversarial distance", "tilting angle (deg)"]):
+    ax.errorbar(lams, sign * res[f"mean_test_{key}"], yerr=res[f"std_test_{key}"],
+                marker="o", ms=3)
     ax.set(xscale="log", xlabel="lam", title=label)
 fig.tight_layout()
 
 # %%
 # Selecting on a trade-off
 # ------------------------
-# To *select* on a smaller-is-better quantity, pass ``sign=-1`` (like
-# scikit-learn's ``neg_*`` scorers): the tilting angle alone selects the strongest
+# Selecting on :class:`~sklearn_tilt.TiltingAngle` picks the smallest angle: the
+# tilting angle alone selects the strongest
 # regularisation, where the boundary is parallel to the nearest-centroid
 # classifier, so it is better used in a trade-off. Any callable ``(estimator, X, y) -> float``
-# can also combine accuracy and robustness.
+# can also combine accuracy and robustness (with the accuracy from ``predict``:
+# the CV classifier's ``score`` method applies its ``scoring``).
 # :class:`~sklearn_tilt.ScaledLossLinearClassifierCV` does the same search over a
 # warm-started path, which is cheaper than refitting every model from scratch.
+from sklearn.metrics import accuracy_score
+
 from sklearn_tilt import ScaledLossLinearClassifierCV, adversarial_distance
 
 neg_theta = GridSearchCV(clf, {"lam": lams},
-                         scoring=TiltingAngle(sign=-1), cv=5).fit(X_train, y_train)
+                         scoring=TiltingAngle(), cv=5).fit(X_train, y_train)
 print("lam with the smallest tilting angle:", neg_theta.best_params_["lam"])
 
 
 def accuracy_and_robustness(estimator, X, y):
     """Accuracy plus a small reward for the adversarial distance."""
-    return estimator.score(X, y) + 1e-3 * adversarial_distance(estimator, X, y)
+    accuracy = accuracy_score(y, estimator.predict(X))
+    return accuracy + 1e-3 * adversarial_distance(estimator, X, y)
 
 
 cv_clf = ScaledLossLinearClassifierCV(lams=lams, cv=5, class_weight="balanced",
                                       scoring=accuracy_and_robustness).fit(X_train, y_train)
 print(f"ScaledLossLinearClassifierCV: lam = {cv_clf.lam_:g}, "
-      f"test accuracy = {cv_clf.score(X_test, y_test):.3f}, "
+      f"test accuracy = {accuracy_score(y_test, cv_clf.predict(X_test)):.3f}, "
       f"d_adv = {adversarial_distance(cv_clf, X_test, y_test):.1f}")
 
 # %%
@@ -106,5 +113,5 @@ for C in (1e-4, 1e2):
     pipe = make_pipeline(StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=5000))
     cv = cross_validate(pipe, X_train, y_train, cv=5, scoring=scoring)
     print(f"LogisticRegression(C={C:g}): accuracy {cv['test_accuracy'].mean():.3f}, "
-          f"d_adv {cv['test_d_adv'].mean():6.1f}, theta {cv['test_theta'].mean():5.1f} deg")
+          f"d_adv {cv['test_d_adv'].mean():6.1f}, theta {-cv['test_neg_theta'].mean():5.1f} deg")
 plt.show()

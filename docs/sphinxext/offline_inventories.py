@@ -84,6 +84,7 @@ INVENTORIES = {
             "sklearn.linear_model.SGDClassifier", "sklearn.linear_model.RidgeClassifier",
             "sklearn.model_selection.GridSearchCV", "sklearn.model_selection.RandomizedSearchCV",
             "sklearn.model_selection.KFold", "sklearn.model_selection.StratifiedKFold",
+            "sklearn.model_selection.GroupKFold",
             "sklearn.model_selection.ValidationCurveDisplay",
             "sklearn.pipeline.Pipeline", "sklearn.preprocessing.StandardScaler",
             "sklearn.preprocessing.MinMaxScaler", "sklearn.preprocessing.FunctionTransformer",

@@ -23,36 +23,42 @@ def primal_objective(X, y, sample_weight, lam, loss, coef, intercept):
 
 
 def solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept=True,
-                 coef_init=None, intercept_init=None, dual_init=None):
-    """Solve one binary problem; see the package docstring."""
+                 coef_init=None, intercept_init=None, dual_init=None, check_input=True):
+    """Solve one binary problem; see the package docstring.
+
+    ``check_input=False`` skips the scans of the arrays (finite ``X``, ``+-1``
+    labels, non-negative weights) for callers that have validated them already.
+    """
     if loss == "hinge":
         from ._hinge import hinge_solve
 
         return hinge_solve(X, y, sample_weight, lam, tol=tol, max_iter=max_iter,
                            fit_intercept=fit_intercept, coef_init=coef_init,
-                           intercept_init=intercept_init, dual_init=dual_init)
+                           intercept_init=intercept_init, dual_init=dual_init,
+                           check_input=check_input)
     if loss == "softplus":
         from ._softplus import softplus_solve
 
         return softplus_solve(X, y, sample_weight, lam, tol=tol, max_iter=max_iter,
                               fit_intercept=fit_intercept, coef_init=coef_init,
-                              intercept_init=intercept_init, dual_init=dual_init)
+                              intercept_init=intercept_init, dual_init=dual_init,
+                              check_input=check_input)
     raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
 
 
 def solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept=True,
-               coef_init=None, intercept_init=None):
+               coef_init=None, intercept_init=None, check_input=True):
     """Warm-started path over ``lams``; results in the order of ``lams``."""
     if loss == "hinge":
         from ._hinge import hinge_path
 
         return hinge_path(X, y, sample_weight, lams, tol=tol, max_iter=max_iter,
                           fit_intercept=fit_intercept, coef_init=coef_init,
-                          intercept_init=intercept_init)
+                          intercept_init=intercept_init, check_input=check_input)
     if loss == "softplus":
         from ._softplus import softplus_path
 
         return softplus_path(X, y, sample_weight, lams, tol=tol, max_iter=max_iter,
                              fit_intercept=fit_intercept, coef_init=coef_init,
-                             intercept_init=intercept_init)
+                             intercept_init=intercept_init, check_input=check_input)
     raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")

@@ -90,7 +90,7 @@ _LAST_STATS = np.zeros(12, dtype=np.int64)
 _OPTS = np.array([0.01, 0.1, 0.0, 0.0, 1.0, 0.0])
 
 
-def _validate(X, y, sample_weight, tol, max_iter):
+def _validate(X, y, sample_weight, tol, max_iter, check_input=True):
     if not (sp.issparse(X) or isinstance(X, np.ndarray)):
         raise TypeError("X must be a numpy array or a CSR matrix")
     if X.ndim != 2:
@@ -102,9 +102,9 @@ def _validate(X, y, sample_weight, tol, max_iter):
         raise ValueError(f"y has shape {y.shape}, expected ({n},)")
     if s.shape != (n,):
         raise ValueError(f"sample_weight has shape {s.shape}, expected ({n},)")
-    if not np.all((y == 1.0) | (y == -1.0)):
+    if check_input and not np.all((y == 1.0) | (y == -1.0)):
         raise ValueError("y must contain only -1 and +1")
-    if not np.all(np.isfinite(s)) or np.any(s < 0):
+    if check_input and (not np.all(np.isfinite(s)) or np.any(s < 0)):
         raise ValueError("sample_weight must be finite and non-negative")
     S = math.fsum(s)  # correctly rounded: the certificate relies on it
     if not S > 0:
@@ -117,7 +117,7 @@ def _validate(X, y, sample_weight, tol, max_iter):
     if X.dtype not in (np.float32, np.float64):
         X = X.astype(np.float64)
     vals = X.data if sp.issparse(X) else X
-    if not np.isfinite(vals).all():
+    if check_input and not np.isfinite(vals).all():
         raise ValueError("X contains NaN or infinity")
     return X, y, s, S, float(tol), max_iter
 
@@ -180,7 +180,7 @@ def _result(coef, intercept, alpha, n_iter, gap, P, status, max_iter):
 
 
 def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
-                coef_init=None, intercept_init=None, dual_init=None):
+                coef_init=None, intercept_init=None, dual_init=None, check_input=True):
     """Solve the hinge problem exactly for one ``lam``; see the module docstring.
 
     Start: ``dual_init`` (clipped into the box ``[0, C_i]``, values within 1e-12
@@ -199,9 +199,10 @@ def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
     stall at the limit of floating point).  The gap includes allowances for
     rounding: it is never below the true relative suboptimality of
     ``(coef, intercept)``, and never 0.  When the optimal intercept is an
-    interval, its midpoint is returned.
+    interval, its midpoint is returned.  ``check_input=False`` skips the scans
+    of ``X``, ``y`` and the weights.
     """
-    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter)
+    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter, check_input)
     lam = _check_lam(lam)
     fit_intercept = bool(fit_intercept)
     _check_classes(y, s, fit_intercept)
@@ -233,7 +234,7 @@ def hinge_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
 
 
 def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
-               coef_init=None, intercept_init=None):
+               coef_init=None, intercept_init=None, check_input=True):
     """Warm-started exact solutions for every ``lam`` in ``lams`` (in that order).
 
     The path is computed from the largest ``lam`` down inside numba, starting
@@ -241,9 +242,10 @@ def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
     the samples inside its margin) and extrapolating the dual linearly in
     ``C`` from the two previous solutions (see the module docstring).  Every
     result carries its own certificate (``gap <= tol`` when ``converged``);
-    ``max_iter`` bounds the outer iterations at each ``lam``.
+    ``max_iter`` bounds the outer iterations at each ``lam``; ``check_input=False``
+    skips the scans of ``X``, ``y`` and the weights.
     """
-    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter)
+    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter, check_input)
     lams = np.asarray(lams, dtype=np.float64).reshape(-1)
     if lams.size == 0:
         return []

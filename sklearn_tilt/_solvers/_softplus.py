@@ -568,12 +568,12 @@ class _Problem:
     shrinks both the passes over ``X`` and the Hessian for image data.
     """
 
-    def __init__(self, X, y, sample_weight, fit_intercept):
+    def __init__(self, X, y, sample_weight, fit_intercept, check_input=True):
         if sp.issparse(X):
             X = sp.csr_matrix(X)
             if X.dtype not in (np.float32, np.float64):
                 X = X.astype(np.float64)
-            if not np.all(np.isfinite(X.data)):
+            if check_input and not np.all(np.isfinite(X.data)):
                 raise ValueError("X contains NaN or infinity.")
         else:
             X = np.asarray(X)
@@ -581,13 +581,13 @@ class _Problem:
                 raise ValueError(f"X must be 2-D, got shape {X.shape}.")
             if X.dtype not in (np.float32, np.float64):
                 X = X.astype(np.float64)
-            if not np.all(np.isfinite(X)):
+            if check_input and not np.all(np.isfinite(X)):
                 raise ValueError("X contains NaN or infinity.")
         n, d = X.shape
         y = np.ascontiguousarray(y, dtype=np.float64).ravel()
         if y.shape[0] != n:
             raise ValueError(f"y has {y.shape[0]} entries, X has {n} rows.")
-        if not np.all((y == 1.0) | (y == -1.0)):
+        if check_input and not np.all((y == 1.0) | (y == -1.0)):
             raise ValueError("y must contain only -1.0 and +1.0.")
         if sample_weight is None:
             s = np.ones(n)
@@ -595,7 +595,7 @@ class _Problem:
             s = np.ascontiguousarray(sample_weight, dtype=np.float64).ravel()
             if s.shape[0] != n:
                 raise ValueError(f"sample_weight has {s.shape[0]} entries, X has {n} rows.")
-            if not np.all(np.isfinite(s)) or np.any(s < 0):
+            if check_input and (not np.all(np.isfinite(s)) or np.any(s < 0)):
                 raise ValueError("sample_weight must be finite and non-negative.")
         S = s.sum()
         if not (S > 0 and np.isfinite(S)):
@@ -804,8 +804,8 @@ def _check_lam(lam):
 
 def _check_common(tol, max_iter):
     tol = float(tol)
-    if not (np.isfinite(tol) and tol >= 0):
-        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a finite number > 0, got {tol!r}")
     max_iter = int(max_iter)
     if max_iter < 0:
         raise ValueError(f"max_iter must be >= 0, got {max_iter}")
@@ -834,7 +834,7 @@ def _init_state(prob, coef_init, intercept_init):
 
 
 def softplus_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
-                   coef_init=None, intercept_init=None, dual_init=None):
+                   coef_init=None, intercept_init=None, dual_init=None, check_input=True):
     """Minimise ``sum_i c_i log(1 + exp(-y_i (w.x_i + b))) + lam ||w||^2``.
 
     Parameters
@@ -851,6 +851,8 @@ def softplus_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tru
     fit_intercept : bool, default=True
     coef_init, intercept_init : warm start (optional)
     dual_init : ignored
+    check_input : bool, default=True
+        False skips the scans of ``X``, ``y`` and the weights (validated by the caller).
 
     Returns
     -------
@@ -859,7 +861,7 @@ def softplus_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tru
     """
     lam = _check_lam(lam)
     tol, max_iter = _check_common(tol, max_iter)
-    prob = _Problem(X, y, sample_weight, fit_intercept)
+    prob = _Problem(X, y, sample_weight, fit_intercept, check_input)
     state = _init_state(prob, coef_init, intercept_init)
     res = _solve(prob, lam, tol, max_iter, state)
     if not res.converged or res.gap == 0.0 or res.n_iter >= max_iter:
@@ -875,7 +877,7 @@ def softplus_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tru
 
 
 def softplus_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
-                  coef_init=None, intercept_init=None):
+                  coef_init=None, intercept_init=None, check_input=True):
     """Solutions for every ``lam`` in ``lams`` (returned in that order).
 
     Solved from the largest ``lam`` to the smallest. Each solve starts at the
@@ -887,7 +889,7 @@ def softplus_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=Tru
     for lam in lams:
         _check_lam(lam)
     tol, max_iter = _check_common(tol, max_iter)
-    prob = _Problem(X, y, sample_weight, fit_intercept)
+    prob = _Problem(X, y, sample_weight, fit_intercept, check_input)
     state = _init_state(prob, coef_init, intercept_init)
     results = [None] * len(lams)
     hist = []  # (log lam, w, b, z) of the last solutions, newest last

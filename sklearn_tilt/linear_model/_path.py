@@ -1,14 +1,26 @@
 """Warm-started regularisation paths and their parallel scale-out."""
 
+import warnings
 from itertools import combinations
+from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
+from .._compat import Interval, StrOptions, _check_sample_weight, validate_params
 from .._solvers import solve_path
-from ._base import as_solver_input, effective_sample_weight
+from ._base import as_solver_input, check_problem_scale, effective_sample_weight
+
+#: parameter constraints shared by the estimators and the path functions
+LOSS_CONSTRAINT = [StrOptions({"hinge", "softplus"})]
+#: one rule for ``tol`` everywhere: a relative duality gap ``> 0`` (0 is not
+#: reachable in floating point, and every solver stops on ``gap <= tol``)
+TOL_CONSTRAINT = [Interval(Real, 0, None, closed="neither")]
+MAX_ITER_CONSTRAINT = [Interval(Integral, 1, None, closed="left")]
+N_LAMS_CONSTRAINT = [Interval(Integral, 1, None, closed="left")]
 
 #: the paper's grid: ``lam = 10**a`` for ``a = -1.0, -0.9, ..., 7.0`` (pixels in [0, 255])
 PAPER_LAMS = 10.0 ** np.round(np.arange(-1.0, 7.0 + 1e-9, 0.1), 1)
@@ -56,12 +68,18 @@ def _check_lams(lams, n_lams):
     return lams
 
 
-def _binary_problem(X, y, sample_weight):
+def _check_Xy(X, y):
     X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
                     accept_large_sparse=False)
     y = column_or_1d(y, warn=True)
     check_consistent_length(X, y)
     check_classification_targets(y)
+    return X, y
+
+
+def _binary_problem(X, y, sample_weight, check_input):
+    if check_input:
+        X, y = _check_Xy(X, y)
     classes = np.unique(y)
     if classes.shape[0] != 2:
         raise ValueError(
@@ -73,9 +91,28 @@ def _binary_problem(X, y, sample_weight):
     return as_solver_input(X), y_pm, sw, classes
 
 
+@validate_params(
+    {
+        "X": ["array-like", "sparse matrix"],
+        "y": ["array-like"],
+        "lams": ["array-like", None],
+        "n_lams": N_LAMS_CONSTRAINT,
+        "loss": LOSS_CONSTRAINT,
+        "tol": TOL_CONSTRAINT,
+        "max_iter": MAX_ITER_CONSTRAINT,
+        "coef_init": ["array-like", None],
+        "intercept_init": [Real, None],
+        "sample_weight": ["array-like", None],
+        "fit_intercept": ["boolean"],
+        "return_gaps": ["boolean"],
+        "verbose": ["verbose"],
+        "check_input": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def scaled_loss_path(X, y, *, lams=None, n_lams=81, loss="hinge", tol=1e-7, max_iter=1000,
                      coef_init=None, intercept_init=None, sample_weight=None, fit_intercept=True,
-                     return_gaps=False, verbose=0):
+                     return_gaps=False, verbose=0, check_input=True):
     """Regularisation path of the scaled-loss objective for a binary target.
 
     Solves ``min_{w, b} (1/S) sum_i s_i f(y_i (w.x_i + b)) + lam ||w||^2`` for every
@@ -98,7 +135,7 @@ def scaled_loss_path(X, y, *, lams=None, n_lams=81, loss="hinge", tol=1e-7, max_
     loss : {"hinge", "softplus"}, default="hinge"
         The loss ``f``.
     tol : float, default=1e-7
-        Target relative duality gap at every ``lam``.
+        Target relative duality gap ``> 0`` at every ``lam``.
     max_iter : int, default=1000
         Maximum number of solver iterations per ``lam``.
     coef_init : array-like of shape (n_features,), default=None
@@ -113,6 +150,10 @@ def scaled_loss_path(X, y, *, lams=None, n_lams=81, loss="hinge", tol=1e-7, max_
         Also return the certified relative duality gap at each ``lam``.
     verbose : int, default=0
         Print one line per ``lam``.
+    check_input : bool, default=True
+        False skips the validation of ``X`` and ``y`` (finite float32/float64 array
+        or CSR matrix, consistent lengths) and the range check of the problem's
+        scale, for callers that have done them.
 
     Returns
     -------
@@ -137,20 +178,16 @@ def scaled_loss_path(X, y, *, lams=None, n_lams=81, loss="hinge", tol=1e-7, max_
     (9, 64)
     """
     lams = _check_lams(lams, n_lams)
-    if loss not in ("hinge", "softplus"):
-        raise ValueError(f"loss must be 'hinge' or 'softplus', got {loss!r}")
-    if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a finite number > 0, got {tol!r}")
-    if int(max_iter) < 1:
-        raise ValueError(f"max_iter must be >= 1, got {max_iter!r}")
-    Xs, y_pm, sw, _ = _binary_problem(X, y, sample_weight)
+    Xs, y_pm, sw, _ = _binary_problem(X, y, sample_weight, check_input)
+    if check_input:
+        check_problem_scale(Xs, float(lams.min()))
     if coef_init is not None:
         coef_init = np.asarray(coef_init, dtype=np.float64).ravel()
         if coef_init.shape[0] != Xs.shape[1]:
             raise ValueError(f"coef_init has {coef_init.shape[0]} values, X has {Xs.shape[1]} features")
     results = solve_path(Xs, y_pm, sw, lams, loss, tol=float(tol), max_iter=int(max_iter),
                          fit_intercept=fit_intercept, coef_init=coef_init,
-                         intercept_init=intercept_init)
+                         intercept_init=intercept_init, check_input=False)
     coefs = np.array([r.coef for r in results], dtype=np.float64).astype(Xs.dtype, copy=False)
     intercepts = np.array([r.intercept for r in results], dtype=np.float64)
     n_iters = np.array([r.n_iter for r in results], dtype=np.int64)
@@ -159,10 +196,6 @@ def scaled_loss_path(X, y, *, lams=None, n_lams=81, loss="hinge", tol=1e-7, max_
         for lam, r in zip(lams, results):
             print(f"[scaled_loss_path] lam={lam:.4g}: {r.n_iter} iterations, gap {r.gap:.3g}")
     if not all(r.converged for r in results):
-        import warnings
-
-        from sklearn.exceptions import ConvergenceWarning
-
         bad = [(float(lam), r.message or f"stopped at max_iter={max_iter}; increase max_iter")
                for lam, r in zip(lams, results) if not r.converged]
         detail = "; ".join(f"lam={lam:g}: {why}" for lam, why in bad)
@@ -192,6 +225,19 @@ def _check_pairs(pairs, classes):
     return out
 
 
+@validate_params(
+    {
+        "X": ["array-like", "sparse matrix"],
+        "y": ["array-like"],
+        "pairs": [StrOptions({"all"}), "array-like"],
+        "lams": ["array-like", None],
+        "n_lams": N_LAMS_CONSTRAINT,
+        "loss": LOSS_CONSTRAINT,
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def fit_paths(X, y, *, pairs="all", lams=None, n_lams=81, loss="hinge", n_jobs=None, verbose=0,
               **path_kwargs):
     """Regularisation paths of many binary problems (pairs of classes), in parallel.
@@ -242,16 +288,21 @@ def fit_paths(X, y, *, pairs="all", lams=None, n_lams=81, loss="hinge", n_jobs=N
     >>> paths[(0, 1)][1].shape
     (5, 64)
     """
-    X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
-                    accept_large_sparse=False)
-    y = column_or_1d(y, warn=True)
-    check_consistent_length(X, y)
-    check_classification_targets(y)
+    X, y = _check_Xy(X, y)
     classes = np.unique(y)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            f"fit_paths needs at least 2 classes in y, got {classes.shape[0]}"
+            + (f" ({classes[0]!r})" if classes.shape[0] else "")
+        )
     pair_list = _check_pairs(pairs, classes)
     lams = _check_lams(lams, n_lams)
+    if "check_input" in path_kwargs:
+        raise TypeError("fit_paths validates its input itself: check_input is not accepted")
     sample_weight = path_kwargs.pop("sample_weight", None)
-    sw = None if sample_weight is None else np.asarray(sample_weight)
+    sw = None if sample_weight is None else _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    check_problem_scale(X, float(lams.min()))
 
     def tasks():
         # slice in the parent so that each job ships only its own pair's rows
@@ -260,7 +311,8 @@ def fit_paths(X, y, *, pairs="all", lams=None, n_lams=81, loss="hinge", n_jobs=N
             yb = np.where(y[mask] == b, 1, -1)
             swb = None if sw is None else sw[mask]
             yield delayed(scaled_loss_path)(X[mask], yb, lams=lams, loss=loss,
-                                            sample_weight=swb, **path_kwargs)
+                                            sample_weight=swb, check_input=False,
+                                            **path_kwargs)
 
     results = Parallel(n_jobs=n_jobs, verbose=verbose)(tasks())
     return dict(zip(pair_list, results))

@@ -1,26 +1,26 @@
 """ScaledLossLinearClassifier: the exact minimiser of the paper's objective."""
 
 import warnings
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
-from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from .._compat import Interval, StrOptions, _fit_context
+from .._compat import Interval, LinearClassifierMixin, StrOptions, _fit_context
 from .._solvers import solve_binary
-from ._base import as_solver_input, effective_sample_weight, ovr_targets
+from ._base import as_solver_input, check_problem_scale, effective_sample_weight, ovr_targets
+from ._path import LOSS_CONSTRAINT, MAX_ITER_CONSTRAINT, TOL_CONSTRAINT
 
 
 def _is_softplus(estimator):
     return estimator.loss == "softplus"
 
 
-class ScaledLossLinearClassifier(ClassifierMixin, BaseEstimator):
+class ScaledLossLinearClassifier(LinearClassifierMixin, BaseEstimator):
     r"""Linear classifier minimising the paper's L2-regularised risk exactly.
 
     For binary targets (class ``classes_[0]`` coded -1, ``classes_[1]`` coded +1)
@@ -58,14 +58,15 @@ class ScaledLossLinearClassifier(ClassifierMixin, BaseEstimator):
     fit_intercept : bool, default=True
         Whether to fit the (unpenalised) intercept ``b``; if False, ``b = 0``.
     tol : float, default=1e-7
-        Target relative duality gap of each binary problem.
+        Target relative duality gap ``> 0`` of each binary problem.
     max_iter : int, default=1000
         Maximum number of solver iterations per binary problem. A
         :class:`~sklearn.exceptions.ConvergenceWarning` is raised when it stops
         the solver before ``tol`` is reached.
     warm_start : bool, default=False
-        Start from the previous solution (same classes and features) when
-        ``fit`` is called again, e.g. after ``set_params(lam=...)``.
+        Start from the previous solution when ``fit`` is called again, e.g. after
+        ``set_params(lam=...)``; data with other classes or another number of
+        features are fitted from scratch.
     class_weight : dict, "balanced" or None, default=None
         Weights multiplying ``sample_weight`` per class, as in scikit-learn.
     verbose : int, default=0
@@ -117,11 +118,11 @@ class ScaledLossLinearClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "loss": [StrOptions({"hinge", "softplus"})],
+        "loss": LOSS_CONSTRAINT,
         "lam": [Interval(Real, 0, None, closed="neither")],
         "fit_intercept": ["boolean"],
-        "tol": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": TOL_CONSTRAINT,
+        "max_iter": MAX_ITER_CONSTRAINT,
         "warm_start": ["boolean"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "verbose": ["verbose"],
@@ -159,21 +160,31 @@ class ScaledLossLinearClassifier(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         previous = self._warm_start_state()
+        X, y, classes = self._validate_fit_data(X, y)
+        sw = effective_sample_weight(sample_weight, y, self.class_weight, X)
+        check_problem_scale(X, float(self.lam))
+        if previous is not None and (not np.array_equal(previous[0], classes)
+                                     or previous[1].shape[1] != X.shape[1]):
+            # other classes or features: refit from scratch, as scikit-learn does
+            previous = None
+        return self._fit_validated(X, y, classes, sw, float(self.lam), previous)
+
+    def _validate_fit_data(self, X, y):
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
                              order="C", accept_large_sparse=False)
         check_classification_targets(y)
         classes = np.unique(y)
         if classes.shape[0] < 2:
             raise ValueError(
-                "ScaledLossLinearClassifier needs samples of at least 2 classes in the data, "
+                f"{type(self).__name__} needs samples of at least 2 classes in the data, "
                 f"but the data contains only one class: {classes[0]!r}"
             )
-        sw = effective_sample_weight(sample_weight, y, self.class_weight, X)
+        return X, y, classes
+
+    def _fit_validated(self, X, y, classes, sw, lam, previous=None):
+        """Solve every one-vs-rest problem at ``lam`` on validated data; set the attributes."""
         Xs = as_solver_input(X)
         targets = ovr_targets(y, classes)
-        if previous is not None and not np.array_equal(previous[0], classes):
-            previous = None
-
         coefs, intercepts, gaps, objectives, duals, n_iters = [], [], [], [], [], []
         for k, yk in enumerate(targets):
             init = {}
@@ -183,11 +194,11 @@ class ScaledLossLinearClassifier(ClassifierMixin, BaseEstimator):
                             dual_init=None if dual0 is None else dual0[k])
                 if init["dual_init"] is not None and len(init["dual_init"]) != X.shape[0]:
                     init["dual_init"] = None
-            res = solve_binary(Xs, yk, sw, float(self.lam), self.loss, tol=float(self.tol),
+            res = solve_binary(Xs, yk, sw, lam, self.loss, tol=float(self.tol),
                                max_iter=int(self.max_iter), fit_intercept=self.fit_intercept,
-                               **init)
+                               check_input=False, **init)
             if self.verbose:
-                print(f"[ScaledLossLinearClassifier] boundary {k}: {res.n_iter} iterations, "
+                print(f"[{type(self).__name__}] boundary {k}: {res.n_iter} iterations, "
                       f"relative duality gap {res.gap:.3g}, objective {res.primal:.10g}")
             if not res.converged:
                 why = res.message or (f"stopped at max_iter={self.max_iter} with a relative "
@@ -217,44 +228,6 @@ class ScaledLossLinearClassifier(ClassifierMixin, BaseEstimator):
         return (self.classes_, np.asarray(self.coef_, dtype=np.float64),
                 np.asarray(self.intercept_, dtype=np.float64), getattr(self, "_dual", None))
 
-    def decision_function(self, X):
-        """Raw scores ``w.x + b``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            For binary problems, positive scores predict ``classes_[1]``.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32],
-                          reset=False)
-        scores = X @ self.coef_.T.astype(X.dtype, copy=False) + self.intercept_.astype(X.dtype)
-        scores = np.asarray(scores)
-        return scores.ravel() if scores.shape[1] == 1 else scores
-
-    def predict(self, X):
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels.
-        """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
-
     @available_if(_is_softplus)
     def predict_proba(self, X):
         """Class probabilities (softplus loss only).
@@ -273,12 +246,7 @@ class ScaledLossLinearClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``.
         """
-        scores = np.asarray(self.decision_function(X), dtype=np.float64)
-        if scores.ndim == 1:
-            p = expit(scores)
-            return np.column_stack([1.0 - p, p])
-        p = expit(scores)
-        return p / p.sum(axis=1, keepdims=True)
+        return self._predict_proba_lr(X)
 
     @available_if(_is_softplus)
     def predict_log_proba(self, X):
@@ -299,6 +267,4 @@ class ScaledLossLinearClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_class = True
-        tags.classifier_tags.poor_score = False
         return tags

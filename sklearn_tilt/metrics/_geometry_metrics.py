@@ -5,12 +5,14 @@ decision function in input space (:mod:`sklearn_tilt._linear_map`), maps the
 labels to ``+-1`` per boundary and aggregates.
 """
 
+from numbers import Real
+
 import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
 from .. import _geometry as G
-from .._compat import _check_sample_weight
+from .._compat import StrOptions, _check_sample_weight, validate_params
 from .._linear_map import resolve_decision
 
 __all__ = [
@@ -21,7 +23,9 @@ __all__ = [
     "tilting_plane",
 ]
 
-_AVERAGES = (None, "weighted", "macro")
+_AVERAGE = [StrOptions({"weighted", "macro"}), None]
+_FITTED = {"estimator": "no_validation", "X": ["array-like", "sparse matrix"]}
+_LABELLED = {**_FITTED, "y": ["array-like"], "sample_weight": ["array-like", None]}
 
 
 # --------------------------------------------------------------------------- #
@@ -51,13 +55,32 @@ def _validate_y(y, Xv, classes, sample_weight):
         )
     sw = None
     if sample_weight is not None:
-        sw = _check_sample_weight(sample_weight, Xv, dtype=np.float64)
+        # rejects negative, NaN and infinite weights and an all-zero vector
+        sw = _check_sample_weight(sample_weight, Xv, dtype=np.float64,
+                                  ensure_non_negative=True)
+        if not np.all(np.isfinite(sw)):
+            raise ValueError("sample_weight contains NaN or infinity")
     return y, sw
 
 
-def _check_average(average):
-    if average not in _AVERAGES:
-        raise ValueError(f"average must be one of {list(_AVERAGES)}, got {average!r}")
+def _label_text(label):
+    return repr(np.asarray(label).tolist())
+
+
+def _check_both_sides(labels, sw, negative, positive, what):
+    """Both sides of a binary boundary need samples of positive total weight.
+
+    ``negative`` and ``positive`` name the two sides in the error message.
+    """
+    w = np.ones(len(labels)) if sw is None else sw
+    for side, name in ((-1.0, negative), (1.0, positive)):
+        mask = labels == side
+        if not np.any(mask):
+            raise ValueError(f"{what} needs samples of both classes in y: class {name} "
+                             "has no sample")
+        if not w[mask].sum() > 0:
+            raise ValueError(f"{what} needs samples of both classes in y: class {name} "
+                             "has a total sample_weight of zero")
 
 
 def _prepare(estimator, X, y=None, sample_weight=None):
@@ -135,7 +158,6 @@ def _first_order_margins(decision, X_model, y):
 
 
 def _margin_quantity(estimator, X, y, sample_weight, average, from_margins):
-    _check_average(average)
     decision, Xv, X_model, y, sw = _prepare(estimator, X, y, sample_weight)
     if decision.is_linear:
         M = _boundary_labels(decision, y) * _linear_distances(decision, Xv)
@@ -158,6 +180,7 @@ def _margin_quantity(estimator, X, y, sample_weight, average, from_margins):
 # --------------------------------------------------------------------------- #
 # public functions
 # --------------------------------------------------------------------------- #
+@validate_params(_FITTED, prefer_skip_nested_validation=True)
 def signed_distance(estimator, X):
     """Signed Euclidean distance ``d(x) = s(x) / ||w||`` to the decision boundary.
 
@@ -231,6 +254,7 @@ def signed_distance(estimator, X):
     return _first_order_margins(decision, X_model, None)
 
 
+@validate_params({**_LABELLED, "average": _AVERAGE}, prefer_skip_nested_validation=True)
 def adversarial_distance(estimator, X, y, *, sample_weight=None, average="weighted"):
     """Adversarial distance ``d_adv = (1/n) sum_i y_i d(x_i)``.
 
@@ -286,6 +310,7 @@ def adversarial_distance(estimator, X, y, *, sample_weight=None, average="weight
     )
 
 
+@validate_params({**_LABELLED, "average": _AVERAGE}, prefer_skip_nested_validation=True)
 def error_distance(estimator, X, y, *, sample_weight=None, average="weighted"):
     """Error distance ``d_err = (1/n) sum_{y_i d(x_i) <= 0} (-y_i d(x_i))``.
 
@@ -347,6 +372,10 @@ def _first_order_angles(decision, Xv, X_model, y, sw):
     return G.local_tilting_angles(grads, true, other, means)
 
 
+@validate_params(
+    {**_LABELLED, "degrees": ["boolean"], "average": _AVERAGE},
+    prefer_skip_nested_validation=True,
+)
 def tilting_angle(
     estimator, X, y, *, sample_weight=None, degrees=False, average="weighted"
 ):
@@ -412,12 +441,17 @@ def tilting_angle(
     >>> bool(tilting_angle(strong, X, y) < tilting_angle(weak, X, y))
     True
     """
-    _check_average(average)
     decision, Xv, X_model, y, sw = _prepare(estimator, X, y, sample_weight)
     if decision.is_linear:
         Y = _boundary_labels(decision, y)
         values = np.full(Y.shape[1], np.nan)
+        if Y.shape[1] == 1:
+            _check_both_sides(Y[:, 0], sw, _label_text(decision.classes[0]),
+                              _label_text(decision.classes[1]), "the tilting angle")
         for k in range(Y.shape[1]):
+            w = np.ones(len(y)) if sw is None else sw
+            if not (w[Y[:, k] > 0].sum() > 0 and w[Y[:, k] < 0].sum() > 0):
+                continue  # class k (or all the others) absent or of zero weight: nan
             try:
                 z, _ = G.centroid_direction(Xv, Y[:, k], sw)
             except ValueError as exc:
@@ -448,6 +482,10 @@ def tilting_angle(
     return _aggregate(values, weights, average)
 
 
+@validate_params(
+    {**_LABELLED, "pos_label": [Real, str, "boolean", None]},
+    prefer_skip_nested_validation=True,
+)
 def tilting_plane(estimator, X, y, *, pos_label=None, sample_weight=None):
     """The tilting plane spanned by ``z`` and ``w``, and the 2-D coordinates of ``X``.
 
@@ -520,6 +558,13 @@ def tilting_plane(estimator, X, y, *, pos_label=None, sample_weight=None):
     labels = sign * Y[:, k]
     w = sign * decision.coef[k]
     b = float(sign * decision.intercept[k])
+    if decision.is_binary:
+        pos = _label_text(classes[1] if sign > 0 else classes[0])
+        neg = _label_text(classes[0] if sign > 0 else classes[1])
+    else:
+        pos = _label_text(pos_label)
+        neg = f"'all but {np.asarray(pos_label).tolist()}'"
+    _check_both_sides(labels, sw, neg, pos, "the tilting plane")
     try:
         z, dist = G.centroid_direction(Xv, labels, sw)
     except ValueError as exc:

@@ -1,75 +1,110 @@
 """Scorer objects for scikit-learn model selection.
 
-A scorer is a callable ``scorer(estimator, X, y, sample_weight=None) -> float``,
+A scorer is a callable ``scorer(estimator, X, y, *, sample_weight=None) -> float``,
 so instances can be passed as ``scoring=`` (alone or in a dict) to
 ``cross_validate``, ``validation_curve``, ``GridSearchCV`` and friends.
 
-Direction: scikit-learn ranks candidates by *larger* scores. The adversarial
-distance is greater-is-better and is returned as is. The tilting angle and the
-error distance are smaller-is-better; by default they are returned as is too (so
-that ``cv_results_`` shows readable angles and distances) and should then be
-used as extra metrics with ``refit`` pointing to another one (e.g. accuracy).
-To *select* on them, pass ``sign=-1``: the value is negated, like
-scikit-learn's ``"neg_..."`` scorers, and larger is better again.
+Direction: scikit-learn *maximises* a scorer (the best candidate of a search has
+the largest score). Each scorer therefore returns the value a user selects on by
+maximising:
+
+- :class:`AdversarialDistance` returns ``d_adv`` as is (greater is better);
+- :class:`TiltingAngle` returns ``-theta`` and :class:`ErrorDistance` returns
+  ``-d_err`` (smaller is better, negated like scikit-learn's ``"neg_..."``
+  scorers).
+
+The raw values come from the metric functions
+(:func:`~sklearn_tilt.metrics.tilting_angle`,
+:func:`~sklearn_tilt.metrics.adversarial_distance`,
+:func:`~sklearn_tilt.metrics.error_distance`), or as ``-mean_test_<name>`` from
+``cv_results_`` for the negated scorers.
+
+The scorers take part in metadata routing as scikit-learn's own scorer objects
+do: with ``sklearn.set_config(enable_metadata_routing=True)``, call
+``scorer.set_score_request(sample_weight=True)`` and the ``sample_weight`` given
+to ``GridSearchCV.fit`` or ``cross_validate(params=...)`` reaches the scorer
+(weighted centroids and weighted means on each test fold).
 """
 
+from .._compat import _BaseScorer
 from ._geometry_metrics import adversarial_distance, error_distance, tilting_angle
 
 __all__ = ["AdversarialDistance", "ErrorDistance", "TiltingAngle"]
 
-_AVERAGES = ("weighted", "macro")
 
+class _GeometryScorer(_BaseScorer):
+    """Shared machinery: the metric function, its direction, repr and routing.
 
-class _GeometryScorer:
-    """Shared machinery: parameters, sign, repr, equality."""
+    Subclasses set ``_metric`` (a function ``metric(estimator, X, y, *,
+    sample_weight=None, **params)``), ``_sign`` (+1 when larger raw values are
+    better, -1 when smaller are) and ``_defaults`` (the constructor parameters,
+    passed to the metric as keyword arguments).
+    """
 
-    #: whether larger raw values are better (before ``sign``)
-    greater_is_better = True
-    _defaults = {"average": "weighted", "sign": 1}
+    _metric = None
+    _sign = 1
+    _defaults = {}
 
-    def _set(self, **params):
-        for name, value in params.items():
-            setattr(self, name, value)
-        if self.sign not in (1, -1):
-            raise ValueError(f"sign must be 1 or -1, got {self.sign!r}")
-        if self.average not in _AVERAGES:
-            raise ValueError(f"average must be one of {list(_AVERAGES)}, got {self.average!r}")
+    def __init__(self, **params):
+        # the metrics read the decision function in input space themselves; the
+        # response method only tells scikit-learn's multimetric scorer what is called
+        super().__init__(type(self)._metric, type(self)._sign, dict(params),
+                         response_method=("decision_function", "predict_proba", "predict"))
 
     def get_params(self, deep=True):
-        """Parameters of the scorer, as a dict."""
-        return {name: getattr(self, name) for name in self._defaults}
-
-    def _value(self, estimator, X, y, sample_weight):  # pragma: no cover
-        raise NotImplementedError
-
-    def __call__(self, estimator, X, y, sample_weight=None):
-        """Score a fitted ``estimator`` on ``X, y``.
+        """Parameters of the scorer, as a dict.
 
         Parameters
         ----------
-        estimator : fitted classifier or pipeline
-            See :func:`~sklearn_tilt.metrics.signed_distance`.
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Test samples, in the estimator's input space.
-        y : array-like of shape (n_samples,)
-            True labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+        deep : bool, default=True
+            Ignored (a scorer holds no estimator).
 
         Returns
         -------
-        score : float
-            ``sign`` times the quantity.
+        params : dict
+            Parameter names mapped to their values.
         """
-        return self.sign * float(self._value(estimator, X, y, sample_weight))
+        return dict(self._kwargs)
+
+    def _score(self, method_caller, estimator, X, y_true, **kwargs):
+        """``_sign`` times the metric of ``estimator`` on ``X, y_true``.
+
+        ``method_caller`` (scikit-learn's cache of predictions) is not used: the
+        metrics need the decision function in input space, not a prediction.
+        ``kwargs`` is the routed metadata (``sample_weight``).
+        """
+        value = self._score_func(estimator, X, y_true, **self._kwargs, **kwargs)
+        return self._sign * float(value)
+
+    def _accept_sample_weight(self):
+        return True
+
+    def _get_metadata_request(self):
+        """Request of the ``score`` method: ``sample_weight`` (unrequested by default).
+
+        Returns
+        -------
+        request : MetadataRequest
+            What the scorer consumes when metadata routing is enabled.
+        """
+        from sklearn.utils.metadata_routing import MetadataRequest, get_routing_for_object
+
+        if hasattr(self, "_metadata_request"):
+            return get_routing_for_object(self._metadata_request)
+        requests = MetadataRequest(owner=self)
+        requests.score.add_request(param="sample_weight", alias=None)
+        return requests
 
     def __repr__(self):
         args = ", ".join(
-            f"{name}={getattr(self, name)!r}"
-            for name, default in self._defaults.items()
-            if getattr(self, name) != default
+            f"{name}={value!r}"
+            for name, value in self._kwargs.items()
+            if value != self._defaults[name]
         )
         return f"{type(self).__name__}({args})"
+
+    def _routing_repr(self):
+        return repr(self)
 
     def __eq__(self, other):
         return type(self) is type(other) and self.get_params() == other.get_params()
@@ -79,19 +114,24 @@ class _GeometryScorer:
 
 
 class TiltingAngle(_GeometryScorer):
-    """Scorer: the tilting angle between the weights and the nearest-centroid direction.
+    """Scorer: minus the tilting angle between the weights and the centroid direction.
 
-    Calls :func:`~sklearn_tilt.metrics.tilting_angle` on the fold's test data.
-    **Smaller is less tilted** (larger adversarial distance, not necessarily
-    better accuracy). The raw angle is returned by default, which suits
-    ``cv_results_`` reading with ``refit`` on another metric; ``sign=-1``
-    returns ``-theta`` so that model selection prefers small angles.
+    Returns ``-theta``, where ``theta`` is
+    :func:`~sklearn_tilt.metrics.tilting_angle` on the fold's test data: the
+    scorer is **greater-is-better** like scikit-learn's ``"neg_..."`` scorers, so
+    a search that selects on it prefers the least tilted boundary (larger
+    adversarial distance, not necessarily better accuracy). Read the angles of a
+    search as ``-cv_results_["mean_test_<name>"]``; the raw angle of a fitted
+    model is :func:`~sklearn_tilt.metrics.tilting_angle`.
 
     The centroid direction ``z`` is estimated on the data scored, i.e. on the
     test fold in cross-validation: the noise of a small fold's centroids puts a
     floor under the test-fold angle (the paper's ``theta = 0`` of a strongly
     regularised hinge classifier holds for the training centroids; pass
     ``return_train_score=True`` to see it in ``mean_train_<name>``).
+
+    Metadata routing: ``set_score_request(sample_weight=True)`` makes searches
+    pass the test fold's sample weights (weighted centroids, weighted average).
 
     Parameters
     ----------
@@ -100,55 +140,55 @@ class TiltingAngle(_GeometryScorer):
     average : {"weighted", "macro"}, default="weighted"
         Multiclass aggregation over the one-vs-rest boundaries (see
         :func:`~sklearn_tilt.metrics.tilting_angle`).
-    sign : {1, -1}, default=1
-        Multiplies the value (``-1``: "neg" convention, larger is better).
 
     See Also
     --------
     AdversarialDistance, ErrorDistance
+    sklearn_tilt.metrics.tilting_angle : The raw angle.
 
     Examples
     --------
     >>> from sklearn.datasets import load_digits
     >>> from sklearn.linear_model import LogisticRegression
     >>> from sklearn.model_selection import cross_validate
-    >>> from sklearn_tilt.metrics import AdversarialDistance, TiltingAngle
+    >>> from sklearn_tilt.metrics import AdversarialDistance, TiltingAngle, tilting_angle
     >>> X, y = load_digits(n_class=2, return_X_y=True)
-    >>> scoring = {"acc": "accuracy", "tilt": TiltingAngle(degrees=True),
+    >>> scoring = {"acc": "accuracy", "neg_tilt": TiltingAngle(degrees=True),
     ...            "dadv": AdversarialDistance()}
     >>> res = cross_validate(LogisticRegression(C=1e-3), X, y, scoring=scoring, cv=3)
     >>> sorted(k for k in res if k.startswith("test_"))
-    ['test_acc', 'test_dadv', 'test_tilt']
-    >>> TiltingAngle(degrees=True)
-    TiltingAngle(degrees=True)
+    ['test_acc', 'test_dadv', 'test_neg_tilt']
+    >>> bool((res["test_neg_tilt"] < 0).all())  # minus an angle in degrees
+    True
+    >>> clf = LogisticRegression(C=1e-3).fit(X, y)
+    >>> bool(TiltingAngle()(clf, X, y) == -tilting_angle(clf, X, y))
+    True
     """
 
-    greater_is_better = False
-    _defaults = {"degrees": False, "average": "weighted", "sign": 1}
+    _metric = staticmethod(tilting_angle)
+    _sign = -1
+    _defaults = {"degrees": False, "average": "weighted"}
 
-    def __init__(self, degrees=False, *, average="weighted", sign=1):
-        self._set(degrees=degrees, average=average, sign=sign)
-
-    def _value(self, estimator, X, y, sample_weight):
-        return tilting_angle(
-            estimator, X, y, sample_weight=sample_weight, degrees=self.degrees,
-            average=self.average,
-        )
+    def __init__(self, degrees=False, *, average="weighted"):
+        _check_average(average)
+        super().__init__(degrees=bool(degrees), average=average)
 
 
 class AdversarialDistance(_GeometryScorer):
     """Scorer: the adversarial distance ``mean_i y_i d(x_i)`` (greater is better).
 
-    Calls :func:`~sklearn_tilt.metrics.adversarial_distance` on the fold's test
-    data; in the units of ``X`` (through affine pipelines, of the pipeline's
-    input).
+    Returns :func:`~sklearn_tilt.metrics.adversarial_distance` on the fold's test
+    data as is, in the units of ``X`` (through affine pipelines, of the
+    pipeline's input): a search that selects on it prefers the boundary farthest
+    on average from the samples.
+
+    Metadata routing: ``set_score_request(sample_weight=True)`` makes searches
+    pass the test fold's sample weights.
 
     Parameters
     ----------
     average : {"weighted", "macro"}, default="weighted"
         Multiclass aggregation over the one-vs-rest boundaries.
-    sign : {1, -1}, default=1
-        Multiplies the value.
 
     See Also
     --------
@@ -165,7 +205,7 @@ class AdversarialDistance(_GeometryScorer):
     >>> search = GridSearchCV(
     ...     LogisticRegression(max_iter=5000), {"C": [1e-4, 1e-2, 1.0]}, cv=3,
     ...     scoring={"acc": "accuracy", "dadv": AdversarialDistance(),
-    ...              "tilt": TiltingAngle(degrees=True)},
+    ...              "neg_tilt": TiltingAngle(degrees=True)},
     ...     refit="acc",
     ... ).fit(X, y)
     >>> d = search.cv_results_["mean_test_dadv"]
@@ -173,35 +213,36 @@ class AdversarialDistance(_GeometryScorer):
     True
     """
 
-    greater_is_better = True
-    _defaults = {"average": "weighted", "sign": 1}
+    _metric = staticmethod(adversarial_distance)
+    _sign = 1
+    _defaults = {"average": "weighted"}
 
-    def __init__(self, *, average="weighted", sign=1):
-        self._set(average=average, sign=sign)
-
-    def _value(self, estimator, X, y, sample_weight):
-        return adversarial_distance(
-            estimator, X, y, sample_weight=sample_weight, average=self.average
-        )
+    def __init__(self, *, average="weighted"):
+        _check_average(average)
+        super().__init__(average=average)
 
 
 class ErrorDistance(_GeometryScorer):
-    """Scorer: the error distance of the misclassified samples (smaller is better).
+    """Scorer: minus the error distance of the misclassified samples.
 
-    Calls :func:`~sklearn_tilt.metrics.error_distance` on the fold's test data.
-    Returned as is by default (use ``refit`` on another metric), or negated with
-    ``sign=-1`` for model selection on it.
+    Returns ``-d_err``, where ``d_err`` is
+    :func:`~sklearn_tilt.metrics.error_distance` on the fold's test data (the
+    misclassified samples' distances to the boundary, summed and divided by the
+    number of samples): greater-is-better like scikit-learn's ``"neg_..."``
+    scorers, so a search that selects on it prefers errors close to the boundary.
+
+    Metadata routing: ``set_score_request(sample_weight=True)`` makes searches
+    pass the test fold's sample weights.
 
     Parameters
     ----------
     average : {"weighted", "macro"}, default="weighted"
         Multiclass aggregation over the one-vs-rest boundaries.
-    sign : {1, -1}, default=1
-        Multiplies the value (``-1``: "neg" convention, larger is better).
 
     See Also
     --------
     TiltingAngle, AdversarialDistance
+    sklearn_tilt.metrics.error_distance : The raw distance.
 
     Examples
     --------
@@ -211,18 +252,20 @@ class ErrorDistance(_GeometryScorer):
     >>> from sklearn_tilt.metrics import ErrorDistance
     >>> X, y = load_digits(n_class=3, return_X_y=True)
     >>> scores = cross_val_score(LogisticRegression(max_iter=5000), X, y,
-    ...                          scoring=ErrorDistance(sign=-1), cv=3)
+    ...                          scoring=ErrorDistance(), cv=3)
     >>> bool((scores <= 0).all())
     True
     """
 
-    greater_is_better = False
-    _defaults = {"average": "weighted", "sign": 1}
+    _metric = staticmethod(error_distance)
+    _sign = -1
+    _defaults = {"average": "weighted"}
 
-    def __init__(self, *, average="weighted", sign=1):
-        self._set(average=average, sign=sign)
+    def __init__(self, *, average="weighted"):
+        _check_average(average)
+        super().__init__(average=average)
 
-    def _value(self, estimator, X, y, sample_weight):
-        return error_distance(
-            estimator, X, y, sample_weight=sample_weight, average=self.average
-        )
+
+def _check_average(average):
+    if average not in ("weighted", "macro"):
+        raise ValueError(f"average must be one of ['weighted', 'macro'], got {average!r}")

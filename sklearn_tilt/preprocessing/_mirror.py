@@ -1,6 +1,7 @@
 """MirrorImage: reflect samples through (or project them onto) a decision boundary."""
 
 import inspect
+from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,6 +16,30 @@ from .._linear_map import resolve_decision, unwrap_estimator
 __all__ = ["MirrorImage"]
 
 _FACTOR = {"projection": 1.0, "mirror": 2.0}
+#: the package's exact classifiers are fitted at least this precisely inside MirrorImage
+INNER_TOL = 1e-10
+
+
+#: relative width of a tie between two runner-up scores
+TIE_RTOL = 1e-8
+
+
+def _runner_up(S, pred):
+    """Best class other than ``pred`` in each row, ties broken towards the first class.
+
+    Scores within ``TIE_RTOL`` (relative to the largest score magnitude of the row)
+    of the best other score count as tied. Exact ties are common with the hinge
+    loss (a support vector of two one-vs-rest boundaries scores exactly -1 for
+    both), and rounding must not decide which of the two boundaries a sample is
+    reflected through: fits that agree to rounding give the same images.
+    """
+    rows = np.arange(S.shape[0])
+    other = S.astype(np.float64, copy=True)
+    other[rows, pred] = -np.inf
+    best = other.max(axis=1)
+    scale = np.abs(S).max(axis=1)
+    tied = other >= (best - TIE_RTOL * np.maximum(scale, np.finfo(np.float64).tiny))[:, None]
+    return np.argmax(tied, axis=1)
 
 
 class MirrorImage(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -43,7 +68,9 @@ class MirrorImage(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     estimator : estimator, default=None
         The classifier defining the boundary. It is cloned and fitted on
         ``fit(X, y)``; ``None`` means
-        ``ScaledLossLinearClassifier()``. To use an already fitted classifier
+        ``ScaledLossLinearClassifier()``. The package's exact classifiers
+        (:class:`~sklearn_tilt.ScaledLossLinearClassifier` and its CV variant)
+        are fitted with ``tol=min(tol, 1e-10)`` (see Notes). To use an already fitted classifier
         as is, wrap it in :class:`sklearn.frozen.FrozenEstimator`. It must have
         a linear decision function (``coef_``), possibly after affine pipeline
         steps, or provide its own ``mirror_images(X, target=...)`` method (the
@@ -55,7 +82,11 @@ class MirrorImage(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         ``(w_p - w_t).x + (b_p - b_t) = 0`` between its predicted class ``p``
         and the class ``t``: the runner-up class (second highest score) when
         ``target`` is None, else the class ``target`` (the runner-up for the
-        samples already predicted as ``target``). The image of a mirror is then
+        samples already predicted as ``target``); among runner-up scores tied to
+        within ``1e-8`` (relative), the class first in ``classes_`` is taken, so
+        that fits that agree to rounding give the same images (hinge fits often
+        have exact ties: a support vector of two one-vs-rest boundaries scores
+        -1 for both). The image of a mirror is then
         scored higher for ``t`` than for ``p`` (a third class may still win).
         Binary problems have one boundary and ignore it (it must still be a
         class label when given). With an estimator that has its own
@@ -86,6 +117,16 @@ class MirrorImage(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Notes
     -----
+    An image moves with the direction of ``w``: an error ``delta`` (radians) in
+    that direction moves the image of ``x`` by about ``2 |d(x)| delta``, and a
+    solver stopped at a relative duality gap ``tol`` only bounds the objective
+    (for the ``2 lam``-strongly convex objective, ``delta`` can be of order
+    ``sqrt(tol)``). The package's exact classifiers are therefore fitted at a
+    relative duality gap of at most ``1e-10`` inside the transformer (their
+    solvers converge fast there, quadratically for the softplus loss), so that
+    the images of equivalent fits (weights or repeated samples, dense or sparse
+    data) agree to about ``1e-8`` relative. Other estimators are fitted as given.
+
     The transform keeps float32 and float64 (other dtypes become float64) and
     returns a dense array (mirror images of sparse vectors are dense). It does not
     change the fitted state; :meth:`transform_report` returns the images with
@@ -135,13 +176,19 @@ class MirrorImage(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         if self.estimator is None:
             from ..linear_model import ScaledLossLinearClassifier
 
-            return ScaledLossLinearClassifier()
+            return ScaledLossLinearClassifier(tol=INNER_TOL)
         if not hasattr(self.estimator, "fit"):
             raise TypeError(
                 f"estimator must be a scikit-learn estimator with a fit method, got "
                 f"{self.estimator!r}"
             )
-        return clone(self.estimator)
+        from ..linear_model import ScaledLossLinearClassifier
+
+        estimator = clone(self.estimator)
+        if (isinstance(estimator, ScaledLossLinearClassifier) and isinstance(estimator.tol, Real)
+                and estimator.tol > INNER_TOL):
+            estimator.set_params(tol=INNER_TOL)
+        return estimator
 
     def _check_clip(self):
         if self.clip is None:
@@ -219,8 +266,8 @@ class MirrorImage(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             d = G.signed_distance_from_scores(S[:, 0], decision.coef_norms()[0])
             return G.reflect(Xd, d, decision.coef[0], factor), d
         rows = np.arange(S.shape[0])
-        order = np.argsort(-S, axis=1, kind="stable")
-        pred, runner_up = order[:, 0], order[:, 1]
+        pred = np.argmax(S, axis=1)
+        runner_up = _runner_up(S, pred)
         t = self._target_index()
         other = runner_up if t is None else np.where(pred == t, runner_up, t)
         normals = decision.coef[pred] - decision.coef[other]

@@ -203,3 +203,32 @@ def test_errors(digits_pair):
         mirror.transform(X[:, :5])
     with pytest.raises(ValueError, match="requires y"):
         MirrorImage(LogisticRegression()).fit(X)
+
+
+def test_runner_up_ties_go_to_the_first_class():
+    """Scores tied to rounding must not decide the boundary a sample is reflected through."""
+    from sklearn_tilt.preprocessing._mirror import _runner_up
+
+    S = np.array([[1.0, -1.0, -1.0 + 1e-13, 0.2],
+                  [1.0, -1.0 + 1e-13, -1.0, -3.0],
+                  [-1.0, 0.5, -1.0, -1.0 + 1e-12],
+                  [1.0, -1.0, -0.5, -3.0],
+                  [0.3, 0.3, 0.0, -1.0]])
+    pred = np.argmax(S, axis=1)
+    np.testing.assert_array_equal(_runner_up(S, pred), [3, 1, 0, 2, 1])
+
+
+def test_equivalent_hinge_fits_give_the_same_images():
+    """Weights vs repeated rows (the estimator check's data), with exact hinge margin ties."""
+    rng = np.random.RandomState(42)
+    X = rng.rand(15, 30)
+    y = rng.randint(0, 3, size=15)
+    sw = rng.randint(0, 5, size=15)
+    weighted = MirrorImage().fit(X, y, sample_weight=sw)
+    repeated = MirrorImage().fit(X.repeat(sw, axis=0), y.repeat(sw))
+    S = weighted.estimator_.decision_function(X)
+    second = np.sort(S, axis=1)[:, :2]
+    assert np.any(np.abs(second[:, 1] - second[:, 0]) < 1e-9)  # the data has exact ties
+    np.testing.assert_allclose(weighted.transform(X), repeated.transform(X), rtol=1e-9,
+                               atol=1e-9)
+    assert weighted.estimator_.tol == 1e-10  # fitted precisely inside the transformer
