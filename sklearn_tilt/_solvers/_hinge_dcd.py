@@ -1,0 +1,480 @@
+"""Exact hinge solver at O(nnz) per pass: dual coordinate descent on an
+augmented Lagrangian of the intercept's equality constraint.
+
+Primal (``S = sum(s)``, ``C_i = s_i / (2 lam S)``)::
+
+    P(w, b) = sum_i s_i max(0, 1 - y_i (w.x_i + b)) / S + lam ||w||^2
+
+Dual (over ``2 lam``): ``max sum_i a_i - 0.5 ||w(a)||^2``, ``w(a) = sum_i a_i y_i x_i``,
+``0 <= a_i <= C_i``, ``t(a) = sum_i a_i y_i = 0``.
+
+Method (the proximal point method on the intercept, seen from the dual):
+
+* Inner problem, for a centre ``c`` and a weight ``rho > 0``::
+
+      max_a  sum_i a_i - 0.5 ||w(a)||^2 - c t(a) - 0.5 rho t(a)^2,   0 <= a_i <= C_i
+
+  is the dual of ``min_{w,b} P(w, b) + (b - c)^2 / (2 rho S')`` (a strongly
+  convex problem in ``(w, b)``: its ``w`` and ``b = c + rho t`` are unique).
+  It has no equality constraint, so liblinear's dual coordinate descent
+  (Hsieh et al. 2008) solves it with O(nnz(x_i)) per coordinate: the current
+  intercept ``b = c + rho t`` moves with every update of ``t``, the diagonal
+  is ``||x_i||^2 + rho``; samples stuck at a bound are shrunk (Joachims 1999,
+  liblinear's rule) and the pass order is random.
+* Outer iteration: the new centre is the current ``b`` (method of multipliers),
+  accelerated by a safeguarded secant step on the monotone residual ``t(c)``
+  (the gradient of the Moreau envelope of the value function ``v(b)``, which is
+  Lipschitz even where ``v`` has a kink); each inner solve is warm-started and
+  its tolerance tightens with the outer iterations.
+* Certificate, from scratch after every inner solve: ``w_+ = sum_{y_i>0} a_i x_i``
+  and ``w_- = sum_{y_i<0} a_i x_i`` by one pass over the rows with ``a_i > 0``;
+  the heavier side is scaled down so that ``t = 0`` (a feasible dual point,
+  lower bound ``D``); ``w = w_+ - w_-``, its scores by one more pass, and the
+  primal ``P`` at the best intercept for this ``w`` (exact 1-D minimisation).
+  Stop when ``(P - D) / P <= tol``.
+
+Memory: ``X`` plus O(n + d); no Gram matrix.  Dense and CSR input (int32 or
+int64 indices), float32 or float64 values, are read as given.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._common import SolverResult, kernel_arrays
+from ._hinge import _best_intercept, _check_classes, _check_lam, _validate, hinge_solve
+
+_FM = {"reassoc", "contract", "arcp", "nsz"}
+_INF = np.inf
+_DEBUG = False
+
+# a dense problem whose rows fit the active-set method's cache is finished by
+# that method (exact subproblems on the free set, from the coordinate-descent
+# dual) when one inner solve of coordinate descent needs more than this many
+# passes: coordinate descent is fast at finding the samples at a bound, slow on
+# an ill-conditioned free set
+_POLISH_AFTER = 100
+_CACHE_ROWS = 2000
+_CACHE_MAX_BYTES = 256 * 2**20
+
+
+def active_set_fits(X):
+    """Whether the active-set method's row cache for ``X`` fits (dense input only)."""
+    import scipy.sparse as sp
+
+    if sp.issparse(X):
+        return False
+    n, d = X.shape
+    return 8 * min(n, _CACHE_ROWS) * d <= _CACHE_MAX_BYTES
+
+
+@njit(cache=True, fastmath=_FM, inline="always")
+def _dot(is_sparse, Xd, data, indices, indptr, i, w):
+    acc = 0.0
+    if is_sparse:
+        for k in range(indptr[i], indptr[i + 1]):
+            acc += data[k] * w[indices[k]]
+    else:
+        for k in range(Xd.shape[1]):
+            acc += Xd[i, k] * w[k]
+    return acc
+
+
+@njit(cache=True, fastmath=_FM, inline="always")
+def _axpy(is_sparse, Xd, data, indices, indptr, i, a, w):
+    if is_sparse:
+        for k in range(indptr[i], indptr[i + 1]):
+            w[indices[k]] += a * data[k]
+    else:
+        for k in range(Xd.shape[1]):
+            w[k] += a * Xd[i, k]
+
+
+@njit(cache=True, fastmath=_FM)
+def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, alpha, w, t_in, c, rho, eps,
+        max_passes, seed):
+    """Dual CD with shrinking on the augmented inner problem.
+
+    ``act`` (the samples with ``C_i > 0``) is permuted in place.  Returns
+    ``(t, passes, viol)``: ``t = sum a_i y_i`` as tracked, the number of passes
+    and the last pass's maximal KKT violation (margin units).  Converged when
+    ``viol <= eps`` on a pass over every sample.
+    """
+    np.random.seed(seed)
+    nact = act.shape[0]
+    t = t_in
+    active = nact
+    pg_max_old = _INF
+    pg_min_old = -_INF
+    passes = 0
+    viol = _INF
+    while passes < max_passes:
+        # random order of the active part
+        for k in range(active - 1, 0, -1):
+            j = np.random.randint(0, k + 1)
+            tmp = act[k]
+            act[k] = act[j]
+            act[j] = tmp
+        pg_max = -_INF
+        pg_min = _INF
+        s = 0
+        while s < active:
+            i = act[s]
+            b = c + rho * t
+            yi = y[i]
+            G = yi * (_dot(is_sparse, Xd, data, indices, indptr, i, w) + b) - 1.0
+            a = alpha[i]
+            Ci = C[i]
+            pg = 0.0
+            if a <= 0.0:
+                if G > pg_max_old:
+                    active -= 1
+                    act[s] = act[active]
+                    act[active] = i
+                    continue
+                elif G < 0.0:
+                    pg = G
+            elif a >= Ci:
+                if G < pg_min_old:
+                    active -= 1
+                    act[s] = act[active]
+                    act[active] = i
+                    continue
+                elif G > 0.0:
+                    pg = G
+            else:
+                pg = G
+            if pg > pg_max:
+                pg_max = pg
+            if pg < pg_min:
+                pg_min = pg
+            if pg != 0.0:
+                q = qd[i]
+                if q > 0.0:
+                    an = a - G / q
+                    if an < 0.0:
+                        an = 0.0
+                    elif an > Ci:
+                        an = Ci
+                else:
+                    an = Ci if G < 0.0 else 0.0
+                da = (an - a) * yi
+                if da != 0.0:
+                    alpha[i] = an
+                    _axpy(is_sparse, Xd, data, indices, indptr, i, da, w)
+                    t += da
+            s += 1
+        passes += 1
+        if pg_max < pg_min:
+            viol = 0.0
+        else:
+            viol = pg_max - pg_min
+        if viol <= eps:
+            if active == nact:
+                break
+            active = nact
+            pg_max_old = _INF
+            pg_min_old = -_INF
+            continue
+        pg_max_old = pg_max
+        pg_min_old = pg_min
+        if pg_max_old <= 0.0:
+            pg_max_old = _INF
+        if pg_min_old >= 0.0:
+            pg_min_old = -_INF
+    return t, passes, viol
+
+
+@njit(cache=True, fastmath=_FM)
+def _sides(is_sparse, Xd, data, indices, indptr, y, alpha, act, wpos, wneg):
+    """``w_+ = sum_{y_i>0} a_i x_i``, ``w_- = sum_{y_i<0} a_i x_i`` from scratch;
+    returns ``(A_+, A_-)``, the sums of ``a`` over each class."""
+    wpos[:] = 0.0
+    wneg[:] = 0.0
+    ap = 0.0
+    an = 0.0
+    for k in range(act.shape[0]):
+        i = act[k]
+        a = alpha[i]
+        if a != 0.0:
+            if y[i] > 0.0:
+                ap += a
+                _axpy(is_sparse, Xd, data, indices, indptr, i, a, wpos)
+            else:
+                an += a
+                _axpy(is_sparse, Xd, data, indices, indptr, i, a, wneg)
+    return ap, an
+
+
+@njit(cache=True, fastmath=_FM)
+def _scores(is_sparse, Xd, data, indices, indptr, n, w, f):
+    for i in range(n):
+        f[i] = _dot(is_sparse, Xd, data, indices, indptr, i, w)
+
+
+def _sqnorms(ka, n):
+    is_sparse, Xd, data, indices, indptr = ka
+    if is_sparse:
+        rows = np.repeat(np.arange(n), np.diff(indptr))
+        return np.bincount(rows, weights=np.square(data, dtype=np.float64), minlength=n)
+    return np.einsum("ij,ij->i", Xd, Xd, dtype=np.float64)
+
+
+class _Problem:
+    """Arrays of one problem, shared by the fits of a path."""
+
+    def __init__(self, X, y, s, S, fit_intercept):
+        self.X = X
+        self.polish = active_set_fits(X)
+        self.ka = kernel_arrays(X)
+        self.n, self.d = X.shape
+        self.y, self.s, self.S = y, s, S
+        self.fit_intercept = fit_intercept
+        self.act = np.flatnonzero(s > 0).astype(np.int64)
+        self.sq = _sqnorms(self.ka, self.n)
+        self.f = np.zeros(self.n)
+        self.fk = np.zeros(self.n)
+        self.tbuf = np.empty(self.n)
+        self.wpos = np.zeros(self.d)
+        self.wneg = np.zeros(self.d)
+        sq_act = self.sq[self.act]
+        # weight of the intercept in the inner problem: that of a typical
+        # feature vector (the bias feature liblinear would append, in the
+        # units of the data)
+        m = float(np.mean(sq_act)) if sq_act.size else 0.0
+        self.rho = 0.1 * m if m > 0 else 1.0
+
+    def _primal(self, kappa, wsq, lam, b_hint):
+        """``(P, b)`` at ``(kappa w, b)`` with ``b`` the best intercept (``f = X w``)."""
+        y, s, act = self.y, self.s, self.act
+        fk = self.f[act] * kappa
+        if self.fit_intercept:
+            self.fk[act] = fk
+            b, _ = _best_intercept(self.fk, y, s, act, act.shape[0], b_hint, self.tbuf)
+        else:
+            b = 0.0
+        loss = float(np.dot(s[act], np.maximum(1.0 - y[act] * (fk + b), 0.0)))
+        return loss / self.S + lam * kappa * kappa * wsq, float(b)
+
+    def certificate(self, alpha, lam, b_hint, tol=0.0):
+        """From scratch: ``(w, b, P, D, gap, t)`` (see the module docstring).
+
+        When the gap exceeds ``tol``, the primal point is also searched along
+        the ray ``(kappa w, b)`` (golden section on the convex function of
+        ``kappa`` in [0.5, 2], the best intercept at each): near the hard-margin
+        end the loss of margin violations at rounding level would otherwise
+        dominate a tiny objective.
+        """
+        y, s, S, act = self.y, self.s, self.S, self.act
+        ap, an = _sides(*self.ka, y, alpha, act, self.wpos, self.wneg)
+        w = self.wpos - self.wneg
+        _scores(*self.ka, self.n, w, self.f)
+        if self.fit_intercept:
+            # a feasible dual point: scale the heavier side down to t = 0
+            if ap > an:
+                rp, rn = (an / ap if ap > 0 else 0.0), 1.0
+            else:
+                rp, rn = 1.0, (ap / an if an > 0 else 0.0)
+            wf = rp * self.wpos - rn * self.wneg
+            asum = rp * ap + rn * an
+        else:
+            wf = w
+            asum = ap + an
+        wsq = float(np.dot(w, w))
+        D = 2.0 * lam * asum - lam * float(np.dot(wf, wf))
+        P, b = self._primal(1.0, wsq, lam, b_hint)
+        kappa = 1.0
+        if (P - D) > tol * abs(P) and wsq > 0.0:
+            g = 0.5 * (np.sqrt(5.0) - 1.0)
+            lo, hi = 0.5, 2.0
+            x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
+            p1, p2 = self._primal(x1, wsq, lam, b * x1)[0], self._primal(x2, wsq, lam, b * x2)[0]
+            for _ in range(60):
+                if p1 <= p2:
+                    hi, x2, p2 = x2, x1, p1
+                    x1 = hi - g * (hi - lo)
+                    p1 = self._primal(x1, wsq, lam, b * x1)[0]
+                else:
+                    lo, x1, p1 = x1, x2, p2
+                    x2 = lo + g * (hi - lo)
+                    p2 = self._primal(x2, wsq, lam, b * x2)[0]
+            xk = x1 if p1 <= p2 else x2
+            Pk, bk = self._primal(xk, wsq, lam, b * xk)
+            if Pk < P:
+                P, b, kappa = Pk, bk, xk
+        if kappa != 1.0:
+            w = kappa * w
+        gap = max((P - D) / max(abs(P), 1e-300), 0.0)
+        return w, float(b), P, D, gap, ap - an
+
+    def solve(self, alpha, w, lam, c, tol, max_passes, stall=None, seed=0):
+        """Run the outer iterations from ``alpha`` (``w`` its ``w(a)``) and centre ``c``.
+
+        Returns ``(w, b, P, gap, passes, converged, stalled)``; ``alpha`` is
+        updated in place.  With ``stall``, an inner solve that has not
+        converged after that many passes ends the run (``stalled``).
+        """
+        C = self.s * (1.0 / (2.0 * lam * self.S))
+        fi = self.fit_intercept
+        rho = self.rho if fi else 0.0
+        c = float(c) if fi else 0.0
+        qd = self.sq + rho
+        t = float(np.dot(alpha[self.act], self.y[self.act]))
+        eps = 0.1
+        passes = 0
+        outer = 0
+        hist = []  # (c, t) pairs of converged inner solves
+        stalled = False
+        while True:
+            cap = max(max_passes - passes, 1)
+            if stall is not None:
+                cap = min(cap, stall)
+            t, p, viol = _cd(*self.ka, self.y, C, qd, self.act, alpha, w, t, c, rho, eps,
+                             cap, seed + outer)
+            passes += p
+            outer += 1
+            b_in = c + rho * t
+            wc, b, P, D, gap, t = self.certificate(alpha, lam, b_in, tol)
+            if _DEBUG:
+                print(outer, p, passes, "eps", eps, "viol", viol, "c", c, "t", t, "b", b, "gap", gap)
+            # w(a) from scratch (drops the drift of the updates)
+            np.subtract(self.wpos, self.wneg, out=w)
+            if gap <= tol or passes >= max_passes:
+                break
+            if viol > eps:
+                # the inner solve stopped at its pass budget
+                stalled = True
+                break
+            # new centre: the proximal step, or a secant step on t(c)
+            c_new = c + rho * t
+            hist.append((c, t))
+            if len(hist) >= 2:
+                (c0, t0), (c1, t1) = hist[-2], hist[-1]
+                if t1 != t0 and (t0 > 0) != (t1 > 0) or (abs(t1) < abs(t0) and t1 != t0):
+                    c_sec = c1 - t1 * (c1 - c0) / (t1 - t0)
+                    lo, hi = sorted((c1, c1 + 20.0 * (c_new - c1)))
+                    if np.isfinite(c_sec) and lo <= c_sec <= hi:
+                        c_new = c_sec
+            c = c_new
+            eps = max(eps * 0.1, 1e-12)
+        return wc, b, P, gap, passes, gap <= tol, stalled
+
+
+def _fit(prob, alpha, w, lam, c, tol, max_iter):
+    """One ``lam``: coordinate descent; on a dense problem where it stalls, the
+    active-set method from its dual, then coordinate descent again from the
+    better of the two if that is not certified either.  The certificate is
+    computed here, from scratch, whichever method produced the point."""
+    stall = _POLISH_AFTER if prob.polish else None
+    coef, b, P, gap, passes, conv, stalled = prob.solve(alpha, w, lam, c, tol, max_iter, stall)
+    if conv or not stalled or passes >= max_iter:
+        return coef, b, P, gap, passes, conv
+    r = hinge_solve(prob.X, prob.y, prob.s, lam, tol=tol, max_iter=max(max_iter - passes, 1),
+                    fit_intercept=prob.fit_intercept, dual_init=alpha)
+    a2 = np.asarray(r.dual, dtype=np.float64)
+    w2, b2, P2, D2, gap2, _ = prob.certificate(a2, lam, r.intercept, tol)
+    passes += int(r.n_iter)
+    if _DEBUG:
+        print("polish", r.n_iter, r.gap, "certified", gap2)
+    coef = w.copy()
+    if gap2 <= gap:
+        alpha[:] = a2
+        np.subtract(prob.wpos, prob.wneg, out=w)  # w(a2), the working vector
+        coef, b, P, gap = w2, b2, P2, gap2
+    if gap <= tol or passes >= max_iter:
+        return coef, b, P, gap, passes, gap <= tol
+    w3, b3, P3, gap3, p3, conv3, _ = prob.solve(alpha, w, lam, b, tol, max_iter - passes)
+    return w3, b3, P3, gap3, passes + p3, conv3
+
+
+def _start(prob, X, y, s, S, lam, coef_init, intercept_init, dual_init):
+    n = prob.n
+    C = s * (1.0 / (2.0 * lam * S))
+    if dual_init is not None:
+        alpha = np.array(dual_init, dtype=np.float64, copy=True).reshape(-1)
+        if alpha.shape != (n,):
+            raise ValueError(f"dual_init has shape {alpha.shape}, expected ({n},)")
+        alpha[~np.isfinite(alpha)] = 0.0
+        alpha = np.clip(alpha, 0.0, C)
+    elif coef_init is not None:
+        coef = np.ascontiguousarray(coef_init, dtype=np.float64).reshape(-1)
+        if coef.shape != (prob.d,):
+            raise ValueError(f"coef_init has shape {coef.shape}, expected ({prob.d},)")
+        b0 = float(intercept_init) if (intercept_init is not None and prob.fit_intercept) else 0.0
+        _scores(*prob.ka, n, coef, prob.f)
+        alpha = np.where(y * (prob.f + b0) < 1.0, C, 0.0)
+    else:
+        # the large-lam closed form
+        alpha = C.copy()
+    alpha[s == 0] = 0.0
+    if intercept_init is not None and prob.fit_intercept:
+        c0 = float(intercept_init)
+    elif dual_init is not None and prob.fit_intercept:
+        # the best intercept for the w of the given dual
+        _scores(*prob.ka, n, _w_of(prob, alpha), prob.f)
+        c0, _ = _best_intercept(prob.f, y, s, prob.act, prob.act.shape[0], 0.0, prob.tbuf)
+    else:
+        c0 = 0.0
+    return alpha, float(c0)
+
+
+def _w_of(prob, alpha):
+    _sides(*prob.ka, prob.y, alpha, prob.act, prob.wpos, prob.wneg)
+    return prob.wpos - prob.wneg
+
+
+def hinge_dcd_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
+                    coef_init=None, intercept_init=None, dual_init=None):
+    """Solve the hinge problem for one ``lam`` by dual coordinate descent.
+
+    See the module docstring.  ``max_iter`` bounds the number of passes of
+    coordinate descent over the samples (``n_iter`` in the result).  Returns a
+    :class:`~sklearn_tilt._solvers.SolverResult` whose ``gap`` is the relative
+    duality gap at the returned point, computed from scratch.
+    """
+    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter)
+    lam = _check_lam(lam)
+    fit_intercept = bool(fit_intercept)
+    _check_classes(y, s, fit_intercept)
+    prob = _Problem(X, y, s, S, fit_intercept)
+    alpha, c0 = _start(prob, X, y, s, S, lam, coef_init, intercept_init, dual_init)
+    w = _w_of(prob, alpha)
+    w, b, P, gap, passes, conv = _fit(prob, alpha, w, lam, c0, tol, max(max_iter, 1))
+    return SolverResult(coef=w, intercept=b, dual=alpha, n_iter=int(passes), gap=float(gap),
+                        primal=float(P), converged=bool(conv))
+
+
+def hinge_dcd_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
+                   coef_init=None, intercept_init=None):
+    """Warm-started solutions for every ``lam`` in ``lams`` (results in that order).
+
+    Solved from the largest ``lam`` down; each start is the previous dual
+    scaled by the ratio of the box bounds (``lam_prev / lam``) and the previous
+    intercept as the centre.  Every result carries its own certificate.
+    """
+    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter)
+    lams = np.asarray(lams, dtype=np.float64).reshape(-1)
+    if lams.size == 0:
+        return []
+    for lam in lams:
+        _check_lam(lam)
+    fit_intercept = bool(fit_intercept)
+    _check_classes(y, s, fit_intercept)
+    order = np.argsort(-lams, kind="stable")
+    prob = _Problem(X, y, s, S, fit_intercept)
+    alpha, c = _start(prob, X, y, s, S, lams[order[0]], coef_init, intercept_init, None)
+    w = _w_of(prob, alpha)
+    results = [None] * lams.size
+    prev = None
+    for pos in order:
+        lam = float(lams[pos])
+        if prev is not None and prev != lam:
+            r = prev / lam
+            alpha *= r
+            w *= r
+        wk, b, P, gap, passes, conv = _fit(prob, alpha, w, lam, c, tol, max(max_iter, 1))
+        results[pos] = SolverResult(coef=wk.copy(), intercept=b, dual=alpha.copy(),
+                                    n_iter=int(passes), gap=float(gap), primal=float(P),
+                                    converged=bool(conv))
+        c = b
+        prev = lam
+    return results
