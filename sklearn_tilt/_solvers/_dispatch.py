@@ -6,10 +6,11 @@ import scipy.sparse as sp
 LOSSES = ("hinge", "softplus")
 HINGE_METHODS = ("auto", "active_set", "dcd")
 
-# "auto" keeps the active-set method (Gram cache, exact subproblems) on dense
+# "auto" keeps the active-set method (Gram cache, exact subproblems) on
 # problems up to this many samples, where it wins (the paper's paths); above,
-# on sparse input, or when its row cache would not fit, dual coordinate descent
-# at O(nnz) per pass (benchmarks/bench_hinge_methods.py measures the switch)
+# or when its row cache (dense float64 rows) would not fit, dual coordinate
+# descent at O(nnz) per pass (benchmarks/bench_hinge_methods.py measures the
+# switch)
 _ACTIVE_SET_MAX_SAMPLES = 10_000
 
 

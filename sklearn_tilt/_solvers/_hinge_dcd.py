@@ -47,7 +47,7 @@ _FM = {"reassoc", "contract", "arcp", "nsz"}
 _INF = np.inf
 _DEBUG = False
 
-# a dense problem whose rows fit the active-set method's cache is finished by
+# a problem whose rows fit the active-set method's cache is finished by
 # that method (exact subproblems on the free set, from the coordinate-descent
 # dual) when one inner solve of coordinate descent needs more than this many
 # passes: coordinate descent is fast at finding the samples at a bound, slow on
@@ -58,11 +58,7 @@ _CACHE_MAX_BYTES = 256 * 2**20
 
 
 def active_set_fits(X):
-    """Whether the active-set method's row cache for ``X`` fits (dense input only)."""
-    import scipy.sparse as sp
-
-    if sp.issparse(X):
-        return False
+    """Whether the active-set method's row cache (dense float64 rows) for ``X`` fits."""
     n, d = X.shape
     return 8 * min(n, _CACHE_ROWS) * d <= _CACHE_MAX_BYTES
 
@@ -360,8 +356,8 @@ class _Problem:
 
 
 def _fit(prob, alpha, w, lam, c, tol, max_iter):
-    """One ``lam``: coordinate descent; on a dense problem where it stalls, the
-    active-set method from its dual, then coordinate descent again from the
+    """One ``lam``: coordinate descent; where it stalls on a problem whose rows fit the
+    active-set method's cache, that method from its dual, then coordinate descent again from the
     better of the two if that is not certified either.  The certificate is
     computed here, from scratch, whichever method produced the point."""
     stall = _POLISH_AFTER if prob.polish else None

@@ -187,7 +187,9 @@ def test_bad_input_raises_before_numba(data):
 def test_auto_method_choice():
     dense_small = np.zeros((100, 5))
     assert hinge_method(dense_small) == "active_set"
-    assert hinge_method(sp.csr_matrix(dense_small)) == "dcd"
+    assert hinge_method(sp.csr_matrix(dense_small)) == "active_set"
+    assert hinge_method(sp.csr_matrix((50_000, 100_000))) == "dcd"
+    assert hinge_method(sp.csr_matrix((5000, 100_000))) == "dcd"
     assert hinge_method(np.zeros((20_000, 5))) == "dcd"
     assert hinge_method(np.zeros((3000, 100_000))) == "dcd"
     assert hinge_method(dense_small, "dcd") == "dcd"
