@@ -26,12 +26,15 @@ Method (the proximal point method on the intercept, seen from the dual):
   (the gradient of the Moreau envelope of the value function ``v(b)``, which is
   Lipschitz even where ``v`` has a kink); each inner solve is warm-started and
   its tolerance tightens with the outer iterations.
-* Certificate, from scratch after every inner solve: ``w_+ = sum_{y_i>0} a_i x_i``
-  and ``w_- = sum_{y_i<0} a_i x_i`` by one pass over the rows with ``a_i > 0``;
-  the heavier side is scaled down so that ``t = 0`` (a feasible dual point,
-  lower bound ``D``); ``w = w_+ - w_-``, its scores by one more pass, and the
-  primal ``P`` at the best intercept for this ``w`` (exact 1-D minimisation).
-  Stop when ``(P - D) / P <= tol``.
+* Certificate, from scratch after every inner solve, with the rounding-safe
+  bounds of ``_hinge_certificate`` (one certificate for both hinge methods):
+  ``w_+ = sum_{y_i>0} a_i x_i`` and ``w_- = sum_{y_i<0} a_i x_i`` by one pass
+  over the rows with ``a_i > 0``; the heavier side is scaled down so that
+  ``t = 0`` (a feasible dual point: lower bound ``D``); ``w = w_+ - w_-``, its
+  scores by one more pass, the primal ``P`` at the best intercept for this
+  ``w`` (the midpoint of the exact 1-D minimisers), or near the hard margin at
+  ``w`` scaled until every margin is provably at least 1.  Stop when the
+  relative gap of the bounds is at most ``tol``.
 
 Memory: ``X`` plus O(n + d); no Gram matrix.  Dense and CSR input (int32 or
 int64 indices), float32 or float64 values, are read as given.
@@ -41,7 +44,10 @@ import numpy as np
 from numba import njit
 
 from ._common import SolverResult, kernel_arrays
-from ._hinge import _best_intercept, _check_classes, _check_lam, _validate, hinge_solve
+from ._hinge import _check_classes, _check_lam, _validate, hinge_solve
+from ._hinge_certificate import (canonical_intercept, dual_lower, gamma, make_feasible, norm_up,
+                                 primal_upper, relative_gap, row_norms, score_error,
+                                 scaled_margin_candidate)
 
 _FM = {"reassoc", "contract", "arcp", "nsz"}
 _INF = np.inf
@@ -228,7 +234,8 @@ class _Problem:
         self.act = np.flatnonzero(s > 0).astype(np.int64)
         self.sq = _sqnorms(self.ka, self.n)
         self.f = np.zeros(self.n)
-        self.fk = np.zeros(self.n)
+        self.rn = np.empty(self.n)
+        self.kmax = row_norms(*self.ka, self.n, self.rn)
         self.tbuf = np.empty(self.n)
         self.wpos = np.zeros(self.d)
         self.wneg = np.zeros(self.d)
@@ -239,68 +246,54 @@ class _Problem:
         m = float(np.mean(sq_act)) if sq_act.size else 0.0
         self.rho = 0.1 * m if m > 0 else 1.0
 
-    def _primal(self, kappa, wsq, lam, b_hint):
-        """``(P, b)`` at ``(kappa w, b)`` with ``b`` the best intercept (``f = X w``)."""
-        y, s, act = self.y, self.s, self.act
-        fk = self.f[act] * kappa
-        if self.fit_intercept:
-            self.fk[act] = fk
-            b, _ = _best_intercept(self.fk, y, s, act, act.shape[0], b_hint, self.tbuf)
-        else:
-            b = 0.0
-        loss = float(np.dot(s[act], np.maximum(1.0 - y[act] * (fk + b), 0.0)))
-        return loss / self.S + lam * kappa * kappa * wsq, float(b)
+    def certificate(self, alpha, lam, b_hint):
+        """From scratch: ``(coef, b, P, gap, t)`` (see the module docstring).
 
-    def certificate(self, alpha, lam, b_hint, tol=0.0):
-        """From scratch: ``(w, b, P, D, gap, t)`` (see the module docstring).
-
-        When the gap exceeds ``tol``, the primal point is also searched along
-        the ray ``(kappa w, b)`` (golden section on the convex function of
-        ``kappa`` in [0.5, 2], the best intercept at each): near the hard-margin
-        end the loss of margin violations at rounding level would otherwise
-        dominate a tiny objective.
+        ``coef`` is ``w(a)`` or, near the hard margin, ``w(a)`` scaled so that
+        every margin is provably at least 1 (:func:`scaled_margin_candidate`);
+        ``P`` the primal at ``(coef, b)``; ``gap`` the relative gap of the
+        rounding-safe bounds of ``_hinge_certificate``; ``t = sum a_i y_i``.
         """
         y, s, S, act = self.y, self.s, self.S, self.act
+        nact = act.shape[0]
+        fi = self.fit_intercept
+        C = s * (1.0 / (2.0 * lam * S))
         ap, an = _sides(*self.ka, y, alpha, act, self.wpos, self.wneg)
         w = self.wpos - self.wneg
+        # dual: the heavier side scaled down to sum a_i y_i = 0 (in place on a
+        # copy), X^T (a y) formed from the two sides; its rounding error is at
+        # most gamma_(n+8) sum_i a_i ||x_i||
+        af = alpha.copy()
+        make_feasible(y, C, af, act, nact, fi)
+        rp = 1.0
+        rn = 1.0
+        if fi and ap > an:
+            rp = an / ap if ap > 0.0 else 0.0
+        elif fi and an > ap:
+            rn = ap / an if an > 0.0 else 0.0
+        wf = rp * self.wpos - rn * self.wneg
+        ew = gamma(nact + 8) * float(np.dot(alpha[act], self.rn[act])) * (1.0 + gamma(nact))
+        D, D_low = dual_lower(y, C, af, act, nact, lam, norm_up(wf), ew, self.rn, fi)
+        # primal: scores of w by one plain pass, the best intercept
         _scores(*self.ka, self.n, w, self.f)
-        if self.fit_intercept:
-            # a feasible dual point: scale the heavier side down to t = 0
-            if ap > an:
-                rp, rn = (an / ap if ap > 0 else 0.0), 1.0
-            else:
-                rp, rn = 1.0, (ap / an if an > 0 else 0.0)
-            wf = rp * self.wpos - rn * self.wneg
-            asum = rp * ap + rn * an
+        wnorm = norm_up(w)
+        ef = score_error(self.kmax, wnorm)
+        if fi:
+            b, _ = canonical_intercept(self.f, y, s, act, nact, b_hint, self.tbuf)
         else:
-            wf = w
-            asum = ap + an
-        wsq = float(np.dot(w, w))
-        D = 2.0 * lam * asum - lam * float(np.dot(wf, wf))
-        P, b = self._primal(1.0, wsq, lam, b_hint)
-        kappa = 1.0
-        if (P - D) > tol * abs(P) and wsq > 0.0:
-            g = 0.5 * (np.sqrt(5.0) - 1.0)
-            lo, hi = 0.5, 2.0
-            x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
-            p1, p2 = self._primal(x1, wsq, lam, b * x1)[0], self._primal(x2, wsq, lam, b * x2)[0]
-            for _ in range(60):
-                if p1 <= p2:
-                    hi, x2, p2 = x2, x1, p1
-                    x1 = hi - g * (hi - lo)
-                    p1 = self._primal(x1, wsq, lam, b * x1)[0]
-                else:
-                    lo, x1, p1 = x1, x2, p2
-                    x2 = lo + g * (hi - lo)
-                    p2 = self._primal(x2, wsq, lam, b * x2)[0]
-            xk = x1 if p1 <= p2 else x2
-            Pk, bk = self._primal(xk, wsq, lam, b * xk)
-            if Pk < P:
-                P, b, kappa = Pk, bk, xk
-        if kappa != 1.0:
-            w = kappa * w
-        gap = max((P - D) / max(abs(P), 1e-300), 0.0)
-        return w, float(b), P, D, gap, ap - an
+            b = 0.0
+        P, P_up = primal_upper(self.f, ef, self.rn, y, s, act, nact, b, lam, wnorm, S)
+        coef = w
+        if relative_gap(P_up, D_low) > 0.0:
+            tk, P_up_t = scaled_margin_candidate(self.f, ef, self.rn, y, act, nact, b, lam,
+                                                 wnorm)
+            if P_up_t < P_up:
+                coef = tk * w
+                b = tk * b
+                P = lam * float(np.dot(coef, coef))
+                P_up = P_up_t
+        gap = relative_gap(P_up, D_low)
+        return coef, float(b), float(P), float(gap), ap - an
 
     def solve(self, alpha, w, lam, c, tol, max_passes, stall=None, seed=0):
         """Run the outer iterations from ``alpha`` (``w`` its ``w(a)``) and centre ``c``.
@@ -329,7 +322,7 @@ class _Problem:
             passes += p
             outer += 1
             b_in = c + rho * t
-            wc, b, P, D, gap, t = self.certificate(alpha, lam, b_in, tol)
+            wc, b, P, gap, t = self.certificate(alpha, lam, b_in)
             if _DEBUG:
                 print(outer, p, passes, "eps", eps, "viol", viol, "c", c, "t", t, "b", b, "gap", gap)
             # w(a) from scratch (drops the drift of the updates)
@@ -367,7 +360,7 @@ def _fit(prob, alpha, w, lam, c, tol, max_iter):
     r = hinge_solve(prob.X, prob.y, prob.s, lam, tol=tol, max_iter=max(max_iter - passes, 1),
                     fit_intercept=prob.fit_intercept, dual_init=alpha)
     a2 = np.asarray(r.dual, dtype=np.float64)
-    w2, b2, P2, D2, gap2, _ = prob.certificate(a2, lam, r.intercept, tol)
+    w2, b2, P2, gap2, _ = prob.certificate(a2, lam, r.intercept)
     passes += int(r.n_iter)
     if _DEBUG:
         print("polish", r.n_iter, r.gap, "certified", gap2)
@@ -407,7 +400,7 @@ def _start(prob, X, y, s, S, lam, coef_init, intercept_init, dual_init):
     elif dual_init is not None and prob.fit_intercept:
         # the best intercept for the w of the given dual
         _scores(*prob.ka, n, _w_of(prob, alpha), prob.f)
-        c0, _ = _best_intercept(prob.f, y, s, prob.act, prob.act.shape[0], 0.0, prob.tbuf)
+        c0, _ = canonical_intercept(prob.f, y, s, prob.act, prob.act.shape[0], 0.0, prob.tbuf)
     else:
         c0 = 0.0
     return alpha, float(c0)
