@@ -59,6 +59,12 @@ _DEBUG = False
 # passes: coordinate descent is fast at finding the samples at a bound, slow on
 # an ill-conditioned free set
 _POLISH_AFTER = 100
+# Newton steps on the free set (dense Gram of the free rows) when an inner
+# solve of coordinate descent needs more than _NEWTON_AFTER passes
+_NEWTON_AFTER = 20
+_NEWTON_MAX = 50
+_NEWTON_MAX_FREE = 3000
+_NEWTON_MAX_ENTRIES = 2 * 10**7
 _CACHE_ROWS = 2000
 _CACHE_MAX_BYTES = 256 * 2**20
 
@@ -295,6 +301,64 @@ class _Problem:
         gap = relative_gap(P_up, D_low)
         return coef, float(b), float(P), float(gap), ap - an
 
+    def newton_free(self, alpha, w, C, t):
+        """One Newton step on the free samples ``F`` (``0 < a_i < C_i``), the
+        others fixed: the exact solution of ``y_i (x_i.w + b) = 1`` on ``F``
+        (and ``sum a_i y_i = 0`` with an intercept, ``t`` the current sum),
+        taken as far as the box allows.  ``alpha`` and ``w`` are updated in
+        place; returns the step's intercept (0 without one), or ``None`` when
+        ``F`` is empty or too large for its dense Gram matrix.
+        """
+        act, y = self.act, self.y
+        a = alpha[act]
+        F = act[(a > 0.0) & (a < C[act])]
+        m = F.shape[0]
+        if m == 0 or m > _NEWTON_MAX_FREE or m * self.d > _NEWTON_MAX_ENTRIES:
+            return None
+        XF = self.X[F]
+        XF = XF.toarray() if hasattr(XF, "toarray") else np.asarray(XF)
+        XF = np.asarray(XF, dtype=np.float64)
+        yF = y[F]
+        K = XF @ XF.T
+        fF = XF @ w
+        r = 1.0 - yF * fF
+        Q = K * np.outer(yF, yF)
+        if t is None:
+            A, rhs = Q, r
+        else:
+            A = np.zeros((m + 1, m + 1))
+            A[:m, :m] = Q
+            A[:m, m] = yF
+            A[m, :m] = yF
+            rhs = np.append(r, -t)
+        # a relative ridge keeps numerically dependent free samples harmless
+        ridge = 1e-12 * max(float(np.trace(Q)) / m, 1e-300)
+        A[np.arange(m), np.arange(m)] += ridge
+        try:
+            sol = np.linalg.solve(A, rhs)
+        except np.linalg.LinAlgError:
+            sol = np.linalg.lstsq(A, rhs, rcond=None)[0]
+        if not np.all(np.isfinite(sol)):
+            return None
+        delta = sol[:m]
+        bn = float(sol[m]) if t is not None else 0.0
+        aF = alpha[F]
+        CF = C[F]
+        # largest step in [0, 1] that stays in the box
+        with np.errstate(divide="ignore", invalid="ignore"):
+            up = np.where(delta > 0.0, (CF - aF) / delta, np.inf)
+            dn = np.where(delta < 0.0, -aF / delta, np.inf)
+        tau = float(min(1.0, up.min(initial=np.inf), dn.min(initial=np.inf)))
+        if not tau > 0.0:
+            return None
+        new = aF + tau * delta
+        new[new <= 1e-14 * CF] = 0.0
+        new = np.minimum(new, CF)
+        new[new >= CF * (1.0 - 1e-14)] = CF[new >= CF * (1.0 - 1e-14)]
+        w += XF.T @ ((new - aF) * yF)
+        alpha[F] = new
+        return bn
+
     def solve(self, alpha, w, lam, c, tol, max_passes, stall=None, seed=0):
         """Run the outer iterations from ``alpha`` (``w`` its ``w(a)``) and centre ``c``.
 
@@ -313,6 +377,7 @@ class _Problem:
         outer = 0
         hist = []  # (c, t) pairs of converged inner solves
         stalled = False
+        newton_steps = 0
         while True:
             cap = max(max_passes - passes, 1)
             if stall is not None:
@@ -330,9 +395,19 @@ class _Problem:
             if gap <= tol or passes >= max_passes:
                 break
             if viol > eps:
-                # the inner solve stopped at its pass budget
-                stalled = True
-                break
+                # the inner solve stopped at its pass budget: a Newton step on
+                # the free samples (bounds fixed), then coordinate descent again
+                bn = None
+                if newton_steps < _NEWTON_MAX:
+                    bn = self.newton_free(alpha, w, C, t if fi else None)
+                if bn is None:
+                    stalled = True
+                    break
+                newton_steps += 1
+                passes += 1
+                c = bn
+                t = float(np.dot(alpha[self.act], self.y[self.act]))
+                continue
             # new centre: the proximal step, or a secant step on t(c)
             c_new = c + rho * t
             hist.append((c, t))
@@ -353,7 +428,7 @@ def _fit(prob, alpha, w, lam, c, tol, max_iter):
     active-set method's cache, that method from its dual, then coordinate descent again from the
     better of the two if that is not certified either.  The certificate is
     computed here, from scratch, whichever method produced the point."""
-    stall = _POLISH_AFTER if prob.polish else None
+    stall = _NEWTON_AFTER
     coef, b, P, gap, passes, conv, stalled = prob.solve(alpha, w, lam, c, tol, max_iter, stall)
     if conv or not stalled or passes >= max_iter:
         return coef, b, P, gap, passes, conv
