@@ -63,8 +63,14 @@ _POLISH_AFTER = 100
 # solve of coordinate descent needs more than _NEWTON_AFTER passes
 _NEWTON_AFTER = 20
 _NEWTON_MAX = 50
-_NEWTON_MAX_FREE = 3000
+_NEWTON_MAX_FREE = 1500
 _NEWTON_MAX_ENTRIES = 2 * 10**7
+# single fits of more than _NEWTON_MAX_FREE samples whose mean C_i ||x_i||^2
+# exceeds _CONT_HARD (large C: coordinate descent and the active-set finish
+# are both slow from a cold start) go through a short warm-started path from
+# the lam where it is _CONT_START
+_CONT_HARD = 30.0
+_CONT_START = 10.0
 _CACHE_ROWS = 2000
 _CACHE_MAX_BYTES = 256 * 2**20
 
@@ -301,7 +307,7 @@ class _Problem:
         gap = relative_gap(P_up, D_low)
         return coef, float(b), float(P), float(gap), ap - an
 
-    def newton_free(self, alpha, w, C, t):
+    def newton_free(self, alpha, w, C, t, c, rho):
         """One Newton step on the free samples ``F`` (``0 < a_i < C_i``), the
         others fixed: the exact solution of ``y_i (x_i.w + b) = 1`` on ``F``
         (and ``sum a_i y_i = 0`` with an intercept, ``t`` the current sum),
@@ -341,21 +347,35 @@ class _Problem:
         if not np.all(np.isfinite(sol)):
             return None
         delta = sol[:m]
-        bn = float(sol[m]) if t is not None else 0.0
+        bn = float(sol[m]) if t is not None else c
         aF = alpha[F]
         CF = C[F]
-        # largest step in [0, 1] that stays in the box
+        # two candidates: the step as far as the box allows, and the full step
+        # projected onto the box; the one that gains more in the inner
+        # (augmented) objective is taken, none if neither gains
         with np.errstate(divide="ignore", invalid="ignore"):
             up = np.where(delta > 0.0, (CF - aF) / delta, np.inf)
             dn = np.where(delta < 0.0, -aF / delta, np.inf)
         tau = float(min(1.0, up.min(initial=np.inf), dn.min(initial=np.inf)))
-        if not tau > 0.0:
+        best = None
+        tt = 0.0 if t is None else t
+        for new in (aF + max(tau, 0.0) * delta, np.clip(aF + delta, 0.0, CF)):
+            new[new <= 1e-14 * CF] = 0.0
+            hi = new >= CF * (1.0 - 1e-14)
+            new[hi] = CF[hi]
+            v = (new - aF) * yF
+            dt = float(v.sum())
+            gain = float((new - aF).sum() - fF @ v - 0.5 * v @ (K @ v))
+            if t is not None:
+                gain -= c * dt + 0.5 * rho * ((tt + dt) ** 2 - tt * tt)
+            if gain > 0.0 and (best is None or gain > best[0]):
+                best = (gain, new, v)
+        if _DEBUG:
+            print("newton", m, "tau", tau, "gain", None if best is None else best[0])
+        if best is None:
             return None
-        new = aF + tau * delta
-        new[new <= 1e-14 * CF] = 0.0
-        new = np.minimum(new, CF)
-        new[new >= CF * (1.0 - 1e-14)] = CF[new >= CF * (1.0 - 1e-14)]
-        w += XF.T @ ((new - aF) * yF)
+        _, new, v = best
+        w += XF.T @ v
         alpha[F] = new
         return bn
 
@@ -399,7 +419,7 @@ class _Problem:
                 # the free samples (bounds fixed), then coordinate descent again
                 bn = None
                 if newton_steps < _NEWTON_MAX:
-                    bn = self.newton_free(alpha, w, C, t if fi else None)
+                    bn = self.newton_free(alpha, w, C, t if fi else None, c, rho)
                 if bn is None:
                     stalled = True
                     break
@@ -491,7 +511,10 @@ def hinge_dcd_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tr
     """Solve the hinge problem for one ``lam`` by dual coordinate descent.
 
     See the module docstring.  ``max_iter`` bounds the number of passes of
-    coordinate descent over the samples (``n_iter`` in the result).  Returns a
+    coordinate descent over the samples plus the outer iterations of the
+    active-set finish (``n_iter`` in the result).  Without a warm start, a
+    large problem with large ``C_i ||x_i||^2`` is solved through a short
+    warm-started path from a larger ``lam`` (factors of 3).  Returns a
     :class:`~sklearn_tilt._solvers.SolverResult` whose ``gap`` is the relative
     duality gap at the returned point, computed from scratch.
     """
@@ -500,9 +523,33 @@ def hinge_dcd_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tr
     fit_intercept = bool(fit_intercept)
     _check_classes(y, s, fit_intercept)
     prob = _Problem(X, y, s, S, fit_intercept)
-    alpha, c0 = _start(prob, X, y, s, S, lam, coef_init, intercept_init, dual_init)
+    max_iter = max(max_iter, 1)
+    lams = [lam]
+    if dual_init is None and coef_init is None and prob.n > _NEWTON_MAX_FREE:
+        # continuation on a large, hard problem: from the lam at which the
+        # mean of C_i ||x_i||^2 is _CONT_START down to lam by factors of 3
+        act = prob.act
+        hard = float(np.mean(prob.s[act] * prob.sq[act])) / (2.0 * lam * S)
+        if hard > _CONT_HARD:
+            lam_k = lam * hard / _CONT_START
+            seq = []
+            while lam_k > lam * 1.5:
+                seq.append(lam_k)
+                lam_k /= 3.0
+            lams = seq + [lam]
+    alpha, c = _start(prob, X, y, s, S, lams[0], coef_init, intercept_init, dual_init)
     w = _w_of(prob, alpha)
-    w, b, P, gap, passes, conv = _fit(prob, alpha, w, lam, c0, tol, max(max_iter, 1))
+    passes = 0
+    prev = lams[0]
+    for lam_k in lams:
+        if lam_k != prev:
+            alpha *= prev / lam_k
+            w *= prev / lam_k
+        w_k, b, P, gap, p, conv = _fit(prob, alpha, w, lam_k, c, tol, max(max_iter - passes, 1))
+        passes += p
+        c = b
+        prev = lam_k
+    w = w_k
     return SolverResult(coef=w, intercept=b, dual=alpha, n_iter=int(passes), gap=float(gap),
                         primal=float(P), converged=bool(conv))
 

@@ -194,3 +194,18 @@ def test_auto_method_choice():
     assert hinge_method(np.zeros((3000, 100_000))) == "dcd"
     assert hinge_method(dense_small, "dcd") == "dcd"
     assert hinge_method(sp.csr_matrix(dense_small), "active_set") == "active_set"
+
+
+def test_continuation_and_active_set_finish(data, monkeypatch):
+    """A "large, hard" problem (thresholds lowered): the short warm-started path
+    from a larger lam and the active-set finish give the certified solution."""
+    import sklearn_tilt._solvers._hinge_dcd as dcd
+
+    X, y = data
+    s = np.ones(y.shape[0])
+    monkeypatch.setattr(dcd, "_NEWTON_MAX_FREE", 5)
+    for lam in (1e-4, 1e-2):
+        r = hinge_dcd_solve(X, y, s, lam, tol=TOL, max_iter=10**6)
+        r_as = solve_binary(X, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
+        assert r.converged and r.gap <= TOL
+        assert _agree(r, r_as)
