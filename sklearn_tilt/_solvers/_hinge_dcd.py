@@ -36,8 +36,21 @@ Method (the proximal point method on the intercept, seen from the dual):
   ``w`` scaled until every margin is provably at least 1.  Stop when the
   relative gap of the bounds is at most ``tol``.
 
-Memory: ``X`` plus O(n + d); no Gram matrix.  Dense and CSR input (int32 or
-int64 indices), float32 or float64 values, are read as given.
+* Ill-conditioned free set (an inner solve needs more than ``_NEWTON_AFTER``
+  passes): a Newton step on the free samples with the bounds fixed (their
+  dense Gram matrix, at most ``_NEWTON_MAX_FREE`` of them), then coordinate
+  descent again; when the free set is larger and the rows fit the active-set
+  method's cache, that method finishes from the coordinate-descent dual (its
+  result is certified here like any other point).
+* Large C (mean ``C_i ||x_i||^2`` above ``_CONT_HARD``) on a large problem: a
+  single fit goes through a short warm-started path from a larger ``lam``.
+
+Path: largest ``lam`` first, each start the previous dual times the ratio of
+the box bounds, the previous intercept as the centre.
+
+Memory: ``X`` plus O(n + d) (plus at most ``_NEWTON_MAX_ENTRIES`` floats for
+the free rows); no n x n Gram matrix.  Dense and CSR input (int32 or int64
+indices), float32 or float64 values, are read as given.
 """
 
 import numpy as np
