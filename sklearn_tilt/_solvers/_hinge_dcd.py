@@ -392,12 +392,15 @@ class _Problem:
         alpha[F] = new
         return bn
 
-    def solve(self, alpha, w, lam, c, tol, max_passes, stall=None, seed=0):
+    def solve(self, alpha, w, lam, c, tol, max_passes, stall=None, finish=False, seed=0):
         """Run the outer iterations from ``alpha`` (``w`` its ``w(a)``) and centre ``c``.
 
         Returns ``(w, b, P, gap, passes, converged, stalled)``; ``alpha`` is
         updated in place.  With ``stall``, an inner solve that has not
-        converged after that many passes ends the run (``stalled``).
+        converged after that many passes is followed by a Newton step on the
+        free set; where that does not apply, the run ends (``stalled``) if
+        ``finish`` (the caller finishes with the active-set method), else
+        coordinate descent goes on without that limit.
         """
         C = self.s * (1.0 / (2.0 * lam * self.S))
         fi = self.fit_intercept
@@ -434,8 +437,12 @@ class _Problem:
                 if newton_steps < _NEWTON_MAX:
                     bn = self.newton_free(alpha, w, C, t if fi else None, c, rho)
                 if bn is None:
-                    stalled = True
-                    break
+                    if finish:
+                        stalled = True
+                        break
+                    # no finisher for this problem: coordinate descent goes on
+                    stall = None
+                    continue
                 newton_steps += 1
                 passes += 1
                 c = bn
@@ -461,8 +468,8 @@ def _fit(prob, alpha, w, lam, c, tol, max_iter):
     active-set method's cache, that method from its dual, then coordinate descent again from the
     better of the two if that is not certified either.  The certificate is
     computed here, from scratch, whichever method produced the point."""
-    stall = _NEWTON_AFTER
-    coef, b, P, gap, passes, conv, stalled = prob.solve(alpha, w, lam, c, tol, max_iter, stall)
+    coef, b, P, gap, passes, conv, stalled = prob.solve(alpha, w, lam, c, tol, max_iter,
+                                                        _NEWTON_AFTER, prob.polish)
     if conv or not stalled or passes >= max_iter:
         return coef, b, P, gap, passes, conv
     r = hinge_solve(prob.X, prob.y, prob.s, lam, tol=tol, max_iter=max(max_iter - passes, 1),
@@ -479,7 +486,8 @@ def _fit(prob, alpha, w, lam, c, tol, max_iter):
         coef, b, P, gap = w2, b2, P2, gap2
     if gap <= tol or passes >= max_iter:
         return coef, b, P, gap, passes, gap <= tol
-    w3, b3, P3, gap3, p3, conv3, _ = prob.solve(alpha, w, lam, b, tol, max_iter - passes)
+    w3, b3, P3, gap3, p3, conv3, _ = prob.solve(alpha, w, lam, b, tol, max_iter - passes,
+                                                _NEWTON_AFTER, False)
     return w3, b3, P3, gap3, passes + p3, conv3
 
 

@@ -209,3 +209,19 @@ def test_continuation_and_active_set_finish(data, monkeypatch):
         r_as = solve_binary(X, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
         assert r.converged and r.gap <= TOL
         assert _agree(r, r_as)
+
+
+def test_sparse_without_finisher_keeps_descending(monkeypatch):
+    """Where neither the Newton step nor the active-set finish applies (large free
+    set, rows too wide for the cache), coordinate descent goes on to the tolerance."""
+    import sklearn_tilt._solvers._hinge_dcd as dcd
+
+    rng = np.random.RandomState(0)
+    X = sp.random(600, 400, density=0.03, format="csr", random_state=rng)
+    y = np.where(X @ rng.randn(400) + 0.05 * rng.randn(600) > 0, 1.0, -1.0)
+    s = np.ones(600)
+    monkeypatch.setattr(dcd, "_NEWTON_MAX_FREE", 5)
+    monkeypatch.setattr(dcd, "_CACHE_MAX_BYTES", 0)
+    r = hinge_dcd_solve(X, y, s, 1e-4, tol=TOL, max_iter=10**6)
+    r_as = solve_binary(X, y, s, 1e-4, "hinge", tol=TOL, max_iter=10**4, method="active_set")
+    assert r.converged and _agree(r, r_as)
