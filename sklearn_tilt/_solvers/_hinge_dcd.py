@@ -434,6 +434,11 @@ class _Problem:
                 # the inner solve stopped at its pass budget: a Newton step on
                 # the free samples (bounds fixed), then coordinate descent again
                 bn = None
+                if finish and self.n > _NEWTON_MAX_FREE:
+                    # a large problem that the active-set method can finish:
+                    # measured faster than Newton steps on the free set
+                    stalled = True
+                    break
                 if newton_steps < _NEWTON_MAX:
                     bn = self.newton_free(alpha, w, C, t if fi else None, c, rho)
                 if bn is None:
