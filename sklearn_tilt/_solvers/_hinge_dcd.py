@@ -64,16 +64,15 @@ from ._hinge_certificate import (canonical_intercept, dual_lower, gamma, make_fe
 
 _FM = {"reassoc", "contract", "arcp", "nsz"}
 _INF = np.inf
-_DEBUG = False
 
-# a problem whose rows fit the active-set method's cache is finished by
-# that method (exact subproblems on the free set, from the coordinate-descent
-# dual) when one inner solve of coordinate descent needs more than this many
-# passes: coordinate descent is fast at finding the samples at a bound, slow on
-# an ill-conditioned free set
-_POLISH_AFTER = 100
-# Newton steps on the free set (dense Gram of the free rows) when an inner
-# solve of coordinate descent needs more than _NEWTON_AFTER passes
+# when an inner solve of coordinate descent needs more than _NEWTON_AFTER
+# passes (coordinate descent is fast at finding the samples at a bound, slow on
+# an ill-conditioned free set): on a problem of more than _NEWTON_MAX_FREE
+# samples whose rows fit the active-set method's cache (_CACHE_ROWS dense
+# float64 rows within _CACHE_MAX_BYTES), that method finishes from the
+# coordinate-descent dual; otherwise up to _NEWTON_MAX Newton steps on the free
+# set (dense Gram of at most _NEWTON_MAX_FREE free rows and _NEWTON_MAX_ENTRIES
+# stored floats), coordinate descent in between
 _NEWTON_AFTER = 20
 _NEWTON_MAX = 50
 _NEWTON_MAX_FREE = 1500
@@ -383,8 +382,6 @@ class _Problem:
                 gain -= c * dt + 0.5 * rho * ((tt + dt) ** 2 - tt * tt)
             if gain > 0.0 and (best is None or gain > best[0]):
                 best = (gain, new, v)
-        if _DEBUG:
-            print("newton", m, "tau", tau, "gain", None if best is None else best[0])
         if best is None:
             return None
         _, new, v = best
@@ -424,8 +421,6 @@ class _Problem:
             outer += 1
             b_in = c + rho * t
             wc, b, P, gap, t = self.certificate(alpha, lam, b_in)
-            if _DEBUG:
-                print(outer, p, passes, "eps", eps, "viol", viol, "c", c, "t", t, "b", b, "gap", gap)
             # w(a) from scratch (drops the drift of the updates)
             np.subtract(self.wpos, self.wneg, out=w)
             if gap <= tol or passes >= max_passes:
@@ -482,8 +477,6 @@ def _fit(prob, alpha, w, lam, c, tol, max_iter):
     a2 = np.asarray(r.dual, dtype=np.float64)
     w2, b2, P2, gap2, _ = prob.certificate(a2, lam, r.intercept)
     passes += int(r.n_iter)
-    if _DEBUG:
-        print("polish", r.n_iter, r.gap, "certified", gap2)
     coef = w.copy()
     if gap2 <= gap:
         alpha[:] = a2
