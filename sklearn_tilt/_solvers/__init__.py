@@ -5,11 +5,18 @@ Arrays and scalars in, arrays out; no scikit-learn imports here.
 Public entry points (used by :mod:`sklearn_tilt.linear_model`):
 
 ``solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept=True,
-coef_init=None, intercept_init=None, dual_init=None) -> SolverResult``
+coef_init=None, intercept_init=None, dual_init=None, method="auto") -> SolverResult``
 
 ``solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept=True,
-coef_init=None, intercept_init=None) -> list[SolverResult]`` (one result per lam, in
-the order of ``lams``; warm-started from strong to weak regularisation).
+coef_init=None, intercept_init=None, method="auto") -> list[SolverResult]`` (one result
+per lam, in the order of ``lams``; warm-started from strong to weak regularisation).
+
+``method`` (hinge only; softplus accepts ``"auto"``): ``"active_set"`` (a
+decomposition method on a bounded Gram cache, best on dense problems of up to
+about 10^4 samples), ``"dcd"`` (dual coordinate descent with the intercept's
+equality constraint kept exact by an augmented Lagrangian, O(nnz) per pass and
+O(nnz + n + d) memory, for large or sparse problems) or ``"auto"`` (chosen from
+the input: see ``hinge_method``).  Both return the same certified solution.
 
 ``X`` is a C-contiguous float32/float64 array or a CSR matrix of the same dtypes,
 ``y`` a float64 array of +-1, ``sample_weight`` a float64 array of non-negative
@@ -23,6 +30,7 @@ _jit_cache.install_fallback_locator()
 _jit_cache.register_notice()
 
 from ._common import SolverResult, kernel_arrays
-from ._dispatch import primal_objective, solve_binary, solve_path
+from ._dispatch import HINGE_METHODS, hinge_method, primal_objective, solve_binary, solve_path
 
-__all__ = ["SolverResult", "kernel_arrays", "primal_objective", "solve_binary", "solve_path"]
+__all__ = ["HINGE_METHODS", "SolverResult", "hinge_method", "kernel_arrays", "primal_objective",
+           "solve_binary", "solve_path"]

@@ -4,6 +4,27 @@ import numpy as np
 import scipy.sparse as sp
 
 LOSSES = ("hinge", "softplus")
+HINGE_METHODS = ("auto", "active_set", "dcd")
+
+# "auto" keeps the active-set method (Gram cache, exact subproblems) on
+# problems up to this many samples, where it wins (the paper's paths); above,
+# or when its row cache (dense float64 rows) would not fit, dual coordinate
+# descent at O(nnz) per pass (benchmarks/bench_hinge_methods.py measures the
+# switch)
+_ACTIVE_SET_MAX_SAMPLES = 10_000
+
+
+def hinge_method(X, method="auto"):
+    """The hinge method that ``method`` selects for ``X`` ("active_set" or "dcd")."""
+    if method not in HINGE_METHODS:
+        raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
+    if method != "auto":
+        return method
+    from ._hinge_dcd import active_set_fits
+
+    if X.shape[0] <= _ACTIVE_SET_MAX_SAMPLES and active_set_fits(X):
+        return "active_set"
+    return "dcd"
 
 
 def _loss_values(z, loss):
@@ -23,19 +44,26 @@ def primal_objective(X, y, sample_weight, lam, loss, coef, intercept):
 
 
 def solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept=True,
-                 coef_init=None, intercept_init=None, dual_init=None, check_input=True):
+                 coef_init=None, intercept_init=None, dual_init=None, method="auto",
+                 check_input=True):
     """Solve one binary problem; see the package docstring.
 
+    ``method`` chooses the hinge solver (see :func:`hinge_method`);
     ``check_input=False`` skips the scans of the arrays (finite ``X``, ``+-1``
     labels, non-negative weights) for callers that have validated them already.
     """
     if loss == "hinge":
-        from ._hinge import hinge_solve
+        if hinge_method(X, method) == "dcd":
+            from ._hinge_dcd import hinge_dcd_solve as hinge_solve
+        else:
+            from ._hinge import hinge_solve
 
         return hinge_solve(X, y, sample_weight, lam, tol=tol, max_iter=max_iter,
                            fit_intercept=fit_intercept, coef_init=coef_init,
                            intercept_init=intercept_init, dual_init=dual_init,
                            check_input=check_input)
+    if method not in HINGE_METHODS:
+        raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
     if loss == "softplus":
         from ._softplus import softplus_solve
 
@@ -47,14 +75,19 @@ def solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept
 
 
 def solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept=True,
-               coef_init=None, intercept_init=None, check_input=True):
+               coef_init=None, intercept_init=None, method="auto", check_input=True):
     """Warm-started path over ``lams``; results in the order of ``lams``."""
     if loss == "hinge":
-        from ._hinge import hinge_path
+        if hinge_method(X, method) == "dcd":
+            from ._hinge_dcd import hinge_dcd_path as hinge_path
+        else:
+            from ._hinge import hinge_path
 
         return hinge_path(X, y, sample_weight, lams, tol=tol, max_iter=max_iter,
                           fit_intercept=fit_intercept, coef_init=coef_init,
                           intercept_init=intercept_init, check_input=check_input)
+    if method not in HINGE_METHODS:
+        raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
     if loss == "softplus":
         from ._softplus import softplus_path
 

@@ -1,0 +1,610 @@
+"""Exact hinge solver at O(nnz) per pass: dual coordinate descent on an
+augmented Lagrangian of the intercept's equality constraint.
+
+Primal (``S = sum(s)``, ``C_i = s_i / (2 lam S)``)::
+
+    P(w, b) = sum_i s_i max(0, 1 - y_i (w.x_i + b)) / S + lam ||w||^2
+
+Dual (over ``2 lam``): ``max sum_i a_i - 0.5 ||w(a)||^2``, ``w(a) = sum_i a_i y_i x_i``,
+``0 <= a_i <= C_i``, ``t(a) = sum_i a_i y_i = 0``.
+
+Method (the proximal point method on the intercept, seen from the dual):
+
+* Inner problem, for a centre ``c`` and a weight ``rho > 0``::
+
+      max_a  sum_i a_i - 0.5 ||w(a)||^2 - c t(a) - 0.5 rho t(a)^2,   0 <= a_i <= C_i
+
+  is the dual of ``min_{w,b} P(w, b) + (b - c)^2 / (2 rho S')`` (a strongly
+  convex problem in ``(w, b)``: its ``w`` and ``b = c + rho t`` are unique).
+  It has no equality constraint, so liblinear's dual coordinate descent
+  (Hsieh et al. 2008) solves it with O(nnz(x_i)) per coordinate: the current
+  intercept ``b = c + rho t`` moves with every update of ``t``, the diagonal
+  is ``||x_i||^2 + rho``; samples stuck at a bound are shrunk (Joachims 1999,
+  liblinear's rule) and the pass order is random.
+* Outer iteration: the new centre is the current ``b`` (method of multipliers),
+  accelerated by a safeguarded secant step on the monotone residual ``t(c)``
+  (the gradient of the Moreau envelope of the value function ``v(b)``, which is
+  Lipschitz even where ``v`` has a kink); each inner solve is warm-started and
+  its tolerance tightens with the outer iterations.
+* Certificate, from scratch after every inner solve, with the rounding-safe
+  bounds of ``_hinge_certificate`` (one certificate for both hinge methods):
+  ``w_+ = sum_{y_i>0} a_i x_i`` and ``w_- = sum_{y_i<0} a_i x_i`` by one pass
+  over the rows with ``a_i > 0``; the heavier side is scaled down so that
+  ``t = 0`` (a feasible dual point: lower bound ``D``); ``w = w_+ - w_-``, its
+  scores by one more pass, the primal ``P`` at the best intercept for this
+  ``w`` (the midpoint of the exact 1-D minimisers), or near the hard margin at
+  ``w`` scaled until every margin is provably at least 1.  Stop when the
+  relative gap of the bounds is at most ``tol``.
+
+* Ill-conditioned free set (an inner solve needs more than ``_NEWTON_AFTER``
+  passes): a Newton step on the free samples with the bounds fixed (their
+  dense Gram matrix, at most ``_NEWTON_MAX_FREE`` of them), then coordinate
+  descent again; when the free set is larger and the rows fit the active-set
+  method's cache, that method finishes from the coordinate-descent dual (its
+  result is certified here like any other point).
+* Large C (mean ``C_i ||x_i||^2`` above ``_CONT_HARD``) on a large problem: a
+  single fit goes through a short warm-started path from a larger ``lam``.
+
+Path: largest ``lam`` first, each start the previous dual times the ratio of
+the box bounds, the previous intercept as the centre.
+
+Memory: ``X`` plus O(n + d) (plus at most ``_NEWTON_MAX_ENTRIES`` floats for
+the free rows); no n x n Gram matrix.  Dense and CSR input (int32 or int64
+indices), float32 or float64 values, are read as given.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._common import SolverResult, kernel_arrays
+from ._hinge import _check_classes, _check_lam, _validate, hinge_solve
+from ._hinge_certificate import (canonical_intercept, dual_lower, gamma, make_feasible, norm_up,
+                                 primal_upper, relative_gap, row_norms, score_error,
+                                 scaled_margin_candidate)
+
+_FM = {"reassoc", "contract", "arcp", "nsz"}
+_INF = np.inf
+
+# when an inner solve of coordinate descent needs more than _NEWTON_AFTER
+# passes (coordinate descent is fast at finding the samples at a bound, slow on
+# an ill-conditioned free set): on a problem of more than _NEWTON_MAX_FREE
+# samples whose rows fit the active-set method's cache (_CACHE_ROWS dense
+# float64 rows within _CACHE_MAX_BYTES), that method finishes from the
+# coordinate-descent dual; otherwise up to _NEWTON_MAX Newton steps on the free
+# set (dense Gram of at most _NEWTON_MAX_FREE free rows and _NEWTON_MAX_ENTRIES
+# stored floats), coordinate descent in between
+_NEWTON_AFTER = 20
+_NEWTON_MAX = 50
+_NEWTON_MAX_FREE = 1500
+_NEWTON_MAX_ENTRIES = 2 * 10**7
+# single fits of more than _NEWTON_MAX_FREE samples whose mean C_i ||x_i||^2
+# exceeds _CONT_HARD (large C: coordinate descent and the active-set finish
+# are both slow from a cold start) go through a short warm-started path from
+# the lam where it is _CONT_START
+_CONT_HARD = 30.0
+_CONT_START = 10.0
+_CACHE_ROWS = 2000
+_CACHE_MAX_BYTES = 256 * 2**20
+
+
+def active_set_fits(X):
+    """Whether the active-set method's row cache (dense float64 rows) for ``X`` fits."""
+    n, d = X.shape
+    return 8 * min(n, _CACHE_ROWS) * d <= _CACHE_MAX_BYTES
+
+
+@njit(cache=True, fastmath=_FM, inline="always")
+def _dot(is_sparse, Xd, data, indices, indptr, i, w):
+    acc = 0.0
+    if is_sparse:
+        for k in range(indptr[i], indptr[i + 1]):
+            acc += data[k] * w[indices[k]]
+    else:
+        for k in range(Xd.shape[1]):
+            acc += Xd[i, k] * w[k]
+    return acc
+
+
+@njit(cache=True, fastmath=_FM, inline="always")
+def _axpy(is_sparse, Xd, data, indices, indptr, i, a, w):
+    if is_sparse:
+        for k in range(indptr[i], indptr[i + 1]):
+            w[indices[k]] += a * data[k]
+    else:
+        for k in range(Xd.shape[1]):
+            w[k] += a * Xd[i, k]
+
+
+@njit(cache=True, fastmath=_FM)
+def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, alpha, w, t_in, c, rho, eps,
+        max_passes, seed):
+    """Dual CD with shrinking on the augmented inner problem.
+
+    ``act`` (the samples with ``C_i > 0``) is permuted in place.  Returns
+    ``(t, passes, viol)``: ``t = sum a_i y_i`` as tracked, the number of passes
+    and the last pass's maximal KKT violation (margin units).  Converged when
+    ``viol <= eps`` on a pass over every sample.
+    """
+    np.random.seed(seed)
+    nact = act.shape[0]
+    t = t_in
+    active = nact
+    pg_max_old = _INF
+    pg_min_old = -_INF
+    passes = 0
+    viol = _INF
+    while passes < max_passes:
+        # random order of the active part
+        for k in range(active - 1, 0, -1):
+            j = np.random.randint(0, k + 1)
+            tmp = act[k]
+            act[k] = act[j]
+            act[j] = tmp
+        pg_max = -_INF
+        pg_min = _INF
+        s = 0
+        while s < active:
+            i = act[s]
+            b = c + rho * t
+            yi = y[i]
+            G = yi * (_dot(is_sparse, Xd, data, indices, indptr, i, w) + b) - 1.0
+            a = alpha[i]
+            Ci = C[i]
+            pg = 0.0
+            if a <= 0.0:
+                if G > pg_max_old:
+                    active -= 1
+                    act[s] = act[active]
+                    act[active] = i
+                    continue
+                elif G < 0.0:
+                    pg = G
+            elif a >= Ci:
+                if G < pg_min_old:
+                    active -= 1
+                    act[s] = act[active]
+                    act[active] = i
+                    continue
+                elif G > 0.0:
+                    pg = G
+            else:
+                pg = G
+            if pg > pg_max:
+                pg_max = pg
+            if pg < pg_min:
+                pg_min = pg
+            if pg != 0.0:
+                q = qd[i]
+                if q > 0.0:
+                    an = a - G / q
+                    if an < 0.0:
+                        an = 0.0
+                    elif an > Ci:
+                        an = Ci
+                else:
+                    an = Ci if G < 0.0 else 0.0
+                da = (an - a) * yi
+                if da != 0.0:
+                    alpha[i] = an
+                    _axpy(is_sparse, Xd, data, indices, indptr, i, da, w)
+                    t += da
+            s += 1
+        passes += 1
+        if pg_max < pg_min:
+            viol = 0.0
+        else:
+            viol = pg_max - pg_min
+        if viol <= eps:
+            if active == nact:
+                break
+            active = nact
+            pg_max_old = _INF
+            pg_min_old = -_INF
+            continue
+        pg_max_old = pg_max
+        pg_min_old = pg_min
+        if pg_max_old <= 0.0:
+            pg_max_old = _INF
+        if pg_min_old >= 0.0:
+            pg_min_old = -_INF
+    return t, passes, viol
+
+
+@njit(cache=True, fastmath=_FM)
+def _sides(is_sparse, Xd, data, indices, indptr, y, alpha, act, wpos, wneg):
+    """``w_+ = sum_{y_i>0} a_i x_i``, ``w_- = sum_{y_i<0} a_i x_i`` from scratch;
+    returns ``(A_+, A_-)``, the sums of ``a`` over each class."""
+    wpos[:] = 0.0
+    wneg[:] = 0.0
+    ap = 0.0
+    an = 0.0
+    for k in range(act.shape[0]):
+        i = act[k]
+        a = alpha[i]
+        if a != 0.0:
+            if y[i] > 0.0:
+                ap += a
+                _axpy(is_sparse, Xd, data, indices, indptr, i, a, wpos)
+            else:
+                an += a
+                _axpy(is_sparse, Xd, data, indices, indptr, i, a, wneg)
+    return ap, an
+
+
+@njit(cache=True, fastmath=_FM)
+def _scores(is_sparse, Xd, data, indices, indptr, n, w, f):
+    for i in range(n):
+        f[i] = _dot(is_sparse, Xd, data, indices, indptr, i, w)
+
+
+def _sqnorms(ka, n):
+    is_sparse, Xd, data, indices, indptr = ka
+    if is_sparse:
+        rows = np.repeat(np.arange(n), np.diff(indptr))
+        return np.bincount(rows, weights=np.square(data, dtype=np.float64), minlength=n)
+    return np.einsum("ij,ij->i", Xd, Xd, dtype=np.float64)
+
+
+class _Problem:
+    """Arrays of one problem, shared by the fits of a path."""
+
+    def __init__(self, X, y, s, S, fit_intercept):
+        self.X = X
+        self.polish = active_set_fits(X)
+        self.ka = kernel_arrays(X)
+        self.n, self.d = X.shape
+        self.y, self.s, self.S = y, s, S
+        self.fit_intercept = fit_intercept
+        self.act = np.flatnonzero(s > 0).astype(np.int64)
+        self.sq = _sqnorms(self.ka, self.n)
+        self.f = np.zeros(self.n)
+        self.rn = np.empty(self.n)
+        self.kmax = row_norms(*self.ka, self.n, self.rn)
+        self.tbuf = np.empty(self.n)
+        self.wpos = np.zeros(self.d)
+        self.wneg = np.zeros(self.d)
+        sq_act = self.sq[self.act]
+        # weight of the intercept in the inner problem: that of a typical
+        # feature vector (the bias feature liblinear would append, in the
+        # units of the data)
+        m = float(np.mean(sq_act)) if sq_act.size else 0.0
+        self.rho = 0.1 * m if m > 0 else 1.0
+
+    def certificate(self, alpha, lam, b_hint):
+        """From scratch: ``(coef, b, P, gap, t)`` (see the module docstring).
+
+        ``coef`` is ``w(a)`` or, near the hard margin, ``w(a)`` scaled so that
+        every margin is provably at least 1 (:func:`scaled_margin_candidate`);
+        ``P`` the primal at ``(coef, b)``; ``gap`` the relative gap of the
+        rounding-safe bounds of ``_hinge_certificate``; ``t = sum a_i y_i``.
+        """
+        y, s, S, act = self.y, self.s, self.S, self.act
+        nact = act.shape[0]
+        fi = self.fit_intercept
+        C = s * (1.0 / (2.0 * lam * S))
+        ap, an = _sides(*self.ka, y, alpha, act, self.wpos, self.wneg)
+        w = self.wpos - self.wneg
+        # dual: the heavier side scaled down to sum a_i y_i = 0 (in place on a
+        # copy), X^T (a y) formed from the two sides; its rounding error is at
+        # most gamma_(n+8) sum_i a_i ||x_i||
+        af = alpha.copy()
+        make_feasible(y, C, af, act, nact, fi)
+        rp = 1.0
+        rn = 1.0
+        if fi and ap > an:
+            rp = an / ap if ap > 0.0 else 0.0
+        elif fi and an > ap:
+            rn = ap / an if an > 0.0 else 0.0
+        wf = rp * self.wpos - rn * self.wneg
+        ew = gamma(nact + 8) * float(np.dot(alpha[act], self.rn[act])) * (1.0 + gamma(nact))
+        D, D_low = dual_lower(y, C, af, act, nact, lam, norm_up(wf), ew, self.rn, fi)
+        # primal: scores of w by one plain pass, the best intercept
+        _scores(*self.ka, self.n, w, self.f)
+        wnorm = norm_up(w)
+        ef = score_error(self.kmax, wnorm)
+        if fi:
+            b, _ = canonical_intercept(self.f, y, s, act, nact, b_hint, self.tbuf)
+        else:
+            b = 0.0
+        P, P_up = primal_upper(self.f, ef, self.rn, y, s, act, nact, b, lam, wnorm, S)
+        coef = w
+        if relative_gap(P_up, D_low) > 0.0:
+            tk, P_up_t = scaled_margin_candidate(self.f, ef, self.rn, y, act, nact, b, lam,
+                                                 wnorm)
+            if P_up_t < P_up:
+                coef = tk * w
+                b = tk * b
+                P = lam * float(np.dot(coef, coef))
+                P_up = P_up_t
+        gap = relative_gap(P_up, D_low)
+        return coef, float(b), float(P), float(gap), ap - an
+
+    def newton_free(self, alpha, w, C, t, c, rho):
+        """One Newton step on the free samples ``F`` (``0 < a_i < C_i``), the
+        others fixed: the exact solution of ``y_i (x_i.w + b) = 1`` on ``F``
+        (and ``sum a_i y_i = 0`` with an intercept, ``t`` the current sum),
+        taken as far as the box allows.  ``alpha`` and ``w`` are updated in
+        place; returns the step's intercept (0 without one), or ``None`` when
+        ``F`` is empty or too large for its dense Gram matrix.
+        """
+        act, y = self.act, self.y
+        a = alpha[act]
+        F = act[(a > 0.0) & (a < C[act])]
+        m = F.shape[0]
+        if m == 0 or m > _NEWTON_MAX_FREE or m * self.d > _NEWTON_MAX_ENTRIES:
+            return None
+        XF = self.X[F]
+        XF = XF.toarray() if hasattr(XF, "toarray") else np.asarray(XF)
+        XF = np.asarray(XF, dtype=np.float64)
+        yF = y[F]
+        K = XF @ XF.T
+        fF = XF @ w
+        r = 1.0 - yF * fF
+        Q = K * np.outer(yF, yF)
+        if t is None:
+            A, rhs = Q, r
+        else:
+            A = np.zeros((m + 1, m + 1))
+            A[:m, :m] = Q
+            A[:m, m] = yF
+            A[m, :m] = yF
+            rhs = np.append(r, -t)
+        # a relative ridge keeps numerically dependent free samples harmless
+        ridge = 1e-12 * max(float(np.trace(Q)) / m, 1e-300)
+        A[np.arange(m), np.arange(m)] += ridge
+        try:
+            sol = np.linalg.solve(A, rhs)
+        except np.linalg.LinAlgError:
+            sol = np.linalg.lstsq(A, rhs, rcond=None)[0]
+        if not np.all(np.isfinite(sol)):
+            return None
+        delta = sol[:m]
+        bn = float(sol[m]) if t is not None else c
+        aF = alpha[F]
+        CF = C[F]
+        # two candidates: the step as far as the box allows, and the full step
+        # projected onto the box; the one that gains more in the inner
+        # (augmented) objective is taken, none if neither gains
+        with np.errstate(divide="ignore", invalid="ignore"):
+            up = np.where(delta > 0.0, (CF - aF) / delta, np.inf)
+            dn = np.where(delta < 0.0, -aF / delta, np.inf)
+        tau = float(min(1.0, up.min(initial=np.inf), dn.min(initial=np.inf)))
+        best = None
+        tt = 0.0 if t is None else t
+        for new in (aF + max(tau, 0.0) * delta, np.clip(aF + delta, 0.0, CF)):
+            new[new <= 1e-14 * CF] = 0.0
+            hi = new >= CF * (1.0 - 1e-14)
+            new[hi] = CF[hi]
+            v = (new - aF) * yF
+            dt = float(v.sum())
+            gain = float((new - aF).sum() - fF @ v - 0.5 * v @ (K @ v))
+            if t is not None:
+                gain -= c * dt + 0.5 * rho * ((tt + dt) ** 2 - tt * tt)
+            if gain > 0.0 and (best is None or gain > best[0]):
+                best = (gain, new, v)
+        if best is None:
+            return None
+        _, new, v = best
+        w += XF.T @ v
+        alpha[F] = new
+        return bn
+
+    def solve(self, alpha, w, lam, c, tol, max_passes, stall=None, finish=False, seed=0):
+        """Run the outer iterations from ``alpha`` (``w`` its ``w(a)``) and centre ``c``.
+
+        Returns ``(w, b, P, gap, passes, converged, stalled)``; ``alpha`` is
+        updated in place.  With ``stall``, an inner solve that has not
+        converged after that many passes is followed by a Newton step on the
+        free set; where that does not apply, the run ends (``stalled``) if
+        ``finish`` (the caller finishes with the active-set method), else
+        coordinate descent goes on without that limit.
+        """
+        C = self.s * (1.0 / (2.0 * lam * self.S))
+        fi = self.fit_intercept
+        rho = self.rho if fi else 0.0
+        c = float(c) if fi else 0.0
+        qd = self.sq + rho
+        t = float(np.dot(alpha[self.act], self.y[self.act]))
+        eps = 0.1
+        passes = 0
+        outer = 0
+        hist = []  # (c, t) pairs of converged inner solves
+        stalled = False
+        newton_steps = 0
+        while True:
+            cap = max(max_passes - passes, 1)
+            if stall is not None:
+                cap = min(cap, stall)
+            t, p, viol = _cd(*self.ka, self.y, C, qd, self.act, alpha, w, t, c, rho, eps,
+                             cap, seed + outer)
+            passes += p
+            outer += 1
+            b_in = c + rho * t
+            wc, b, P, gap, t = self.certificate(alpha, lam, b_in)
+            # w(a) from scratch (drops the drift of the updates)
+            np.subtract(self.wpos, self.wneg, out=w)
+            if gap <= tol or passes >= max_passes:
+                break
+            if viol > eps:
+                # the inner solve stopped at its pass budget: a Newton step on
+                # the free samples (bounds fixed), then coordinate descent again
+                bn = None
+                if finish and self.n > _NEWTON_MAX_FREE:
+                    # a large problem that the active-set method can finish:
+                    # measured faster than Newton steps on the free set
+                    stalled = True
+                    break
+                if newton_steps < _NEWTON_MAX:
+                    bn = self.newton_free(alpha, w, C, t if fi else None, c, rho)
+                if bn is None:
+                    if finish:
+                        stalled = True
+                        break
+                    # no finisher for this problem: coordinate descent goes on
+                    stall = None
+                    continue
+                newton_steps += 1
+                passes += 1
+                c = bn
+                t = float(np.dot(alpha[self.act], self.y[self.act]))
+                continue
+            # new centre: the proximal step, or a secant step on t(c)
+            c_new = c + rho * t
+            hist.append((c, t))
+            if len(hist) >= 2:
+                (c0, t0), (c1, t1) = hist[-2], hist[-1]
+                if t1 != t0 and (t0 > 0) != (t1 > 0) or (abs(t1) < abs(t0) and t1 != t0):
+                    c_sec = c1 - t1 * (c1 - c0) / (t1 - t0)
+                    lo, hi = sorted((c1, c1 + 20.0 * (c_new - c1)))
+                    if np.isfinite(c_sec) and lo <= c_sec <= hi:
+                        c_new = c_sec
+            c = c_new
+            eps = max(eps * 0.1, 1e-12)
+        return wc, b, P, gap, passes, gap <= tol, stalled
+
+
+def _fit(prob, alpha, w, lam, c, tol, max_iter):
+    """One ``lam``: coordinate descent; where it stalls on a problem whose rows fit the
+    active-set method's cache, that method from its dual, then coordinate descent again from the
+    better of the two if that is not certified either.  The certificate is
+    computed here, from scratch, whichever method produced the point."""
+    coef, b, P, gap, passes, conv, stalled = prob.solve(alpha, w, lam, c, tol, max_iter,
+                                                        _NEWTON_AFTER, prob.polish)
+    if conv or not stalled or passes >= max_iter:
+        return coef, b, P, gap, passes, conv
+    r = hinge_solve(prob.X, prob.y, prob.s, lam, tol=tol, max_iter=max(max_iter - passes, 1),
+                    fit_intercept=prob.fit_intercept, dual_init=alpha, check_input=False)
+    a2 = np.asarray(r.dual, dtype=np.float64)
+    w2, b2, P2, gap2, _ = prob.certificate(a2, lam, r.intercept)
+    passes += int(r.n_iter)
+    coef = w.copy()
+    if gap2 <= gap:
+        alpha[:] = a2
+        np.subtract(prob.wpos, prob.wneg, out=w)  # w(a2), the working vector
+        coef, b, P, gap = w2, b2, P2, gap2
+    if gap <= tol or passes >= max_iter:
+        return coef, b, P, gap, passes, gap <= tol
+    w3, b3, P3, gap3, p3, conv3, _ = prob.solve(alpha, w, lam, b, tol, max_iter - passes,
+                                                _NEWTON_AFTER, False)
+    return w3, b3, P3, gap3, passes + p3, conv3
+
+
+def _start(prob, X, y, s, S, lam, coef_init, intercept_init, dual_init):
+    n = prob.n
+    C = s * (1.0 / (2.0 * lam * S))
+    if dual_init is not None:
+        alpha = np.array(dual_init, dtype=np.float64, copy=True).reshape(-1)
+        if alpha.shape != (n,):
+            raise ValueError(f"dual_init has shape {alpha.shape}, expected ({n},)")
+        alpha[~np.isfinite(alpha)] = 0.0
+        alpha = np.clip(alpha, 0.0, C)
+    elif coef_init is not None:
+        coef = np.ascontiguousarray(coef_init, dtype=np.float64).reshape(-1)
+        if coef.shape != (prob.d,):
+            raise ValueError(f"coef_init has shape {coef.shape}, expected ({prob.d},)")
+        b0 = float(intercept_init) if (intercept_init is not None and prob.fit_intercept) else 0.0
+        _scores(*prob.ka, n, coef, prob.f)
+        alpha = np.where(y * (prob.f + b0) < 1.0, C, 0.0)
+    else:
+        # the large-lam closed form
+        alpha = C.copy()
+    alpha[s == 0] = 0.0
+    if intercept_init is not None and prob.fit_intercept:
+        c0 = float(intercept_init)
+    elif dual_init is not None and prob.fit_intercept:
+        # the best intercept for the w of the given dual
+        _scores(*prob.ka, n, _w_of(prob, alpha), prob.f)
+        c0, _ = canonical_intercept(prob.f, y, s, prob.act, prob.act.shape[0], 0.0, prob.tbuf)
+    else:
+        c0 = 0.0
+    return alpha, float(c0)
+
+
+def _w_of(prob, alpha):
+    _sides(*prob.ka, prob.y, alpha, prob.act, prob.wpos, prob.wneg)
+    return prob.wpos - prob.wneg
+
+
+def hinge_dcd_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
+                    coef_init=None, intercept_init=None, dual_init=None, check_input=True):
+    """Solve the hinge problem for one ``lam`` by dual coordinate descent.
+
+    See the module docstring.  ``max_iter`` bounds the number of passes of
+    coordinate descent over the samples plus the outer iterations of the
+    active-set finish (``n_iter`` in the result).  Without a warm start, a
+    large problem with large ``C_i ||x_i||^2`` is solved through a short
+    warm-started path from a larger ``lam`` (factors of 3).  Returns a
+    :class:`~sklearn_tilt._solvers.SolverResult` whose ``gap`` is the relative
+    duality gap at the returned point, computed from scratch.
+    """
+    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter, check_input)
+    lam = _check_lam(lam)
+    fit_intercept = bool(fit_intercept)
+    _check_classes(y, s, fit_intercept)
+    prob = _Problem(X, y, s, S, fit_intercept)
+    max_iter = max(max_iter, 1)
+    lams = [lam]
+    if dual_init is None and coef_init is None and prob.n > _NEWTON_MAX_FREE:
+        # continuation on a large, hard problem: from the lam at which the
+        # mean of C_i ||x_i||^2 is _CONT_START down to lam by factors of 3
+        act = prob.act
+        hard = float(np.mean(prob.s[act] * prob.sq[act])) / (2.0 * lam * S)
+        if hard > _CONT_HARD:
+            lam_k = lam * hard / _CONT_START
+            seq = []
+            while lam_k > lam * 1.5:
+                seq.append(lam_k)
+                lam_k /= 3.0
+            lams = seq + [lam]
+    alpha, c = _start(prob, X, y, s, S, lams[0], coef_init, intercept_init, dual_init)
+    w = _w_of(prob, alpha)
+    passes = 0
+    prev = lams[0]
+    for lam_k in lams:
+        if lam_k != prev:
+            alpha *= prev / lam_k
+            w *= prev / lam_k
+        w_k, b, P, gap, p, conv = _fit(prob, alpha, w, lam_k, c, tol, max(max_iter - passes, 1))
+        passes += p
+        c = b
+        prev = lam_k
+    w = w_k
+    return SolverResult(coef=w, intercept=b, dual=alpha, n_iter=int(passes), gap=float(gap),
+                        primal=float(P), converged=bool(conv))
+
+
+def hinge_dcd_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
+                   coef_init=None, intercept_init=None, check_input=True):
+    """Warm-started solutions for every ``lam`` in ``lams`` (results in that order).
+
+    Solved from the largest ``lam`` down; each start is the previous dual
+    scaled by the ratio of the box bounds (``lam_prev / lam``) and the previous
+    intercept as the centre.  Every result carries its own certificate.
+    """
+    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter, check_input)
+    lams = np.asarray(lams, dtype=np.float64).reshape(-1)
+    if lams.size == 0:
+        return []
+    for lam in lams:
+        _check_lam(lam)
+    fit_intercept = bool(fit_intercept)
+    _check_classes(y, s, fit_intercept)
+    order = np.argsort(-lams, kind="stable")
+    prob = _Problem(X, y, s, S, fit_intercept)
+    alpha, c = _start(prob, X, y, s, S, lams[order[0]], coef_init, intercept_init, None)
+    w = _w_of(prob, alpha)
+    results = [None] * lams.size
+    prev = None
+    for pos in order:
+        lam = float(lams[pos])
+        if prev is not None and prev != lam:
+            r = prev / lam
+            alpha *= r
+            w *= r
+        wk, b, P, gap, passes, conv = _fit(prob, alpha, w, lam, c, tol, max(max_iter, 1))
+        results[pos] = SolverResult(coef=wk.copy(), intercept=b, dual=alpha.copy(),
+                                    n_iter=int(passes), gap=float(gap), primal=float(P),
+                                    converged=bool(conv))
+        c = b
+        prev = lam
+    return results

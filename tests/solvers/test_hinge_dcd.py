@@ -1,0 +1,227 @@
+"""The O(nnz) hinge method (dual coordinate descent) and the method switch."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import make_classification
+from sklearn.svm import SVC
+
+from sklearn_tilt._solvers import hinge_method, primal_objective, solve_binary, solve_path
+from sklearn_tilt._solvers._hinge_dcd import hinge_dcd_path, hinge_dcd_solve
+
+TOL = 1e-9
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(n_samples=240, n_features=15, n_informative=8, flip_y=0.05,
+                               random_state=0)
+    return X * 10.0, np.where(y == 1, 1.0, -1.0)
+
+
+def _separable(near):
+    rng = np.random.RandomState(0)
+    y = np.repeat([-1.0, 1.0], 60)
+    X = rng.rand(120, 12)
+    X[y > 0, :6] += 3.0
+    X *= 255.0 / X.max()
+    if near:
+        y = y.copy()
+        y[[3, 70, 90]] *= -1  # three labels on the wrong side
+    return X, y
+
+
+def _variants(X):
+    """Dense float64, dense float32, CSR int32 and CSR int64 indices."""
+    csr = sp.csr_matrix(X)
+    csr64 = csr.copy()
+    csr64.indices = csr64.indices.astype(np.int64)
+    csr64.indptr = csr64.indptr.astype(np.int64)
+    return {"dense": X, "float32": X.astype(np.float32), "csr": csr, "csr64": csr64,
+            "csr32": sp.csr_matrix(X.astype(np.float32))}
+
+
+def _agree(r1, r2):
+    """Both certified: their objectives differ by at most the sum of the gaps."""
+    slack = r1.gap * abs(r1.primal) + r2.gap * abs(r2.primal) + 1e-12 * abs(r1.primal)
+    return abs(r1.primal - r2.primal) <= slack
+
+
+@pytest.mark.parametrize("lam", [1e-3, 1e-1, 10.0])
+@pytest.mark.parametrize("kind", ["dense", "float32", "csr", "csr64", "csr32"])
+def test_methods_give_the_same_solution(data, lam, kind):
+    X, y = data
+    Xk = _variants(X)[kind]
+    s = np.ones(y.shape[0])
+    r_dcd = solve_binary(Xk, y, s, lam, "hinge", tol=TOL, max_iter=10**6, method="dcd")
+    r_as = solve_binary(Xk, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
+    assert r_dcd.converged and r_dcd.gap <= TOL
+    assert r_as.converged
+    assert _agree(r_dcd, r_as)
+    # the reported primal is the objective at the returned point
+    P = primal_objective(Xk, y, s, lam, "hinge", r_dcd.coef, r_dcd.intercept)
+    assert P == pytest.approx(r_dcd.primal, rel=1e-9)
+    assert r_dcd.coef.dtype == np.float64 and r_dcd.coef.shape == (X.shape[1],)
+    assert np.linalg.norm(r_dcd.coef - r_as.coef) <= 1e-3 * np.linalg.norm(r_as.coef) + 1e-12
+
+
+def _svc_primal(X, y, lam):
+    n = X.shape[0]
+    svc = SVC(kernel="linear", C=1.0 / (2 * n * lam), tol=1e-10, max_iter=10**8).fit(X, y)
+    w = svc.coef_.ravel()
+    f = X @ w
+    # SVC's w at its best intercept (try every breakpoint)
+    t = y - f
+    losses = np.maximum(0.0, 1.0 - y[None, :] * (f[None, :] + t[:, None])).sum(axis=1)
+    b = t[np.argmin(losses)]
+    return primal_objective(X, y, np.ones(n), lam, "hinge", w, b)
+
+
+@pytest.mark.parametrize("near", [False, True])
+@pytest.mark.parametrize("lam", [1e-9, 1e-7, 1e-5, 1e-3, 1e-2])
+def test_certificate_bounds_true_suboptimality(near, lam):
+    X, y = _separable(near)
+    s = np.ones(y.shape[0])
+    r = hinge_dcd_solve(X, y, s, lam, tol=1e-7, max_iter=20000)
+    P_svc = _svc_primal(X, y, lam)
+    P = primal_objective(X, y, s, lam, "hinge", r.coef, r.intercept)
+    assert P == pytest.approx(r.primal, rel=1e-9)
+    # the certificate's lower bound P (1 - gap) is below every feasible value
+    assert r.primal * (1.0 - r.gap) <= P_svc * (1.0 + 1e-12)
+    if r.converged:
+        assert r.gap <= 1e-7
+    else:
+        # an uncertified result says so with a gap that is not below tol
+        assert r.gap > 1e-7
+    if not near or lam >= 1e-7:
+        assert r.converged
+
+
+def test_large_lam_closed_form(data):
+    X, y = data
+    # balanced classes: every a_i = C_i is feasible
+    keep = np.r_[np.flatnonzero(y > 0)[:100], np.flatnonzero(y < 0)[:100]]
+    X, y = X[keep], y[keep]
+    s = np.ones(y.shape[0])
+    r = hinge_dcd_solve(X, y, s, 1e12, tol=1e-7, max_iter=100)
+    assert r.converged
+    z = X[y > 0].mean(axis=0) - X[y < 0].mean(axis=0)
+    cos = r.coef @ z / (np.linalg.norm(r.coef) * np.linalg.norm(z))
+    assert cos == pytest.approx(1.0, abs=1e-10)
+    C = 1.0 / (2 * y.shape[0] * 1e12)
+    # every sample inside the margin: every dual on its upper bound
+    assert np.allclose(r.dual, C, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("kind", ["dense", "csr64"])
+def test_path_equals_single_fits(data, kind):
+    X, y = data
+    Xk = _variants(X)[kind]
+    s = np.ones(y.shape[0])
+    lams = [1e-2, 1e2, 1.0, 1e-1, 10.0]
+    path = hinge_dcd_path(Xk, y, s, lams, tol=TOL, max_iter=10**6)
+    for lam, rp in zip(lams, path):
+        r = hinge_dcd_solve(Xk, y, s, lam, tol=TOL, max_iter=10**6)
+        assert rp.converged and r.converged
+        assert _agree(rp, r)
+    via_dispatch = solve_path(Xk, y, s, lams, "hinge", tol=TOL, max_iter=10**6, method="dcd")
+    assert [r.primal for r in via_dispatch] == pytest.approx([r.primal for r in path], rel=1e-7)
+
+
+def test_weights_no_intercept_and_warm_starts(data):
+    X, y = data
+    n = y.shape[0]
+    s = np.random.RandomState(1).randint(0, 4, size=n).astype(float)
+    for fi in (True, False):
+        r1 = hinge_dcd_solve(X, y, s, 0.05, tol=TOL, max_iter=10**6, fit_intercept=fi)
+        r2 = solve_binary(X, y, s, 0.05, "hinge", tol=TOL, max_iter=10**4, fit_intercept=fi,
+                          method="active_set")
+        assert r1.converged and _agree(r1, r2)
+        if not fi:
+            assert r1.intercept == 0.0
+        # warm starts from the solution finish at once
+        r3 = hinge_dcd_solve(X, y, s, 0.05, tol=TOL, max_iter=10**6, fit_intercept=fi,
+                             dual_init=r1.dual)
+        r4 = hinge_dcd_solve(X, y, s, 0.05, tol=TOL, max_iter=10**6, fit_intercept=fi,
+                             coef_init=r1.coef, intercept_init=r1.intercept)
+        assert r3.converged and r4.converged and _agree(r1, r3) and _agree(r1, r4)
+        assert r3.n_iter < r1.n_iter
+
+
+def test_max_iter_reports_not_converged(data):
+    X, y = data
+    r = hinge_dcd_solve(X, y, np.ones(y.shape[0]), 1e-4, tol=1e-12, max_iter=3)
+    assert not r.converged
+    assert r.gap > 1e-12
+    P = primal_objective(X, y, np.ones(y.shape[0]), 1e-4, "hinge", r.coef, r.intercept)
+    assert P == pytest.approx(r.primal, rel=1e-9)
+
+
+def test_bad_input_raises_before_numba(data):
+    X, y = data
+    s = np.ones(y.shape[0])
+    Xnan = X.copy()
+    Xnan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        hinge_dcd_solve(Xnan, y, s, 1.0, tol=1e-7, max_iter=10)
+    with pytest.raises(ValueError, match="NaN"):
+        hinge_dcd_solve(sp.csr_matrix(Xnan), y, s, 1.0, tol=1e-7, max_iter=10)
+    with pytest.raises(ValueError, match="y has shape"):
+        hinge_dcd_solve(X, y[:-1], s, 1.0, tol=1e-7, max_iter=10)
+    with pytest.raises(ValueError, match="both classes"):
+        hinge_dcd_solve(X, np.ones_like(y), s, 1.0, tol=1e-7, max_iter=10)
+    with pytest.raises(ValueError, match="lam"):
+        hinge_dcd_solve(X, y, s, 0.0, tol=1e-7, max_iter=10)
+    with pytest.raises(ValueError, match="lam"):
+        hinge_dcd_path(X, y, s, [1.0, np.inf], tol=1e-7, max_iter=10)
+    with pytest.raises(ValueError, match="dual_init"):
+        hinge_dcd_solve(X, y, s, 1.0, tol=1e-7, max_iter=10, dual_init=np.ones(3))
+    with pytest.raises(ValueError, match="coef_init"):
+        hinge_dcd_solve(X, y, s, 1.0, tol=1e-7, max_iter=10, coef_init=np.ones(3))
+    with pytest.raises(ValueError, match="method"):
+        solve_binary(X, y, s, 1.0, "hinge", tol=1e-7, max_iter=10, method="smo")
+    with pytest.raises(ValueError, match="method"):
+        solve_path(X, y, s, [1.0], "softplus", tol=1e-7, max_iter=10, method="fast")
+
+
+def test_auto_method_choice():
+    dense_small = np.zeros((100, 5))
+    assert hinge_method(dense_small) == "active_set"
+    assert hinge_method(sp.csr_matrix(dense_small)) == "active_set"
+    assert hinge_method(sp.csr_matrix((50_000, 100_000))) == "dcd"
+    assert hinge_method(sp.csr_matrix((5000, 100_000))) == "dcd"
+    assert hinge_method(np.zeros((20_000, 5))) == "dcd"
+    assert hinge_method(np.zeros((3000, 100_000))) == "dcd"
+    assert hinge_method(dense_small, "dcd") == "dcd"
+    assert hinge_method(sp.csr_matrix(dense_small), "active_set") == "active_set"
+
+
+def test_continuation_and_active_set_finish(data, monkeypatch):
+    """A "large, hard" problem (thresholds lowered): the short warm-started path
+    from a larger lam and the active-set finish give the certified solution."""
+    import sklearn_tilt._solvers._hinge_dcd as dcd
+
+    X, y = data
+    s = np.ones(y.shape[0])
+    monkeypatch.setattr(dcd, "_NEWTON_MAX_FREE", 5)
+    for lam in (1e-4, 1e-2):
+        r = hinge_dcd_solve(X, y, s, lam, tol=TOL, max_iter=10**6)
+        r_as = solve_binary(X, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
+        assert r.converged and r.gap <= TOL
+        assert _agree(r, r_as)
+
+
+def test_sparse_without_finisher_keeps_descending(monkeypatch):
+    """Where neither the Newton step nor the active-set finish applies (large free
+    set, rows too wide for the cache), coordinate descent goes on to the tolerance."""
+    import sklearn_tilt._solvers._hinge_dcd as dcd
+
+    rng = np.random.RandomState(0)
+    X = sp.random(600, 400, density=0.03, format="csr", random_state=rng)
+    y = np.where(X @ rng.randn(400) + 0.05 * rng.randn(600) > 0, 1.0, -1.0)
+    s = np.ones(600)
+    monkeypatch.setattr(dcd, "_NEWTON_MAX_FREE", 5)
+    monkeypatch.setattr(dcd, "_CACHE_MAX_BYTES", 0)
+    r = hinge_dcd_solve(X, y, s, 1e-4, tol=TOL, max_iter=10**6)
+    r_as = solve_binary(X, y, s, 1e-4, "hinge", tol=TOL, max_iter=10**4, method="active_set")
+    assert r.converged and _agree(r, r_as)
