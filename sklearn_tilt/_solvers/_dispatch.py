@@ -3,14 +3,9 @@
 import numpy as np
 import scipy.sparse as sp
 
+from ._losses import loss_values
+
 LOSSES = ("hinge", "softplus")
-
-
-def _loss_values(z, loss):
-    if loss == "hinge":
-        return np.maximum(1.0 - z, 0.0)
-    # log(1 + exp(-z)), stable for both signs
-    return np.logaddexp(0.0, -z)
 
 
 def primal_objective(X, y, sample_weight, lam, loss, coef, intercept):
@@ -19,7 +14,7 @@ def primal_objective(X, y, sample_weight, lam, loss, coef, intercept):
     scores = X @ coef if not sp.issparse(X) else X.dot(coef)
     z = y * (np.asarray(scores, dtype=np.float64) + intercept)
     s = sample_weight
-    return float(np.dot(s, _loss_values(z, loss)) / s.sum() + lam * np.dot(coef, coef))
+    return float(np.dot(s, loss_values(z, loss)) / s.sum() + lam * np.dot(coef, coef))
 
 
 def solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept=True,

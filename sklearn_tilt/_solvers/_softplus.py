@@ -71,6 +71,9 @@ from scipy.linalg import blas as _blas
 from scipy.linalg import lapack as _lapack
 
 from ._common import SolverResult, kernel_arrays, row_axpy, row_dot
+from ._losses import expit as _expit
+from ._losses import softplus as _softplus
+from ._losses import softplus_curvature as _curv
 
 # Reassociation lets LLVM vectorise the float64 dot products / axpys; no
 # assumptions about NaN/inf are made ("nnan"/"ninf" are deliberately absent).
@@ -82,37 +85,15 @@ _MAX_ITER = 1
 _NEED_FACTOR = 2
 _STALLED = 3
 
+# preconditioners of the conjugate gradients
+_PREC_SCALAR = 0   # diag(2 lam, ..., 2 lam, sum c D): the penalty dominates
+_PREC_CHOLESKY = 1  # Cholesky factor of an earlier exact Hessian (small d)
+_PREC_JACOBI = 2   # diagonal of the current Hessian (large d or sparse: O(d) memory)
+
 # solver tuning (dimensionless)
 _PCG_MAX = 60            # conjugate-gradient iterations per Newton step
+_FACTOR_MAX_D = 2048     # largest d with a (d+1) x (d+1) Cholesky preconditioner
 _ARMIJO = 1e-4
-
-
-# ---------------------------------------------------------------------------
-# scalar helpers (stable for every sign and magnitude)
-# ---------------------------------------------------------------------------
-
-@njit(cache=True, inline="always")
-def _softplus(m):
-    """``log(1 + exp(-m))``."""
-    if m > 0.0:
-        return math.log1p(math.exp(-m))
-    return -m + math.log1p(math.exp(m))
-
-
-@njit(cache=True, inline="always")
-def _expit(t):
-    """``1 / (1 + exp(-t))``."""
-    if t >= 0.0:
-        return 1.0 / (1.0 + math.exp(-t))
-    e = math.exp(t)
-    return e / (1.0 + e)
-
-
-@njit(cache=True, inline="always")
-def _curv(m):
-    """``sigmoid(m) sigmoid(-m)`` (the second derivative of the loss)."""
-    e = math.exp(-abs(m))
-    return e / ((1.0 + e) * (1.0 + e))
 
 
 # ---------------------------------------------------------------------------
@@ -179,6 +160,42 @@ def _hessvec(is_sparse, Xd, data, indices, indptr, cD, rows, vw, vb, lam2, out_w
             row_axpy(is_sparse, Xd, data, indices, indptr, i, a, out_w)
             ob += a
     return ob
+
+
+@njit(cache=True, fastmath=_FM)
+def _hess_diag(is_sparse, Xd, data, indices, indptr, cD, rows, lam2, out):
+    """``out[:d] = diag(X^T diag(cD) X) + lam2``, ``out[d] = sum cD`` (one pass)."""
+    d = out.shape[0] - 1
+    for k in range(d):
+        out[k] = 0.0
+    hbb = 0.0
+    for jj in range(rows.shape[0]):
+        i = rows[jj]
+        a = cD[i]
+        hbb += a
+        if is_sparse:
+            for k in range(indptr[i], indptr[i + 1]):
+                v = data[k]
+                out[indices[k]] += a * v * v
+        else:
+            for k in range(d):
+                v = Xd[i, k]
+                out[k] += a * v * v
+    for k in range(d):
+        out[k] += lam2
+    out[d] = hbb if hbb > 0.0 else 1e-300
+
+
+@njit(cache=True, inline="always")
+def _precondition(pmode, L, pdiag, fit_intercept, r, s):
+    """``s = M^{-1} r`` for the preconditioner ``M`` of mode ``pmode``."""
+    if pmode == _PREC_CHOLESKY:
+        _chol_solve(L, r, s)
+    else:
+        for k in range(r.shape[0]):
+            s[k] = r[k] / pdiag[k]
+    if not fit_intercept:
+        s[s.shape[0] - 1] = 0.0
 
 
 # ---------------------------------------------------------------------------
@@ -330,20 +347,22 @@ def _line_values(y, c, z, dz, t, w, pw, lam, wp, pp):
 
 @njit(cache=True, fastmath=_FM)
 def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercept, tol,
-                   max_iter, w, b_arr, z, L, use_L, pcg_refresh, info, u_scale, cD,
+                   max_iter, w, b_arr, z, L, pmode, pcg_refresh, info, u_scale, cD,
                    qp, qm, gstate, have_grad):
     """Newton-PCG iterations until converged / max_iter / a new factor is wanted.
 
     ``info`` (float64[8]) in/out: [0] iterations done, [1] P, [2] gap, [3] PCG
-    iterations (total). ``qp, qm, gstate = (loss, sum_+ c u, sum_- c u)`` hold the
+    iterations (total), [5] other passes over ``X`` (gradients, diagonals). ``qp, qm, gstate = (loss, sum_+ c u, sum_- c u)`` hold the
     lam-independent output of the last gradient pass; with ``have_grad`` they are
     taken as valid for the current ``(w, b, z)`` and the first pass is skipped.
-    Returns a status code.
+    ``pmode`` selects the preconditioner (``_PREC_*``; ``L`` is only read by
+    ``_PREC_CHOLESKY``). Returns a status code.
     """
     n = y.shape[0]
     d = w.shape[0]
     lam2 = 2.0 * lam
     g = np.empty(d + 1)
+    pdiag = np.empty(d + 1)
     pvec = np.zeros(d + 1)
     r = np.empty(d + 1)
     s = np.empty(d + 1)
@@ -390,7 +409,7 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
             status = _MAX_ITER
             break
         rho = gap / P
-        # ---- Hessian weights
+        # ---- Hessian weights and the diagonal preconditioner
         hbb = 0.0
         for jj in range(nr):
             i = rows[jj]
@@ -399,6 +418,13 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
             hbb += v
         if hbb <= 0.0:
             hbb = 1e-300
+        if pmode == _PREC_JACOBI:
+            _hess_diag(is_sparse, Xd, data, indices, indptr, cD, rows, lam2, pdiag)
+            info[5] += 1
+        else:
+            for k in range(d):
+                pdiag[k] = lam2
+            pdiag[d] = hbb
         # ---- PCG on H p = -g (Euclidean residual; forcing term from the gap)
         eta = max(math.sqrt(0.1 * tol / rho), math.sqrt(rho))
         eta = min(0.5, eta)
@@ -411,14 +437,7 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
         target = max(eta * eta * gnorm2, 0.05 * tol * P * 2.0 * lam2)
         if not fit_intercept:
             r[d] = 0.0
-        if use_L:
-            _chol_solve(L, r, s)
-        else:
-            for k in range(d):
-                s[k] = r[k] / lam2
-            s[d] = r[d] / hbb
-        if not fit_intercept:
-            s[d] = 0.0
+        _precondition(pmode, L, pdiag, fit_intercept, r, s)
         rs = 0.0
         for k in range(d + 1):
             q[k] = s[k]
@@ -450,14 +469,7 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
                 dz[i] += alpha * dots[i]
             if rr <= target:
                 break
-            if use_L:
-                _chol_solve(L, r, s)
-            else:
-                for k in range(d):
-                    s[k] = r[k] / lam2
-                s[d] = r[d] / hbb
-            if not fit_intercept:
-                s[d] = 0.0
+            _precondition(pmode, L, pdiag, fit_intercept, r, s)
             rs_new = 0.0
             for k in range(d + 1):
                 rs_new += r[k] * s[k]
@@ -485,7 +497,6 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
         accepted = False
         for _ in range(60):
             ft, dft = _line_values(y, c, z, dz, t, w, pw, lam, wp, pp)
-            info[6] += 1
             if ft <= f0 + _ARMIJO * t * df0:
                 accepted = True
                 break
@@ -548,12 +559,13 @@ def _narrow(a):
     memory-bound passes read 8x / 2x faster. Arithmetic stays in float64."""
     if a.size == 0 or a.dtype == np.uint8:
         return a
+    head = a.reshape(-1)[:4096]  # cheap rejection before a full copy
     lo, hi = a.min(), a.max()
-    if lo >= 0 and hi <= 255:
+    if lo >= 0 and hi <= 255 and np.array_equal(head.astype(np.uint8), head):
         a8 = a.astype(np.uint8)
         if np.array_equal(a8, a):
             return a8
-    if a.dtype == np.float64:
+    if a.dtype == np.float64 and np.array_equal(head.astype(np.float32), head):
         a32 = a.astype(np.float32)
         if np.array_equal(a32, a):
             return a32
@@ -613,7 +625,7 @@ class _Problem:
         if self.sparse:
             Xw = X if weighted.all() else X[np.flatnonzero(weighted)]
             used = np.zeros(d, dtype=bool)
-            used[Xw.indices[Xw.data != 0]] = True
+            used[Xw.indices if Xw.data.all() else Xw.indices[Xw.data != 0]] = True
         else:
             Xw = X if weighted.all() else X[weighted]
             used = np.abs(Xw).max(axis=0) > 0 if Xw.shape[0] else np.zeros(d, dtype=bool)
@@ -634,9 +646,10 @@ class _Problem:
         self.d = X.shape[1]
         self.ka = kernel_arrays(X)
         if self.sparse:
-            sq = X.data.astype(np.float64) ** 2
-            self.rowsq = np.add.reduceat(np.r_[sq, 0.0], X.indptr[:-1]) if n else np.zeros(0)
-            self.rowsq[np.diff(X.indptr) == 0] = 0.0
+            sq = sp.csr_matrix((np.square(X.data, dtype=np.float64), X.indices, X.indptr),
+                               shape=X.shape, copy=False)
+            self.rowsq = sq @ np.ones(self.d)
+            del sq
         else:
             self.rowsq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
         # sum_i c_i (||x_i||^2 + 1) bounds 4x the data part of the Hessian
@@ -717,20 +730,15 @@ class _State:
         self.b_arr = np.array([b])
         self.z = np.empty(n)
         _scores(*prob.ka, w, b, self.z)
+        # output of the last gradient pass (valid for (w, b, z) while grad_ok)
         self.qp = np.zeros(d)
         self.qm = np.zeros(d)
         self.gstate = np.zeros(3)
         self.grad_ok = False
-        self.cD = np.empty(n)
-        self.L = None
-        self.L_lam = None
-        self.nfactor = 0
-        self.npcg = 0
-        self.t_factor = None  # measured cost of one factorisation [s]
-        self.t_pass = None    # measured cost of one pass over X [s]
-        self.ngrad = 0
-        self.nls = 0
-
+        self.cD = np.empty(n)  # Hessian weights (scratch of the kernel)
+        self.L = None          # Cholesky preconditioner (small d only)
+        self.t_factor = None   # measured cost of one factorisation [s]
+        self.t_pass = None     # measured cost of one pass over X [s]
 
     def refresh_after(self):
         """PCG iterations per Newton step beyond which the factor is refreshed.
@@ -755,23 +763,27 @@ def _solve(prob, lam, tol, max_iter, state, refresh=True):
     info = np.zeros(8)
     u_scale = np.ones(2)
     # The penalty dominates the data part of the Hessian (lambda_max <= trace / 4):
-    # a diagonal preconditioner is then as good as any, and nothing is factorised.
-    diag_ok = 0.25 * prob.trace <= 2.0 * lam
+    # a scalar preconditioner is then as good as any, and nothing is formed.
+    if 0.25 * prob.trace <= 2.0 * lam:
+        pmode = _PREC_SCALAR
+    elif prob.d <= _FACTOR_MAX_D:
+        pmode = _PREC_CHOLESKY
+    else:
+        pmode = _PREC_JACOBI
     status = _MAX_ITER
     for _ in range(max_iter + 2):
-        if not diag_ok and state.L is None:
+        if pmode == _PREC_CHOLESKY and state.L is None:
             t0 = time.perf_counter()
             state.L = prob.factor(state.z, lam)
             state.t_factor = time.perf_counter() - t0
-            state.nfactor += 1
-            if state.L is None:
-                diag_ok = True
-        use_L = not diag_ok
+            if state.L is None:  # not positive definite in floating point
+                pmode = _PREC_JACOBI
+        use_L = pmode == _PREC_CHOLESKY
         passes0 = info[3] + info[5]
         t0 = time.perf_counter()
         status = _newton_kernel(*prob.ka, prob.y, prob.c, lam, prob.fit_intercept, tol,
                                 max_iter, state.w, state.b_arr, state.z,
-                                state.L if use_L else _EMPTY_L, use_L,
+                                state.L if use_L else _EMPTY_L, pmode,
                                 state.refresh_after() if use_L and refresh else 10**9,
                                 info, u_scale,
                                 state.cD, state.qp, state.qm, state.gstate, state.grad_ok)
@@ -782,9 +794,6 @@ def _solve(prob, lam, tol, max_iter, state, refresh=True):
         if status != _NEED_FACTOR:
             break
         state.L = None  # refactorise at the current point
-    state.npcg += int(info[3])
-    state.ngrad += int(info[5])
-    state.nls += int(info[6])
     dual = np.zeros(prob.n)
     _final_dual(prob.y, prob.c, state.z, u_scale, lam, dual)
     b_out = float(state.b_arr[0]) if prob.fit_intercept else 0.0
