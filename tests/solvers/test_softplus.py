@@ -432,3 +432,26 @@ def test_path_gaps_bound_suboptimality_down_to_tiny_lam(monkeypatch, route):
         ours = _obj(X, y, s, lam, res.coef, res.intercept)
         best = min(single.primal, ours)
         assert ours - best <= res.gap * ours + 1e-12 * ours
+
+
+def test_loss_functions_agree_with_numpy():
+    """The numba scalars of ``_losses`` against float64 numpy/scipy at every magnitude."""
+    from scipy.special import expit as sp_expit
+
+    from sklearn_tilt._solvers import _losses
+
+    z = np.concatenate([-np.logspace(-8, np.log10(745.0), 60), [0.0],
+                        np.logspace(-8, np.log10(745.0), 60)])
+    sp_ = np.array([_losses.softplus(v) for v in z])
+    np.testing.assert_allclose(sp_, _losses.loss_values(z, "softplus"), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(sp_, np.logaddexp(0.0, -z), rtol=1e-14, atol=0)
+    # atol: scipy flushes exp(-745) = 5e-324 (subnormal) to 0
+    np.testing.assert_allclose([_losses.expit(v) for v in z], sp_expit(z), rtol=1e-14,
+                               atol=1e-320)
+    np.testing.assert_allclose([_losses.softplus_curvature(v) for v in z],
+                               sp_expit(z) * sp_expit(-z), rtol=1e-13, atol=1e-320)
+    hinge = np.array([_losses.hinge(v) for v in z])
+    np.testing.assert_array_equal(hinge, np.maximum(1.0 - z, 0.0))
+    np.testing.assert_array_equal(hinge, _losses.loss_values(z, "hinge"))
+    with pytest.raises(ValueError, match="loss must be"):
+        _losses.loss_values(z, "squared")
