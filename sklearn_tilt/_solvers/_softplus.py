@@ -127,20 +127,6 @@ def _csr_dots(data, indices, indptr, rows, v, vb, out):
         out[i] = acc + vb
 
 
-@njit(cache=True, no_cpython_wrapper=True)
-def _csr_weighted_sum(data, indices, indptr, rows, cD, dots, out):
-    """``out += sum_rows cD_i dots_i x_i`` (CSR); returns ``sum_rows cD_i dots_i``."""
-    ob = 0.0
-    for jj in range(rows.shape[0]):
-        i = rows[jj]
-        a = cD[i] * dots[i]
-        if a != 0.0:
-            for k in range(indptr[i], indptr[i + 1]):
-                out[indices[k]] += a * data[k]
-            ob += a
-    return ob
-
-
 _ALL_ROWS = np.empty(0, dtype=np.int64)
 
 
@@ -205,8 +191,6 @@ def _hessvec(is_sparse, Xd, data, indices, indptr, cD, rows, vw, vb, lam2, out_w
             dots[i] = row_dot(is_sparse, Xd, data, indices, indptr, i, vw) + vb
     for k in range(d):
         out_w[k] = lam2 * vw[k]
-    if is_sparse:
-        return _csr_weighted_sum(data, indices, indptr, rows, cD, dots, out_w)
     ob = 0.0
     for jj in range(rows.shape[0]):
         i = rows[jj]
