@@ -57,8 +57,11 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sklearn_tilt.linear_model import PAPER_LAMS as LAMS_PATH  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results"
-LAMS_PATH = 10.0 ** np.round(np.arange(-1.0, 7.0 + 1e-9, 0.1), 1)
 FASHION_LAMS = (1e-1, 1e1, 1e3)
 TEXT_LAMS = (1e-5, 1e-3)
 TOL_OURS = 1e-7
@@ -281,7 +284,8 @@ def write_csv(path, rows):
 
 
 def write_report(path, rows, args, machine):
-    lines = [f"# Scale benchmark{' (quick sizes)' if args.quick else ''}", "",
+    title = f"Scale benchmark: {', '.join(args.losses)} on {', '.join(args.parts)}"
+    lines = [f"# {title}{' (quick sizes)' if args.quick else ''}", "",
              f"Machine: {machine}. One thread per process; median of up to {args.repeats} "
              f"fits per run (fewer once the fits of a run took {args.repeat_budget:g} s; "
              "the CSV's `repeats`). `wall` and `cpu` are the median wall-clock and CPU "
