@@ -300,7 +300,7 @@ def write_report(path, rows, args, machine):
               "| rel. objective | peak MB | data MB | notes |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        data = f"{r['part']} n={r.get('n', '')} d={r.get('d', '')}"
+        data = f"{r['part']} n={r['n']} d={r['d']}" if "n" in r else r["part"]
         lam = "81-lam path" if r["part"] == "fashion-path" else _fmt(r["lam"], "g")
         if "error" in r:
             lines.append(f"| {data} | {r['loss']} | {lam} | {r['method']} | | | | | | | | "
