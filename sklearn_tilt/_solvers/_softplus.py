@@ -93,6 +93,7 @@ _CONVERGED = 0
 _MAX_ITER = 1
 _NEED_FACTOR = 2
 _STALLED = 3
+_NONFINITE = 4
 
 # preconditioners of the conjugate gradients
 _PREC_SCALAR = 0   # diag(2 lam, ..., 2 lam, sum c D): the penalty dominates
@@ -103,6 +104,7 @@ _PREC_JACOBI = 2   # diagonal of the current Hessian (large d or sparse: O(d) me
 _PCG_MAX = 60            # conjugate-gradient iterations per Newton step
 _FACTOR_MAX_D = 2048     # largest d with a (d+1) x (d+1) Cholesky preconditioner
 _ARMIJO = 1e-4
+_STALL_STEPS = 5         # Newton steps without progress before stopping as stalled
 
 
 # ---------------------------------------------------------------------------
@@ -419,6 +421,11 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
     it = int(info[0])
     status = _MAX_ITER
     fresh = have_grad
+    # lack of progress: neither the gap halves nor the objective moves beyond
+    # rounding for _STALL_STEPS Newton steps (tol below what floating point allows)
+    best_gap = np.inf
+    P_last = np.inf
+    stall = 0
     while True:
         if not fresh:
             if fit_intercept:
@@ -439,13 +446,24 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
         info[1] = P
         info[2] = gap
         if not (np.isfinite(P) and np.isfinite(gap)):
-            status = _STALLED
+            status = _NONFINITE
             break
         if gap <= tol * P:
             status = _CONVERGED
             break
         if it >= max_iter:
             status = _MAX_ITER
+            break
+        if gap < 0.5 * best_gap:
+            best_gap = gap
+            stall = 0
+        elif P_last - P <= 1e-15 * abs(P):
+            stall += 1
+        else:
+            stall = 0
+        P_last = P
+        if stall >= _STALL_STEPS:
+            status = _STALLED
             break
         rho = gap / P
         # ---- Hessian weights and the diagonal preconditioner
@@ -855,7 +873,23 @@ def _solve(prob, lam, tol, max_iter, state, refresh=True):
     rel = gap / P if P > 0 else (0.0 if gap == 0 else np.inf)
     return SolverResult(coef=prob.expand(state.w), intercept=b_out, dual=dual,
                         n_iter=int(info[0]), gap=rel, primal=P,
-                        converged=bool(status == _CONVERGED))
+                        converged=bool(status == _CONVERGED),
+                        message=_stop_message(status, max_iter, rel))
+
+
+def _stop_message(status, max_iter, rel):
+    """Why a solve stopped short of ``tol`` (empty when it converged)."""
+    if status == _CONVERGED:
+        return ""
+    if status == _MAX_ITER:
+        return (f"stopped at max_iter={max_iter} with a relative duality gap of {rel:.3g}; "
+                "increase max_iter")
+    if status == _NONFINITE:
+        return ("the objective or its gap overflowed (not finite); rescale X or use a "
+                "larger lam")
+    return (f"no further decrease of the objective at the limit of floating point "
+            f"(certified relative duality gap {rel:.3g}); a smaller tol is not reachable, "
+            "raising max_iter does not help")
 
 
 def _check_lam(lam):
@@ -937,7 +971,7 @@ def softplus_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tru
     # passes over X for it (40% of a fit on text-like CSR data).
     polished = _solve(prob, lam, 0.0, 1, state, refresh=False)
     best = polished if polished.gap <= res.gap else res
-    return best._replace(n_iter=res.n_iter + polished.n_iter, converged=True)
+    return best._replace(n_iter=res.n_iter + polished.n_iter, converged=True, message="")
 
 
 def softplus_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,

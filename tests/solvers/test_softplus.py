@@ -455,3 +455,17 @@ def test_loss_functions_agree_with_numpy():
     np.testing.assert_array_equal(hinge, _losses.loss_values(z, "hinge"))
     with pytest.raises(ValueError, match="loss must be"):
         _losses.loss_values(z, "squared")
+
+
+def test_stop_message_names_the_cause(mnist35):
+    X, y = mnist35
+    s = np.ones(len(y))
+    res = softplus_solve(X, y, s, 10.0, tol=TOL, max_iter=1)
+    assert not res.converged and "max_iter=1" in res.message
+    assert softplus_solve(X, y, s, 10.0, tol=TOL, max_iter=200).message == ""
+    # a tol below rounding: either reached exactly or a stall named as such
+    res = softplus_solve(X, y, s, 10.0, tol=1e-300, max_iter=10_000)
+    if res.converged:
+        assert res.gap <= 1e-300 and res.message == ""
+    else:
+        assert "floating point" in res.message and res.n_iter < 10_000
