@@ -3,6 +3,8 @@
 import numpy as np
 import scipy.sparse as sp
 
+from ._losses import loss_values
+
 LOSSES = ("hinge", "softplus")
 HINGE_METHODS = ("auto", "active_set", "dcd")
 
@@ -27,20 +29,13 @@ def hinge_method(X, method="auto"):
     return "dcd"
 
 
-def _loss_values(z, loss):
-    if loss == "hinge":
-        return np.maximum(1.0 - z, 0.0)
-    # log(1 + exp(-z)), stable for both signs
-    return np.logaddexp(0.0, -z)
-
-
 def primal_objective(X, y, sample_weight, lam, loss, coef, intercept):
     """``sum_i s_i f(y_i (w.x_i + b)) / sum(s) + lam ||w||^2`` in float64 (reference)."""
     coef = np.asarray(coef, dtype=np.float64)
     scores = X @ coef if not sp.issparse(X) else X.dot(coef)
     z = y * (np.asarray(scores, dtype=np.float64) + intercept)
     s = sample_weight
-    return float(np.dot(s, _loss_values(z, loss)) / s.sum() + lam * np.dot(coef, coef))
+    return float(np.dot(s, loss_values(z, loss)) / s.sum() + lam * np.dot(coef, coef))
 
 
 def solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept=True,

@@ -291,3 +291,181 @@ def test_lossless_narrow_storage(mnist35):
     assert prob.X.dtype == np.float64
     prob = _Problem(X - 0.5, y, None, True)
     assert prob.X.dtype == np.float32  # halves are exact in float32
+
+
+# ---------------------------------------------------------------------------
+# large d / sparse: the diagonal (Jacobi) preconditioner, no d x d matrix
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def jacobi_only(monkeypatch):
+    """Route every problem to the diagonal preconditioner (as for large d)."""
+    from sklearn_tilt._solvers import _softplus
+
+    monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("lam", [1e-1, 1e2])
+def test_jacobi_route_matches_sklearn(mnist35, jacobi_only, lam, sparse):
+    X, y = mnist35
+    X_ = sp.csr_matrix(X) if sparse else X
+    s = np.ones(len(y))
+    res = softplus_solve(X_, y, s, lam, tol=TOL, max_iter=200)
+    _check_against_reference(X, y, s, lam, res)
+
+
+def _text_like(n, d, nnz_per_row, seed, index_dtype=np.int32):
+    """Small CSR data with Zipf columns and unit-norm rows (labels with 10% noise)."""
+    rng = np.random.RandomState(seed)
+    p = 1.0 / np.arange(1, d + 1) ** 1.1
+    cols = rng.choice(d, size=n * nnz_per_row, p=p / p.sum())
+    rows = np.repeat(np.arange(n), nnz_per_row)
+    X = sp.csr_matrix((rng.exponential(size=cols.size) + 0.1, (rows, cols)), shape=(n, d))
+    X.sum_duplicates()
+    X = sp.diags(1.0 / np.sqrt(X.multiply(X).sum(axis=1).A1)) @ X
+    X = sp.csr_matrix(X)
+    X.sort_indices()
+    w = rng.standard_normal(d)
+    y = np.where(X @ w > np.median(X @ w), 1.0, -1.0)
+    y[rng.rand(n) < 0.1] *= -1
+    return X, y
+
+
+def test_sparse_large_d_bounded_memory():
+    """d = 200000 sparse: the (d+1)^2 Hessian would need 320 GB; the fit stays
+    within a few O(n + d) vectors and matches the reference objective."""
+    import tracemalloc
+
+    n, d = 2000, 200_000
+    X, y = _text_like(n, d, 20, seed=0)
+    lam = 1e-4
+    softplus_solve(X[:50], y[:50], None, lam, tol=TOL, max_iter=100)  # compile
+    tracemalloc.start()
+    res = softplus_solve(X, y, None, lam, tol=TOL, max_iter=200)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    data_bytes = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    assert peak <= 3 * data_bytes + 40 * 8 * (n + d)
+    s = np.ones(n)
+    assert res.converged and res.gap <= TOL
+    assert abs(res.primal - _obj(X, y, s, lam, res.coef, res.intercept)) <= 1e-12 * res.primal
+    ref = LogisticRegression(C=1.0 / (2.0 * lam * n), tol=1e-10, max_iter=10_000).fit(X, y)
+    p_ref = _obj(X, y, s, lam, ref.coef_.ravel(), ref.intercept_[0])
+    assert res.primal - p_ref <= res.gap * res.primal + 1e-13 * res.primal
+    assert abs(res.primal - p_ref) <= 1e-6 * p_ref
+
+
+def test_csr_with_int64_indices():
+    X, y = _text_like(500, 5000, 15, seed=1)
+    X64 = X.copy()
+    X64.indices = X64.indices.astype(np.int64)
+    X64.indptr = X64.indptr.astype(np.int64)
+    assert X64.indices.dtype == np.int64
+    lam = 1e-3
+    r32 = softplus_solve(X, y, None, lam, tol=TOL, max_iter=200)
+    r64 = softplus_solve(X64, y, None, lam, tol=TOL, max_iter=200)
+    assert r64.converged and r64.gap <= TOL
+    _assert_same_coef(r64, r32, lam)
+    assert abs(r64.primal - r32.primal) <= 1e-12 * r32.primal
+
+
+# ---------------------------------------------------------------------------
+# the certificate is a bound at every lam, down to the hard-margin end
+# ---------------------------------------------------------------------------
+
+def _separable(flip=0):
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], 100)
+    X = rng.rand(200, 20)
+    X[y == 1, :10] += 3
+    X *= 255 / X.max()
+    if flip:  # near-separable: a few labels on the wrong side
+        y = y.copy()
+        y[rng.choice(200, flip, replace=False)] ^= 1
+    return X, y
+
+
+@pytest.mark.parametrize("route", ["cholesky", "jacobi"])
+@pytest.mark.parametrize("flip", [0, 3])
+@pytest.mark.parametrize("lam", [1e-9, 1e-7, 1e-5, 1e-3, 1e-2])
+def test_gap_bounds_suboptimality_at_small_lam(monkeypatch, route, flip, lam):
+    from sklearn_tilt._solvers import _softplus
+
+    if route == "jacobi":
+        monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+    X, y01 = _separable(flip)
+    y = _pm(y01)
+    n = len(y)
+    s = np.ones(n)
+    res = softplus_solve(X, y, s, lam, tol=1e-7, max_iter=1000)
+    assert res.converged and 0.0 <= res.gap <= 1e-7
+    ours = _obj(X, y, s, lam, res.coef, res.intercept)
+    assert abs(res.primal - ours) <= 1e-12 * ours
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = LogisticRegression(C=1.0 / (2.0 * n * lam), tol=1e-12, max_iter=100_000)
+        ref.fit(X, y01)
+    p_ref = _obj(X, y, s, lam, ref.coef_.ravel(), ref.intercept_[0])
+    # P(ours) - P* <= gap * P(ours), and P(ref) >= P*
+    assert ours - p_ref <= res.gap * ours + 1e-12 * ours
+
+
+@pytest.mark.parametrize("route", ["cholesky", "jacobi"])
+def test_path_gaps_bound_suboptimality_down_to_tiny_lam(monkeypatch, route):
+    from sklearn_tilt._solvers import _softplus
+
+    if route == "jacobi":
+        monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+    X, y01 = _separable()
+    y = _pm(y01)
+    s = np.ones(len(y))
+    lams = [1e-9, 1e-8, 1e-6, 1e-2, 1e12]
+    results = softplus_path(X, y, s, lams, tol=1e-7, max_iter=1000)
+    for lam, res in zip(lams, results):
+        assert res.converged and 0.0 <= res.gap <= 1e-7
+        single = softplus_solve(X, y, s, lam, tol=1e-12, max_iter=1000)
+        ours = _obj(X, y, s, lam, res.coef, res.intercept)
+        best = min(single.primal, ours)
+        assert ours - best <= res.gap * ours + 1e-12 * ours
+
+
+def test_loss_functions_agree_with_numpy():
+    """The numba scalars of ``_losses`` against float64 numpy/scipy at every magnitude."""
+    from scipy.special import expit as sp_expit
+
+    from sklearn_tilt._solvers import _losses
+
+    z = np.concatenate([-np.logspace(-8, np.log10(745.0), 60), [0.0],
+                        np.logspace(-8, np.log10(745.0), 60)])
+    sp_ = np.array([_losses.softplus(v) for v in z])
+    np.testing.assert_allclose(sp_, _losses.loss_values(z, "softplus"), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(sp_, np.logaddexp(0.0, -z), rtol=1e-14, atol=0)
+    # atol: scipy flushes exp(-745) = 5e-324 (subnormal) to 0
+    np.testing.assert_allclose([_losses.expit(v) for v in z], sp_expit(z), rtol=1e-14,
+                               atol=1e-320)
+    np.testing.assert_allclose([_losses.softplus_curvature(v) for v in z],
+                               sp_expit(z) * sp_expit(-z), rtol=1e-13, atol=1e-320)
+    hinge = np.array([_losses.hinge(v) for v in z])
+    np.testing.assert_array_equal(hinge, np.maximum(1.0 - z, 0.0))
+    np.testing.assert_array_equal(hinge, _losses.loss_values(z, "hinge"))
+    with pytest.raises(ValueError, match="loss must be"):
+        _losses.loss_values(z, "squared")
+
+
+def test_stop_message_names_the_cause(mnist35):
+    X, y = mnist35
+    s = np.ones(len(y))
+    res = softplus_solve(X, y, s, 10.0, tol=TOL, max_iter=1)
+    assert not res.converged and "max_iter=1" in res.message
+    assert softplus_solve(X, y, s, 10.0, tol=TOL, max_iter=200).message == ""
+    # a tol below rounding: either reached exactly or a stall named as such
+    res = softplus_solve(X, y, s, 10.0, tol=1e-300, max_iter=10_000)
+    if res.converged:
+        assert res.gap <= 1e-300 and res.message == ""
+    else:
+        assert "floating point" in res.message and res.n_iter < 10_000
