@@ -82,3 +82,34 @@ def ovr_targets(y, classes):
     if len(classes) == 2:
         return [np.where(y == classes[1], 1.0, -1.0)]
     return [np.where(y == c, 1.0, -1.0) for c in classes]
+
+
+# relative rounding allowance of ``primal_objective`` (float64 sums of n
+# non-negative terms, pairwise: far below this for any n that fits in memory)
+_OBJECTIVE_ROUNDING = 1e-12
+
+
+def certify_stored(X, y, sw, lam, loss, res, coef, intercept):
+    """Relative gap and objective of the point as stored, ``(coef, intercept)``.
+
+    The solvers certify their float64 ``(w, b)``; for float32 input the
+    estimators store ``w`` (and ``b``) rounded to float32, and at small ``lam``
+    that rounding alone can move the objective by more than ``tol``. The dual
+    lower bound ``D >= P (1 - gap)`` of the solver's point is unchanged by the
+    rounding, so the stored point is certified by its own primal value ``P'``:
+    ``(P' (1 + r) - D) / P'`` with ``r`` the rounding allowance of evaluating
+    ``P'`` in float64. For float64 storage the solver's certificate is returned.
+    """
+    coef64 = np.asarray(coef, dtype=np.float64)
+    b64 = float(intercept)
+    if np.array_equal(coef64, res.coef) and b64 == float(res.intercept):
+        return float(res.gap), float(res.primal)
+    from .._solvers import primal_objective
+
+    dual_low = float(res.primal) * (1.0 - float(res.gap))
+    primal = primal_objective(X, y, sw, lam, loss, coef64, b64)
+    up = primal * (1.0 + _OBJECTIVE_ROUNDING)
+    gap = (up - dual_low) / max(up, 1e-300)
+    if not gap > 0.0:
+        gap = float(res.gap)
+    return float(gap), float(primal)

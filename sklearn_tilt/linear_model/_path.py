@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_array, check_consistent_length, colum
 
 from .._compat import Interval, StrOptions, _check_sample_weight, validate_params
 from .._solvers import solve_path
-from ._base import as_solver_input, check_problem_scale, effective_sample_weight
+from ._base import as_solver_input, certify_stored, check_problem_scale, effective_sample_weight
 
 #: parameter constraints shared by the estimators and the path functions
 LOSS_CONSTRAINT = [StrOptions({"hinge", "softplus"})]
@@ -191,7 +191,6 @@ def scaled_loss_path(X, y, *, lams=None, n_lams=81, loss="hinge", tol=1e-7, max_
     coefs = np.array([r.coef for r in results], dtype=np.float64).astype(Xs.dtype, copy=False)
     intercepts = np.array([r.intercept for r in results], dtype=np.float64)
     n_iters = np.array([r.n_iter for r in results], dtype=np.int64)
-    gaps = np.array([r.gap for r in results], dtype=np.float64)
     if verbose:
         for lam, r in zip(lams, results):
             print(f"[scaled_loss_path] lam={lam:.4g}: {r.n_iter} iterations, gap {r.gap:.3g}")
@@ -202,6 +201,9 @@ def scaled_loss_path(X, y, *, lams=None, n_lams=81, loss="hinge", tol=1e-7, max_
         warnings.warn(f"the path solver did not reach tol={tol:g} at {len(bad)} lam(s): "
                       f"{detail}", ConvergenceWarning)
     if return_gaps:
+        # the gap of each point as returned (coefs in the dtype of X)
+        gaps = np.array([certify_stored(Xs, y_pm, sw, lam, loss, r, c, r.intercept)[0]
+                         for lam, r, c in zip(lams, results, coefs)], dtype=np.float64)
         return lams, coefs, intercepts, n_iters, gaps
     return lams, coefs, intercepts, n_iters
 

@@ -12,7 +12,8 @@ from sklearn.utils.validation import validate_data
 
 from .._compat import Interval, LinearClassifierMixin, StrOptions, _fit_context
 from .._solvers import solve_binary
-from ._base import as_solver_input, check_problem_scale, effective_sample_weight, ovr_targets
+from ._base import (as_solver_input, certify_stored, check_problem_scale, effective_sample_weight,
+                    ovr_targets)
 from ._path import LOSS_CONSTRAINT, MAX_ITER_CONSTRAINT, TOL_CONSTRAINT
 
 
@@ -205,10 +206,20 @@ class ScaledLossLinearClassifier(LinearClassifierMixin, BaseEstimator):
                                       f"duality gap of {res.gap:.3g}; increase max_iter")
                 warnings.warn(f"The {self.loss} solver did not reach tol={self.tol:g}: {why}.",
                               ConvergenceWarning)
-            coefs.append(res.coef)
-            intercepts.append(res.intercept if self.fit_intercept else 0.0)
-            gaps.append(res.gap)
-            objectives.append(res.primal)
+            coef = np.asarray(res.coef, dtype=np.float64).astype(X.dtype, copy=False)
+            intercept = np.asarray(res.intercept if self.fit_intercept else 0.0,
+                                   dtype=np.float64).astype(X.dtype)
+            gap, objective = certify_stored(Xs, yk, sw, lam, self.loss, res, coef, intercept)
+            if res.converged and gap > self.tol:
+                warnings.warn(
+                    f"The {self.loss} solver reached tol={self.tol:g} in float64, but coef_ "
+                    f"and intercept_ stored in {X.dtype} (the dtype of X) are certified only "
+                    f"to a relative duality gap of {gap:.3g}; fit float64 data for a tighter "
+                    "certificate.", ConvergenceWarning)
+            coefs.append(coef)
+            intercepts.append(intercept)
+            gaps.append(gap)
+            objectives.append(objective)
             duals.append(res.dual)
             n_iters.append(res.n_iter)
 
