@@ -28,6 +28,10 @@ WEIGHT_DECAYS = {"low": 1e-4, "high": 1e-1}
 PAPER_TRAINING = {"max_epochs": 50, "batch_size": 300, "lr": 0.0005, "momentum": 0.9,
                   "n_train": 60000}
 
+#: Largest learning rate ``lr="auto"`` uses: SGD on [0, 255] pixels diverges for
+#: much larger rates, so very short runs get a smaller decay exponent than the paper.
+MAX_AUTO_LR = 0.005
+
 HISTORY_COLUMNS = ("network", "weight_decay", "seed", "epoch", "train_error", "test_error",
                    "train_loss", "test_loss")
 ATTACK_COLUMNS = ("network", "weight_decay", "seed", "digit", "target", "test_index",
@@ -85,13 +89,15 @@ def n_training_steps(n_train, max_epochs, batch_size):
     return int(max_epochs) * math.ceil(int(n_train) / int(batch_size))
 
 
-def matched_learning_rate(n_train, max_epochs, batch_size, momentum=0.9):
+def matched_learning_rate(n_train, max_epochs, batch_size, momentum=0.9, max_lr=MAX_AUTO_LR):
     """The learning rate giving the paper's decay exponent to a shorter training.
 
     The paper trains 50 epochs of 60000 images in batches of 300 (10000 steps)
     with ``lr = 0.0005``; a run with fewer steps gets the learning rate for which
     :func:`decay_exponent` is the same (5 for the high decay, 0.005 for the
-    low one), so that weight decay has acted as much as in the paper.
+    low one), so that weight decay has acted as much as in the paper. The rate
+    is capped at ``max_lr`` (training diverges beyond it): a run of fewer than
+    ``10000 * 0.0005 / max_lr`` steps (1000 by default) gets a smaller exponent.
 
     Parameters
     ----------
@@ -103,6 +109,8 @@ def matched_learning_rate(n_train, max_epochs, batch_size, momentum=0.9):
         Mini-batch size.
     momentum : float, default=0.9
         SGD momentum.
+    max_lr : float, default=0.005
+        Largest rate returned.
 
     Returns
     -------
@@ -115,12 +123,14 @@ def matched_learning_rate(n_train, max_epochs, batch_size, momentum=0.9):
     0.0005
     >>> matched_learning_rate(4000, 20, 50)    # 1600 steps instead of 10000
     0.003125
+    >>> matched_learning_rate(600, 1, 50)      # 12 steps: capped
+    0.005
     """
     p = PAPER_TRAINING
     paper_steps = n_training_steps(p["n_train"], p["max_epochs"], p["batch_size"])
     target = decay_exponent(p["lr"], 1.0, paper_steps, p["momentum"])
     steps = n_training_steps(n_train, max_epochs, batch_size)
-    return round(target * (1.0 - momentum) / steps, 12)
+    return min(round(target * (1.0 - momentum) / steps, 12), float(max_lr))
 
 
 def attack_indices(y, n_per_class=10, random_state=0):
@@ -336,7 +346,8 @@ def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0,
         SGD learning rate. "auto": :func:`matched_learning_rate`, the rate that
         gives this run the paper's decay exponent ``lr * lam * steps / (1 -
         momentum)`` (the paper's 0.0005 for its own 50 epochs of 60000 images in
-        batches of 300).
+        batches of 300), at most 0.005 (``MAX_AUTO_LR``); the exponent reached is
+        in ``settings`` and the summary.
     momentum : float, default=0.9
         SGD momentum.
     decay_bias : bool, default=True
@@ -536,6 +547,9 @@ def _one_network(name, lam, seed, X_train, y_train, X_test, y_test, originals, l
         if bar is not None:
             bar.close()
     h = net.history
+    if not np.isfinite(h[-1, "train_loss"]):
+        raise RuntimeError(f"LeNet training diverged ({name} decay, seed {seed}, lr={lr:g}, "
+                           f"batch size {batch_size}): lower the learning rate")
     history = {c: [] for c in HISTORY_COLUMNS}
     for e in range(len(h)):
         row = h[e]
