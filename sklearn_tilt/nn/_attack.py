@@ -13,15 +13,19 @@ __all__ = ["AttackResult", "calibrate_temperature", "high_confidence_attack"]
 
 
 def _logits(net, X4, batch_size=1000):
-    """Float64 logits of validated images (n, 1, 28, 28), computed in float64.
+    """Float64 logits of validated images (n, 1, 28, 28).
 
-    The forward pass itself runs in float64 (not a float32 pass cast afterwards),
-    so that networks with very large weights give finite logits.
+    The network's own forward pass (the one ``predict_proba`` uses) is tried
+    first; where its float32 logits overflow, the pass is redone in float64, so
+    that networks with very large weights still give finite logits.
     """
+    if hasattr(net, "_logits"):
+        z = np.asarray(net._logits(X4), dtype=np.float64)
+        if np.isfinite(z).all():
+            return z
     module, _, _ = _unpack(net)
     forward = _float64_forward(module)
     device = module_device(module)
-    out = np.empty((len(X4), 0))
     parts = []
     mode = module.training
     module.eval()
@@ -32,9 +36,7 @@ def _logits(net, X4, batch_size=1000):
                 parts.append(forward(x).cpu().numpy())
     finally:
         module.train(mode)
-    if parts:
-        out = np.concatenate(parts)
-    return out
+    return np.concatenate(parts) if parts else np.empty((0, 0))
 
 
 def _top_probabilities(gaps, log_t):
@@ -119,8 +121,9 @@ def calibrate_temperature(net, X, median_confidence=0.95):
     The median over ``X`` of ``max_k softmax(logits / T)_k`` decreases from its
     value at ``T -> 0`` (1 unless top logits tie) to ``1 / n_classes``
     (``T -> inf``); a 1-D root search on ``log T`` finds the ``T`` where it
-    equals ``median_confidence``. The logits are computed in float64 and the
-    top-class probability as ``exp(-logsumexp)`` of the logit gaps, so that
+    equals ``median_confidence``. The logits are taken in float64 (the forward
+    pass is redone in float64 where float32 overflows) and the top-class
+    probability is computed as ``exp(-logsumexp)`` of the logit gaps, so that
     very large logits cause no overflow or NaN; the root is bracketed in
     ``log T`` before Brent's method runs. ``net.temperature`` is set to it.
     The paper calibrates on the test set with a target of 0.95 before its
