@@ -305,7 +305,8 @@ def _progress_callback(bar):
 
 def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0, 1),
               max_epochs=20, batch_size=50, lr="auto", momentum=0.9, decay_bias=True,
-              n_attack_per_class=10, attack_max_iter=10000, attack_step=1.0, alpha=0.05,
+              n_attack_per_class=10, attack_max_iter=10000, attack_step=1.0,
+              attack_coarse_step=10.0, alpha=0.05,
               random_state=0, n_jobs=None, progress=False):
     """Train LeNet with low and high weight decay and compare them, paired.
 
@@ -361,6 +362,13 @@ def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0,
         Largest number of attack steps per image.
     attack_step : float, default=1.0
         L2 length of each attack step (the paper's 1).
+    attack_coarse_step : float or None, default=10.0
+        Steps of this length until the target confidence is first reached, then
+        back one step and on with steps of ``attack_step``
+        (``coarse_step`` of :func:`~sklearn_tilt.nn.high_confidence_attack`): ten
+        times fewer steps, and perturbation norms within 0.1 % of the unit-step
+        path's on trained LeNets (median over 40 MNIST images: 1425.1 with unit
+        steps, 1426.1 with this refinement). None: unit steps all the way.
     alpha : float, default=0.05
         Level of the one-sided tests.
     random_state : int, default=0
@@ -421,6 +429,8 @@ def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0,
                 "n_test": int(len(y_test)), "n_steps": n_steps, "decay_bias": bool(decay_bias),
                 "seeds": seeds, "n_attack_per_class": int(n_attack_per_class),
                 "attack_max_iter": int(attack_max_iter), "attack_step": float(attack_step),
+                "attack_coarse_step": None if attack_coarse_step is None
+                else float(attack_coarse_step),
                 "alpha": float(alpha),
                 "decay_exponent": {name: decay_exponent(lr, lam, n_steps, momentum)
                                    for name, lam in weight_decays.items()}}
@@ -433,7 +443,7 @@ def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0,
     n_par = max(1, min(len(jobs), n_cpu))
     kw = dict(max_epochs=max_epochs, batch_size=batch_size, lr=lr, momentum=momentum,
               decay_bias=decay_bias, attack_max_iter=attack_max_iter,
-              attack_step=attack_step)
+              attack_step=attack_step, attack_coarse_step=attack_coarse_step)
     results = {}
     if n_par == 1:
         for name, lam, seed in jobs:
@@ -517,7 +527,7 @@ def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0,
 
 def _one_network(name, lam, seed, X_train, y_train, X_test, y_test, originals, labels, *,
                  max_epochs, batch_size, lr, momentum, decay_bias, attack_max_iter,
-                 attack_step, progress):
+                 attack_step, attack_coarse_step, progress):
     """Train one LeNet, measure it and attack it; plain arrays out (runs in a worker)."""
     import torch
 
@@ -568,7 +578,8 @@ def _one_network(name, lam, seed, X_train, y_train, X_test, y_test, originals, l
     distance = _geometry.first_order_distance(margins, grads)
     temperature = float(calibrate_temperature(net, X_test, median_confidence=0.95))
     res = high_confidence_attack(net, originals, "cyclic", y=labels, step=attack_step,
-                                 max_iter=attack_max_iter, verbose=progress)
+                                 coarse_step=attack_coarse_step, max_iter=attack_max_iter,
+                                 verbose=progress)
     attack = {c: [] for c in ATTACK_COLUMNS}
     for k in range(len(labels)):
         attack["network"].append(name)
