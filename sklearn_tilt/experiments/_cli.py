@@ -103,7 +103,8 @@ def _add_common(p):
     p.add_argument("--out", default="sklearn_tilt_results", metavar="DIR",
                    help="output folder (default: %(default)s)")
     p.add_argument("--quick", action="store_true",
-                   help="a much smaller configuration (2 pairs, 9 values of lam, 1 epoch, "
+                   help="a much smaller configuration (2 pairs, 9 values of lam, 1 epoch and "
+                        "one seed of LeNet, "
                         "60 training images per digit): a smoke test, not the paper")
     p.add_argument("--jobs", type=_jobs, default=-1, metavar="N",
                    help="parallel jobs (SVM pairs, LeNet networks); -1: all CPUs "
@@ -143,6 +144,12 @@ def _lr(text):
     return _positive_float(text)
 
 
+def _coarse(text):
+    if text.lower() == "none":
+        return "none"
+    return _positive_float(text)
+
+
 def _add_lenet(p):
     p.add_argument("--epochs", type=_positive_int, default=None,
                    help="LeNet training epochs (default: 20; the paper: 50)")
@@ -158,7 +165,11 @@ def _add_lenet(p):
     p.add_argument("--attack-per-class", type=_positive_int, default=None, metavar="N",
                    help="test images per class attacked by every LeNet (default: 10)")
     p.add_argument("--attack-max-iter", type=_positive_int, default=None, metavar="N",
-                   help="largest number of unit L2 attack steps per image (default: 10000)")
+                   help="largest number of attack steps per image (default: 10000)")
+    p.add_argument("--attack-coarse-step", type=_coarse, default=None, metavar="S|none",
+                   help="attack with steps of length S until the target confidence is "
+                        "reached, then back one step and on with unit steps (default: 10); "
+                        "'none': unit steps all the way (the paper's rule, ~10x slower)")
 
 
 def build_parser():
@@ -222,6 +233,7 @@ def _config(args, parser):
                       ("n_test", "n_test"), ("epochs", "epochs"), ("batch_size", "batch_size"),
                       ("lr", "lr"), ("seeds", "seeds"),
                       ("attack_per_class", "attack_per_class"),
+                      ("attack_coarse_step", "attack_coarse_step"),
                       ("attack_max_iter", "attack_max_iter")):
         v = getattr(args, attr, None)
         if v is not None:

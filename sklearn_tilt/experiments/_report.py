@@ -188,6 +188,14 @@ def _p(v):
     return f"{v:.2g}" if v >= 1e-3 else f"{v:.1e}"
 
 
+def _coarse_text(coarse):
+    if coarse is None:
+        return ""
+    return (f" (steps of {_f(coarse)} until p_target first reaches 0.95, then back one "
+            "step and on with unit steps: the reported norm is that of the first unit-step "
+            "iterate past the threshold)")
+
+
 def _lenet_section(out_dir):
     title = "## LeNet, low vs high weight decay"
     path = out_dir / "lenet" / "lenet_summary.csv"
@@ -218,7 +226,7 @@ def _lenet_section(out_dir):
              f"{_f(expo.get('high', np.nan))} (high), {_f(expo.get('low', np.nan))} (low); "
              "the paper's 50 epochs of 60000 images in batches of 300 at lr 0.0005 give "
              "5 and 0.005 (the default learning rate, `--lr auto`, keeps the paper's "
-             "exponent when the run is shorter).", "",
+             "exponent when the run is shorter, up to a rate of 0.005).", "",
              ("Biases are decayed too, as in the paper's MatConvNet baseline (`cnn_train` "
               "decays every parameter of a layer without a `weightDecay` field, and "
               "`cnn_mnist_init` sets none); `LeNetClassifier` itself decays the weights "
@@ -230,7 +238,7 @@ def _lenet_section(out_dir):
              f"Attack: the paper's rule x ← clip[0,255](x + 1·g/‖g‖), g = ∇ₓ p_target, until "
              f"p_target ≥ 0.95 at the temperature that sets the median test confidence to "
              f"0.95, at most {settings.get('attack_max_iter', '?')} steps, each image stopped "
-             f"at its own success; the same "
+             f"at its own success{_coarse_text(settings.get('attack_coarse_step'))}; the same "
              f"{settings.get('n_attacked', '?')} "
              f"test images ({settings.get('n_attack_per_class', '?')} per class, drawn before "
              "training) and cyclic targets 0→1, …, 9→0 for every network.", ""]

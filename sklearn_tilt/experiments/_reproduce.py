@@ -59,7 +59,10 @@ class ReproduceConfig:
     attack_per_class : int, default=10
         Test images per class attacked by every LeNet (drawn before training).
     attack_max_iter : int, default=10000
-        Largest number of unit L2 steps of the attack per image.
+        Largest number of attack steps per image.
+    attack_coarse_step : float or "none", default=10.0
+        Attack steps of this length until the target confidence is reached, then
+        back one step and on with unit steps; "none": unit steps all the way.
     n_jobs : int, default=-1
         Parallel jobs (SVM pairs; LeNet networks); -1: all CPUs.
     random_state : int, default=0
@@ -97,6 +100,7 @@ class ReproduceConfig:
     seeds: int = 2
     attack_per_class: int = 10
     attack_max_iter: int = 10000
+    attack_coarse_step: object = 10.0
     n_jobs: int = -1
     random_state: int = 0
     toy_log10_lams: tuple = (-5.0, 2.0, 0.25)
@@ -117,7 +121,8 @@ class ReproduceConfig:
             With ``quick=True``.
         """
         base = dict(pairs=QUICK_PAIRS, log10_lams=(-1.0, 7.0, 1.0), n_train=60, n_test=30,
-                    epochs=1, attack_max_iter=30, attack_per_class=2, toy_log10_lams=(-5.0, 2.0, 1.0), quick=True)
+                    epochs=1, attack_max_iter=30, attack_per_class=1, seeds=1,
+                    toy_log10_lams=(-5.0, 2.0, 1.0), quick=True)
         base.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**base)
 
@@ -269,6 +274,7 @@ def run_lenet_part(out_dir, cfg, data, log, force=False, progress=True):
     params = {"part": "lenet", "data": {"fingerprint": data.fingerprint},
               "epochs": cfg.epochs, "batch_size": cfg.batch_size, "lr": cfg.lr,
               "seeds": cfg.seeds, "attack_per_class": cfg.attack_per_class,
+              "attack_coarse_step": cfg.attack_coarse_step,
               "attack_max_iter": cfg.attack_max_iter, "random_state": cfg.random_state,
               "n_train_images": int(len(data.y_train)), "version": 2}
     if not force and is_complete(out_dir, "lenet", params):
@@ -290,6 +296,8 @@ def run_lenet_part(out_dir, cfg, data, log, force=False, progress=True):
                     seeds=tuple(range(cfg.random_state, cfg.random_state + cfg.seeds)),
                     max_epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
                     n_attack_per_class=cfg.attack_per_class,
+                    attack_coarse_step=None if cfg.attack_coarse_step == "none"
+                    else cfg.attack_coarse_step,
                     attack_max_iter=cfg.attack_max_iter, random_state=cfg.random_state,
                     n_jobs=cfg.n_jobs, progress=progress)
     d = Path(out_dir) / "lenet"
