@@ -185,6 +185,8 @@ def _p(v):
     v = float(v)
     if np.isnan(v):
         return "n/a"
+    if v == 0.0:
+        return "< 1e-300"  # below the smallest double the test reports
     return f"{v:.2g}" if v >= 1e-3 else f"{v:.1e}"
 
 
