@@ -190,6 +190,10 @@ def _p(v):
     return f"{v:.2g}" if v >= 1e-3 else f"{v:.1e}"
 
 
+def _plural(n, word):
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _coarse_text(coarse):
     if coarse is None:
         return ""
@@ -220,7 +224,8 @@ def _lenet_section(out_dir):
     lines = [title, "",
              f"Weight decays {_f(s['weight_decay'][lo0])} (low) and "
              f"{_f(s['weight_decay'][hi0])} (high); seeds {sorted(set(seeds.tolist()))}; "
-             f"{int(np.max(_col(s, 'epochs')))} epochs of {settings.get('n_train', '?')} "
+             f"{_plural(int(np.max(_col(s, 'epochs'))), 'epoch')} of "
+             f"{settings.get('n_train', '?')} "
              f"training images in batches of {settings.get('batch_size', '?')} "
              f"({settings.get('n_steps', '?')} SGD steps), learning rate "
              f"{_f(settings.get('lr', np.nan), '{:.4g}')}, momentum "
