@@ -58,7 +58,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-LAMS = 10.0 ** np.round(np.arange(-1.0, 7.0001, 0.1), 1)
+from sklearn_tilt.linear_model import PAPER_LAMS as LAMS  # noqa: E402
 TOL = 1e-6
 TIGHT = 1e-9  # the libsvm tol at which SVC reaches 1e-6 at every lam on mnist1k
 METHODS = ["tilt_path", "tilt_single", "svc_linear", "svc_precomputed",

@@ -50,8 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from sklearn_tilt._solvers import primal_objective  # noqa: E402
 from sklearn_tilt._solvers._softplus import softplus_path  # noqa: E402
-
-LAMS = 10.0 ** np.round(np.arange(-1.0, 7.0 + 1e-9, 0.1), 1)
+from sklearn_tilt.linear_model import PAPER_LAMS as LAMS  # noqa: E402
 RESULTS = ROOT / "benchmarks" / "results"
 TOL_OURS = 1e-7
 

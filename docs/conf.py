@@ -10,6 +10,8 @@ Built in CI, from the repository root and without network access, with::
 - Intersphinx: offline inventories written by ``sphinxext/offline_inventories.py``
   (real URLs of scikit-learn, NumPy, PyTorch, skorch, ...; nothing is downloaded).
 - Benchmarks: ``sphinxext/benchmark_tables.py`` turns ``benchmarks/results/`` into rst.
+- Math: MathJax served from the built site (``sphinxext/offline_mathjax.py``).
+- Interactive pages: ``sphinxext/interactive_pages.py`` writes the HTML explorers.
 """
 
 import os
@@ -42,7 +44,8 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
-    "sphinx.ext.mathjax",
+    "offline_mathjax",  # sphinx.ext.mathjax with MathJax served from _static/
+    "interactive_pages",  # report_quick.html and explore_digits.html at the site's root
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -56,8 +59,10 @@ default_role = "literal"
 add_function_parentheses = False
 pygments_style = "sphinx"
 
-# the pages render math client side (MathJax is loaded by the browser); nothing
-# is fetched at build time
+# the pages render math client side with MathJax 3, copied into _static/mathjax/ at
+# build time from the django-static-mathjax package (docs extra) by
+# sphinxext/offline_mathjax.py: the site reads its formulas offline, from disk, and
+# nothing is fetched at build time
 mathjax3_config = {"tex": {"macros": {"norm": [r"\left\lVert #1 \right\rVert", 1]}}}
 
 # -- autodoc / autosummary / numpydoc ----------------------------------------

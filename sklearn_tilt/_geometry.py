@@ -12,6 +12,8 @@ error distance                ``d_err = (1/n) sum_{y_i d_i <= 0} -y_i d_i``
 adversarial distance          ``d_adv = (1/n) sum_i y_i d_i``
 nearest-centroid direction    ``z = (j - i) / ||j - i||``
 tilting angle                 ``theta = arccos(w.z / ||w||)``
+identity (balanced classes)   ``d_adv = 0.5 ||j - i|| cos(theta)``
+local tilting angle (nets)    angle between ``grad_x s(x)`` and ``j_c - j_k``
 tilting plane                 ``n = w - (w.z) z``, ``n_hat = n / ||n||``
 projected image               ``x_p = x - d(x) w / ||w||``
 mirror image                  ``x_m = x - 2 d(x) w / ||w||``
@@ -29,12 +31,16 @@ __all__ = [
     "LOSS_LIMITS",
     "adversarial_distance_from_margins",
     "angle_between",
+    "balanced_adversarial_distance",
     "centroid_direction",
     "class_centroids",
+    "class_means",
     "error_distance_from_margins",
     "first_order_distance",
     "hinge",
+    "local_tilting_angles",
     "loss_function",
+    "nearest_to_centroids",
     "plane_coordinates",
     "reflect",
     "scaled_loss",
@@ -133,6 +139,38 @@ def class_centroids(X, y, sample_weight=None):
     return out[0], out[1]
 
 
+def class_means(X, codes, n_classes, sample_weight=None):
+    """Mean of the rows of each class ``0 .. n_classes - 1``, shape (n_classes, n_features).
+
+    ``codes`` holds the class index of each row; a class without rows (or without
+    weight) gets a row of NaN.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    codes = np.asarray(codes)
+    sw = np.ones(len(codes)) if sample_weight is None else np.asarray(sample_weight, float)
+    out = np.full((n_classes, X.shape[1]), np.nan)
+    for k in range(n_classes):
+        mask = codes == k
+        if np.any(mask) and sw[mask].sum() > 0:
+            out[k] = np.average(X[mask], axis=0, weights=sw[mask])
+    return out
+
+
+def nearest_to_centroids(X, y):
+    """Row index of the sample of each class nearest to its class centroid, ``(i_idx, j_idx)``.
+
+    The paper's representative image of class I (``y == -1``) and of class J
+    (``y == +1``).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    out = []
+    for label, c in zip((-1, 1), class_centroids(X, y)):
+        idx = np.flatnonzero(y == label)
+        out.append(int(idx[np.argmin(np.linalg.norm(X[idx] - c, axis=1))]))
+    return tuple(out)
+
+
 def centroid_direction(X, y, sample_weight=None):
     """Nearest-centroid direction ``z = (j - i) / ||j - i||`` and ``||j - i||``."""
     i, j = class_centroids(X, y, sample_weight)
@@ -153,24 +191,87 @@ def angle_between(w, z):
     return float(np.arccos(np.clip(np.dot(w, z) / (nw * nz), -1.0, 1.0)))
 
 
-def tilting_plane_basis(w, z):
+def balanced_adversarial_distance(centroid_distance, theta):
+    """``0.5 ||j - i|| cos(theta)``: the adversarial distance when the classes are balanced.
+
+    ``d_adv = (1/n) sum_i y_i d(x_i) = (n_J / n) (w.j + b) / ||w|| - (n_I / n) (w.i + b) / ||w||``
+    equals this value when ``n_I = n_J`` (the intercept cancels); it is a check of
+    the general definition, not a replacement for it.
+    """
+    return 0.5 * centroid_distance * np.cos(theta)
+
+
+def local_tilting_angles(gradients, own, other, means):
+    """Per-sample tilting angle of a non-linear classifier (radians, NaN where undefined).
+
+    At a sample of class ``own[i]`` whose competing class is ``other[i]``, the
+    classifier acts locally like the linear one with normal ``gradients[i]`` (the
+    input gradient of the margin ``s_own - s_other``); its tilting angle is the
+    angle between that normal and the direction ``means[own] - means[other]``
+    between the two classes' centroids. NaN where the gradient is zero or a
+    centroid is missing (a NaN row of ``means``, see :func:`class_means`).
+    """
+    G = np.asarray(gradients, dtype=np.float64).reshape(len(own), -1)
+    own, other = np.asarray(own), np.asarray(other)
+    theta = np.full(len(own), np.nan)
+    for i in range(len(own)):
+        z = means[own[i]] - means[other[i]]
+        if np.all(np.isfinite(z)) and np.any(z) and np.any(G[i]):
+            theta[i] = angle_between(G[i], z)
+    return theta
+
+
+def tilting_plane_basis(w, z, X=None):
     """Orthonormal basis ``(z, n_hat)`` of the tilting plane spanned by ``z`` and ``w``.
 
     ``n = w - (w.z) z``. When ``w`` is parallel to ``z`` (``theta`` is 0 or pi) the
     plane is not unique; ``n_hat`` is then the unit vector orthogonal to ``z``
     closest to the coordinate axis along which ``z`` is smallest (deterministic).
+
+    With data ``X`` (for pictures), a ``w`` parallel to ``z`` up to
+    ``sin(theta) < 1e-4`` (the plane then defined by rounding errors only) gives
+    instead for ``n_hat`` the direction of largest variance of ``X`` orthogonal
+    to ``z``, so that the picture shows the spread of the data rather than a
+    nearly constant coordinate.
     """
     w = np.asarray(w, dtype=np.float64)
     z = np.asarray(z, dtype=np.float64)
     z = z / _norm(z)
     n = w - np.dot(w, z) * z
     nn = _norm(n)
+    if X is not None and nn <= 1e-4 * _norm(w):
+        v = _spread_direction(np.asarray(X, dtype=np.float64), z)
+        if v is not None:
+            return z, v
     if nn <= 1e-12 * max(_norm(w), 1e-300):
         e = np.zeros_like(z)
         e[int(np.argmin(np.abs(z)))] = 1.0
         n = e - np.dot(e, z) * z
         nn = _norm(n)
     return z, n / nn
+
+
+def _spread_direction(X, z):
+    """Unit direction of largest variance of ``X`` orthogonal to unit ``z`` (None if none)."""
+    Xc = X - X.mean(axis=0)
+    Xc = Xc - np.outer(Xc @ z, z)
+    # leading right singular vector by power iteration (a full SVD is much slower
+    # and only one direction is needed; the start vector is fixed: deterministic)
+    v = np.abs(Xc).sum(axis=0) + 1.0
+    v -= (v @ z) * z
+    v /= _norm(v)
+    for _ in range(200):
+        v_new = Xc.T @ (Xc @ v)
+        v_new -= (v_new @ z) * z
+        nv = _norm(v_new)
+        if nv == 0:
+            return None
+        v_new /= nv
+        done = _norm(v_new - v) < 1e-10
+        v = v_new
+        if done:
+            break
+    return v
 
 
 def plane_coordinates(X, z, n_hat):

@@ -78,10 +78,6 @@ class LinearDecision:
         self.estimator = estimator
 
     @property
-    def n_features_in(self):
-        return self.coef.shape[1]
-
-    @property
     def is_binary(self):
         return self.coef.shape[0] == 1
 

@@ -1,11 +1,20 @@
-import os
-
-import matplotlib
 import numpy as np
 import pytest
 
-matplotlib.use("Agg")
-os.environ.setdefault("MPLBACKEND", "Agg")
+#: test folders whose small problems run with one BLAS thread (more threads only add
+#: contention there: 100x slower on a busy machine)
+ONE_BLAS_THREAD = {"metrics", "preprocessing"}
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread(request):
+    if request.path.parent.name not in ONE_BLAS_THREAD:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -38,8 +38,8 @@ SECTIONS = [
      "available offline) and the paper's two-dimensional toy problem. "
      "User guide: :ref:`toy_problem`."),
     ("plotting", "Plotting",
-     "scikit-learn style ``Display`` objects (``from_estimator`` / ``plot``) for the "
-     "paper's figures."),
+     "scikit-learn style ``Display`` objects (``from_estimator`` / ``from_path`` / "
+     "``plot``) for the paper's figures. User guide: :ref:`plotting`."),
     ("nn", "Neural networks (optional: ``torch`` and ``skorch``)",
      "The paper's LeNet as a skorch classifier with weight decay, input gradients and "
      "first-order distances, softmax temperature calibration and the targeted "

@@ -19,6 +19,10 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
+# fast-math flags for pure dot-product loops (no nnan/ninf: solver logic
+# compares against infinities)
+FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
+
 
 class SolverResult(NamedTuple):
     """What every binary solver returns.
@@ -37,6 +41,9 @@ class SolverResult(NamedTuple):
     primal : float
         Primal objective ``sum_i s_i f(y_i (w.x_i + b)) / sum(s) + lam ||w||^2``.
     converged : bool
+    message : str
+        Why the solver stopped short of ``converged`` (empty when converged):
+        e.g. ``max_iter`` reached, or a stall at the limit of floating point.
     """
 
     coef: np.ndarray
@@ -46,6 +53,7 @@ class SolverResult(NamedTuple):
     gap: float
     primal: float
     converged: bool
+    message: str = ""
 
 
 def kernel_arrays(X):
@@ -88,30 +96,34 @@ def row_axpy(is_sparse, Xd, data, indices, indptr, i, a, w):
             w[k] += a * Xd[i, k]
 
 
-@njit(cache=True, inline="always")
-def row_sqnorm(is_sparse, Xd, data, indices, indptr, i):
-    """``||x_i||^2`` in float64."""
-    acc = 0.0
-    if is_sparse:
-        for k in range(indptr[i], indptr[i + 1]):
-            acc += data[k] * data[k]
-    else:
-        for k in range(Xd.shape[1]):
-            acc += Xd[i, k] * Xd[i, k]
-    return acc
+@njit(cache=True)
+def argsort(a):
+    """Indices that sort ``a`` (1-D) in increasing order (heapsort, not stable).
+
+    A small kernel of our own: numba's ``np.argsort`` compiles its quicksort
+    for every caller, tens of seconds on a cold cache.
+    """
+    n = a.shape[0]
+    idx = np.arange(n)
+    # build a max-heap on a[idx]
+    for start in range(n // 2 - 1, -1, -1):
+        _sift(a, idx, start, n)
+    for end in range(n - 1, 0, -1):
+        idx[0], idx[end] = idx[end], idx[0]
+        _sift(a, idx, 0, end)
+    return idx
 
 
 @njit(cache=True)
-def matvec(is_sparse, Xd, data, indices, indptr, n, w, out):
-    """``out[i] = x_i . w`` for all rows."""
-    for i in range(n):
-        out[i] = row_dot(is_sparse, Xd, data, indices, indptr, i, w)
-
-
-@njit(cache=True)
-def rmatvec(is_sparse, Xd, data, indices, indptr, n, v, out):
-    """``out = X^T v`` (``out`` is zeroed first)."""
-    out[:] = 0.0
-    for i in range(n):
-        if v[i] != 0.0:
-            row_axpy(is_sparse, Xd, data, indices, indptr, i, v[i], out)
+def _sift(a, idx, root, end):
+    while True:
+        child = 2 * root + 1
+        if child >= end:
+            return
+        if child + 1 < end and a[idx[child + 1]] > a[idx[child]]:
+            child += 1
+        if a[idx[child]] > a[idx[root]]:
+            idx[root], idx[child] = idx[child], idx[root]
+            root = child
+        else:
+            return

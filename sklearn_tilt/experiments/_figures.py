@@ -6,6 +6,7 @@ import numpy as np
 
 from ..plotting import (MirrorImageDisplay, RegularizationPathDisplay, ScaledLossDisplay,
                         TiltingPlaneDisplay)
+from ..plotting._common import path_entries
 from ._io import save_figure
 from ._svm import FIGURE_LAMS
 
@@ -46,8 +47,7 @@ def svm_pair_figures(out_dir, a, b, loss, lams, coefs, intercepts, X, y, rows,
     paths.append(out_dir / f"{stem}_path.png")
     save_figure(disp.figure_, paths[-1])
 
-    shown = sorted({float(lams[int(np.argmin(np.abs(np.log10(lams) - np.log10(v))))])
-                    for v in figure_lams})
+    shown = sorted(set(path_entries(lams, coefs, intercepts, figure_lams)[0].tolist()))
     fig, axes = plt.subplots(1, len(shown), figsize=(3.3 * len(shown), 3.0),
                              layout="constrained", squeeze=False)
     for ax, lam in zip(axes[0], shown):
@@ -71,15 +71,30 @@ def svm_pair_figures(out_dir, a, b, loss, lams, coefs, intercepts, X, y, rows,
     return paths
 
 
+def _overview_title(n_pairs, n_highlighted):
+    """Title of the overview figure: says what is grey and what is in colour, as drawn."""
+    what = f"{n_pairs} pair{'s' if n_pairs != 1 else ''} of digits"
+    n_grey = n_pairs - n_highlighted
+    if n_highlighted == 0:
+        return f"{what} (grey)"
+    if n_grey == 0:
+        return what
+    return f"{what}: {n_highlighted} highlighted in colour, the other {n_grey} in grey"
+
+
 def svm_overview_figure(path, table, highlight=()):
-    """Test error, ``d_adv`` and ``theta`` against ``lam`` for every pair (one line each)."""
+    """Test and train error, ``d_adv`` and ``theta`` against ``lam`` for every pair (one line each).
+
+    Pairs in ``highlight`` are drawn in colour (with a legend), the others in grey;
+    the title says how many of each are drawn.
+    """
     plt = _plt()
     fig, axes = plt.subplots(1, 4, figsize=(16, 3.6), layout="constrained")
     pair_col = np.asarray(table["pair"]).astype(str)
     loss_col = np.asarray(table["loss"]).astype(str)
     highlight = {f"{a}-{b}" for a, b in highlight}
     cols = (("test_error", 100, "test error (%)"), ("train_error", 100, "train error (%)"),
-            ("d_adv", 1, r"$d_{adv}$ (pixels)"), ("theta_deg", 1, r"$\theta$ (degrees)"))
+            ("d_adv", 1, r"$d_{adv}$"), ("theta_deg", 1, r"$\theta$ (degrees)"))
     for lo, ls in (("hinge", "-"), ("softplus", "--")):
         for p in dict.fromkeys(pair_col[loss_col == lo]):
             m = (pair_col == p) & (loss_col == lo)
@@ -96,9 +111,9 @@ def svm_overview_figure(path, table, highlight=()):
         ax.set_ylabel(label)
         ax.grid(True, alpha=0.3)
     axes[3].set_ylim(0, 90)
-    if highlight:
+    pairs = set(pair_col)
+    if highlight & pairs:
         axes[0].legend(fontsize="x-small", frameon=False)
-    n_pairs = len(dict.fromkeys(pair_col))
-    fig.suptitle(f"All {n_pairs} pairs of digits (grey), highlighted pairs in colour")
+    fig.suptitle(_overview_title(len(pairs), len(highlight & pairs)))
     save_figure(fig, path)
     return Path(path)

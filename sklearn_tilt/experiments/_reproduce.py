@@ -317,6 +317,21 @@ def run_lenet_part(out_dir, cfg, data, log, force=False, progress=True):
     return "done"
 
 
+def _write_html(out_dir, cfg, data, log):
+    """report.html beside report.md (None without the optional extra ``report``)."""
+    from ._report_html import write_report_html
+
+    if data is None and read_manifest(out_dir, "svm") is not None:
+        try:
+            data = _load_data(cfg, log)
+        except (OSError, ValueError) as exc:
+            log(f"[report] the data of the SVM part could not be loaded ({exc})")
+    path = write_report_html(out_dir, data=data, log=log)
+    if path is not None:
+        log(f"[report] {path}")
+    return None if path is None else str(path)
+
+
 def reproduce(out_dir="sklearn_tilt_results", *, parts=PARTS, config=None, force=False,
               progress=True, verbose=True):
     """Run the paper's experiments and write figures, CSV tables and report.md.
@@ -346,7 +361,9 @@ def reproduce(out_dir="sklearn_tilt_results", *, parts=PARTS, config=None, force
     -------
     status : dict
         Part -> ``"done"``, ``"up to date"`` or ``"skipped"``, plus ``"report"``
-        (the path of report.md) and ``"seconds"`` (dict part -> run time).
+        (the path of report.md), ``"report_html"`` (the path of the interactive
+        report.html, None without the optional extra ``report``) and
+        ``"seconds"`` (dict part -> run time).
 
     Examples
     --------
@@ -400,5 +417,6 @@ def reproduce(out_dir="sklearn_tilt_results", *, parts=PARTS, config=None, force
     write_text(report, text)
     log(f"[report] {report}")
     status["report"] = str(report)
+    status["report_html"] = _write_html(out_dir, cfg, data, log)
     status["seconds"] = seconds
     return status

@@ -8,11 +8,10 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.utils import Bunch
 
-from ..plotting._common import nearest_lam_index, path_quantities
+from ..linear_model import PAPER_LAMS
+from ..metrics._path_geometry import path_metrics
+from ..plotting._common import nearest_lam_index
 from ._io import save_npz
-
-#: The paper's grid: ``lam = 10**a``, ``a = -1.0, -0.9, ..., 7.0`` (81 values).
-PAPER_LAMS = 10.0 ** np.round(np.arange(-1.0, 7.0 + 1e-9, 0.1), 1)
 
 #: Values of ``lam`` shown in the per-pair figures.
 FIGURE_LAMS = (1e-1, 1e1, 1e3, 1e5, 1e7)
@@ -36,7 +35,7 @@ def _pair_rows(Xp, yp, Xt, yt, a, b, lams, loss, tol, max_iter):
         warnings.simplefilter("ignore")
         lams, coefs, intercepts, n_iters, gaps = scaled_loss_path(
             Xp, yp, lams=lams, loss=loss, tol=tol, max_iter=max_iter, return_gaps=True)
-    q = path_quantities(coefs, intercepts, Xp, yp, Xt, yt)
+    q = path_metrics(coefs, intercepts, Xp, yp, Xt, yt)
     n = len(lams)
     rows = {
         "pair": np.array([f"{a}-{b}"] * n, dtype=object),

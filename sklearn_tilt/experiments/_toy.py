@@ -8,7 +8,7 @@ import numpy as np
 from .. import _geometry as geo
 from ..datasets import make_tilt_toy
 from ..plotting import TiltToyDisplay
-from ..plotting._common import path_quantities
+from ..metrics._path_geometry import mirror_images, path_metrics
 from ._io import save_figure
 
 #: Default grid of the toy problem (its pixels are of order 1, not 255).
@@ -61,9 +61,7 @@ def run_toy(*, lams=None, losses=("hinge", "softplus"), n_samples=20, noisy_poin
     lams = TOY_LAMS.copy() if lams is None else np.asarray(lams, dtype=np.float64).ravel()
     X, y = make_tilt_toy(n_samples, noisy_point=noisy_point)
     has_p = noisy_point is not False and noisy_point is not None
-    i_idx = np.flatnonzero(y == -1)
-    ci, _ = geo.class_centroids(X, y)
-    image = X[i_idx[np.argmin(np.linalg.norm(X[i_idx] - ci, axis=1))]]
+    image = X[geo.nearest_to_centroids(X, y)[0]]
     cols = {c: [] for c in TOY_COLUMNS}
     paths = {}
     for loss in losses:
@@ -81,9 +79,8 @@ def run_toy(*, lams=None, losses=("hinge", "softplus"), n_samples=20, noisy_poin
         n_iters = np.concatenate([f[3] for f in fits])
         gaps = np.concatenate([f[4] for f in fits])
         paths[loss] = (lams_, coefs, intercepts)
-        q = path_quantities(coefs, intercepts, X, y)
-        norms = q["norm_w"]
-        d_img = geo.signed_distance_from_scores(coefs @ image + intercepts, norms)
+        q = path_metrics(coefs, intercepts, X, y)
+        mirrors, _ = mirror_images(image[None, :], coefs, intercepts)
         n = len(lams_)
         cols["loss"] += [loss] * n
         cols["lam"] += list(lams_)
@@ -92,7 +89,7 @@ def run_toy(*, lams=None, losses=("hinge", "softplus"), n_samples=20, noisy_poin
         for c in ("train_error", "d_adv", "d_err", "norm_w"):
             cols[c] += list(q[c])
         cols["intercept"] += list(intercepts)
-        cols["mirror_distance"] += list(2 * np.abs(d_img))
+        cols["mirror_distance"] += list(np.linalg.norm(mirrors[:, 0] - image, axis=1))
         cols["fits_noisy_point"] += (list((coefs @ X[-1] + intercepts) > 0) if has_p
                                      else [False] * n)
         cols["n_iter"] += list(n_iters)

@@ -163,9 +163,11 @@ def scaled_loss_path(X, y, *, lams=None, n_lams=81, loss="hinge", tol=1e-7, max_
 
         from sklearn.exceptions import ConvergenceWarning
 
-        bad = [float(lam) for lam, r in zip(lams, results) if not r.converged]
-        warnings.warn(f"the path solver reached max_iter={max_iter} at lam={bad}; "
-                      "increase max_iter", ConvergenceWarning)
+        bad = [(float(lam), r.message or f"stopped at max_iter={max_iter}; increase max_iter")
+               for lam, r in zip(lams, results) if not r.converged]
+        detail = "; ".join(f"lam={lam:g}: {why}" for lam, why in bad)
+        warnings.warn(f"the path solver did not reach tol={tol:g} at {len(bad)} lam(s): "
+                      f"{detail}", ConvergenceWarning)
     if return_gaps:
         return lams, coefs, intercepts, n_iters, gaps
     return lams, coefs, intercepts, n_iters

@@ -190,11 +190,10 @@ class ScaledLossLinearClassifier(ClassifierMixin, BaseEstimator):
                 print(f"[ScaledLossLinearClassifier] boundary {k}: {res.n_iter} iterations, "
                       f"relative duality gap {res.gap:.3g}, objective {res.primal:.10g}")
             if not res.converged:
-                warnings.warn(
-                    f"The {self.loss} solver stopped at max_iter={self.max_iter} with a relative "
-                    f"duality gap of {res.gap:.3g} > tol={self.tol:g}; increase max_iter.",
-                    ConvergenceWarning,
-                )
+                why = res.message or (f"stopped at max_iter={self.max_iter} with a relative "
+                                      f"duality gap of {res.gap:.3g}; increase max_iter")
+                warnings.warn(f"The {self.loss} solver did not reach tol={self.tol:g}: {why}.",
+                              ConvergenceWarning)
             coefs.append(res.coef)
             intercepts.append(res.intercept if self.fit_intercept else 0.0)
             gaps.append(res.gap)

@@ -343,16 +343,8 @@ def _first_order_angles(decision, Xv, X_model, y, sw):
     S_other[np.arange(len(y)), true] = -np.inf
     other = np.argmax(S_other, axis=1)
     _, grads = decision.margin_and_input_gradient(X_model, y)
-    centroids = {}
-    if len(np.unique(true)) >= 2:
-        for k, c in enumerate(classes):
-            if np.any(y == c):
-                centroids[k] = G.class_centroids(Xv, np.where(y == c, 1, -1), sw)[1]
-    angles = np.full(len(y), np.nan)
-    for i in range(len(y)):
-        if other[i] in centroids:
-            angles[i] = G.angle_between(grads[i], centroids[true[i]] - centroids[other[i]])
-    return angles
+    means = G.class_means(Xv.toarray() if hasattr(Xv, "toarray") else Xv, true, len(classes), sw)
+    return G.local_tilting_angles(grads, true, other, means)
 
 
 def tilting_angle(

@@ -228,7 +228,9 @@ def local_tilting_angle(net, X, y=None, *, X_ref=None, y_ref=None):
     Returns
     -------
     theta : ndarray of shape (n_samples,)
-        Angles; NaN where the gradient is zero.
+        Angles (:func:`sklearn_tilt._geometry.local_tilting_angles`, as
+        :func:`~sklearn_tilt.metrics.tilting_angle` averages them); NaN where the
+        gradient is zero or ``y_ref`` has no image of one of the two classes.
 
     Examples
     --------
@@ -250,13 +252,6 @@ def local_tilting_angle(net, X, y=None, *, X_ref=None, y_ref=None):
         raise ValueError("give y_ref with X_ref")
     classes = np.asarray(net.classes_)
     R, _ = _images(net, X_ref)
-    R = R.reshape(len(R), -1).astype(np.float64)
-    r_idx = _encode(net, y_ref, classes)
-    theta = np.full(len(grads), np.nan)
-    for c, k in set(zip(ref.tolist(), other.tolist())):
-        pair = (r_idx == c) | (r_idx == k)
-        z, _ = _geometry.centroid_direction(R[pair], np.where(r_idx[pair] == c, 1, -1))
-        for i in np.flatnonzero((ref == c) & (other == k)):
-            if np.any(grads[i]):
-                theta[i] = _geometry.angle_between(grads[i], z)
-    return theta
+    means = _geometry.class_means(R.reshape(len(R), -1), _encode(net, y_ref, classes),
+                                  len(classes))
+    return _geometry.local_tilting_angles(grads, ref, other, means)

@@ -10,6 +10,8 @@
    AdversarialExampleDisplay
    FilterGridDisplay
    TiltToyDisplay
+   TiltExplorer
+   explore
 """
 
 from ._images import (AdversarialExampleDisplay, FilterGridDisplay, ImageGridDisplay,
@@ -18,6 +20,7 @@ from ._path import RegularizationPathDisplay
 from ._plane import TiltingPlaneDisplay
 from ._scaled_loss import ScaledLossDisplay
 from ._toy import TiltToyDisplay
+from ._explore import TiltExplorer, explore  # needs the optional extra "report" only when called
 
 __all__ = [
     "AdversarialExampleDisplay",
@@ -28,4 +31,6 @@ __all__ = [
     "ScaledLossDisplay",
     "TiltToyDisplay",
     "TiltingPlaneDisplay",
+    "TiltExplorer",
+    "explore",
 ]

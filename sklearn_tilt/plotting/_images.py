@@ -3,8 +3,8 @@
 import numpy as np
 
 from .. import _geometry as geo
-from ._common import binary_labels, format_lam, image_shape, linear_parts
-from ._plane import representative_indices
+from ..metrics._path_geometry import binary_labels, linear_boundary, mirror_images
+from ._common import grey_range, image_shape, lam_title, path_entries
 
 
 class ImageGridDisplay:
@@ -21,8 +21,10 @@ class ImageGridDisplay:
     signed : ndarray of bool of shape (n_rows,), default=None
         Rows drawn with a diverging colour map centred on 0 (perturbations,
         filters).
-    vmin, vmax : float, default=(0, 255)
-        Grey-level range of the other rows (values outside are clipped).
+    vmin, vmax : float, default=None
+        Grey-level range of the other rows (values outside are clipped);
+        default: the smallest and largest value of those rows, so that images
+        in any units (pixels in [0, 255] or [0, 16], standardised values) show.
     title : str, default=None
     signed_scale : {"image", "row"}, default="image"
         Colour scale of the signed rows: each image scaled to its own largest
@@ -31,13 +33,15 @@ class ImageGridDisplay:
     Attributes
     ----------
     images_ : ndarray of shape (n_rows, n_cols, height, width)
+    vmin_, vmax_ : float
+        The grey-level range used for the unsigned rows.
+    axes_ : ndarray of matplotlib Axes of shape (n_rows, n_cols)
     ax_ : ndarray of matplotlib Axes of shape (n_rows, n_cols)
+        The same grid (every display's ``ax_`` is where it drew).
     figure_ : matplotlib Figure
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sklearn_tilt.plotting import ImageGridDisplay
     >>> imgs = np.random.default_rng(0).uniform(0, 255, size=(2, 3, 28 * 28))
@@ -46,8 +50,8 @@ class ImageGridDisplay:
     ((2, 3), (2, 3, 28, 28))
     """
 
-    def __init__(self, images, *, row_labels=None, col_labels=None, signed=None, vmin=0.0,
-                 vmax=255.0, title=None, signed_scale="image"):
+    def __init__(self, images, *, row_labels=None, col_labels=None, signed=None, vmin=None,
+                 vmax=None, title=None, signed_scale="image"):
         self.images = images
         self.row_labels = row_labels
         self.col_labels = col_labels
@@ -57,19 +61,24 @@ class ImageGridDisplay:
         self.title = title
         self.signed_scale = signed_scale
 
-    def plot(self, ax=None, *, cmap="gray_r", signed_cmap="RdBu_r", cell_size=1.0):
+    def plot(self, ax=None, *, name=None, cmap="gray_r", signed_cmap="RdBu_r", cell_size=1.0,
+             **kwargs):
         """Draw the grid.
 
         Parameters
         ----------
         ax : array-like of matplotlib Axes of shape (n_rows, n_cols), default=None
             A new figure when None.
+        name : str, default=None
+            Title of the figure; defaults to ``self.title``.
         cmap : str, default="gray_r"
             Colour map of the unsigned rows (dark ink on white paper).
         signed_cmap : str, default="RdBu_r"
             Colour map of the signed rows.
         cell_size : float, default=1.0
             Size of one cell in inches (new figures only).
+        **kwargs : dict
+            Passed to ``ax.imshow`` for every image (e.g. ``interpolation``).
 
         Returns
         -------
@@ -78,8 +87,6 @@ class ImageGridDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.plotting import ImageGridDisplay
         >>> disp = ImageGridDisplay(np.zeros((1, 2, 5, 5)), signed=[True]).plot()
@@ -108,6 +115,10 @@ class ImageGridDisplay:
         else:
             axes = np.asarray(ax, dtype=object).reshape(n_rows, n_cols)
             fig = axes[0, 0].figure
+        vmin, vmax = grey_range(imgs[~signed]) if np.any(~signed) else (0.0, 1.0)
+        vmin = vmin if self.vmin is None else float(self.vmin)
+        vmax = vmax if self.vmax is None else float(self.vmax)
+        style = {"interpolation": "nearest", **kwargs}
         for r in range(n_rows):
             row_max = (float(np.nanmax(np.abs(imgs[r]))) if not np.all(np.isnan(imgs[r]))
                        else 1.0) or 1.0
@@ -123,20 +134,22 @@ class ImageGridDisplay:
                 if signed[r]:
                     m = (row_max if self.signed_scale == "row"
                          else float(np.nanmax(np.abs(img))) or 1.0)
-                    a.imshow(img, cmap=signed_cmap, vmin=-m, vmax=m, interpolation="nearest")
+                    a.imshow(img, cmap=signed_cmap, vmin=-m, vmax=m, **style)
                 else:
-                    a.imshow(np.clip(img, self.vmin, self.vmax), cmap=cmap, vmin=self.vmin,
-                             vmax=self.vmax, interpolation="nearest")
+                    a.imshow(np.clip(img, vmin, vmax), cmap=cmap, vmin=vmin, vmax=vmax, **style)
             if self.row_labels is not None:
                 axes[r, 0].set_ylabel(str(self.row_labels[r]), rotation=0, ha="right",
                                       va="center", fontsize="small")
         if self.col_labels is not None:
             for c in range(n_cols):
                 axes[0, c].set_title(str(self.col_labels[c]), fontsize="small")
-        if self.title:
-            fig.suptitle(self.title)
+        name = self.title if name is None else name
+        if name:
+            fig.suptitle(name)
         self.images_ = imgs
-        self.ax_, self.figure_ = axes, fig
+        self.vmin_, self.vmax_ = vmin, vmax
+        self.axes_ = self.ax_ = axes
+        self.figure_ = fig
         return self
 
 
@@ -152,7 +165,8 @@ class MirrorImageDisplay(ImageGridDisplay):
     Create it with :meth:`from_estimator` or :meth:`from_path`. Attributes are
     those of :class:`ImageGridDisplay`, plus ``indices_`` (the rows of ``X``
     used) and ``distances_`` (the ``d(x)`` of the two images for each row,
-    shape (n_rows, 2)).
+    shape (n_rows, 2)). The grey scale spans the values of ``X`` (mirror images
+    are clipped to it).
 
     Parameters
     ----------
@@ -160,11 +174,11 @@ class MirrorImageDisplay(ImageGridDisplay):
     row_labels : sequence of str, default=None
     col_labels : sequence of str, default=None
     title : str, default=None
+    vmin, vmax : float, default=None
+        Grey-level range; default: that of the images shown.
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sklearn_tilt.plotting import MirrorImageDisplay
     >>> X = np.random.default_rng(0).uniform(0, 255, size=(10, 16))
@@ -175,39 +189,50 @@ class MirrorImageDisplay(ImageGridDisplay):
     (2, 4)
     """
 
-    def __init__(self, images, *, row_labels=None, col_labels=None, title=None):
-        super().__init__(images, row_labels=row_labels, col_labels=col_labels, title=title)
-
-    @staticmethod
-    def _rows(coefs, intercepts, X, y, indices):
-        X = np.asarray(X, dtype=np.float64)
-        classes, y_pm = binary_labels(y)
-        if indices is None:
-            indices = representative_indices(X, y_pm)
-        imgs = X[list(indices)]
-        rows, dists = [], []
-        for w, b in zip(coefs, intercepts):
-            w = np.asarray(w, dtype=np.float64)
-            d = geo.signed_distance_from_scores(imgs @ w + b, np.linalg.norm(w))
-            m = geo.reflect(imgs, d, w, 2.0)
-            rows.append([imgs[0], m[0], imgs[1], m[1]])
-            dists.append(d)
-        names = [str(c) for c in classes]
-        cols = [f"{names[0]}", f"{names[0]} mirror", f"{names[1]}", f"{names[1]} mirror"]
-        return np.array(rows), cols, tuple(indices), np.array(dists)
+    def __init__(self, images, *, row_labels=None, col_labels=None, title=None, vmin=None,
+                 vmax=None):
+        super().__init__(images, row_labels=row_labels, col_labels=col_labels, title=title,
+                         vmin=vmin, vmax=vmax)
 
     @classmethod
-    def from_estimator(cls, estimator, X, y, *, indices=None, ax=None):
+    def _from_boundaries(cls, coefs, intercepts, X, y, *, classes=None, indices=None,
+                         row_labels=None, ax=None, **kwargs):
+        X = np.asarray(X, dtype=np.float64)
+        classes, y_pm = binary_labels(y, classes)
+        if indices is None:
+            indices = geo.nearest_to_centroids(X, y_pm)
+        imgs = X[list(indices)]
+        mirrors, dists = mirror_images(imgs, coefs, intercepts)
+        rows = np.stack([np.broadcast_to(imgs[0], mirrors[:, 0].shape), mirrors[:, 0],
+                         np.broadcast_to(imgs[1], mirrors[:, 1].shape), mirrors[:, 1]], axis=1)
+        a, b = (str(c) for c in classes)
+        disp = cls(rows, col_labels=[a, f"{a} mirror", b, f"{b} mirror"],
+                   row_labels=row_labels, vmin=float(X.min()), vmax=float(X.max()))
+        disp.indices_ = tuple(int(i) for i in indices)
+        disp.distances_ = dists
+        return disp.plot(ax=ax, **kwargs)
+
+    @classmethod
+    def from_estimator(cls, estimator, X, y, *, indices=None, ax=None, **kwargs):
         """Mirror images through the boundary of a fitted binary linear classifier.
+
+        The mirror images are those of the input space of ``X``, as
+        :class:`~sklearn_tilt.preprocessing.MirrorImage` computes them: through
+        an affine pipeline (``StandardScaler``, ``PCA``...) the boundary is
+        pulled back to the pipeline's input.
 
         Parameters
         ----------
-        estimator : fitted classifier with ``coef_`` and ``intercept_`` (or pipeline).
-        X, y : data holding the representative images (binary ``y``).
+        estimator : fitted classifier with ``coef_`` and ``intercept_``
+            Or an affine pipeline ending in one.
+        X, y : data holding the representative images (labels among the
+            estimator's two classes).
         indices : pair of int, default=None
             Rows of ``X`` to mirror; default: the image of each class nearest to
             its centroid.
         ax : array of 4 matplotlib Axes, default=None
+        **kwargs : dict
+            Passed to :meth:`plot` (``name``, ``cmap``, and ``imshow`` arguments).
 
         Returns
         -------
@@ -215,8 +240,6 @@ class MirrorImageDisplay(ImageGridDisplay):
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from sklearn.svm import SVC
         >>> from sklearn_tilt.datasets import load_mnist
         >>> from sklearn_tilt.plotting import MirrorImageDisplay
@@ -227,15 +250,13 @@ class MirrorImageDisplay(ImageGridDisplay):
         >>> disp.images_.shape
         (1, 4, 28, 28)
         """
-        Xt, w, b = linear_parts(estimator, X)
-        imgs, cols, idx, d = cls._rows([w], [b], Xt, y, indices)
-        disp = cls(imgs, col_labels=cols)
-        disp.indices_, disp.distances_ = idx, d
-        return disp.plot(ax=ax)
+        bd = linear_boundary(estimator, X)
+        return cls._from_boundaries(bd.coef, [bd.intercept], X, y, classes=bd.classes,
+                                    indices=indices, ax=ax, **kwargs)
 
     @classmethod
     def from_path(cls, lams, coefs, intercepts, X, y, *, lams_to_show=None, indices=None,
-                  ax=None):
+                  ax=None, **kwargs):
         """Mirror images for several entries of a regularisation path (one row each).
 
         Parameters
@@ -246,6 +267,8 @@ class MirrorImageDisplay(ImageGridDisplay):
             Values of ``lam`` to show (nearest entries); default: every entry.
         indices : pair of int, default=None
         ax : array of matplotlib Axes of shape (n_rows, 4), default=None
+        **kwargs : dict
+            Passed to :meth:`plot` (``name``, ``cmap``, and ``imshow`` arguments).
 
         Returns
         -------
@@ -253,8 +276,6 @@ class MirrorImageDisplay(ImageGridDisplay):
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.plotting import MirrorImageDisplay
         >>> X = np.random.default_rng(0).uniform(0, 255, size=(10, 16))
@@ -265,19 +286,9 @@ class MirrorImageDisplay(ImageGridDisplay):
         >>> disp.images_.shape
         (2, 4, 4, 4)
         """
-        from ._common import nearest_lam_index
-
-        lams = np.asarray(lams, dtype=np.float64)
-        coefs = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
-        intercepts = np.asarray(intercepts, dtype=np.float64).reshape(-1)
-        ks = (range(len(lams)) if lams_to_show is None
-              else [nearest_lam_index(lams, lam) for lam in lams_to_show])
-        ks = list(ks)
-        imgs, cols, idx, d = cls._rows(coefs[ks], intercepts[ks], X, y, indices)
-        disp = cls(imgs, col_labels=cols,
-                   row_labels=[r"$\lambda$=" + format_lam(lams[k]) for k in ks])
-        disp.indices_, disp.distances_ = idx, d
-        return disp.plot(ax=ax)
+        lams, coefs, intercepts = path_entries(lams, coefs, intercepts, lams_to_show)
+        return cls._from_boundaries(coefs, intercepts, X, y, indices=indices, ax=ax,
+                                    row_labels=[lam_title(lam) for lam in lams], **kwargs)
 
 
 class AdversarialExampleDisplay(ImageGridDisplay):
@@ -300,8 +311,6 @@ class AdversarialExampleDisplay(ImageGridDisplay):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sklearn_tilt.plotting import AdversarialExampleDisplay
     >>> X = np.zeros((2, 784))
@@ -339,8 +348,6 @@ class AdversarialExampleDisplay(ImageGridDisplay):
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.plotting import AdversarialExampleDisplay
         >>> X = np.zeros((3, 16))
@@ -409,8 +416,6 @@ class FilterGridDisplay(ImageGridDisplay):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sklearn_tilt.plotting import FilterGridDisplay
     >>> w = np.random.default_rng(0).normal(size=(20, 1, 5, 5))
@@ -450,8 +455,6 @@ class FilterGridDisplay(ImageGridDisplay):
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.plotting import FilterGridDisplay
         >>> rng = np.random.default_rng(0)

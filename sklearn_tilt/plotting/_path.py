@@ -3,15 +3,17 @@
 import numpy as np
 from sklearn.base import clone
 
-from ._common import get_axes, linear_parts, path_quantities
+from ..linear_model import PAPER_LAMS
+from ..metrics._path_geometry import PATH_METRICS, linear_boundary, path_metrics
+from ._common import get_axes
 
 
 class RegularizationPathDisplay:
     """Train/test error, ``d_adv``, ``d_err``, ``theta`` and ``||w||`` against ``lam``.
 
     Four panels sharing a logarithmic ``lam`` axis: the errors (%), the
-    adversarial and error distances (pixels), the tilting angle (degrees) and
-    the scale ``||w||``. Small ``lam`` fits the training data (low train error,
+    adversarial and error distances (in the units of ``X``), the tilting angle
+    (degrees) and the scale ``||w||``. Small ``lam`` fits the training data (low train error,
     small ``d_err``) with a tilted boundary (large ``theta``, small ``d_adv``);
     large ``lam`` brings ``theta`` to 0 and maximises ``d_adv``.
 
@@ -32,8 +34,10 @@ class RegularizationPathDisplay:
         The plotted arrays (``theta_`` in radians).
     lines_ : dict
         The matplotlib lines, keyed by quantity.
-    ax_ : ndarray of matplotlib Axes, shape (4,)
+    axes_ : ndarray of matplotlib Axes, shape (4,)
         The four panels (errors, distances, angle, norm).
+    ax_ : ndarray of matplotlib Axes, shape (4,)
+        The same panels (every display's ``ax_`` is where it drew).
     figure_ : matplotlib Figure
 
     See Also
@@ -42,8 +46,6 @@ class RegularizationPathDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sklearn.svm import SVC
     >>> from sklearn_tilt.datasets import make_tilt_toy
@@ -70,7 +72,7 @@ class RegularizationPathDisplay:
 
     @classmethod
     def from_path(cls, lams, coefs, intercepts, X, y, X_test=None, y_test=None, *, name=None,
-                  ax=None):
+                  ax=None, **kwargs):
         """Compute the quantities of a path and plot them.
 
         Parameters
@@ -83,6 +85,8 @@ class RegularizationPathDisplay:
         X_test, y_test : test data, default=None
         name : str, default=None
         ax : array of 4 matplotlib Axes, default=None
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for every curve.
 
         Returns
         -------
@@ -90,8 +94,6 @@ class RegularizationPathDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.datasets import make_tilt_toy
         >>> from sklearn_tilt.plotting import RegularizationPathDisplay
@@ -101,34 +103,38 @@ class RegularizationPathDisplay:
         >>> np.degrees(disp.theta_).round(1).tolist()
         [45.0, 0.0]
         """
-        q = path_quantities(coefs, intercepts, X, y, X_test, y_test)
+        q = path_metrics(coefs, intercepts, X, y, X_test, y_test)
         disp = cls(lams=np.asarray(lams, dtype=np.float64), name=name,
-                   **{k: q[k] for k in ("train_error", "test_error", "d_adv", "d_err", "theta",
-                                        "norm_w")})
-        return disp.plot(ax=ax)
+                   **{k: q[k] for k in PATH_METRICS})
+        return disp.plot(ax=ax, **kwargs)
 
     @classmethod
     def from_estimator(cls, estimator, X, y, X_test=None, y_test=None, *, lams=None,
-                       param_name="lam", name=None, ax=None):
+                       param_name="lam", name=None, ax=None, **kwargs):
         """Refit a linear classifier for each ``lam`` and plot the path.
 
         Each value is fitted on a clone of ``estimator`` (its other parameters
         unchanged). For :class:`~sklearn_tilt.ScaledLossLinearClassifier`,
-        :func:`sklearn_tilt.scaled_loss_path` with warm starts is faster.
+        :func:`sklearn_tilt.scaled_loss_path` with warm starts is faster. The
+        quantities are measured in the space of the ``X`` given, as the metric
+        functions measure them: through an affine pipeline, each fitted boundary
+        is pulled back to the pipeline's input.
 
         Parameters
         ----------
-        estimator : binary linear classifier (or pipeline ending in one)
+        estimator : binary linear classifier (or affine pipeline ending in one)
             Not necessarily fitted.
         X, y : training data.
         X_test, y_test : test data, default=None
         lams : array-like, default=None
             Values of the parameter; ``None``: the paper's grid
-            ``10**np.arange(-1, 7.01, 0.1)``.
+            :data:`~sklearn_tilt.linear_model.PAPER_LAMS`.
         param_name : str, default="lam"
             Name of the regularisation parameter (e.g. ``"clf__lam"`` in a pipeline).
         name : str, default=None
         ax : array of 4 matplotlib Axes, default=None
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for every curve.
 
         Returns
         -------
@@ -136,8 +142,6 @@ class RegularizationPathDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from sklearn.linear_model import LogisticRegression
         >>> from sklearn_tilt.datasets import make_tilt_toy
         >>> from sklearn_tilt.plotting import RegularizationPathDisplay
@@ -147,22 +151,16 @@ class RegularizationPathDisplay:
         >>> disp.lams_.shape
         (3,)
         """
-        if hasattr(estimator, "steps") and len(estimator) > 1:
-            raise ValueError("from_estimator needs an estimator acting on X directly; "
-                             "transform X first or use from_path")
-        if lams is None:
-            lams = 10.0 ** np.round(np.arange(-1.0, 7.01, 0.1), 10)
-        lams = np.asarray(lams, dtype=np.float64)
+        lams = PAPER_LAMS.copy() if lams is None else np.asarray(lams, dtype=np.float64)
         coefs, intercepts = [], []
         for lam in lams:
-            est = clone(estimator).set_params(**{param_name: lam}).fit(X, y)
-            Xt, w, b = linear_parts(est, X)
-            coefs.append(w)
-            intercepts.append(b)
+            bd = linear_boundary(clone(estimator).set_params(**{param_name: lam}).fit(X, y), X)
+            coefs.append(bd.coef)
+            intercepts.append(bd.intercept)
         return cls.from_path(lams, np.array(coefs), np.array(intercepts), X, y, X_test, y_test,
-                             name=name, ax=ax)
+                             name=name, ax=ax, **kwargs)
 
-    def plot(self, ax=None):
+    def plot(self, ax=None, *, name=None, **kwargs):
         """Draw the four panels.
 
         Parameters
@@ -170,6 +168,11 @@ class RegularizationPathDisplay:
         ax : array-like of 4 matplotlib Axes, default=None
             Where to draw (errors, distances, angle, norm); a new 1x4 figure
             when None.
+        name : str, default=None
+            Name of the problem shown in the title; defaults to ``self.name``.
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for every curve (e.g. ``lw``,
+            ``marker``); the colours distinguish the quantities unless given.
 
         Returns
         -------
@@ -178,52 +181,52 @@ class RegularizationPathDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.plotting import RegularizationPathDisplay
         >>> lams = np.logspace(-1, 7, 5)
         >>> disp = RegularizationPathDisplay(
         ...     lams=lams, train_error=np.zeros(5), test_error=np.zeros(5), d_adv=np.ones(5),
         ...     d_err=np.zeros(5), theta=np.linspace(1, 0, 5), norm_w=1 / lams).plot()
-        >>> disp.ax_.shape
+        >>> disp.axes_.shape
         (4,)
         """
         fig, axes = get_axes(ax, (1, 4), figsize=(15, 3.4))
         axes = axes.ravel()
         self.lams_ = np.asarray(self.lams, dtype=np.float64)
-        for k in ("train_error", "test_error", "d_adv", "d_err", "theta", "norm_w"):
+        for k in PATH_METRICS:
             setattr(self, k + "_", np.asarray(getattr(self, k), dtype=np.float64))
         x = self.lams_
         lines = {}
+
+        def curve(a, key, y, **style):
+            (lines[key],) = a.plot(x, y, **{**style, **kwargs})
+
         a = axes[0]
-        (lines["train_error"],) = a.plot(x, 100 * self.train_error_, label="train error")
+        curve(a, "train_error", 100 * self.train_error_, label="train error")
         if np.any(np.isfinite(self.test_error_)):
-            (lines["test_error"],) = a.plot(x, 100 * self.test_error_, label="test error")
+            curve(a, "test_error", 100 * self.test_error_, label="test error")
             k = int(np.nanargmin(self.test_error_))
             a.plot(x[k], 100 * self.test_error_[k], "o", color=lines["test_error"].get_color(),
                    ms=4)
         a.set_ylabel("error (%)")
-        a = axes[1]
-        (lines["d_adv"],) = a.plot(x, self.d_adv_, label=r"$d_{adv}$")
-        (lines["d_err"],) = a.plot(x, self.d_err_, label=r"$d_{err}$")
-        a.set_ylabel("distance (pixels)")
-        a = axes[2]
-        (lines["theta"],) = a.plot(x, np.degrees(self.theta_), color="tab:red",
-                                   label=r"$\theta$")
-        a.set_ylabel(r"tilting angle $\theta$ (degrees)")
-        a.set_ylim(0, 90 if np.nanmax(np.degrees(self.theta_), initial=0) <= 90 else 180)
-        a = axes[3]
-        (lines["norm_w"],) = a.plot(x, self.norm_w_, color="tab:purple", label=r"$\|w\|$")
-        a.set_yscale("log")
-        a.set_ylabel(r"$\|w\|$")
+        curve(axes[1], "d_adv", self.d_adv_, label=r"$d_{adv}$")
+        curve(axes[1], "d_err", self.d_err_, label=r"$d_{err}$")
+        axes[1].set_ylabel("distance")
+        curve(axes[2], "theta", np.degrees(self.theta_), color="tab:red", label=r"$\theta$")
+        axes[2].set_ylabel(r"tilting angle $\theta$ (degrees)")
+        axes[2].set_ylim(0, 90 if np.nanmax(np.degrees(self.theta_), initial=0) <= 90 else 180)
+        curve(axes[3], "norm_w", self.norm_w_, color="tab:purple", label=r"$\|w\|$")
+        axes[3].set_yscale("log")
+        axes[3].set_ylabel(r"$\|w\|$")
         for a in axes:
             a.set_xscale("log")
             a.set_xlabel(r"$\lambda$")
             a.grid(True, which="major", alpha=0.3)
             a.legend(fontsize="small", frameon=False)
-        if self.name:
-            fig.suptitle(str(self.name))
+        name = self.name if name is None else name
+        if name:
+            fig.suptitle(str(name))
         self.lines_ = lines
-        self.ax_, self.figure_ = axes, fig
+        self.axes_ = self.ax_ = axes
+        self.figure_ = fig
         return self

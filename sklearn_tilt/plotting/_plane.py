@@ -2,20 +2,8 @@
 
 import numpy as np
 
-from .. import _geometry as geo
-from ._common import (binary_labels, display_plane_basis, format_lam, get_axes, image_shape,
-                      linear_parts, nearest_lam_index)
-
-
-def representative_indices(X, y_pm):
-    """Index of the image of each class nearest to its class centroid, ``(i_idx, j_idx)``."""
-    X = np.asarray(X, dtype=np.float64)
-    i, j = geo.class_centroids(X, y_pm)
-    out = []
-    for label, c in ((-1, i), (1, j)):
-        idx = np.flatnonzero(y_pm == label)
-        out.append(int(idx[np.argmin(np.linalg.norm(X[idx] - c, axis=1))]))
-    return tuple(out)
+from ..metrics._path_geometry import binary_labels, linear_boundary, plane_picture
+from ._common import get_axes, grey_range, image_shape, lam_title, path_entry
 
 
 class TiltingPlaneDisplay:
@@ -24,10 +12,11 @@ class TiltingPlaneDisplay:
     The plane is spanned by the nearest-centroid direction ``z`` (horizontal)
     and by ``n_hat``, the part of ``w`` orthogonal to ``z`` (vertical), so the
     boundary ``w.x + b = 0`` is a line in it and distances in the plane are
-    pixel distances. The display shows the two classes, the boundary, the two
-    centroids, two representative images (one per class) and their mirror
-    images ``x_m = x - 2 d(x) w / ||w||``. The tilting angle ``theta`` is the
-    angle between the boundary's normal and the horizontal axis.
+    distances in input space. The display shows the two classes, the boundary,
+    the two centroids, two representative images (one per class, circles) and
+    their mirror images ``x_m = x - 2 d(x) w / ||w||`` (squares). The tilting
+    angle ``theta`` is the angle between the boundary's normal and the
+    horizontal axis.
 
     Create it with :meth:`from_estimator` or :meth:`from_path`.
 
@@ -52,18 +41,21 @@ class TiltingPlaneDisplay:
         Their plane coordinates.
     class_names : sequence of 2 str, default=("I", "J")
     lam : float, default=None
+    name : str, default=None
+        Name of the problem, shown in the title.
 
     Attributes
     ----------
     coords_, y_, w_plane_, theta_, centroids_, images_, mirrors_, image_coords_,
     mirror_coords_ : the plotted arrays.
+    grey_range_ : tuple of 2 float or None
+        Grey-level range of the thumbnails: the smallest and largest value of
+        the two images (their mirrors are clipped to it; None without images).
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from sklearn.svm import SVC
     >>> from sklearn_tilt.datasets import make_tilt_toy
     >>> from sklearn_tilt.plotting import TiltingPlaneDisplay
@@ -76,7 +68,7 @@ class TiltingPlaneDisplay:
 
     def __init__(self, *, coords, y, w_plane, intercept, theta, centroids, images=None,
                  mirrors=None, image_coords=None, mirror_coords=None, class_names=("I", "J"),
-                 lam=None):
+                 lam=None, name=None):
         self.coords = coords
         self.y = y
         self.w_plane = w_plane
@@ -89,38 +81,38 @@ class TiltingPlaneDisplay:
         self.mirror_coords = mirror_coords
         self.class_names = class_names
         self.lam = lam
+        self.name = name
 
     @classmethod
-    def _from_coef(cls, w, b, X, y, *, indices=None, lam=None, class_names=None):
-        X = np.asarray(X, dtype=np.float64)
-        classes, y_pm = binary_labels(y)
-        z, _ = geo.centroid_direction(X, y_pm)
-        z, n_hat = display_plane_basis(w, z, X)
-        coords = geo.plane_coordinates(X, z, n_hat)
-        ci, cj = geo.class_centroids(X, y_pm)
-        centroids = geo.plane_coordinates(np.vstack([ci, cj]), z, n_hat)
-        if indices is None:
-            indices = representative_indices(X, y_pm)
-        images = X[list(indices)]
-        d = geo.signed_distance_from_scores(images @ w + b, np.linalg.norm(w))
-        mirrors = geo.reflect(images, d, w, 2.0)
+    def _from_boundary(cls, w, b, X, y, *, classes=None, indices=None, lam=None,
+                       class_names=None, ax=None, show_images=True, name=None, **kwargs):
+        classes, y_pm = binary_labels(y, classes)
+        p = plane_picture(w, b, X, y_pm, indices)
         if class_names is None:
             class_names = tuple(str(c) for c in classes)
-        return cls(coords=coords, y=y_pm, w_plane=np.array([w @ z, w @ n_hat]), intercept=b,
-                   theta=geo.angle_between(w, z), centroids=centroids, images=images,
-                   mirrors=mirrors, image_coords=geo.plane_coordinates(images, z, n_hat),
-                   mirror_coords=geo.plane_coordinates(mirrors, z, n_hat),
-                   class_names=class_names, lam=lam)
+        disp = cls(coords=p.coords, y=y_pm, w_plane=p.w_plane, intercept=b, theta=p.theta,
+                   centroids=p.centroids, images=p.images, mirrors=p.mirrors,
+                   image_coords=p.image_coords, mirror_coords=p.mirror_coords,
+                   class_names=class_names, lam=lam, name=name)
+        return disp.plot(ax=ax, show_images=show_images, **kwargs)
 
     @classmethod
     def from_estimator(cls, estimator, X, y, *, indices=None, class_names=None, ax=None,
-                       show_images=True):
+                       show_images=True, name=None, **kwargs):
         """Project the data on the tilting plane of a fitted binary linear classifier.
+
+        The plane, the distances and the mirror images are those of the input
+        space of ``X``, where :func:`~sklearn_tilt.metrics.tilting_angle` and
+        :class:`~sklearn_tilt.preprocessing.MirrorImage` measure them: through an
+        affine pipeline (``StandardScaler``, ``PCA``...) the boundary is pulled
+        back to the pipeline's input.
 
         Parameters
         ----------
-        estimator : fitted classifier with ``coef_`` and ``intercept_`` (or a pipeline).
-        X, y : the data to show (binary ``y``; the larger label is class J).
+        estimator : fitted classifier with ``coef_`` and ``intercept_``
+            Or an affine pipeline ending in one.
+        X, y : the data to show (labels among the estimator's two classes;
+            ``classes_[1]`` is class J).
         indices : pair of int, default=None
             Rows of ``X`` used as the representative images of class I and J;
             default: the image of each class nearest to its centroid.
@@ -130,6 +122,10 @@ class TiltingPlaneDisplay:
         show_images : bool, default=True
             Draw the representative and mirror images as thumbnails (when the
             number of features is a square, e.g. 28x28).
+        name : str, default=None
+            Name of the problem, shown in the title.
+        **kwargs : dict
+            Passed to matplotlib's ``scatter`` for the data points.
 
         Returns
         -------
@@ -137,8 +133,6 @@ class TiltingPlaneDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from sklearn.svm import SVC
         >>> from sklearn_tilt.datasets import make_tilt_toy
         >>> from sklearn_tilt.plotting import TiltingPlaneDisplay
@@ -147,15 +141,15 @@ class TiltingPlaneDisplay:
         >>> round(float(disp.theta_), 6)
         0.0
         """
-        Xt, w, b = linear_parts(estimator, X)
-        final = estimator[-1] if hasattr(estimator, "steps") else estimator
-        disp = cls._from_coef(w, b, Xt, y, indices=indices, class_names=class_names,
-                              lam=getattr(final, "lam", None))
-        return disp.plot(ax=ax, show_images=show_images)
+        bd = linear_boundary(estimator, X)
+        return cls._from_boundary(bd.coef, bd.intercept, X, y, classes=bd.classes,
+                                  indices=indices, class_names=class_names,
+                                  lam=getattr(bd.estimator, "lam", None), ax=ax,
+                                  show_images=show_images, name=name, **kwargs)
 
     @classmethod
     def from_path(cls, lams, coefs, intercepts, X, y, *, lam, indices=None, class_names=None,
-                  ax=None, show_images=True):
+                  ax=None, show_images=True, name=None, **kwargs):
         """Project the data on the tilting plane of one entry of a path.
 
         Parameters
@@ -164,7 +158,7 @@ class TiltingPlaneDisplay:
         X, y : its training data.
         lam : float
             Which entry (nearest on a log scale).
-        indices, class_names, ax, show_images : see :meth:`from_estimator`.
+        indices, class_names, ax, show_images, name, **kwargs : see :meth:`from_estimator`.
 
         Returns
         -------
@@ -172,8 +166,6 @@ class TiltingPlaneDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.datasets import make_tilt_toy
         >>> from sklearn_tilt.plotting import TiltingPlaneDisplay
@@ -182,25 +174,28 @@ class TiltingPlaneDisplay:
         >>> round(float(np.degrees(disp.theta_)), 1)
         45.0
         """
-        k = nearest_lam_index(lams, lam)
-        coefs = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
-        b = float(np.asarray(intercepts, dtype=np.float64).reshape(-1)[k])
-        disp = cls._from_coef(coefs[k], b, X, y, indices=indices, class_names=class_names,
-                              lam=float(np.asarray(lams)[k]))
-        return disp.plot(ax=ax, show_images=show_images)
+        lam, w, b = path_entry(lams, coefs, intercepts, lam)
+        return cls._from_boundary(w, b, X, y, indices=indices, class_names=class_names, lam=lam,
+                                  ax=ax, show_images=show_images, name=name, **kwargs)
 
-    def plot(self, ax=None, *, show_images=True, max_points=2000, zoom=None):
+    def plot(self, ax=None, *, name=None, show_images=True, max_points=2000, zoom=None,
+             **kwargs):
         """Draw the projection.
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
+        name : str, default=None
+            Name of the problem shown in the title; defaults to ``self.name``.
         show_images : bool, default=True
-            Thumbnails of the representative and mirror images (square images only).
+            Thumbnails of the representative and mirror images (square images
+            only), on a grey scale spanning the values of the two images.
         max_points : int, default=2000
             At most this many points per class are drawn (evenly subsampled).
         zoom : float, default=None
-            Thumbnail zoom (default: about 1/20 of the axes per thumbnail).
+            Thumbnail zoom (default: about 25 points wide, whatever the image size).
+        **kwargs : dict
+            Passed to ``ax.scatter`` for the data points (e.g. ``s``, ``alpha``).
 
         Returns
         -------
@@ -209,8 +204,6 @@ class TiltingPlaneDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.plotting import TiltingPlaneDisplay
         >>> disp = TiltingPlaneDisplay(
@@ -218,7 +211,7 @@ class TiltingPlaneDisplay:
         ...     w_plane=np.array([1.0, 0.0]), intercept=0.0, theta=0.0,
         ...     centroids=np.array([[-1.0, 0.0], [1.0, 0.0]])).plot()
         >>> disp.ax_.get_xlabel()
-        '$x \\\\cdot z$ (pixels)'
+        '$x \\\\cdot z$'
         """
         fig, axes = get_axes(ax, (1, 1), figsize=(4.5, 4.5))
         ax = axes[0, 0]
@@ -229,14 +222,16 @@ class TiltingPlaneDisplay:
         self.centroids_ = np.asarray(self.centroids, dtype=np.float64)
         self.images_, self.mirrors_ = self.images, self.mirrors
         self.image_coords_, self.mirror_coords_ = self.image_coords, self.mirror_coords
+        self.grey_range_ = None if self.images_ is None else grey_range(self.images_)
         colors = ("tab:blue", "tab:orange")
         for k, label in enumerate((-1, 1)):
             pts = self.coords_[self.y_ == label]
             step = max(1, int(np.ceil(len(pts) / max_points)))
-            ax.scatter(pts[::step, 0], pts[::step, 1], s=4, alpha=0.35, color=colors[k],
-                       linewidths=0, label=f"class {self.class_names[k]}")
+            style = {"s": 4, "alpha": 0.35, "color": colors[k], "linewidths": 0,
+                     "label": f"class {self.class_names[k]}", **kwargs}
+            ax.scatter(pts[::step, 0], pts[::step, 1], **style)
             ax.plot(*self.centroids_[k], marker="X", ms=9, color=colors[k], mec="k",
-                    ls="none")
+                    ls="none", label="class centroid" if k == 0 else None)
         pts = [self.coords_, self.centroids_]
         if self.mirror_coords_ is not None:
             pts += [np.asarray(self.image_coords_), np.asarray(self.mirror_coords_)]
@@ -260,20 +255,25 @@ class TiltingPlaneDisplay:
             for k in range(2):
                 ax.annotate("", xy=mc[k], xytext=ic[k],
                             arrowprops={"arrowstyle": "->", "color": colors[k], "lw": 1.2})
-                ax.plot(*ic[k], "o", ms=6, color=colors[k], mec="k")
-                ax.plot(*mc[k], "s", ms=6, color=colors[k], mec="k")
+                ax.plot(*ic[k], "o", ms=6, color=colors[k], mec="k",
+                        label=r"image $x$" if k == 0 else None)
+                ax.plot(*mc[k], "s", ms=6, color=colors[k], mec="k",
+                        label=r"its mirror $x_m$" if k == 0 else None)
             shape = image_shape(np.asarray(self.images_).shape[1])
             if show_images and shape is not None:
+                from matplotlib.colors import Normalize
                 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
-                z = zoom if zoom is not None else 0.9
+                norm = Normalize(*self.grey_range_)
+                z = zoom if zoom is not None else 25.0 / shape[0]  # about 25 points wide
                 # thumbnails along the top edge: x_i, its mirror, the mirror of x_j, x_j
                 slots = (((0.09, 0.91), (0.30, 0.91)), ((0.91, 0.91), (0.70, 0.91)))
                 for k in range(2):
                     for pt, img, pos in ((ic[k], self.images_[k], slots[k][0]),
                                          (mc[k], self.mirrors_[k], slots[k][1])):
-                        box = OffsetImage(np.clip(img, 0, 255).reshape(shape), cmap="gray_r",
-                                          zoom=z, norm=_fixed_norm())
+                        box = OffsetImage(np.clip(img, *self.grey_range_).reshape(shape),
+                                          cmap="gray_r",
+                                          zoom=z, norm=norm)
                         ab = AnnotationBbox(box, pt, xybox=pos, xycoords="data",
                                             boxcoords="axes fraction", pad=0.1,
                                             bboxprops={"edgecolor": colors[k]},
@@ -287,18 +287,16 @@ class TiltingPlaneDisplay:
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal")
-        ax.set_xlabel(r"$x \cdot z$ (pixels)")
-        ax.set_ylabel(r"$x \cdot \hat n$ (pixels)")
-        title = rf"$\theta$={np.degrees(self.theta_):.1f}$^\circ$"
+        ax.set_xlabel(r"$x \cdot z$")
+        ax.set_ylabel(r"$x \cdot \hat n$")
+        title = [rf"$\theta$={np.degrees(self.theta_):.1f}$^\circ$"]
         if self.lam is not None:
-            title = r"$\lambda$=" + format_lam(self.lam) + ", " + title
-        ax.set_title(title)
+            title.insert(0, lam_title(self.lam))
+        name = self.name if name is None else name
+        if name:
+            title.insert(0, str(name))
+        ax.set_title(", ".join(title))
         ax.legend(loc="lower right", fontsize="x-small", frameon=False, markerscale=2)
         self.ax_, self.figure_ = ax, fig
         return self
 
-
-def _fixed_norm():
-    from matplotlib.colors import Normalize
-
-    return Normalize(vmin=0.0, vmax=255.0)

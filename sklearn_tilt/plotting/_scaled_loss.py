@@ -3,7 +3,8 @@
 import numpy as np
 
 from .. import _geometry as geo
-from ._common import binary_labels, format_lam, get_axes, linear_parts, margins, nearest_lam_index
+from ..metrics._path_geometry import binary_labels, boundary_margins, linear_boundary
+from ._common import get_axes, lam_title, path_entry
 
 
 class ScaledLossDisplay:
@@ -21,7 +22,7 @@ class ScaledLossDisplay:
     Parameters
     ----------
     margins : ndarray of shape (n_samples,)
-        Signed distances ``y_i d(x_i)`` (pixels).
+        Signed distances ``y_i d(x_i)`` (in the units of ``X``).
     scale : float
         ``||w||``, the scale of the loss.
     loss : {"hinge", "softplus"}
@@ -43,6 +44,8 @@ class ScaledLossDisplay:
         Histogram bin edges.
     line_ : matplotlib Line2D
         The scaled-loss curve.
+    hist_ : matplotlib BarContainer
+        The histogram.
     ax_ : matplotlib Axes
         The axes of the plot.
     figure_ : matplotlib Figure
@@ -54,8 +57,6 @@ class ScaledLossDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from sklearn.svm import SVC
     >>> from sklearn_tilt.datasets import make_tilt_toy
     >>> from sklearn_tilt.plotting import ScaledLossDisplay
@@ -75,27 +76,37 @@ class ScaledLossDisplay:
 
     @classmethod
     def from_estimator(cls, estimator, X, y, *, loss=None, lam=None, name=None, ax=None,
-                       bins=50):
+                       bins=50, **kwargs):
         """Plot the picture of a fitted binary linear classifier.
+
+        Distances are measured in the space of the ``X`` given, as
+        :func:`~sklearn_tilt.metrics.signed_distance` and
+        :func:`~sklearn_tilt.metrics.adversarial_distance` measure them: for a
+        pipeline of affine steps (``StandardScaler``, ``PCA``...) the boundary
+        is pulled back to the pipeline's input, and ``scale_`` is the norm of
+        the weights there (the loss itself, ``f(y s(x)) = f(||w|| y d(x))``,
+        does not depend on the space).
 
         Parameters
         ----------
         estimator : fitted classifier with ``coef_`` and ``intercept_``
-            Or a pipeline ending in one (distances are then measured in the space
-            the final step sees).
+            Or an affine pipeline ending in one.
         X : array-like of shape (n_samples, n_features)
+            Samples, in the estimator's input space.
         y : array-like of shape (n_samples,)
-            Two classes; the larger label is class J (+1).
+            Labels among the estimator's two classes (``classes_[1]`` is class J).
         loss : {"hinge", "softplus"}, default=None
-            Defaults to the estimator's ``loss`` attribute.
+            Defaults to the final estimator's ``loss`` attribute.
         lam : float, default=None
-            Defaults to the estimator's ``lam`` attribute, when it has one.
+            Defaults to the final estimator's ``lam`` attribute, when it has one.
         name : str, default=None
             Shown in the title.
         ax : matplotlib Axes, default=None
             Where to draw; a new figure when None.
         bins : int, default=50
             Number of histogram bins.
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for the scaled-loss curve.
 
         Returns
         -------
@@ -103,8 +114,6 @@ class ScaledLossDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from sklearn.linear_model import LogisticRegression
         >>> from sklearn_tilt.datasets import make_tilt_toy
         >>> from sklearn_tilt.plotting import ScaledLossDisplay
@@ -114,21 +123,17 @@ class ScaledLossDisplay:
         >>> disp.margins_.shape
         (40,)
         """
-        final = estimator[-1] if hasattr(estimator, "steps") else estimator
+        bd = linear_boundary(estimator, X)
         if loss is None:
-            loss = getattr(final, "loss", None)
-        geo.loss_function(loss)  # validates
+            loss = getattr(bd.estimator, "loss", None)
         if lam is None:
-            lam = getattr(final, "lam", None)
-        Xt, w, b = linear_parts(estimator, X)
-        _, y_pm = binary_labels(y)
-        disp = cls(margins=margins(Xt, y_pm, w, b), scale=float(np.linalg.norm(w)), loss=loss,
-                   lam=lam, name=name)
-        return disp.plot(ax=ax, bins=bins)
+            lam = getattr(bd.estimator, "lam", None)
+        return cls._from_boundary(bd.coef, bd.intercept, X, y, classes=bd.classes, loss=loss,
+                                  lam=lam, name=name, ax=ax, bins=bins, **kwargs)
 
     @classmethod
     def from_path(cls, lams, coefs, intercepts, X, y, *, lam, loss="hinge", name=None, ax=None,
-                  bins=50):
+                  bins=50, **kwargs):
         """Plot the picture for the path entry whose ``lam`` is nearest to ``lam``.
 
         Parameters
@@ -145,6 +150,8 @@ class ScaledLossDisplay:
         name : str, default=None
         ax : matplotlib Axes, default=None
         bins : int, default=50
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for the scaled-loss curve.
 
         Returns
         -------
@@ -152,8 +159,6 @@ class ScaledLossDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.datasets import make_tilt_toy
         >>> from sklearn_tilt.plotting import ScaledLossDisplay
@@ -162,28 +167,33 @@ class ScaledLossDisplay:
         >>> ScaledLossDisplay.from_path(lams, coefs, intercepts, X, y, lam=1.0).scale_
         0.5
         """
-        geo.loss_function(loss)
-        k = nearest_lam_index(lams, lam)
-        coefs = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
-        w = coefs[k]
-        b = float(np.asarray(intercepts, dtype=np.float64).reshape(-1)[k])
-        _, y_pm = binary_labels(y)
-        disp = cls(margins=margins(np.asarray(X, dtype=np.float64), y_pm, w, b),
-                   scale=float(np.linalg.norm(w)), loss=loss,
-                   lam=float(np.asarray(lams)[k]), name=name)
-        return disp.plot(ax=ax, bins=bins)
+        lam, w, b = path_entry(lams, coefs, intercepts, lam)
+        return cls._from_boundary(w, b, X, y, loss=loss, lam=lam, name=name, ax=ax, bins=bins,
+                                  **kwargs)
 
-    def plot(self, ax=None, *, bins=50, hist_kwargs=None, line_kwargs=None):
+    @classmethod
+    def _from_boundary(cls, w, b, X, y, *, classes=None, loss, lam, name, ax, bins, **kwargs):
+        geo.loss_function(loss)  # validates
+        _, y_pm = binary_labels(y, classes)
+        disp = cls(margins=boundary_margins(w, b, X, y_pm), scale=float(np.linalg.norm(w)),
+                   loss=loss, lam=lam, name=name)
+        return disp.plot(ax=ax, bins=bins, **kwargs)
+
+    def plot(self, ax=None, *, name=None, bins=50, hist_kwargs=None, **kwargs):
         """Draw the histogram and the scaled loss.
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
             Where to draw; a new figure when None.
+        name : str, default=None
+            Name of the problem shown in the title; defaults to ``self.name``.
         bins : int, default=50
             Number of histogram bins.
-        hist_kwargs, line_kwargs : dict, default=None
-            Passed to ``ax.bar`` and ``ax.plot``.
+        hist_kwargs : dict, default=None
+            Passed to ``ax.bar`` for the histogram.
+        **kwargs : dict
+            Passed to ``ax.plot`` for the scaled-loss curve (e.g. ``color``, ``lw``).
 
         Returns
         -------
@@ -192,8 +202,6 @@ class ScaledLossDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.plotting import ScaledLossDisplay
         >>> disp = ScaledLossDisplay(margins=np.linspace(-1, 5, 100), scale=2.0, loss="hinge")
@@ -210,26 +218,28 @@ class ScaledLossDisplay:
         self.counts_, self.bin_edges_ = counts, edges
         hk = {"color": "0.6", "edgecolor": "none", "label": r"$y\,d(x)$"}
         hk.update(hist_kwargs or {})
-        ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", **hk)
+        self.hist_ = ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", **hk)
         lo, hi = float(m.min()), float(m.max())
         pad = 0.1 * max(hi - lo, 1e-12)
         zz = np.linspace(min(lo - pad, -pad), hi + pad, 400)
         lk = {"color": "tab:blue", "lw": 2,
               "label": rf"$f_{{\|w\|}}$ ({self.loss}), $\|w\|$={self.scale_:.3g}"}
-        lk.update(line_kwargs or {})
+        lk.update(kwargs)
         (self.line_,) = ax.plot(zz, geo.scaled_loss(zz, self.scale_, self.loss), **lk)
         ax.axvline(0.0, color="k", lw=0.5)
         ax.set_ylim(0, 1.6)
         ax.set_xlim(zz[0], zz[-1])
-        ax.set_xlabel(r"signed distance $y\,d(x)$ (pixels)")
+        ax.set_xlabel(r"signed distance $y\,d(x)$")
         ax.set_ylabel("frequency (max 1) / loss")
         title = []
-        if self.name:
-            title.append(str(self.name))
+        name = self.name if name is None else name
+        if name:
+            title.append(str(name))
         if self.lam is not None:
-            title.append(r"$\lambda$=" + format_lam(self.lam))
+            title.append(lam_title(self.lam))
         if title:
             ax.set_title(", ".join(title))
         ax.legend(loc="upper right", fontsize="x-small", frameon=False)
         self.ax_, self.figure_ = ax, fig
         return self
+

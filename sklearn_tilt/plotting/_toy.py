@@ -3,7 +3,9 @@
 import numpy as np
 
 from .. import _geometry as geo
-from ._common import binary_labels, linear_parts
+from ..metrics._path_geometry import (binary_labels, boundary_angle, linear_boundary,
+                                      mirror_images, tilted_boundary)
+from ._common import get_axes, lam_title, path_entry
 
 
 class TiltToyDisplay:
@@ -43,8 +45,6 @@ class TiltToyDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sklearn_tilt.datasets import make_tilt_toy
     >>> from sklearn_tilt.plotting import TiltToyDisplay
@@ -66,21 +66,22 @@ class TiltToyDisplay:
         self.title = title
 
     @classmethod
-    def _build(cls, X, y_pm, w, b, image, title):
-        z, _ = geo.centroid_direction(X, y_pm)
-        theta = geo.angle_between(w, z)
+    def _from_boundary(cls, w, b, X, y, *, classes=None, image=None, title=None, ax=None,
+                       **kwargs):
+        X = np.asarray(X, dtype=np.float64)
+        if X.shape[1] != 2:
+            raise ValueError(f"the toy display needs 2 features, got {X.shape[1]}")
+        _, y_pm = binary_labels(y, classes)
         if image is None:
-            i, _ = geo.class_centroids(X, y_pm)
-            idx = np.flatnonzero(y_pm == -1)
-            image = X[idx[np.argmin(np.linalg.norm(X[idx] - i, axis=1))]]
+            image = X[geo.nearest_to_centroids(X, y_pm)[0]]
         image = np.asarray(image, dtype=np.float64).reshape(1, 2)
-        d = geo.signed_distance_from_scores(image @ w + b, np.linalg.norm(w))
-        mirror = geo.reflect(image, d, w, 2.0)
-        return cls(X=X, y=y_pm, coef=w, intercept=b, theta=theta, image=image[0],
-                   mirror=mirror[0], title=title)
+        (mirror,), _ = mirror_images(image, w, b)
+        disp = cls(X=X, y=y_pm, coef=w, intercept=b, theta=boundary_angle(w, X, y_pm),
+                   image=image[0], mirror=mirror[0], title=title)
+        return disp.plot(ax=ax, **kwargs)
 
     @classmethod
-    def from_angle(cls, theta, X, y, *, image=None, ax=None, title=None):
+    def from_angle(cls, theta, X, y, *, image=None, ax=None, title=None, **kwargs):
         """Draw the boundary through the centroids' midpoint, its normal at ``theta`` from ``z``.
 
         Parameters
@@ -92,6 +93,9 @@ class TiltToyDisplay:
             The image to mirror; default: the class-I image nearest to its centroid.
         ax : matplotlib Axes, default=None
         title : str, default=None
+        **kwargs : dict
+            Passed to :meth:`plot` (``show_images``, and matplotlib's ``plot``
+            arguments for the boundary).
 
         Returns
         -------
@@ -99,8 +103,6 @@ class TiltToyDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.datasets import make_tilt_toy
         >>> from sklearn_tilt.plotting import TiltToyDisplay
@@ -109,26 +111,25 @@ class TiltToyDisplay:
         >>> round(float(np.degrees(disp.theta_)), 6)
         30.0
         """
-        X = np.asarray(X, dtype=np.float64)
         _, y_pm = binary_labels(y)
-        z, _ = geo.centroid_direction(X, y_pm)
-        perp = np.array([-z[1], z[0]])
-        w = np.cos(theta) * z + np.sin(theta) * perp
-        i, j = geo.class_centroids(X, y_pm)
-        b = -float(w @ ((i + j) / 2))
-        return cls._build(X, y_pm, w, b, image, title).plot(ax=ax)
+        w, b = tilted_boundary(X, y_pm, theta)
+        return cls._from_boundary(w, b, X, y_pm, image=image, title=title, ax=ax, **kwargs)
 
     @classmethod
-    def from_estimator(cls, estimator, X, y, *, image=None, ax=None, title=None):
+    def from_estimator(cls, estimator, X, y, *, image=None, ax=None, title=None, **kwargs):
         """Draw the boundary of a fitted 2-D binary linear classifier.
 
         Parameters
         ----------
-        estimator : fitted classifier with ``coef_`` and ``intercept_``.
+        estimator : fitted classifier with ``coef_`` and ``intercept_``
+            Or an affine pipeline ending in one (the boundary is drawn in the
+            space of ``X``).
         X, y : the toy data.
         image : array-like of shape (2,), default=None
         ax : matplotlib Axes, default=None
         title : str, default=None
+        **kwargs : dict
+            Passed to :meth:`plot`.
 
         Returns
         -------
@@ -136,8 +137,6 @@ class TiltToyDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from sklearn.svm import SVC
         >>> from sklearn_tilt.datasets import make_tilt_toy
         >>> from sklearn_tilt.plotting import TiltToyDisplay
@@ -146,14 +145,13 @@ class TiltToyDisplay:
         >>> bool(disp.theta_ > 0.5)
         True
         """
-        Xt, w, b = linear_parts(estimator, X)
-        if Xt.shape[1] != 2:
-            raise ValueError(f"the toy display needs 2 features, got {Xt.shape[1]}")
-        _, y_pm = binary_labels(y)
-        return cls._build(Xt, y_pm, w, b, image, title).plot(ax=ax)
+        bd = linear_boundary(estimator, X)
+        return cls._from_boundary(bd.coef, bd.intercept, X, y, classes=bd.classes, image=image,
+                                  title=title, ax=ax, **kwargs)
 
     @classmethod
-    def from_path(cls, lams, coefs, intercepts, X, y, *, lam, image=None, ax=None, title=None):
+    def from_path(cls, lams, coefs, intercepts, X, y, *, lam, image=None, ax=None, title=None,
+                  **kwargs):
         """Draw the boundary of one entry of a regularisation path on the toy data.
 
         Parameters
@@ -166,6 +164,8 @@ class TiltToyDisplay:
         ax : matplotlib Axes, default=None
         title : str, default=None
             Default: the value of ``lam``.
+        **kwargs : dict
+            Passed to :meth:`plot`.
 
         Returns
         -------
@@ -173,8 +173,6 @@ class TiltToyDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.datasets import make_tilt_toy
         >>> from sklearn_tilt.plotting import TiltToyDisplay
@@ -184,25 +182,23 @@ class TiltToyDisplay:
         >>> round(float(np.degrees(disp.theta_)), 1)
         45.0
         """
-        from ._common import format_lam, nearest_lam_index
+        lam, w, b = path_entry(lams, coefs, intercepts, lam)
+        return cls._from_boundary(w, b, X, y, image=image, ax=ax, **kwargs,
+                                  title=lam_title(lam) if title is None else title)
 
-        k = nearest_lam_index(lams, lam)
-        coefs = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
-        b = float(np.asarray(intercepts, dtype=np.float64).reshape(-1)[k])
-        X = np.asarray(X, dtype=np.float64)
-        _, y_pm = binary_labels(y)
-        if title is None:
-            title = r"$\lambda$=" + format_lam(float(np.asarray(lams)[k]))
-        return cls._build(X, y_pm, coefs[k], b, image, title).plot(ax=ax)
-
-    def plot(self, ax=None, *, show_images=True):
+    def plot(self, ax=None, *, name=None, show_images=True, **kwargs):
         """Draw the toy problem.
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
+        name : str, default=None
+            Title; defaults to ``self.title``.
         show_images : bool, default=True
-            Draw ``x`` and ``x_m`` as 2-pixel grey-level images.
+            Draw ``x`` and ``x_m`` as 2-pixel grey-level images, on a grey
+            scale symmetric about 0 spanning the values of the data.
+        **kwargs : dict
+            Passed to ``ax.plot`` for the boundary line (e.g. ``color``, ``lw``).
 
         Returns
         -------
@@ -211,8 +207,6 @@ class TiltToyDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import numpy as np
         >>> from sklearn_tilt.plotting import TiltToyDisplay
         >>> X = np.array([[-1.0, 0.0], [1.0, 0.0]])
@@ -221,8 +215,6 @@ class TiltToyDisplay:
         >>> float(disp.mirror_distance_)
         2.0
         """
-        from ._common import get_axes
-
         fig, axes = get_axes(ax, (1, 1), figsize=(4, 4))
         ax = axes[0, 0]
         self.X_ = np.asarray(self.X, dtype=np.float64)
@@ -234,27 +226,29 @@ class TiltToyDisplay:
         self.mirror_ = np.asarray(self.mirror, dtype=np.float64)
         self.mirror_distance_ = float(np.linalg.norm(self.image_ - self.mirror_))
         colors = {-1: "tab:blue", 1: "tab:orange"}
-        for label, name in ((-1, "I"), (1, "J")):
+        for label, class_name in ((-1, "I"), (1, "J")):
             pts = self.X_[self.y_ == label]
-            ax.scatter(pts[:, 0], pts[:, 1], s=14, color=colors[label], label=f"class {name}",
-                       zorder=3)
+            ax.scatter(pts[:, 0], pts[:, 1], s=14, color=colors[label],
+                       label=f"class {class_name}", zorder=3)
         allp = np.vstack([self.X_, self.image_, self.mirror_])
         lo, hi = allp.min(axis=0), allp.max(axis=0)
         center, half = (lo + hi) / 2, 0.65 * max(float(np.max(hi - lo)), 1.0)
         xlim = (center[0] - half, center[0] + half)
         ylim = (center[1] - half, center[1] + half)
         w, b = self.coef_, self.intercept_
+        style = {"color": "k", "lw": 1.5,
+                 "label": rf"boundary, $\theta$={np.degrees(self.theta_):.0f}$^\circ$",
+                 **kwargs}
         if abs(w[1]) > 1e-12 * abs(w[0]):
             u = np.array(xlim)
-            ax.plot(u, -(w[0] * u + b) / w[1], "k-", lw=1.5,
-                    label=rf"boundary, $\theta$={np.degrees(self.theta_):.0f}$^\circ$")
+            ax.plot(u, -(w[0] * u + b) / w[1], **style)
         else:
-            ax.axvline(-b / w[0], color="k", lw=1.5,
-                       label=rf"boundary, $\theta$={np.degrees(self.theta_):.0f}$^\circ$")
+            ax.axvline(-b / w[0], **style)
         ax.annotate("", xy=self.mirror_, xytext=self.image_,
                     arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 1.2})
-        ax.plot(*self.image_, "o", ms=8, mfc="none", mec="k", label=r"$x$")
-        ax.plot(*self.mirror_, "s", ms=8, mfc="none", mec="tab:red", label=r"$x_m$")
+        ax.plot(*self.image_, "o", ms=8, mfc="none", mec="k", label=r"image $x$")
+        ax.plot(*self.mirror_, "s", ms=8, mfc="none", mec="tab:red",
+                label=r"its mirror $x_m$")
         if show_images:
             from matplotlib.colors import Normalize
             from matplotlib.offsetbox import AnnotationBbox, OffsetImage
@@ -272,7 +266,8 @@ class TiltToyDisplay:
         ax.set_xlabel("pixel a")
         ax.set_ylabel("pixel b")
         ax.legend(loc="lower right", fontsize="x-small", frameon=False)
-        if self.title:
-            ax.set_title(self.title)
+        name = self.title if name is None else name
+        if name:
+            ax.set_title(name)
         self.ax_, self.figure_ = ax, fig
         return self

@@ -102,3 +102,31 @@ def test_run_toy():
     assert t["fits_noisy_point"][0]
     assert t["theta_deg"][0] > 45 and t["theta_deg"][2] < 1
     assert t["mirror_distance"][0] < t["mirror_distance"][2]
+
+
+@pytest.mark.parametrize("highlight, title", [
+    ([], "3 pairs of digits (grey)"),
+    ([(3, 5)], "3 pairs of digits: 1 highlighted in colour, the other 2 in grey"),
+    ([(3, 5), (1, 8), (0, 1)], "3 pairs of digits"),
+    ([(3, 5), (2, 4)], "3 pairs of digits: 1 highlighted in colour, the other 2 in grey"),
+])
+def test_svm_overview_title_says_what_is_drawn(highlight, title, tmp_path, monkeypatch):
+    """The title speaks of grey pairs only when some are drawn in grey."""
+    from sklearn_tilt.experiments import _figures
+
+    figures = []
+    monkeypatch.setattr(_figures, "save_figure", lambda fig, path: figures.append(fig))
+    lams = np.array([0.1, 1e3, 1e7])
+    table = {"pair": np.repeat(["3-5", "1-8", "0-1"], 3), "loss": np.array(["hinge"] * 9),
+             "lam": np.tile(lams, 3)}
+    for c in ("test_error", "train_error", "d_adv", "theta_deg"):
+        table[c] = np.linspace(0, 1, 9)
+    _figures.svm_overview_figure(tmp_path / "o.png", table, highlight=highlight)
+    (fig,) = figures
+    assert fig._suptitle.get_text() == title
+    coloured = [ln for ln in fig.axes[0].lines if ln.get_label() and
+                not ln.get_label().startswith("_")]
+    assert len(coloured) == len({f"{a}-{b}" for a, b in highlight} & {"3-5", "1-8", "0-1"})
+    grey = [ln for ln in fig.axes[0].lines if ln.get_color() == "0.3"]
+    assert len(grey) == 3 - len(coloured)
+    assert ("grey" in title) == bool(grey)

@@ -5,11 +5,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
 
-def fit_or_skip(estimator, X, y, **kwargs):
-    """Fit ``estimator`` (the solvers have landed: a failure to fit fails the test)."""
-    return estimator.fit(X, y, **kwargs)
-
-
 def direct_binary(coef, intercept, X, y, positive, sample_weight=None):
     """(d, d_adv, d_err, theta) straight from coef_/intercept_ with numpy."""
     w = np.asarray(coef, dtype=np.float64).ravel()

@@ -34,7 +34,7 @@ from sklearn_tilt import (
     tilting_plane,
 )
 
-from ._helpers import FirstOrderLinear, direct_binary, fit_or_skip
+from ._helpers import FirstOrderLinear, direct_binary
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def _ids(ests):
 @pytest.mark.parametrize("clf", _sk_classifiers(), ids=_ids(_sk_classifiers()))
 def test_binary_values_equal_direct_computation(digits_pair, clf):
     X, y = digits_pair
-    clf = fit_or_skip(clf, X, y)
+    clf = clf.fit(X, y)
     d, d_adv, d_err, theta = direct_binary(clf.coef_, clf.intercept_, X, y, clf.classes_[1])
     np.testing.assert_allclose(signed_distance(clf, X), d, rtol=1e-6, atol=1e-9)
     assert adversarial_distance(clf, X, y) == pytest.approx(d_adv, rel=1e-6)
@@ -80,7 +80,7 @@ def test_binary_values_equal_direct_computation(digits_pair, clf):
 @pytest.mark.parametrize("clf", _sk_classifiers(), ids=_ids(_sk_classifiers()))
 def test_multiclass_per_class_values_equal_direct_ovr(digits, clf):
     X, y = digits
-    clf = fit_or_skip(clf, X, y)
+    clf = clf.fit(X, y)
     K = len(clf.classes_)
     D = signed_distance(clf, X)
     assert D.shape == (len(y), K)
@@ -130,7 +130,7 @@ def test_balanced_identity(mnist_pair, loss):
     n = min(np.sum(y == 3), np.sum(y == 5))
     idx = np.concatenate([np.flatnonzero(y == 3)[:n], np.flatnonzero(y == 5)[:n]])
     Xb, yb = X[idx], y[idx]
-    for clf in (fit_or_skip(ScaledLossLinearClassifier(loss=loss, lam=100.0), Xb, yb),
+    for clf in (ScaledLossLinearClassifier(loss=loss, lam=100.0).fit(Xb, yb),
                 LinearSVC(C=1e-5).fit(Xb, yb)):
         dist = np.linalg.norm(Xb[yb == 5].mean(0) - Xb[yb == 3].mean(0))
         theta = tilting_angle(clf, Xb, yb)
@@ -157,7 +157,7 @@ def test_identity_fails_without_balance_but_general_form_holds(mnist_pair):
 def test_tilting_angle_falls_as_lam_grows(mnist_pair, loss):
     X, y = mnist_pair
     lams = [1e1, 1e3, 1e5, 1e7]
-    angles = [tilting_angle(fit_or_skip(ScaledLossLinearClassifier(loss=loss, lam=lam), X, y),
+    angles = [tilting_angle(ScaledLossLinearClassifier(loss=loss, lam=lam).fit(X, y),
                             X, y, degrees=True) for lam in lams]
     assert np.all(np.diff(angles) < 0), angles
     assert angles[0] > 30 and angles[-1] < 5
@@ -222,7 +222,7 @@ def _affine_pipelines():
 @pytest.mark.parametrize("pipe", _affine_pipelines(), ids=lambda p: "+".join(p.named_steps))
 def test_pipeline_measures_in_input_space(digits_pair, digits, pipe):
     for X, y in (digits_pair, digits):
-        pipe = fit_or_skip(pipe, X, y)
+        pipe = pipe.fit(X, y)
         D = signed_distance(pipe, X)
         S = pipe.decision_function(X)
         assert D.shape == S.shape

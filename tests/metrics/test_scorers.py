@@ -26,7 +26,6 @@ from sklearn_tilt import (
     tilting_angle,
 )
 
-from ._helpers import fit_or_skip
 
 
 def test_scorers_equal_functions(digits_pair):
@@ -55,9 +54,6 @@ def test_scorer_repr_params_pickle():
         assert pickle.loads(pickle.dumps(scorer)) == scorer
     assert TiltingAngle(degrees=True).get_params() == {"degrees": True, "average": "weighted",
                                                        "sign": 1}
-    assert TiltingAngle.greater_is_better is False
-    assert ErrorDistance.greater_is_better is False
-    assert AdversarialDistance.greater_is_better is True
     with pytest.raises(ValueError, match="sign"):
         TiltingAngle(sign=0)
     with pytest.raises(ValueError, match="average"):
@@ -101,7 +97,6 @@ def test_grid_search_over_lam_with_our_estimator(mnist_pair, loss):
     """The issue's "done when": accuracy, tilting angle and d_adv in one call."""
     X, y = mnist_pair
     lams = [1e1, 1e3, 1e5]
-    fit_or_skip(ScaledLossLinearClassifier(loss=loss, lam=lams[-1]), X[::50], y[::50])
     search = GridSearchCV(
         ScaledLossLinearClassifier(loss=loss),
         {"lam": lams},

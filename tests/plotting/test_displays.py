@@ -12,7 +12,8 @@ from sklearn_tilt.plotting import (AdversarialExampleDisplay, FilterGridDisplay,
                                    ImageGridDisplay, MirrorImageDisplay,
                                    RegularizationPathDisplay, ScaledLossDisplay,
                                    TiltingPlaneDisplay, TiltToyDisplay)
-from sklearn_tilt.plotting._common import display_plane_basis, path_quantities
+from sklearn_tilt.metrics import adversarial_distance, signed_distance, tilting_angle
+from sklearn_tilt.metrics._path_geometry import path_metrics
 
 
 def _reference_quantities(w, b, X, y_pm):
@@ -29,7 +30,7 @@ def _reference_quantities(w, b, X, y_pm):
 
 def test_path_quantities_match_definitions(pair_path):
     lams, coefs, intercepts, X, y, Xt, yt = pair_path
-    q = path_quantities(coefs, intercepts, X, y, Xt, yt)
+    q = path_metrics(coefs, intercepts, X, y, Xt, yt)
     y_pm = np.where(y == 5, 1.0, -1.0)
     for k in range(len(lams)):
         ref = _reference_quantities(coefs[k].astype(float), intercepts[k], X, y_pm)
@@ -38,6 +39,8 @@ def test_path_quantities_match_definitions(pair_path):
     # the identity d_adv = 0.5 ||j - i|| cos(theta) on balanced classes
     np.testing.assert_allclose(q["d_adv"], q["d_adv_centroid"], rtol=1e-9)
     assert q["test_error"].shape == (len(lams),)
+    with pytest.raises(ValueError, match="not among the classes"):
+        path_metrics(coefs, intercepts, X, y, Xt, np.where(yt == 3, 3, 4))
     # the paper's trend: theta goes to 0, d_adv grows with lam
     assert q["theta"][0] > np.radians(20) and q["theta"][-1] < np.radians(0.5)
     assert q["d_adv"][-1] > q["d_adv"][0]
@@ -67,10 +70,24 @@ def test_path_display_from_estimator_and_no_test_data():
                                                     lams=[1e-2, 1.0, 1e2], param_name="C")
     assert np.all(np.isnan(disp.test_error_))
     assert "test_error" not in disp.lines_
-    with pytest.raises(ValueError, match="directly"):
-        RegularizationPathDisplay.from_estimator(
-            make_pipeline(StandardScaler(), SVC(kernel="linear")), X, y, lams=[1.0],
-            param_name="svc__C")
+
+
+def test_path_display_from_pipeline_measures_in_input_space():
+    """Through an affine pipeline the path is measured where the metric functions measure."""
+    X, y = make_tilt_toy(noisy_point=True)
+    X = X * [1.0, 5.0]  # anisotropic: the scaled space differs from the input space
+    Cs = [1e-2, 1.0, 1e2]
+    disp = RegularizationPathDisplay.from_estimator(
+        make_pipeline(StandardScaler(), SVC(kernel="linear")), X, y, lams=Cs,
+        param_name="svc__C")
+    for k, C in enumerate(Cs):
+        pipe = make_pipeline(StandardScaler(), SVC(kernel="linear", C=C)).fit(X, y)
+        assert disp.d_adv_[k] == pytest.approx(adversarial_distance(pipe, X, y), rel=1e-9)
+        assert disp.theta_[k] == pytest.approx(tilting_angle(pipe, X, y), rel=1e-9)
+    # not the numbers of the standardised space
+    scaled = StandardScaler().fit_transform(X)
+    svc = SVC(kernel="linear", C=Cs[0]).fit(scaled, y)
+    assert disp.d_adv_[0] != pytest.approx(adversarial_distance(svc, scaled, y), rel=1e-3)
 
 
 @pytest.mark.parametrize("loss", ["hinge", "softplus"])
@@ -91,13 +108,20 @@ def test_scaled_loss_display(pair_path, loss):
 
 def test_scaled_loss_from_estimator_pipeline_and_errors():
     X, y = make_tilt_toy(noisy_point=True)
+    X = X * [1.0, 5.0]  # anisotropic: the scaled space differs from the input space
     pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
     disp = ScaledLossDisplay.from_estimator(pipe, X, y, loss="softplus")
     Xs = pipe[0].transform(X)
     clf = pipe[-1]
-    np.testing.assert_allclose(disp.scale_, np.linalg.norm(clf.coef_))
-    np.testing.assert_allclose(disp.margins_ * disp.scale_,
-                               np.where(y == 1, 1, -1) * clf.decision_function(Xs))
+    y_pm = np.where(y == 1, 1, -1)
+    # distances in input space, as the metric functions measure them
+    np.testing.assert_allclose(disp.margins_, y_pm * signed_distance(pipe, X))
+    assert disp.margins_.mean() == pytest.approx(adversarial_distance(pipe, X, y), rel=1e-12)
+    w_input = clf.coef_.ravel() / pipe[0].scale_
+    np.testing.assert_allclose(disp.scale_, np.linalg.norm(w_input))
+    assert not np.isclose(disp.scale_, np.linalg.norm(clf.coef_))
+    # the loss itself does not depend on the space: ||w|| y d(x) = y s(x)
+    np.testing.assert_allclose(disp.margins_ * disp.scale_, y_pm * pipe.decision_function(X))
     with pytest.raises(ValueError, match="loss must be one of"):
         ScaledLossDisplay.from_estimator(pipe[-1], Xs, y)  # LogisticRegression has no loss
     with pytest.raises(ValueError, match="binary"):
@@ -141,7 +165,7 @@ def test_tilting_plane_degenerate_uses_data_spread(pair_path):
     y_pm = np.where(y == 5, 1, -1)
     z, _ = geo.centroid_direction(X, y_pm)
     # w exactly parallel to z: the plane is not defined by w
-    zz, n_hat = display_plane_basis(3.0 * z, z, X)
+    zz, n_hat = geo.tilting_plane_basis(3.0 * z, z, X)
     assert abs(n_hat @ z) < 1e-10 and np.linalg.norm(n_hat) == pytest.approx(1.0)
     assert np.std(X @ n_hat) > 10  # not a constant coordinate
     disp = TiltingPlaneDisplay.from_path([1.0], [3.0 * z], [0.0], X, y, lam=1.0)
@@ -249,3 +273,125 @@ def test_toy_display_from_estimator_and_path():
     with pytest.raises(ValueError, match="2 features"):
         Xw = np.hstack([X, X])
         TiltToyDisplay.from_estimator(SVC(kernel="linear").fit(Xw, y), Xw, y)
+
+
+# --------------------------------------------------------------------------- #
+# the scikit-learn Display conventions: plot(ax=None, *, name=None, **kwargs)
+# --------------------------------------------------------------------------- #
+@pytest.fixture(scope="module")
+def digits_8x8():
+    """Digits 0 vs 1 of scikit-learn's 8x8 digits, in their own units (0..16)."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(n_class=2, return_X_y=True)
+    return X, y, SVC(kernel="linear", C=1e-3).fit(X, y)
+
+
+def _labels(ax):
+    return [ax.get_xlabel(), ax.get_ylabel(), ax.get_title()]
+
+
+def test_plot_passes_kwargs_and_name(pair_path):
+    lams, coefs, intercepts, X, y, Xt, yt = pair_path
+    disp = ScaledLossDisplay.from_path(lams, coefs, intercepts, X, y, lam=1e3)
+    disp.plot(name="three/five", color="tab:green", lw=3.5)
+    assert disp.line_.get_color() == "tab:green" and disp.line_.get_linewidth() == 3.5
+    assert disp.ax_.get_title().startswith("three/five")
+
+    path = RegularizationPathDisplay.from_path(lams, coefs, intercepts, X, y, Xt, yt,
+                                               marker="x", lw=0.5, name="first")
+    assert all(line.get_marker() == "x" and line.get_linewidth() == 0.5
+               for line in path.lines_.values())
+    assert path.figure_._suptitle.get_text() == "first"
+    path.plot(name="second")
+    assert path.figure_._suptitle.get_text() == "second"
+
+    plane = TiltingPlaneDisplay.from_path(lams, coefs, intercepts, X, y, lam=1e3, s=30,
+                                          name="pair")
+    sizes = {float(c.get_sizes()[0]) for c in plane.ax_.collections}
+    assert sizes == {30.0}
+    assert plane.ax_.get_title().startswith("pair, ")
+
+    toy_X, toy_y = make_tilt_toy()
+    toy = TiltToyDisplay.from_angle(0.3, toy_X, toy_y, color="tab:purple", name="toy")
+    boundary = [ln for ln in toy.ax_.lines if ln.get_label().startswith("boundary")]
+    assert len(boundary) == 1 and boundary[0].get_color() == "tab:purple"
+    assert toy.ax_.get_title() == "toy"
+
+    grid = ImageGridDisplay(np.zeros((1, 2, 5, 5))).plot(interpolation="bilinear", name="g")
+    assert grid.ax_[0, 0].images[0].get_interpolation() == "bilinear"
+    assert grid.figure_._suptitle.get_text() == "g"
+
+
+def test_path_display_axes_and_figure(pair_path):
+    lams, coefs, intercepts, X, y, _, _ = pair_path
+    disp = RegularizationPathDisplay.from_path(lams, coefs, intercepts, X, y)
+    assert disp.axes_.shape == (4,) and disp.ax_ is disp.axes_
+    assert all(a.figure is disp.figure_ for a in disp.axes_)
+    grid = ImageGridDisplay(np.zeros((2, 3, 5, 5))).plot()
+    assert grid.axes_.shape == (2, 3) and grid.axes_[1, 2].figure is grid.figure_
+
+
+def test_thumbnails_scaled_from_the_data(digits_8x8):
+    """On 0..16 digits the thumbnails show ink (a fixed 0..255 scale drew them blank)."""
+    X, y, clf = digits_8x8
+    plane = TiltingPlaneDisplay.from_estimator(clf, X, y)
+    assert plane.grey_range_ == (float(plane.images_.min()), float(plane.images_.max()))
+    assert plane.grey_range_[1] <= 16
+    thumbs = [a for a in plane.ax_.artists if hasattr(a, "offsetbox")]
+    assert len(thumbs) == 4
+    for ab in thumbs:
+        image = ab.offsetbox.get_children()[0]
+        levels = image.norm(np.asarray(image.get_array(), dtype=float))
+        assert levels.max() - levels.min() > 0.5  # visible ink, not a blank square
+
+    mirror = MirrorImageDisplay.from_estimator(clf, X, y)
+    assert (mirror.vmin_, mirror.vmax_) == (0.0, 16.0)
+    for a in mirror.ax_.ravel():
+        assert a.images[0].get_clim() == (0.0, 16.0)
+    # a plain grid takes the range of its images
+    grid = ImageGridDisplay(np.linspace(-3, 2, 50).reshape(1, 2, 5, 5)).plot()
+    assert (grid.vmin_, grid.vmax_) == (-3.0, 2.0)
+
+
+def test_no_pixel_units_in_labels(digits_8x8, pair_path):
+    X, y, clf = digits_8x8
+    lams, coefs, intercepts, Xp, yp, _, _ = pair_path
+    axes = [ScaledLossDisplay.from_estimator(clf, X, y, loss="hinge").ax_,
+            TiltingPlaneDisplay.from_estimator(clf, X, y).ax_,
+            *RegularizationPathDisplay.from_path(lams, coefs, intercepts, Xp, yp).axes_]
+    labels = [text for ax in axes for text in _labels(ax)]
+    assert labels and not [t for t in labels if "pixel" in t]
+
+
+def test_legend_names_image_and_mirror(pair_path):
+    lams, coefs, intercepts, X, y, _, _ = pair_path
+    plane = TiltingPlaneDisplay.from_path(lams, coefs, intercepts, X, y, lam=0.1)
+    handles, labels = plane.ax_.get_legend_handles_labels()
+    markers = dict(zip(labels, (getattr(h, "get_marker", lambda: None)() for h in handles)))
+    assert markers[r"image $x$"] == "o" and markers[r"its mirror $x_m$"] == "s"
+    assert markers["class centroid"] == "X"
+    legend = [t.get_text() for t in plane.ax_.get_legend().get_texts()]
+    assert r"image $x$" in legend and r"its mirror $x_m$" in legend
+    toy_X, toy_y = make_tilt_toy()
+    toy = TiltToyDisplay.from_angle(0.3, toy_X, toy_y)
+    legend = [t.get_text() for t in toy.ax_.get_legend().get_texts()]
+    assert r"image $x$" in legend and r"its mirror $x_m$" in legend
+
+
+def test_from_estimator_accepts_wrapped_and_rejects_bad_labels(digits_8x8):
+    from sklearn.frozen import FrozenEstimator
+
+    X, y, clf = digits_8x8
+    a = ScaledLossDisplay.from_estimator(FrozenEstimator(clf), X, y, loss="hinge")
+    b = ScaledLossDisplay.from_estimator(clf, X, y, loss="hinge")
+    np.testing.assert_array_equal(a.margins_, b.margins_)
+    with pytest.raises(ValueError, match="not among the classes"):
+        ScaledLossDisplay.from_estimator(clf, X, y + 5, loss="hinge")
+    pipe = make_pipeline(StandardScaler(), SVC(kernel="linear", C=1e-2)).fit(X, y)
+    mirror = MirrorImageDisplay.from_estimator(pipe, X, y)
+    # mirrors through the input-space boundary: same distance, other side
+    from sklearn_tilt.preprocessing import MirrorImage
+
+    expected = MirrorImage(FrozenEstimator(pipe)).fit(X, y).transform(X[list(mirror.indices_)])
+    np.testing.assert_allclose(mirror.images_[0, [1, 3]].reshape(2, -1), expected, atol=1e-8)

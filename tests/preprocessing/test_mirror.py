@@ -1,4 +1,8 @@
-"""MirrorImage: estimator checks and the geometry of mirror images and projections."""
+"""MirrorImage: the geometry of mirror images and projections.
+
+scikit-learn's estimator checks of MirrorImage run once, with the other public
+estimators, in ``tests/test_common.py``.
+"""
 
 import numpy as np
 import pytest
@@ -13,35 +17,8 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
 from sklearn.svm import LinearSVC
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_tilt import MirrorImage, ScaledLossLinearClassifier, signed_distance
-
-_SOLVER_TOLERANCE = (
-    "the images inherit ScaledLossLinearClassifier's solution, exact up to the solver's "
-    "duality-gap tolerance, not to this check's 1e-7; and in the multiclass data of the "
-    "check the runner-up class (whose pairwise boundary is used) is discontinuous in the "
-    "weights, so a near-tie resolved differently moves an image by O(1)"
-)
-
-
-def _expected_failed_checks(estimator):
-    if estimator.estimator is None:
-        return {
-            "check_sample_weight_equivalence_on_dense_data": _SOLVER_TOLERANCE,
-            "check_sample_weight_equivalence_on_sparse_data": _SOLVER_TOLERANCE,
-        }
-    return {}
-
-
-@parametrize_with_checks(
-    [MirrorImage(), MirrorImage(LogisticRegression()),
-     MirrorImage(LogisticRegression(), kind="projection", clip=(-50.0, 50.0))],
-    expected_failed_checks=_expected_failed_checks,
-)
-def test_sklearn_compatible_transformer(estimator, check):
-    check(estimator)
-
 
 def _linear_classifiers():
     return [

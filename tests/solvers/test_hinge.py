@@ -351,3 +351,33 @@ def test_nan_in_X_raises(digits):
     X[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         hinge_solve(X, y, np.ones(len(y)), 1.0, tol=1e-6, max_iter=10)
+
+
+@pytest.mark.parametrize("lam", [1e-1, 1e3, 1e7])
+def test_canonical_intercept_weights_equal_repetition(digits, lam):
+    """When the optimal intercept is an interval, the midpoint is returned, so
+    integer weights and repeated rows give the same intercept."""
+    from sklearn_tilt._solvers._hinge_certificate import intercept_interval
+
+    X, y = digits
+    rng = np.random.default_rng(3)
+    sw = rng.integers(1, 4, size=X.shape[0]).astype(np.float64)
+    # balanced class weights: at large lam the loss is flat in b between the classes
+    pos, neg = np.flatnonzero(y > 0), np.flatnonzero(y < 0)
+    m = min(len(pos), len(neg))
+    keep = np.r_[pos[:m], neg[:m]]
+    X, y, sw = X[keep], y[keep], sw[keep]
+    sw[m:] = sw[:m][::-1]
+    rep = sw.astype(int)
+    Xd, yd = np.repeat(X, rep, axis=0), np.repeat(y, rep)
+    rw = hinge_solve(X, y, sw, lam, tol=1e-12, max_iter=10_000)
+    rd = hinge_solve(Xd, yd, np.ones(len(yd)), lam, tol=1e-12, max_iter=10_000)
+    assert rw.converged and rd.converged
+    f = X @ rw.coef
+    act = np.arange(len(y), dtype=np.int64)
+    lo, hi, _ = intercept_interval(f, y, sw, act, len(y), rw.intercept, np.empty(len(y)))
+    assert rw.intercept == pytest.approx(0.5 * (lo + hi), rel=1e-12, abs=1e-12)
+    if lam >= 1e7:
+        assert hi - lo > 1e-3 * (1 + abs(rw.intercept))  # genuinely not unique here
+    scale = 1.0 + np.abs(f).max()
+    assert abs(rw.intercept - rd.intercept) <= 1e-9 * scale
