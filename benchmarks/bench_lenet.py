@@ -11,6 +11,12 @@ the default here is a CPU-sized run that keeps the total weight decay similar
 (lr 5e-3, batch 100, 15 epochs: 600 steps). ``--paper`` uses the paper's
 lr and batch size instead (the decay then barely acts in a few epochs).
 
+This measures one network per weight decay and says nothing statistical about
+the claim: ``sklearn-tilt lenet`` runs the paired comparison (the same 100
+images for every network, two seeds, a Wilcoxon test and a verdict; results in
+``benchmarks/results/lenet/``). The median L2 norm below counts failed attacks
+as infinite.
+
 Run: ``python benchmarks/bench_lenet.py [--epochs 15] [--n-attack 100] [--n-jobs 2]``.
 Writes ``benchmarks/results/bench_lenet.json`` and prints a table.
 """

@@ -12,7 +12,7 @@ examples:
   sklearn-tilt reproduce --quick             # smoke test in well under a minute
   sklearn-tilt reproduce --data ~/mnist      # full MNIST from its IDX files
   sklearn-tilt svm --pairs 3,5 1,8 --jobs 2  # only the SVM experiment, two pairs
-  sklearn-tilt lenet --data ~/mnist --n-train 7000 --epochs 50 --batch-size 300 --lr 0.0005
+  sklearn-tilt lenet --data ~/mnist --n-train 6000 --epochs 50 --batch-size 300
                                              # the paper's LeNet protocol (slow on a CPU)
   sklearn-tilt compile                       # fill numba's cache (Docker images, CI)
   sklearn-tilt explore --data ~/fashion --classes 2,4 --output tilt.html
@@ -163,7 +163,8 @@ def _add_common(p):
     p.add_argument("--out", default="sklearn_tilt_results", metavar="DIR",
                    help="output folder (default: %(default)s)")
     p.add_argument("--quick", action="store_true",
-                   help="a much smaller configuration (2 pairs, 9 values of lam, 1 epoch, "
+                   help="a much smaller configuration (2 pairs, 9 values of lam, 1 epoch and "
+                        "one seed of LeNet, "
                         "60 training images per digit): a smoke test, not the paper")
     p.add_argument("--jobs", type=_jobs, default=-1, metavar="N",
                    help="parallel jobs (SVM pairs, LeNet networks); -1: all CPUs "
@@ -197,15 +198,38 @@ def _add_svm(p):
                    help="relative duality gap at which each fit stops (default: 1e-6)")
 
 
+def _lr(text):
+    if text == "auto":
+        return text
+    return _positive_float(text)
+
+
+def _coarse(text):
+    if text.lower() == "none":
+        return "none"
+    return _positive_float(text)
+
+
 def _add_lenet(p):
     p.add_argument("--epochs", type=_positive_int, default=None,
-                   help="LeNet training epochs (default: 8; the paper: 50)")
+                   help="LeNet training epochs (default: 20; the paper: 50)")
     p.add_argument("--batch-size", type=_positive_int, default=None,
                    help="LeNet mini-batch size (default: 50; the paper: 300 on 60000 images)")
-    p.add_argument("--lr", type=_positive_float, default=None,
-                   help="LeNet SGD learning rate (default: 0.002; the paper: 0.0005)")
+    p.add_argument("--lr", type=_lr, default=None, metavar="LR|auto",
+                   help="LeNet SGD learning rate (default: auto, the rate that gives the run "
+                        "the paper's decay exponent lr*lam*steps/(1-momentum); the paper: "
+                        "0.0005 for 50 epochs of 60000 images in batches of 300)")
+    p.add_argument("--seeds", type=_positive_int, default=None, metavar="N",
+                   help="pairs of LeNets (low and high decay) trained with different seeds "
+                        "(default: 2)")
+    p.add_argument("--attack-per-class", type=_positive_int, default=None, metavar="N",
+                   help="test images per class attacked by every LeNet (default: 10)")
     p.add_argument("--attack-max-iter", type=_positive_int, default=None, metavar="N",
-                   help="largest number of unit L2 attack steps per image (default: 2000)")
+                   help="largest number of attack steps per image (default: 10000)")
+    p.add_argument("--attack-coarse-step", type=_coarse, default=None, metavar="S|none",
+                   help="attack with steps of length S until the target confidence is "
+                        "reached, then back one step and on with unit steps (default: 10); "
+                        "'none': unit steps all the way (the paper's rule, ~10x slower)")
 
 
 def build_parser():
@@ -351,7 +375,9 @@ def _config(args, parser):
         overrides["losses"] = ("hinge", "softplus") if loss == "both" else (loss,)
     for attr, key in (("lams", "log10_lams"), ("tol", "tol"), ("n_train", "n_train"),
                       ("n_test", "n_test"), ("epochs", "epochs"), ("batch_size", "batch_size"),
-                      ("lr", "lr"),
+                      ("lr", "lr"), ("seeds", "seeds"),
+                      ("attack_per_class", "attack_per_class"),
+                      ("attack_coarse_step", "attack_coarse_step"),
                       ("attack_max_iter", "attack_max_iter")):
         v = getattr(args, attr, None)
         if v is not None:

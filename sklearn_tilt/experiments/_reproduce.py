@@ -45,15 +45,24 @@ class ReproduceConfig:
         Relative duality gap at which each linear fit stops.
     max_iter : int, default=1000
         Iteration cap of each linear fit.
-    epochs : int, default=8
+    epochs : int, default=20
         LeNet epochs (the paper: 50 on 60000 images).
     batch_size : int, default=50
         LeNet mini-batch size (the paper: 300).
-    lr : float, default=0.002
-        LeNet SGD learning rate (the paper: 0.0005, for 50 epochs of 60000 images;
-        a larger rate makes up for the shorter training).
-    attack_max_iter : int, default=2000
-        Largest number of unit L2 steps of the attack per image.
+    lr : float or "auto", default="auto"
+        LeNet SGD learning rate. "auto" gives the run the paper's decay exponent
+        ``lr * lam * steps / (1 - momentum)`` (the paper: 0.0005 for 50 epochs of
+        60000 images in batches of 300; see
+        :func:`~sklearn_tilt.experiments.matched_learning_rate`).
+    seeds : int, default=2
+        LeNet pairs (low and high decay) trained with seeds 0, 1, ...
+    attack_per_class : int, default=10
+        Test images per class attacked by every LeNet (drawn before training).
+    attack_max_iter : int, default=10000
+        Largest number of attack steps per image.
+    attack_coarse_step : float or "none", default=10.0
+        Attack steps of this length until the target confidence is reached, then
+        back one step and on with unit steps; "none": unit steps all the way.
     n_jobs : int, default=-1
         Parallel jobs (SVM pairs; LeNet networks); -1: all CPUs.
     random_state : int, default=0
@@ -85,10 +94,13 @@ class ReproduceConfig:
     n_test: object = None
     tol: float = 1e-6
     max_iter: int = 1000
-    epochs: int = 8
+    epochs: int = 20
     batch_size: int = 50
-    lr: float = 0.002
-    attack_max_iter: int = 2000
+    lr: object = "auto"
+    seeds: int = 2
+    attack_per_class: int = 10
+    attack_max_iter: int = 10000
+    attack_coarse_step: object = 10.0
     n_jobs: int = -1
     random_state: int = 0
     toy_log10_lams: tuple = (-5.0, 2.0, 0.25)
@@ -109,7 +121,8 @@ class ReproduceConfig:
             With ``quick=True``.
         """
         base = dict(pairs=QUICK_PAIRS, log10_lams=(-1.0, 7.0, 1.0), n_train=60, n_test=30,
-                    epochs=1, attack_max_iter=30, toy_log10_lams=(-5.0, 2.0, 1.0), quick=True)
+                    epochs=1, attack_max_iter=30, attack_per_class=1, seeds=1,
+                    toy_log10_lams=(-5.0, 2.0, 1.0), quick=True)
         base.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**base)
 
@@ -260,8 +273,10 @@ def run_lenet_part(out_dir, cfg, data, log, force=False, progress=True):
 
     params = {"part": "lenet", "data": {"fingerprint": data.fingerprint},
               "epochs": cfg.epochs, "batch_size": cfg.batch_size, "lr": cfg.lr,
+              "seeds": cfg.seeds, "attack_per_class": cfg.attack_per_class,
+              "attack_coarse_step": cfg.attack_coarse_step,
               "attack_max_iter": cfg.attack_max_iter, "random_state": cfg.random_state,
-              "n_train_images": int(len(data.y_train)), "version": 1}
+              "n_train_images": int(len(data.y_train)), "version": 2}
     if not force and is_complete(out_dir, "lenet", params):
         log("[lenet] up to date, skipped (use --force to recompute)")
         return "up to date"
@@ -274,20 +289,30 @@ def run_lenet_part(out_dir, cfg, data, log, force=False, progress=True):
         return "skipped"
     invalidate(out_dir, "lenet")
     t0 = time.perf_counter()
-    log(f"[lenet] weight decay 1e-4 vs 1e-1, {cfg.epochs} epoch(s) on {len(data.y_train)} "
-        f"images, batch {cfg.batch_size}")
+    log(f"[lenet] weight decay 1e-4 vs 1e-1, {cfg.seeds} seed(s), {cfg.epochs} epoch(s) on "
+        f"{len(data.y_train)} images, batch {cfg.batch_size}, lr {cfg.lr}; "
+        f"{cfg.attack_per_class} attacked test images per class")
     res = run_lenet(data.X_train, data.y_train, data.X_test, data.y_test,
+                    seeds=tuple(range(cfg.random_state, cfg.random_state + cfg.seeds)),
                     max_epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
+                    n_attack_per_class=cfg.attack_per_class,
+                    attack_coarse_step=None if cfg.attack_coarse_step == "none"
+                    else cfg.attack_coarse_step,
                     attack_max_iter=cfg.attack_max_iter, random_state=cfg.random_state,
                     n_jobs=cfg.n_jobs, progress=progress)
     d = Path(out_dir) / "lenet"
     write_csv(d / "lenet_history.csv", res.history)
     write_csv(d / "lenet_summary.csv", res.summary)
     write_csv(d / "lenet_attack.csv", res.attack)
-    paths = [d / "lenet_history.csv", d / "lenet_summary.csv", d / "lenet_attack.csv"]
+    write_csv(d / "lenet_comparison.csv", res.comparison)
+    paths = [d / "lenet_history.csv", d / "lenet_summary.csv", d / "lenet_attack.csv",
+             d / "lenet_comparison.csv"]
     paths += lenet_figures(d, res)
     write_manifest(out_dir, "lenet", params, paths, seconds=time.perf_counter() - t0,
-                   data_description=data.description)
+                   data_description=data.description, settings=res.settings,
+                   verdict=res.verdict)
+    log(f"[lenet] verdicts: perturbation norms: {res.verdict['perturbation_norm']}; "
+        f"first-order distances: {res.verdict['first_order_distance']}")
     log(f"[lenet] done in {time.perf_counter() - t0:.1f} s -> {d}")
     return "done"
 

@@ -124,7 +124,7 @@ class LeNetClassifier(NeuralNetClassifier):
     Defaults are the paper's (MatConvNet MNIST baseline): mini-batches of 300,
     SGD with learning rate 0.0005 and momentum 0.9, 50 epochs, cross-entropy
     loss. ``lam`` is the weight decay, applied to the convolution weights only
-    and never to the biases.
+    unless ``decay_bias=True`` (MatConvNet's own training decays the biases too).
 
     Input is either flat rows of 784 pixels (so that the classifier sits at
     the end of a :class:`~sklearn.pipeline.Pipeline`) or images of shape
@@ -146,6 +146,12 @@ class LeNetClassifier(NeuralNetClassifier):
         Weight decay on the weights (not the biases): SGD adds ``lam * w`` to
         the gradient, i.e. the penalty ``(lam / 2) ||w||^2`` (MatConvNet's and
         PyTorch's convention). The paper compares 1e-4 ("low") and 1e-1 ("high").
+    decay_bias : bool, default=False
+        Whether ``lam`` also decays the biases. False keeps the intercepts
+        unpenalised, as in the linear objective of the paper; True is what
+        MatConvNet's ``cnn_train`` does for the paper's baseline (every parameter
+        of a layer without a ``weightDecay`` field is decayed, and
+        ``cnn_mnist_init`` sets none).
     lr : float, default=0.0005
         SGD learning rate.
     momentum : float, default=0.9
@@ -230,6 +236,7 @@ class LeNetClassifier(NeuralNetClassifier):
     _parameter_constraints = {
         "module": "no_validation",
         "lam": [Interval(Real, 0, None, closed="left")],
+        "decay_bias": ["boolean"],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "momentum": [Interval(Real, 0, None, closed="left")],
         "max_epochs": [Interval(Integral, 0, None, closed="left")],
@@ -249,6 +256,7 @@ class LeNetClassifier(NeuralNetClassifier):
         module=LeNet,
         *,
         lam=1e-4,
+        decay_bias=False,
         lr=0.0005,
         momentum=0.9,
         max_epochs=50,
@@ -276,6 +284,7 @@ class LeNetClassifier(NeuralNetClassifier):
             **kwargs,
         )
         self.lam = lam
+        self.decay_bias = decay_bias
         self.momentum = momentum
         self.temperature = temperature
         self.random_state = random_state
@@ -403,7 +412,7 @@ class LeNetClassifier(NeuralNetClassifier):
         return self
 
     def initialize_optimizer(self, triggered_directly=None):
-        """SGD with weight decay ``lam`` on the weights and none on the biases."""
+        """SGD with weight decay ``lam`` on the weights (and the biases if ``decay_bias``)."""
         named = list(self.get_all_learnable_params())
         weights = [p for name, p in named if not name.endswith("bias")]
         biases = [p for name, p in named if name.endswith("bias")]
@@ -414,7 +423,7 @@ class LeNetClassifier(NeuralNetClassifier):
             kwargs["momentum"] = self.momentum
         groups = [
             {"params": weights, "weight_decay": float(self.lam)},
-            {"params": biases, "weight_decay": 0.0},
+            {"params": biases, "weight_decay": float(self.lam) if self.decay_bias else 0.0},
         ]
         self.optimizer_ = self.optimizer(groups, **kwargs)
         return self
