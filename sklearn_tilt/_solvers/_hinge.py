@@ -136,6 +136,22 @@ def _check_classes(y, s, fit_intercept):
                              "when fit_intercept=True")
 
 
+def _validate_path(X, y, sample_weight, lams, tol, max_iter, fit_intercept, check_input):
+    """:func:`_validate` plus the checks of a path: every ``lam`` and both classes.
+
+    Returns ``(X, y, s, S, tol, max_iter, lams, fit_intercept)`` with ``lams`` a
+    flat float64 array (possibly empty).
+    """
+    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter, check_input)
+    lams = np.asarray(lams, dtype=np.float64).reshape(-1)
+    for lam in lams:
+        _check_lam(lam)
+    fit_intercept = bool(fit_intercept)
+    if lams.size:
+        _check_classes(y, s, fit_intercept)
+    return X, y, s, S, tol, max_iter, lams, fit_intercept
+
+
 def _initial_alpha(ka, y, s, S, C, act, lam, fit_intercept, coef_init, intercept_init,
                    dual_init):
     n = y.shape[0]
@@ -245,14 +261,10 @@ def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
     ``max_iter`` bounds the outer iterations at each ``lam``; ``check_input=False``
     skips the scans of ``X``, ``y`` and the weights.
     """
-    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter, check_input)
-    lams = np.asarray(lams, dtype=np.float64).reshape(-1)
+    X, y, s, S, tol, max_iter, lams, fit_intercept = _validate_path(
+        X, y, sample_weight, lams, tol, max_iter, fit_intercept, check_input)
     if lams.size == 0:
         return []
-    for lam in lams:
-        _check_lam(lam)
-    fit_intercept = bool(fit_intercept)
-    _check_classes(y, s, fit_intercept)
     ka = kernel_arrays(X)
     n, d = X.shape
     order = np.argsort(-lams, kind="stable")

@@ -57,7 +57,7 @@ import numpy as np
 from numba import njit
 
 from ._common import SolverResult, kernel_arrays
-from ._hinge import _check_classes, _check_lam, _validate, hinge_solve
+from ._hinge import _check_classes, _check_lam, _validate, _validate_path, hinge_solve
 from ._hinge_certificate import (canonical_intercept, dual_lower, gamma, make_feasible, norm_up,
                                  primal_upper, relative_gap, row_norms, score_error,
                                  scaled_margin_candidate)
@@ -581,14 +581,10 @@ def hinge_dcd_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=Tr
     scaled by the ratio of the box bounds (``lam_prev / lam``) and the previous
     intercept as the centre.  Every result carries its own certificate.
     """
-    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter, check_input)
-    lams = np.asarray(lams, dtype=np.float64).reshape(-1)
+    X, y, s, S, tol, max_iter, lams, fit_intercept = _validate_path(
+        X, y, sample_weight, lams, tol, max_iter, fit_intercept, check_input)
     if lams.size == 0:
         return []
-    for lam in lams:
-        _check_lam(lam)
-    fit_intercept = bool(fit_intercept)
-    _check_classes(y, s, fit_intercept)
     order = np.argsort(-lams, kind="stable")
     prob = _Problem(X, y, s, S, fit_intercept)
     alpha, c = _start(prob, X, y, s, S, lams[order[0]], coef_init, intercept_init, None)
