@@ -27,9 +27,9 @@ def smo(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
     """SMO with second-order working-set selection on the working set.
 
     ``G[p]`` is the dual gradient ``y_i f_i - 1`` of ``i = B[p]`` (kept up to
-    date); ``alpha`` is updated in place.  Returns ``(steps, done)``; ``done``
-    is False when ``max_steps`` ran out first; ``chg`` counts the samples
-    that entered or left the free set.
+    date); ``alpha`` is updated in place.  Returns ``(steps, done, chg)``:
+    the steps taken, ``done`` False when ``max_steps`` ran out first, and
+    ``chg`` the number of samples that entered or left the free set.
     """
     steps = 0
     done = False
