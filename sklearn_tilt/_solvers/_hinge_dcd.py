@@ -56,7 +56,7 @@ indices), float32 or float64 values, are read as given.
 import numpy as np
 from numba import njit
 
-from ._common import SolverResult, kernel_arrays
+from ._common import SolverResult, kernel_arrays, row_axpy, row_dot
 from ._hinge import _check_classes, _check_lam, _validate, _validate_path, hinge_solve
 from ._hinge_certificate import (canonical_intercept, dual_lower, gamma, make_feasible, norm_up,
                                  primal_upper, relative_gap, row_norms, score_error,
@@ -93,28 +93,6 @@ def active_set_fits(X):
     return 8 * min(n, _CACHE_ROWS) * d <= _CACHE_MAX_BYTES
 
 
-@njit(cache=True, fastmath=_FM, inline="always")
-def _dot(is_sparse, Xd, data, indices, indptr, i, w):
-    acc = 0.0
-    if is_sparse:
-        for k in range(indptr[i], indptr[i + 1]):
-            acc += data[k] * w[indices[k]]
-    else:
-        for k in range(Xd.shape[1]):
-            acc += Xd[i, k] * w[k]
-    return acc
-
-
-@njit(cache=True, fastmath=_FM, inline="always")
-def _axpy(is_sparse, Xd, data, indices, indptr, i, a, w):
-    if is_sparse:
-        for k in range(indptr[i], indptr[i + 1]):
-            w[indices[k]] += a * data[k]
-    else:
-        for k in range(Xd.shape[1]):
-            w[k] += a * Xd[i, k]
-
-
 @njit(cache=True, fastmath=_FM)
 def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, alpha, w, t_in, c, rho, eps,
         max_passes, seed):
@@ -147,7 +125,7 @@ def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, alpha, w, t_in, c, 
             i = act[s]
             b = c + rho * t
             yi = y[i]
-            G = yi * (_dot(is_sparse, Xd, data, indices, indptr, i, w) + b) - 1.0
+            G = yi * (row_dot(is_sparse, Xd, data, indices, indptr, i, w) + b) - 1.0
             a = alpha[i]
             Ci = C[i]
             pg = 0.0
@@ -186,7 +164,7 @@ def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, alpha, w, t_in, c, 
                 da = (an - a) * yi
                 if da != 0.0:
                     alpha[i] = an
-                    _axpy(is_sparse, Xd, data, indices, indptr, i, da, w)
+                    row_axpy(is_sparse, Xd, data, indices, indptr, i, da, w)
                     t += da
             s += 1
         passes += 1
@@ -224,17 +202,17 @@ def _sides(is_sparse, Xd, data, indices, indptr, y, alpha, act, wpos, wneg):
         if a != 0.0:
             if y[i] > 0.0:
                 ap += a
-                _axpy(is_sparse, Xd, data, indices, indptr, i, a, wpos)
+                row_axpy(is_sparse, Xd, data, indices, indptr, i, a, wpos)
             else:
                 an += a
-                _axpy(is_sparse, Xd, data, indices, indptr, i, a, wneg)
+                row_axpy(is_sparse, Xd, data, indices, indptr, i, a, wneg)
     return ap, an
 
 
 @njit(cache=True, fastmath=_FM)
 def _scores(is_sparse, Xd, data, indices, indptr, n, w, f):
     for i in range(n):
-        f[i] = _dot(is_sparse, Xd, data, indices, indptr, i, w)
+        f[i] = row_dot(is_sparse, Xd, data, indices, indptr, i, w)
 
 
 def _sqnorms(ka, n):
