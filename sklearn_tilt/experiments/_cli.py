@@ -64,13 +64,19 @@ def _positive_float(text):
     return v
 
 
-def _pair(text):
+def _two_labels(text, what):
+    """Two integers separated by a comma (or a dash), as ``(a, b)``."""
     parts = text.replace("-", ",").split(",")
     try:
         a, b = (int(p) for p in parts)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"a pair is two digits separated by a comma, like 3,5; got {text!r}") from None
+            f"{what} separated by a comma, like 3,5; got {text!r}") from None
+    return a, b
+
+
+def _pair(text):
+    a, b = _two_labels(text, "a pair is two digits")
     if a == b or not (0 <= a <= 9 and 0 <= b <= 9):
         raise argparse.ArgumentTypeError(f"a pair needs two different digits 0..9, got {text!r}")
     return (min(a, b), max(a, b))
@@ -139,12 +145,7 @@ def _check_out(out):
 
 
 def _classes(text):
-    parts = text.replace("-", ",").split(",")
-    try:
-        a, b = (int(p) for p in parts)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected two class labels separated by a comma, like 3,5; got {text!r}") from None
+    a, b = _two_labels(text, "expected two class labels")
     if a == b:
         raise argparse.ArgumentTypeError(f"the two classes must differ, got {text!r}")
     return (a, b)
