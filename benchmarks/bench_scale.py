@@ -59,6 +59,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_hinge_path import reset_peak  # noqa: E402  (peak-RSS reset, shared)
 from sklearn_tilt.linear_model import PAPER_LAMS as LAMS_PATH  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -83,16 +84,6 @@ METHODS = {
 def _rss_bytes():
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _reset_peak():
-    """Reset the kernel's peak-RSS counter (VmHWM); False where not permitted."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
 
 
 def _peak_bytes():
@@ -177,7 +168,7 @@ def worker(args):
         _fit("ours", args.loss, X[:200], y[:200], lam)
     elif args.method == "ours-path":
         _fit("ours", args.loss, X[:200], y[:200], 1.0)
-    exact_peak = _reset_peak()
+    exact_peak = reset_peak()
     rss0 = _rss_bytes()
     times, cpus, warns = [], [], set()
     for _ in range(args.repeats):

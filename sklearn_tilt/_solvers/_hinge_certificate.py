@@ -381,17 +381,23 @@ def make_feasible(y, C, alpha, act, nact, fit_intercept):
 
 
 @njit(cache=True)
-def polish_equality(y, C, alpha, act, nact):
-    """Move the rounding residual of ``sum a_i y_i`` onto the free sample with
-    the most room (if any).  Returns ``(r, j, delta)``: the residual left
-    (compensated sum), and the sample whose ``alpha`` changed by ``delta``
-    (``j = -1``: none; then ``w`` needs ``delta y_j x_j`` added by the caller)."""
+def _equality_residual(y, alpha, act, nact):
+    """``sum_i alpha_i y_i`` over the active samples, compensated (Neumaier)."""
     r = 0.0
     cr = 0.0
     for k in range(nact):
         i = act[k]
         r, cr = _two_sum(r, cr, alpha[i] * y[i])
-    r += cr
+    return r + cr
+
+
+@njit(cache=True)
+def polish_equality(y, C, alpha, act, nact):
+    """Move the rounding residual of ``sum a_i y_i`` onto the free sample with
+    the most room (if any).  Returns ``(r, j, delta)``: the residual left
+    (compensated sum), and the sample whose ``alpha`` changed by ``delta``
+    (``j = -1``: none; then ``w`` needs ``delta y_j x_j`` added by the caller)."""
+    r = _equality_residual(y, alpha, act, nact)
     best = -1
     room = 0.0
     for k in range(nact):
@@ -409,12 +415,7 @@ def polish_equality(y, C, alpha, act, nact):
         old = alpha[best]
         alpha[best] -= r * y[best]
         delta = alpha[best] - old
-        r = 0.0
-        cr = 0.0
-        for k in range(nact):
-            i = act[k]
-            r, cr = _two_sum(r, cr, alpha[i] * y[i])
-        r += cr
+        r = _equality_residual(y, alpha, act, nact)
     return r, best, delta
 
 

@@ -426,34 +426,25 @@ def main(argv=None):
     args = parser.parse_args(_options_with_values_like_negative_numbers(argv))
     if args.command == "compile":
         return _compile(args)
-    if args.command == "explore":
-        try:
-            return _explore(args)
-        except KeyboardInterrupt:
-            return 130
-        except CLIError as exc:
-            print(f"sklearn-tilt: error: {exc}", file=sys.stderr)
-            return 1
-        except (FileNotFoundError, ValueError, OSError) as exc:
-            print(f"sklearn-tilt: error: {exc}", file=sys.stderr)
-            return 1
-    from ._reproduce import reproduce
+    explore = args.command == "explore"
+    if not explore:
+        from ._reproduce import reproduce
 
-    parts = {"reproduce": ("toy", "svm", "lenet"), "toy": ("toy",), "svm": ("svm",),
-             "lenet": ("lenet",)}[args.command]
+        parts = {"reproduce": ("toy", "svm", "lenet"), "toy": ("toy",), "svm": ("svm",),
+                 "lenet": ("lenet",)}[args.command]
     try:
+        if explore:
+            return _explore(args)
         cfg = _config(args, parser)
         _check_out(args.out)
         status = reproduce(args.out, parts=parts, config=cfg, force=args.force,
                            progress=not args.no_progress, verbose=not args.quiet)
     except KeyboardInterrupt:
-        print("sklearn-tilt: interrupted; run the same command again to resume "
-              "(finished parts and pairs are kept)", file=sys.stderr)
+        if not explore:
+            print("sklearn-tilt: interrupted; run the same command again to resume "
+                  "(finished parts and pairs are kept)", file=sys.stderr)
         return 130
-    except CLIError as exc:
-        print(f"sklearn-tilt: error: {exc}", file=sys.stderr)
-        return 1
-    except (FileNotFoundError, ValueError, OSError) as exc:
+    except (CLIError, FileNotFoundError, ValueError, OSError) as exc:
         print(f"sklearn-tilt: error: {exc}", file=sys.stderr)
         return 1
     if not args.quiet:
