@@ -103,7 +103,9 @@ def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, alpha, w, t_in, c, 
     and the last pass's maximal KKT violation (margin units).  Converged when
     ``viol <= eps`` on a pass over every sample.
     """
-    np.random.seed(seed)
+    # a private Park-Miller generator for the visiting order: no global random
+    # state is read or changed, and the order is the same compiled or not
+    state = seed % 2147483646 + 1
     nact = act.shape[0]
     t = t_in
     active = nact
@@ -114,7 +116,8 @@ def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, alpha, w, t_in, c, 
     while passes < max_passes:
         # random order of the active part
         for k in range(active - 1, 0, -1):
-            j = np.random.randint(0, k + 1)
+            state = state * 48271 % 2147483647
+            j = state % (k + 1)
             tmp = act[k]
             act[k] = act[j]
             act[j] = tmp
