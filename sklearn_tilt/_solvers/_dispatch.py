@@ -14,18 +14,33 @@ HINGE_METHODS = ("auto", "active_set", "dcd")
 # descent at O(nnz) per pass (benchmarks/bench_hinge_methods.py measures the
 # switch)
 _ACTIVE_SET_MAX_SAMPLES = 10_000
+# a path over a fine grid (consecutive lams within this factor) on dense rows
+# that fit the cache keeps the active-set path at any n: its warm starts
+# (extrapolated in C) need a few outer iterations per lam, measured 2.8x
+# faster than coordinate descent over the 81 lams at n=60000
+_FINE_GRID_RATIO = 2.0
 
 
-def hinge_method(X, method="auto"):
-    """The hinge method that ``method`` selects for ``X`` ("active_set" or "dcd")."""
+def hinge_method(X, method="auto", lams=None):
+    """The hinge method that ``method`` selects for ``X`` ("active_set" or "dcd");
+    ``lams``: the grid of a path (``None`` for a single fit)."""
     if method not in HINGE_METHODS:
         raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
     if method != "auto":
         return method
     from ._hinge_dcd import active_set_fits
 
-    if X.shape[0] <= _ACTIVE_SET_MAX_SAMPLES and active_set_fits(X):
+    if not active_set_fits(X):
+        return "dcd"
+    if X.shape[0] <= _ACTIVE_SET_MAX_SAMPLES:
         return "active_set"
+    if lams is not None and not sp.issparse(X):
+        try:
+            g = np.sort(np.asarray(lams, dtype=np.float64).ravel())
+        except (TypeError, ValueError):
+            return "dcd"  # the solver names what is wrong with lams
+        if g.size > 1 and np.all(g > 0) and np.all(g[1:] <= _FINE_GRID_RATIO * g[:-1]):
+            return "active_set"
     return "dcd"
 
 
@@ -73,7 +88,7 @@ def solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept=
                coef_init=None, intercept_init=None, method="auto", check_input=True):
     """Warm-started path over ``lams``; results in the order of ``lams``."""
     if loss == "hinge":
-        if hinge_method(X, method) == "dcd":
+        if hinge_method(X, method, lams) == "dcd":
             from ._hinge_dcd import hinge_dcd_path as hinge_path
         else:
             from ._hinge import hinge_path

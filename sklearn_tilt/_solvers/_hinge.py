@@ -82,6 +82,9 @@ from ._hinge_solve import CONVERGED, STALLED, LookAhead, Problem, path_kernel, s
 
 _Q_MAX = 1000
 _CACHE_ROWS = 2000
+# paths of more samples than this start from the coordinate-descent dual where
+# the closed form is far from the solution at the largest lam
+_DCD_START_SAMPLES = 10_000
 # diagnostics of the last call (slots used, subproblems, SMO steps, passes, Gram rows,
 # ..., w recomputed from alpha, w and scores in compensated arithmetic)
 _LAST_STATS = np.zeros(12, dtype=np.int64)
@@ -178,6 +181,14 @@ def _initial_alpha(ka, y, s, S, C, act, lam, fit_intercept, coef_init, intercept
     return alpha
 
 
+def _far_from_closed_form(ka, s, C, n):
+    """Whether ``sum_i C_i ||x_i||^2 > 1`` (the closed-form start is then far
+    from the solution: the margins of its ``w`` reach beyond 1)."""
+    from ._hinge_dcd import _sqnorms
+
+    return float(np.dot(C, _sqnorms(ka, n))) > 1.0
+
+
 def _result(coef, intercept, alpha, n_iter, gap, P, status, max_iter):
     if status == CONVERGED:
         message = ""
@@ -256,10 +267,15 @@ def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
     The path is computed from the largest ``lam`` down inside numba, starting
     from the closed-form large-``lam`` solution (or, given ``coef_init``, from
     the samples inside its margin) and extrapolating the dual linearly in
-    ``C`` from the two previous solutions (see the module docstring).  Every
-    result carries its own certificate (``gap <= tol`` when ``converged``);
-    ``max_iter`` bounds the outer iterations at each ``lam``; ``check_input=False``
-    skips the scans of ``X``, ``y`` and the weights.
+    ``C`` from the two previous solutions (see the module docstring).  On a
+    large problem (more than ``_DCD_START_SAMPLES`` samples) whose largest
+    ``lam`` is far from the closed form (``sum_i C_i ||x_i||^2 > 1``), the start
+    at that ``lam`` is the dual of the coordinate-descent method instead (from
+    the closed form, the decomposition method needs many outer iterations at
+    O(n d) each there).  Every result carries its own certificate (``gap <=
+    tol`` when ``converged``); ``max_iter`` bounds the outer iterations at each
+    ``lam``; ``check_input=False`` skips the scans of ``X``, ``y`` and the
+    weights.
     """
     X, y, s, S, tol, max_iter, lams, fit_intercept = _validate_path(
         X, y, sample_weight, lams, tol, max_iter, fit_intercept, check_input)
@@ -272,8 +288,14 @@ def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
     act = np.flatnonzero(s > 0).astype(np.int64)
     nact = act.shape[0]
     C0 = s * (1.0 / (2.0 * lsorted[0] * S))
+    dual_init = None
+    if coef_init is None and nact > _DCD_START_SAMPLES and _far_from_closed_form(ka, s, C0, n):
+        from ._hinge_dcd import hinge_dcd_solve
+
+        dual_init = hinge_dcd_solve(X, y, s, lsorted[0], tol=tol, max_iter=max_iter,
+                                    fit_intercept=fit_intercept, check_input=False).dual
     alpha = _initial_alpha(ka, y, s, S, C0, act, lsorted[0], fit_intercept, coef_init,
-                           intercept_init, None)
+                           intercept_init, dual_init)
     cap = int(min(nact, max(_CACHE_ROWS, _Q_MAX)))
     q_max = int(min(_Q_MAX, cap))
     state = np.zeros(12, dtype=np.int64)

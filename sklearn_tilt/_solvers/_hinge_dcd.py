@@ -85,6 +85,11 @@ _CONT_HARD = 30.0
 _CONT_START = 10.0
 _CACHE_ROWS = 2000
 _CACHE_MAX_BYTES = 256 * 2**20
+# between inner solves, the samples at a bound whose KKT condition holds with
+# more than this slack (margin units) are left out of the next inner solve
+_BAND = 1e-3
+_SELECT = True
+_SELECT_MOVE = 0.05
 
 
 def active_set_fits(X):
@@ -94,24 +99,31 @@ def active_set_fits(X):
 
 
 @njit(cache=True, fastmath=_FM)
-def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, alpha, w, t_in, c, rho, eps,
+def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, nsel, alpha, w, t_in, c, rho, eps,
         max_passes, seed):
     """Dual CD with shrinking on the augmented inner problem.
 
-    ``act`` (the samples with ``C_i > 0``) is permuted in place.  Returns
-    ``(t, passes, viol)``: ``t = sum a_i y_i`` as tracked, the number of passes
-    and the last pass's maximal KKT violation (margin units).  Converged when
-    ``viol <= eps`` on a pass over every sample.
+    ``act`` (the samples with ``C_i > 0``) is permuted in place.  The passes
+    visit ``act[:nsel]`` (the caller's selection: the samples expected to
+    move), shrinking as liblinear does; when they have converged, one pass
+    over the others admits those that violate their KKT condition by more
+    than ``eps / 2`` (and updates them), and the passes go on over the grown
+    selection.  Returns ``(t, passes, viol)``: ``t = sum a_i y_i`` as
+    tracked, the number of passes and the last pass's maximal KKT violation
+    over the selection (margin units).  Converged when ``viol <= eps`` on a
+    pass over the whole selection that no other sample joins.
     """
     # a private Park-Miller generator for the visiting order: no global random
     # state is read or changed, and the order is the same compiled or not
     state = seed % 2147483646 + 1
-    nact = act.shape[0]
+    ntot = act.shape[0]
+    nact = min(max(nsel, 0), ntot)
     t = t_in
     active = nact
     pg_max_old = _INF
     pg_min_old = -_INF
     passes = 0
+    scans = 0
     viol = _INF
     while passes < max_passes:
         # random order of the active part
@@ -177,7 +189,40 @@ def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, alpha, w, t_in, c, 
             viol = pg_max - pg_min
         if viol <= eps:
             if active == nact:
-                break
+                if nact == ntot or passes >= max_passes:
+                    break
+                # the samples outside the selection: admit those within eps
+                # of violating their KKT condition (after a second scan that
+                # admits any, every sample)
+                admitted = 0
+                scans += 1
+                for k in range(nact, ntot):
+                    i = act[k]
+                    yi = y[i]
+                    G = yi * (row_dot(is_sparse, Xd, data, indices, indptr, i, w)
+                              + c + rho * t) - 1.0
+                    a = alpha[i]
+                    Ci = C[i]
+                    if (a <= 0.0 and G < eps) or (a >= Ci and G > -eps) or (0.0 < a < Ci):
+                        act[k] = act[nact]
+                        act[nact] = i
+                        nact += 1
+                        admitted += 1
+                        q = qd[i]
+                        if q > 0.0:
+                            an = min(max(a - G / q, 0.0), Ci)
+                        else:
+                            an = Ci if G < 0.0 else 0.0
+                        da = (an - a) * yi
+                        if da != 0.0:
+                            alpha[i] = an
+                            row_axpy(is_sparse, Xd, data, indices, indptr, i, da, w)
+                            t += da
+                passes += 1
+                if admitted == 0:
+                    break
+                if scans >= 2:
+                    nact = ntot
             active = nact
             pg_max_old = _INF
             pg_min_old = -_INF
@@ -288,6 +333,7 @@ class _Problem:
         else:
             b = 0.0
         P, P_up = primal_upper(self.f, ef, self.rn, y, s, act, nact, b, lam, wnorm, S)
+        self.b_w = float(b)  # the best intercept for w(a), whose scores self.f holds
         coef = w
         if relative_gap(P_up, D_low) > 0.0:
             tk, P_up_t = scaled_margin_candidate(self.f, ef, self.rn, y, act, nact, b, lam,
@@ -299,6 +345,12 @@ class _Problem:
                 P_up = P_up_t
         gap = relative_gap(P_up, D_low)
         return coef, float(b), float(P), float(gap), ap - an
+
+    def newton_fits(self, alpha, C):
+        """Whether the free set is small enough for :meth:`newton_free`."""
+        a = alpha[self.act]
+        m = int(np.count_nonzero((a > 0.0) & (a < C[self.act])))
+        return m <= _NEWTON_MAX_FREE and m * self.d <= _NEWTON_MAX_ENTRIES
 
     def newton_free(self, alpha, w, C, t, c, rho):
         """One Newton step on the free samples ``F`` (``0 < a_i < C_i``), the
@@ -370,7 +422,27 @@ class _Problem:
         alpha[F] = new
         return bn
 
-    def solve(self, alpha, w, lam, c, tol, max_passes, stall=None, finish=False, seed=0):
+    def select(self, alpha, C, b, band):
+        """The visiting order of the next inner solve, from the scores of the
+        last certificate (``self.f``, of the current ``w``) at intercept ``b``:
+        first the free samples and those at a bound whose KKT condition is
+        violated or within ``band`` (margin units) of it, then the others
+        (shrunk from the start; the final pass of the inner solve visits them
+        all).  Returns ``(rows, nsel, viol)`` with ``viol`` the KKT violation
+        over all samples (the spread of the projected gradient)."""
+        act = self.act
+        a = alpha[act]
+        G = self.y[act] * (self.f[act] + b) - 1.0
+        lo = a <= 0.0
+        hi = a >= C[act]
+        keep = ~(lo | hi) | (lo & (G < band)) | (hi & (G > -band))
+        pg = np.where(lo, np.minimum(G, 0.0), np.where(hi, np.maximum(G, 0.0), G))
+        viol = float(pg.max() - pg.min()) if pg.size else 0.0
+        rows = np.concatenate((act[keep], act[~keep]))
+        return rows, int(np.count_nonzero(keep)), viol
+
+    def solve(self, alpha, w, lam, c, tol, max_passes, stall=None, finish=False, seed=0,
+              warm=False):
         """Run the outer iterations from ``alpha`` (``w`` its ``w(a)``) and centre ``c``.
 
         Returns ``(w, b, P, gap, passes, converged, stalled)``; ``alpha`` is
@@ -385,18 +457,39 @@ class _Problem:
         rho = self.rho if fi else 0.0
         c = float(c) if fi else 0.0
         qd = self.sq + rho
-        t = float(np.dot(alpha[self.act], self.y[self.act]))
         eps = 0.1
         passes = 0
         outer = 0
         hist = []  # (c, t) pairs of converged inner solves
         stalled = False
         newton_steps = 0
+        grow = 1.0  # multiplies the proximal step while t(c) hardly moves
+        if warm:
+            # a warm start (the path's previous dual, scaled): certified as it
+            # stands, or the centre moves to the best intercept of its w and the
+            # first inner solve visits the samples near their KKT conditions
+            wc, b, P, gap, t = self.certificate(alpha, lam, c)
+            np.subtract(self.wpos, self.wneg, out=w)
+            if gap <= tol:
+                return wc, b, P, gap, passes, True, stalled
+            if fi:
+                c = self.b_w
+            rows, nsel, viol = self.select(alpha, C, c + rho * t, _BAND)
+            eps = min(0.1, max(0.1 * viol, 1e-12))
+            if not _SELECT:
+                nsel = rows.shape[0]
+        else:
+            t = float(np.dot(alpha[self.act], self.y[self.act]))
+            rows = self.act
+            nsel = rows.shape[0]
         while True:
             cap = max(max_passes - passes, 1)
+            if stall is not None and not finish and not self.newton_fits(alpha, C):
+                # neither finisher applies: no reason to cut the inner solve short
+                stall = None
             if stall is not None:
                 cap = min(cap, stall)
-            t, p, viol = _cd(*self.ka, self.y, C, qd, self.act, alpha, w, t, c, rho, eps,
+            t, p, viol = _cd(*self.ka, self.y, C, qd, rows, nsel, alpha, w, t, c, rho, eps,
                              cap, seed + outer)
             passes += p
             outer += 1
@@ -423,34 +516,54 @@ class _Problem:
                         break
                     # no finisher for this problem: coordinate descent goes on
                     stall = None
+                    nsel = rows.shape[0]
                     continue
                 newton_steps += 1
                 passes += 1
                 c = bn
                 t = float(np.dot(alpha[self.act], self.y[self.act]))
+                nsel = rows.shape[0]
                 continue
             # new centre: the proximal step, or a secant step on t(c)
-            c_new = c + rho * t
+            c_new = c + grow * rho * t
             hist.append((c, t))
             if len(hist) >= 2:
                 (c0, t0), (c1, t1) = hist[-2], hist[-1]
+                if (t0 > 0) != (t1 > 0):
+                    grow = 1.0
+                elif abs(t1) > 0.5 * abs(t0):
+                    # t(c) hardly moves (samples pinned at their bounds, the
+                    # step capped by rho sum C_i): larger steps, or straight
+                    # to the best intercept of the current w where that lies
+                    # beyond
+                    grow *= 4.0
+                    c_new = c + grow * rho * t
+                    if (self.b_w - c) * t > 0.0 and abs(self.b_w - c) > abs(c_new - c):
+                        c_new = self.b_w
                 if t1 != t0 and (t0 > 0) != (t1 > 0) or (abs(t1) < abs(t0) and t1 != t0):
                     c_sec = c1 - t1 * (c1 - c0) / (t1 - t0)
                     lo, hi = sorted((c1, c1 + 20.0 * (c_new - c1)))
                     if np.isfinite(c_sec) and lo <= c_sec <= hi:
                         c_new = c_sec
+            moved = abs(c_new - c)
             c = c_new
             eps = max(eps * 0.1, 1e-12)
+            if _SELECT and moved <= _SELECT_MOVE:
+                # a small move of the centre: the next inner solve starts from
+                # the samples near their KKT conditions
+                rows, nsel, _ = self.select(alpha, C, c + rho * t, max(_BAND, 10.0 * eps))
+            else:
+                nsel = rows.shape[0]
         return wc, b, P, gap, passes, gap <= tol, stalled
 
 
-def _fit(prob, alpha, w, lam, c, tol, max_iter):
+def _fit(prob, alpha, w, lam, c, tol, max_iter, warm=False):
     """One ``lam``: coordinate descent; where it stalls on a problem whose rows fit the
     active-set method's cache, that method from its dual, then coordinate descent again from the
     better of the two if that is not certified either.  The certificate is
     computed here, from scratch, whichever method produced the point."""
     coef, b, P, gap, passes, conv, stalled = prob.solve(alpha, w, lam, c, tol, max_iter,
-                                                        _NEWTON_AFTER, prob.polish)
+                                                        _NEWTON_AFTER, prob.polish, warm=warm)
     if conv or not stalled or passes >= max_iter:
         return coef, b, P, gap, passes, conv
     r = hinge_solve(prob.X, prob.y, prob.s, lam, tol=tol, max_iter=max(max_iter - passes, 1),
@@ -466,7 +579,7 @@ def _fit(prob, alpha, w, lam, c, tol, max_iter):
     if gap <= tol or passes >= max_iter:
         return coef, b, P, gap, passes, gap <= tol
     w3, b3, P3, gap3, p3, conv3, _ = prob.solve(alpha, w, lam, b, tol, max_iter - passes,
-                                                _NEWTON_AFTER, False)
+                                                _NEWTON_AFTER, False, warm=True)
     return w3, b3, P3, gap3, passes + p3, conv3
 
 
@@ -545,7 +658,9 @@ def hinge_dcd_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tr
         if lam_k != prev:
             alpha *= prev / lam_k
             w *= prev / lam_k
-        w_k, b, P, gap, p, conv = _fit(prob, alpha, w, lam_k, c, tol, max(max_iter - passes, 1))
+        warm = lam_k != lams[0] or dual_init is not None
+        w_k, b, P, gap, p, conv = _fit(prob, alpha, w, lam_k, c, tol, max(max_iter - passes, 1),
+                                       warm)
         passes += p
         c = b
         prev = lam_k
@@ -578,7 +693,8 @@ def hinge_dcd_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=Tr
             r = prev / lam
             alpha *= r
             w *= r
-        wk, b, P, gap, passes, conv = _fit(prob, alpha, w, lam, c, tol, max(max_iter, 1))
+        wk, b, P, gap, passes, conv = _fit(prob, alpha, w, lam, c, tol, max(max_iter, 1),
+                                           prev is not None)
         results[pos] = SolverResult(coef=wk.copy(), intercept=b, dual=alpha.copy(),
                                     n_iter=int(passes), gap=float(gap), primal=float(P),
                                     converged=bool(conv))
