@@ -90,6 +90,8 @@ _CACHE_MAX_BYTES = 256 * 2**20
 _BAND = 1e-3
 _SELECT = True
 _SELECT_MOVE = 0.05
+_BAND_MOVE = 4.0
+_ZERO_START = True
 
 
 def active_set_fits(X):
@@ -551,7 +553,7 @@ class _Problem:
             if _SELECT and moved <= _SELECT_MOVE:
                 # a small move of the centre: the next inner solve starts from
                 # the samples near their KKT conditions
-                rows, nsel, _ = self.select(alpha, C, c + rho * t, max(_BAND, 10.0 * eps))
+                rows, nsel, _ = self.select(alpha, C, c + rho * t, max(_BAND, 10.0 * eps, _BAND_MOVE * moved))
             else:
                 nsel = rows.shape[0]
         return wc, b, P, gap, passes, gap <= tol, stalled
@@ -599,6 +601,10 @@ def _start(prob, X, y, s, S, lam, coef_init, intercept_init, dual_init):
         b0 = float(intercept_init) if (intercept_init is not None and prob.fit_intercept) else 0.0
         _scores(*prob.ka, n, coef, prob.f)
         alpha = np.where(y * (prob.f + b0) < 1.0, C, 0.0)
+    elif _ZERO_START and float(np.dot(C, prob.sq)) > 1.0:
+        # far from the large-lam closed form (its margins reach beyond 1):
+        # from a = 0, as liblinear
+        alpha = np.zeros(n)
     else:
         # the large-lam closed form
         alpha = C.copy()

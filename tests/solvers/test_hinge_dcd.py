@@ -225,3 +225,69 @@ def test_sparse_without_finisher_keeps_descending(monkeypatch):
     r = hinge_dcd_solve(X, y, s, 1e-4, tol=TOL, max_iter=10**6)
     r_as = solve_binary(X, y, s, 1e-4, "hinge", tol=TOL, max_iter=10**4, method="active_set")
     assert r.converged and _agree(r, r_as)
+
+
+def _imbalanced():
+    X, y = make_classification(n_samples=400, n_features=15, n_informative=8, weights=[0.7],
+                               random_state=0)
+    return np.abs(X) * 50.0, np.where(y == 1, 1.0, -1.0)
+
+
+def test_large_lam_with_imbalanced_classes():
+    """Large lam, 70% of one class: at the optimum the minority class sits on its
+    bound and the intercept near -1, far from the start; with t(c) flat there,
+    the centre steps grow (a fixed proximal step needed 433 passes at 1e6 and
+    38429 at 1e8).  Later lams of the path, where the scaled dual stays optimal,
+    are certified as they stand."""
+    X, y = _imbalanced()
+    s = np.ones(y.shape[0])
+    for lam in (1e2, 1e6):
+        r = hinge_dcd_solve(X, y, s, lam, tol=TOL, max_iter=10**5)
+        r_as = solve_binary(X, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
+        assert r.converged and r.gap <= TOL and _agree(r, r_as)
+        assert r.n_iter <= 200
+    path = hinge_dcd_path(X, y, s, [1e8, 8e7, 6e7], tol=TOL, max_iter=10**5)
+    assert all(r.converged and r.gap <= TOL for r in path)
+    assert path[0].n_iter <= 200
+    assert path[1].n_iter == 0 and path[2].n_iter == 0
+
+
+def test_path_method_choice():
+    """Paths over a fine grid of dense rows that fit the cache keep the active-set
+    path at any n; coarse grids, sparse rows and single fits do not."""
+    fine = 10.0 ** np.arange(-1.0, 7.01, 0.1)
+    big = np.zeros((20_000, 5))
+    assert hinge_method(big, lams=fine) == "active_set"
+    assert hinge_method(big, lams=fine[::10]) == "dcd"
+    assert hinge_method(big) == "dcd"
+    assert hinge_method(big, lams=[1.0]) == "dcd"
+    assert hinge_method(sp.csr_matrix(big), lams=fine) == "dcd"
+    wide = np.broadcast_to(np.zeros(1), (20_000, 20_000))  # rows too wide for the cache
+    assert hinge_method(wide, lams=fine) == "dcd"
+    assert hinge_method(big, "dcd", lams=fine) == "dcd"
+    assert hinge_method(big, lams=["a", "b"]) == "dcd"
+
+
+def test_active_set_path_started_by_coordinate_descent(data, monkeypatch):
+    """A large problem whose largest lam is far from the closed form: the
+    active-set path starts from the coordinate-descent dual there (threshold
+    lowered); every lam certified and equal to the single fits."""
+    import sklearn_tilt._solvers._hinge as hinge
+
+    X, y = data
+    s = np.ones(y.shape[0])
+    lams = [1e-1, 5e-2, 2e-2]
+    calls = []
+    orig = hinge_dcd_solve
+
+    def spy(*args, **kwargs):
+        calls.append(args[3])
+        return orig(*args, **kwargs)
+
+    monkeypatch.setattr(hinge, "_DCD_START_SAMPLES", 100)
+    monkeypatch.setattr("sklearn_tilt._solvers._hinge_dcd.hinge_dcd_solve", spy)
+    path = solve_path(X, y, s, lams, "hinge", tol=TOL, max_iter=10**4, method="active_set")
+    assert calls == [max(lams)]
+    for lam, r in zip(lams, path):
+        r1 = solve_binary(X, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
+        assert r.converged and r.gap <= TOL and _agree(r, r1)
