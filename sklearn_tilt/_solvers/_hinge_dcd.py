@@ -106,6 +106,13 @@ _BAND_MOVE = 4.0
 # (measured on Fashion-MNIST and the text-like data: 0.3 vs 0.1 saves 10-20%
 # at the larger lams, same elsewhere)
 _RHO = 0.3
+# cold single fits of sparse data with at least _SUB_MIN samples take their
+# first centre from a _SUB_FRACTION subsample solved to _SUB_TOL (measured on
+# the text-like data: 1.5 s vs 1.9 s at lam=1e-3, 2.2 s vs 2.5 s at 1e-5; on
+# dense Fashion-MNIST it cost 5-15% and is not used there)
+_SUB_FRACTION = 0.1
+_SUB_MIN = 50_000
+_SUB_TOL = 1e-3
 
 
 def active_set_fits(X):
@@ -669,6 +676,18 @@ def hinge_dcd_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tr
                 lam_k /= 3.0
             lams = seq + [lam]
     alpha, c = _start(prob, X, y, s, S, lams[0], coef_init, intercept_init, dual_init)
+    if (prob.ka[0] and fit_intercept and dual_init is None and coef_init is None
+            and intercept_init is None and prob.act.shape[0] >= _SUB_MIN):
+        # a cold start on a large sparse problem: the first centre is the
+        # intercept of the same problem on a fixed random subsample, solved
+        # loosely (the first inner solves then run near the right intercept)
+        rng = np.random.RandomState(0)
+        sub = np.sort(rng.choice(prob.act, size=int(_SUB_FRACTION * prob.act.shape[0]),
+                                 replace=False))
+        if np.any(y[sub] > 0) and np.any(y[sub] < 0):
+            r = hinge_dcd_solve(X[sub], y[sub], s[sub], lams[0], tol=_SUB_TOL,
+                                max_iter=max_iter, check_input=False)
+            c = float(r.intercept)
     w = _w_of(prob, alpha)
     passes = 0
     prev = lams[0]

@@ -291,3 +291,35 @@ def test_active_set_path_started_by_coordinate_descent(data, monkeypatch):
     for lam, r in zip(lams, path):
         r1 = solve_binary(X, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
         assert r.converged and r.gap <= TOL and _agree(r, r1)
+
+
+def test_sparse_cold_start_from_a_subsample(data, monkeypatch):
+    """Large sparse cold fits take their first centre from a subsample (threshold
+    lowered here): the same certified solution, with and without an intercept."""
+    import sklearn_tilt._solvers._hinge_dcd as dcd
+
+    X, y = data
+    Xs = sp.csr_matrix(X)
+    s = np.ones(y.shape[0])
+    for fi in (True, False):
+        r0 = hinge_dcd_solve(Xs, y, s, 1e-2, tol=TOL, max_iter=10**6, fit_intercept=fi)
+        monkeypatch.setattr(dcd, "_SUB_MIN", 100)
+        r1 = hinge_dcd_solve(Xs, y, s, 1e-2, tol=TOL, max_iter=10**6, fit_intercept=fi)
+        monkeypatch.setattr(dcd, "_SUB_MIN", 50_000)
+        assert r0.converged and r1.converged and r1.gap <= TOL and _agree(r0, r1)
+
+
+def test_sparse_subsample_start_with_a_rare_class(monkeypatch):
+    """A subsample without the rare class is not solved (no error): the fit
+    starts from the usual centre and is certified."""
+    import sklearn_tilt._solvers._hinge_dcd as dcd
+
+    rng = np.random.RandomState(0)
+    X = sp.csr_matrix(rng.rand(300, 10))
+    y = -np.ones(300)
+    y[:3] = 1.0
+    monkeypatch.setattr(dcd, "_SUB_MIN", 100)
+    r = hinge_dcd_solve(X, y, np.ones(300), 1e-2, tol=TOL, max_iter=10**6)
+    r_as = solve_binary(X, y, np.ones(300), 1e-2, "hinge", tol=TOL, max_iter=10**4,
+                        method="active_set")
+    assert r.converged and _agree(r, r_as)
