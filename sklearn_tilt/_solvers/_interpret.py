@@ -62,7 +62,7 @@ MODES = ("auto", "always", "never")
 #: the compile time it saves.
 INTERPRET_MAX_WORK = 40_000
 
-#: In "auto" mode, the seconds a process may spend running kernels as Python
+#: In "auto" mode, the CPU seconds a process may spend running kernels as Python
 #: before it compiles them (a fraction of the compile time it may save: about
 #: 5 s for the softplus kernels and 30 s for the hinge ones).
 INTERPRET_BUDGET_S = 2.0
@@ -114,7 +114,6 @@ class OverBudget(BaseException):
 class _Clock(threading.local):
     entry = None  # perf_counter() at the start of the running top-level kernel call
     limit = math.inf  # the budget that applies to it
-    calls = 0
 
 
 _clock = _Clock()
@@ -126,9 +125,9 @@ def spent():
     return _spent["seconds"]
 
 
-def _over_budget():
+def _over_budget():  # CPU seconds of this thread: a loaded machine does not shrink the budget
     entry = _clock.entry
-    return entry is not None and _spent["seconds"] + (time.perf_counter() - entry) > _clock.limit
+    return entry is not None and _spent["seconds"] + (time.thread_time() - entry) > _clock.limit
 
 
 def _choose(work):
@@ -198,11 +197,11 @@ def _ticked(dispatcher):
     call = _ticking.get(dispatcher)
     if call is None:
         fn = pure(dispatcher)
+        count = [0]  # shared by threads: only the frequency of the checks depends on it
 
         def call(*args):
-            clock = _clock
-            clock.calls += 1
-            if not clock.calls % _TICK and _over_budget():
+            count[0] += 1
+            if not count[0] % _TICK and _over_budget():
                 raise OverBudget
             return fn(*args)
 
@@ -224,7 +223,10 @@ def pure(dispatcher):
     _pure[dispatcher] = fn  # before the callees: kernels may call each other in cycles
     for name, value in glb.items():
         if isinstance(value, CPUDispatcher):
-            glb[name] = _ticked(value)
+            # the small inline helpers (row_dot, ...) are called in the innermost
+            # loops: directly; the kernels around those loops look at the clock
+            inline = value.targetoptions.get("inline", "never") == "always"
+            glb[name] = pure(value) if inline else _ticked(value)
         elif value is math:
             glb[name] = NUMBA_MATH
     return fn
@@ -247,12 +249,12 @@ def runner(dispatcher):
             clock.limit = INTERPRET_BUDGET_S if _route.get() == "cached" else math.inf
             if _spent["seconds"] > clock.limit:
                 raise OverBudget
-            clock.entry = time.perf_counter()
+            clock.entry = time.thread_time()
             try:
                 with np.errstate(all="ignore"):
                     return fn(*args)
             finally:
-                _spent["seconds"] += time.perf_counter() - clock.entry
+                _spent["seconds"] += time.thread_time() - clock.entry
                 clock.entry = None
 
         _runners[dispatcher] = run
