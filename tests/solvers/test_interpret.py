@@ -101,12 +101,12 @@ def test_python_run_leaves_numpy_random_state_alone():
     np.testing.assert_array_equal(np.random.get_state()[1], state)
 
 
-BUDGET_CHILD = """
+# a child process's prelude: counts the package's kernel compiles in n[0]
+COUNTING = """
 import json
 import numba.core.event as ev
 import numpy as np
 from sklearn.datasets import make_classification
-from sklearn_tilt._solvers import _interpret, solve_binary
 n = [0]
 class L(ev.Listener):
     def on_start(self, e):
@@ -114,6 +114,10 @@ class L(ev.Listener):
     def on_end(self, e):
         pass
 ev.register("numba:compile", L())
+"""
+
+BUDGET_CHILD = COUNTING + """
+from sklearn_tilt._solvers import _interpret, solve_binary
 _interpret.INTERPRET_BUDGET_S = 0.02
 X, y = make_classification(150, 12, n_informative=4, n_redundant=1, random_state=2)
 y = np.where(y == 1, 1.0, -1.0)
@@ -174,19 +178,8 @@ def test_math_as_compiled_code_sees_it():
     assert math.isnan(m.sqrt(-1.0)) and m.sqrt(4.0) == 2.0
 
 
-COLD_CHILD = """
-import json, sys
-import numba.core.event as ev
-import numpy as np
-from sklearn.datasets import make_classification
+COLD_CHILD = COUNTING + """
 from sklearn_tilt import ScaledLossLinearClassifier
-n = [0]
-class L(ev.Listener):
-    def on_start(self, e):
-        n[0] += (getattr(e.data["dispatcher"].py_func, "__module__", "") or "").startswith("sklearn_tilt")
-    def on_end(self, e):
-        pass
-ev.register("numba:compile", L())
 X, y = make_classification(200, 20, random_state=0)
 out = {}
 for loss in ("hinge", "softplus"):
