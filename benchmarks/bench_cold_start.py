@@ -22,7 +22,11 @@ loky workers start together on an empty cache, then the refit in the parent).
 Runs are interleaved (repeat r of every configuration before repeat r + 1) and the
 report gives medians over the repeats.
 
-Usage: ``python benchmarks/bench_cold_start.py [--repeats R] [--label before|after]
+``--jit`` sets ``SKLEARN_TILT_JIT`` in the children: ``auto`` (the default, what users
+get: small first fits run the kernels as Python, see ``sklearn_tilt/_solvers/_interpret.py``)
+or ``always`` (every first fit compiles: the cost of compiling itself).
+
+Usage: ``python benchmarks/bench_cold_start.py [--repeats R] [--label before|after] [--jit auto|always]
 [--only hinge-dense-float64 ...] [--table before after]``. Results go to
 ``benchmarks/results/cold_start_<label>.{csv,md}``; ``--table A B`` prints the
 README table comparing two labels from their CSV files without running anything.
@@ -48,6 +52,9 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 CONFIGS = [f"{loss}-{layout}-{dtype}" for loss in ("hinge", "softplus")
            for layout in ("dense", "csr") for dtype in ("float64", "float32")]
+# scikit-learn's digits (1797 x 64, ten classes, one-vs-rest): larger than what runs
+# uncompiled, so its first fit compiles (run with --only)
+DIGITS = [f"{loss}-digits-float64" for loss in ("hinge", "softplus")]
 GRID = "gridsearch-n_jobs2"
 
 CHILD = r"""
@@ -72,6 +79,9 @@ ev.register("numba:compile", _L())
 
 cfg = sys.argv[1]
 X, y = make_classification(200, 20, random_state=0)
+if "-digits-" in cfg:
+    from sklearn.datasets import load_digits
+    X, y = load_digits(return_X_y=True)
 if cfg == "GRID":
     from sklearn.model_selection import GridSearchCV
     t, c = time.perf_counter(), time.process_time()
@@ -99,11 +109,12 @@ print("RESULT " + json.dumps({"import_s": t_import, "fit1_s": t_fit1, "fit2_s": 
 """
 
 
-def run_child(cfg, cache_dir, src=ROOT):
+def run_child(cfg, cache_dir, src=ROOT, jit="auto"):
     """One fresh process; returns the child's measurements plus its own wall and CPU
     time (``wait4``: the child and every process it reaped, i.e. its loky workers)."""
     env = dict(os.environ)
     env["NUMBA_CACHE_DIR"] = str(cache_dir)
+    env["SKLEARN_TILT_JIT"] = jit
     env["PYTHONPATH"] = str(src) + os.pathsep + env.get("PYTHONPATH", "")
     env.setdefault("OMP_NUM_THREADS", "1")
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -143,7 +154,7 @@ def _show(kind, cfg, r, res):
           f"(CPU {res['process_cpu_s']:.2f}s)", flush=True)
 
 
-def run(configs, repeats, label, src=ROOT, parallel=1, append=False):
+def run(configs, repeats, label, src=ROOT, parallel=1, append=False, jit="auto"):
     _LOAD[0] = os.getloadavg()[0]
     rows = []
     csv_path = RESULTS / f"cold_start_{label}.csv"
@@ -157,13 +168,13 @@ def run(configs, repeats, label, src=ROOT, parallel=1, append=False):
         r, cfg = job
         cache = tmp_root / f"{cfg}-{r}"
         cache.mkdir()
-        res = run_child(cfg, cache, src)
+        res = run_child(cfg, cache, src, jit)
         _show("cold", cfg, r, res)
         return {"config": cfg, "cache": "cold", "repeat": r, **res}
 
     def warm(job):
         r, cfg = job
-        res = run_child(cfg, tmp_root / f"{cfg}-0", src)
+        res = run_child(cfg, tmp_root / f"{cfg}-0", src, jit)
         _show("warm", cfg, r, res)
         return {"config": cfg, "cache": "warm", "repeat": r, **res}
 
@@ -180,7 +191,7 @@ def run(configs, repeats, label, src=ROOT, parallel=1, append=False):
         for row in rows:
             w.writerow({k: (round(v, 4) if isinstance(v, float) else v)
                         for k, v in row.items() if k in FIELDS})
-    md = report(rows, label, parallel)
+    md = report(rows, label, parallel, jit)
     (RESULTS / f"cold_start_{label}.md").write_text(md)
     print(md)
     print(f"wrote {csv_path} and {csv_path.with_suffix('.md')}")
@@ -198,12 +209,13 @@ def _medians(rows):
     return med
 
 
-def report(rows, label, parallel=1):
+def report(rows, label, parallel=1, jit="auto"):
     med = _medians(rows)
-    order = CONFIGS + [GRID]
+    order = CONFIGS + [GRID] + DIGITS
     configs = sorted(dict.fromkeys(r["config"] for r in rows), key=order.index)
     lines = [f"# Cold start ({label})", "",
-             f"`python benchmarks/bench_cold_start.py --label {label} --parallel {parallel}`"
+             f"`python benchmarks/bench_cold_start.py --label {label} --parallel {parallel} "
+             f"--jit {jit}`"
              " (`n`: fresh processes per configuration and cache state); "
              f"python {platform.python_version()}, numba {_numba_version()}, "
              f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
@@ -259,7 +271,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--label", default="before")
-    p.add_argument("--only", nargs="+", choices=CONFIGS + [GRID])
+    p.add_argument("--only", nargs="+", choices=CONFIGS + [GRID] + DIGITS)
+    p.add_argument("--jit", default="auto", choices=["auto", "always", "never"],
+                   help="SKLEARN_TILT_JIT of the children (default: auto, what users get; "
+                        "always: every first fit compiles, as before the tiered start)")
     p.add_argument("--table", nargs="+", metavar="LABEL")
     p.add_argument("--src", default=str(ROOT),
                    help="folder holding the sklearn_tilt package to measure (default: this "
@@ -274,7 +289,7 @@ def main():
         table(args.table)
         return
     run(args.only or CONFIGS + [GRID], args.repeats, args.label, Path(args.src).resolve(),
-        args.parallel, args.append)
+        args.parallel, args.append, args.jit)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,10 @@
+import os
+
+# The suite tests the compiled kernels: on a cold cache, small problems would
+# otherwise run them as Python (sklearn_tilt/_solvers/_interpret.py), which
+# tests/solvers/test_interpret.py covers on its own.
+os.environ.setdefault("SKLEARN_TILT_JIT", "always")
+
 import numpy as np
 import pytest
 

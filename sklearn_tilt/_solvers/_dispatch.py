@@ -3,6 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
+from . import _interpret, _jit_cache
 from ._losses import loss_values
 
 LOSSES = ("hinge", "softplus")
@@ -61,7 +62,18 @@ def solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept
     ``method`` chooses the hinge solver (see :func:`hinge_method`);
     ``check_input=False`` skips the scans of the arrays (finite ``X``, ``+-1``
     labels, non-negative weights) for callers that have validated them already.
+    Small problems run without compiling kernels that are not compiled yet
+    (:mod:`._interpret`).
     """
+    _jit_cache.guard_kernels()
+    return _interpret.run_tiered(_interpret.work_of(X), _solve_binary, X, y, sample_weight, lam,
+                                 loss, tol=tol, max_iter=max_iter, fit_intercept=fit_intercept,
+                                 coef_init=coef_init, intercept_init=intercept_init,
+                                 dual_init=dual_init, method=method, check_input=check_input)
+
+
+def _solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept,
+                  coef_init, intercept_init, dual_init, method, check_input):
     if loss == "hinge":
         if hinge_method(X, method) == "dcd":
             from ._hinge_dcd import hinge_dcd_solve as hinge_solve
@@ -86,7 +98,21 @@ def solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept
 
 def solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept=True,
                coef_init=None, intercept_init=None, method="auto", check_input=True):
-    """Warm-started path over ``lams``; results in the order of ``lams``."""
+    """Warm-started path over ``lams``; results in the order of ``lams``.
+
+    Small problems run without compiling kernels that are not compiled yet
+    (:mod:`._interpret`).
+    """
+    _jit_cache.guard_kernels()
+    return _interpret.run_tiered(_interpret.work_of(X, np.size(lams)), _solve_path, X, y,
+                                 sample_weight, lams, loss, tol=tol, max_iter=max_iter,
+                                 fit_intercept=fit_intercept, coef_init=coef_init,
+                                 intercept_init=intercept_init, method=method,
+                                 check_input=check_input)
+
+
+def _solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept, coef_init,
+                intercept_init, method, check_input):
     if loss == "hinge":
         if hinge_method(X, method, lams) == "dcd":
             from ._hinge_dcd import hinge_dcd_path as hinge_path

@@ -262,7 +262,8 @@ _guarded_all = False
 
 
 def guard_kernels():
-    """Import every solver module and put every kernel behind its compile lock (once)."""
+    """Import every solver module and put every kernel behind its compile lock and the
+    routing of :mod:`._interpret` (once)."""
     global _guarded_all
     if _guarded_all:
         return
@@ -270,6 +271,8 @@ def guard_kernels():
         if _guarded_all:
             return
         from numba.core.registry import CPUDispatcher
+
+        from . import _interpret
 
         pkg = importlib.import_module(__name__.rsplit(".", 1)[0])
         names = [pkg.__name__] + [m.name for m in pkgutil.walk_packages(
@@ -279,4 +282,5 @@ def guard_kernels():
             for obj in list(vars(mod).values()):
                 if isinstance(obj, CPUDispatcher) and _ours(obj):
                     _guard(obj)
+                    _interpret.hook(obj)
         _guarded_all = True

@@ -55,7 +55,7 @@ def compile_kernels(dtypes=DTYPES, losses=LOSSES, verbose=True, file=None):
         specialisations compiled; 0 when everything came from the cache) and
         ``seconds``.
     """
-    from .._solvers import _jit_cache
+    from .._solvers import _interpret, _jit_cache
     from ..linear_model import ScaledLossLinearClassifier, scaled_loss_path
 
     out = sys.stdout if file is None else file
@@ -71,28 +71,30 @@ def compile_kernels(dtypes=DTYPES, losses=LOSSES, verbose=True, file=None):
     steps = []
     t_all = time.perf_counter()
     try:
-        for loss in losses:
-            for key in inputs:
-                if key[0] == "pixels" and loss != "softplus":
-                    continue  # the hinge solver reads pixels as float64: done above
-                X, y = data[key]
-                for what in ("fit", "path"):
-                    counter.n = 0
-                    t = time.perf_counter()
-                    if what == "fit":
-                        ScaledLossLinearClassifier(loss=loss, lam=1.0).fit(X, y)
-                    else:
-                        scaled_loss_path(X, y, loss=loss, lams=[1e2, 1.0])
-                    step = {"loss": loss, "what": what,
-                            "input": f"{key[0]} {X.dtype} {X.shape[0]}x{X.shape[1]}",
-                            "compiled": counter.n, "seconds": time.perf_counter() - t}
-                    steps.append(step)
-                    if verbose:
-                        k = step["compiled"]
-                        done = (f"compiled {k} kernel specialisation{'s' * (k != 1)}"
-                                if k else "loaded from the cache")
-                        print(f"{loss:8s} {what:4s} {step['input']:28s} {done} in "
-                              f"{step['seconds']:.1f} s", file=out, flush=True)
+        # the small inputs too: compiled, never run as Python (_solvers._interpret)
+        with _interpret.jit_mode("always"):
+            for loss in losses:
+                for key in inputs:
+                    if key[0] == "pixels" and loss != "softplus":
+                        continue  # the hinge solver reads pixels as float64: done above
+                    X, y = data[key]
+                    for what in ("fit", "path"):
+                        counter.n = 0
+                        t = time.perf_counter()
+                        if what == "fit":
+                            ScaledLossLinearClassifier(loss=loss, lam=1.0).fit(X, y)
+                        else:
+                            scaled_loss_path(X, y, loss=loss, lams=[1e2, 1.0])
+                        step = {"loss": loss, "what": what,
+                                "input": f"{key[0]} {X.dtype} {X.shape[0]}x{X.shape[1]}",
+                                "compiled": counter.n, "seconds": time.perf_counter() - t}
+                        steps.append(step)
+                        if verbose:
+                            k = step["compiled"]
+                            done = (f"compiled {k} kernel specialisation{'s' * (k != 1)}"
+                                    if k else "loaded from the cache")
+                            print(f"{loss:8s} {what:4s} {step['input']:28s} {done} in "
+                                  f"{step['seconds']:.1f} s", file=out, flush=True)
     finally:
         _event.unregister("numba:compile", counter)
     if verbose:

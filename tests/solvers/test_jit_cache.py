@@ -26,8 +26,11 @@ from sklearn_tilt._solvers import _canonical, _jit_cache, kernel_arrays, solve_b
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _python(code, cache_dir, *args, timeout=600, **popen):
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(cache_dir))
+def _python(code, cache_dir, *args, timeout=600, jit="always", **popen):
+    # "always": these tests are about compiling (small problems would otherwise run
+    # their kernels as Python on a cold cache, see tests/solvers/test_interpret.py)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(cache_dir),
+               SKLEARN_TILT_JIT=jit)
     cmd = [sys.executable, "-c", textwrap.dedent(code), *map(str, args)]
     if popen:
         return subprocess.Popen(cmd, env=env, cwd=ROOT, text=True, stdout=subprocess.PIPE,
@@ -310,7 +313,8 @@ print("LITERAL", len(literal))
 
 @pytest.mark.slow
 def test_compile_command_fills_the_cache(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(tmp_path))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(tmp_path),
+               SKLEARN_TILT_JIT="auto")  # the command compiles whatever the mode
     proc = subprocess.run([sys.executable, "-m", "sklearn_tilt", "compile", "--dtype", "float64"],
                           env=env, cwd=ROOT, text=True, capture_output=True, timeout=1800)
     assert proc.returncode == 0, proc.stderr
