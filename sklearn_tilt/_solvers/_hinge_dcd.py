@@ -450,9 +450,10 @@ class _Problem:
         last certificate (``self.f``, of the current ``w``) at intercept ``b``:
         first the free samples and those at a bound whose KKT condition is
         violated or within ``band`` (margin units) of it, then the others
-        (shrunk from the start; the final pass of the inner solve visits them
-        all).  Returns ``(rows, nsel, viol)`` with ``viol`` the KKT violation
-        over all samples (the spread of the projected gradient)."""
+        (shrunk from the start; :func:`_cd` scans them when the selection has
+        converged and admits those near a violation).  Returns ``(rows, nsel,
+        viol)`` with ``viol`` the KKT violation over all samples (the spread of
+        the projected gradient)."""
         act = self.act
         a = alpha[act]
         G = self.y[act] * (self.f[act] + b) - 1.0
@@ -572,7 +573,8 @@ class _Problem:
             if moved <= _SELECT_MOVE:
                 # a small move of the centre: the next inner solve starts from
                 # the samples near their KKT conditions
-                rows, nsel, _ = self.select(alpha, C, c + rho * t, max(_BAND, 10.0 * eps, _BAND_MOVE * moved))
+                band = max(_BAND, 10.0 * eps, _BAND_MOVE * moved)
+                rows, nsel, _ = self.select(alpha, C, c + rho * t, band)
             else:
                 nsel = rows.shape[0]
         return wc, b, P, gap, passes, gap <= tol, stalled
