@@ -13,10 +13,11 @@ per lam, in the order of ``lams``; warm-started from strong to weak regularisati
 
 ``method`` (hinge only; softplus accepts ``"auto"``): ``"active_set"`` (a
 decomposition method on a bounded Gram cache, best on dense problems of up to
-about 10^4 samples, and on fine-grid paths of dense rows at any size), ``"dcd"`` (dual coordinate descent with the intercept's
-equality constraint kept exact by an augmented Lagrangian, O(nnz) per pass and
-O(nnz + n + d) memory, for large or sparse problems) or ``"auto"`` (chosen from
-the input: see ``hinge_method``).  Both return the same certified solution.
+about 10^4 samples, and on fine-grid paths of dense rows at any size),
+``"dcd"`` (dual coordinate descent with the intercept's equality constraint kept
+exact by an augmented Lagrangian, O(nnz) per pass and O(nnz + n + d) memory, for
+large or sparse problems) or ``"auto"`` (chosen from the input and, for a path,
+the grid: see ``hinge_method``).  Both return the same certified solution.
 
 ``X`` is a C-contiguous float32/float64 array or a CSR matrix of the same dtypes,
 ``y`` a float64 array of +-1, ``sample_weight`` a float64 array of non-negative
