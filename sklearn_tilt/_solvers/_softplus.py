@@ -111,7 +111,7 @@ _STALL_STEPS = 5         # Newton steps without progress before stopping as stal
 # passes over X
 # ---------------------------------------------------------------------------
 
-@njit(cache=True, no_cpython_wrapper=True)
+@njit(cache=True, no_cpython_wrapper=True, fastmath=False)
 def _csr_dots(data, indices, indptr, rows, v, vb, out):
     """``out[i] = x_i . v + vb`` for the listed rows of a CSR matrix (all rows if
     ``rows`` is empty).
@@ -204,11 +204,22 @@ def _hessvec(is_sparse, Xd, data, indices, indptr, cD, rows, vw, vb, lam2, out_w
 
 
 @njit(cache=True, no_cpython_wrapper=True, fastmath=_FM)
-def _hess_diag(is_sparse, Xd, data, indices, indptr, cD, rows, lam2, out):
-    """``out[:d] = diag(X^T diag(cD) X) + lam2``, ``out[d] = sum cD`` (one pass)."""
+def _hess_diag(is_sparse, Xd, data, indices, indptr, cD, rows, lam2, fit_intercept, out, mu):
+    """The centred diagonal preconditioner of the current Hessian (one pass).
+
+    With an intercept, in the coordinates ``(w, b' = b + mu.w)``,
+    ``mu = X^T cD / sum(cD)`` (the curvature-weighted mean row), the Hessian has no
+    ``w``-``b'`` block; ``out[:d]`` receives the diagonal of its ``w`` block,
+    ``sum_i cD_i (x_ik - mu_k)^2 + lam2``, ``out[d] = sum cD`` and ``mu`` the mean row.
+    (The plain diagonal leaves the intercept coupled to the mean direction of
+    uncentred data, e.g. non-negative text features: one eigenvalue of the
+    preconditioned Hessian far above and one far below the others.) Without an
+    intercept: the plain diagonal ``sum cD x_k^2 + lam2``, ``mu = 0``.
+    """
     d = out.shape[0] - 1
     for k in range(d):
         out[k] = 0.0
+        mu[k] = 0.0
     hbb = 0.0
     for jj in range(rows.shape[0]):
         i = rows[jj]
@@ -217,26 +228,49 @@ def _hess_diag(is_sparse, Xd, data, indices, indptr, cD, rows, lam2, out):
         if is_sparse:
             for k in range(indptr[i], indptr[i + 1]):
                 v = data[k]
-                out[indices[k]] += a * v * v
+                av = a * v
+                mu[indices[k]] += av
+                out[indices[k]] += av * v
         else:
             for k in range(d):
                 v = Xd[i, k]
-                out[k] += a * v * v
+                av = a * v
+                mu[k] += av
+                out[k] += av * v
+    if hbb <= 0.0:
+        hbb = 1e-300
     for k in range(d):
-        out[k] += lam2
-    out[d] = hbb if hbb > 0.0 else 1e-300
+        if fit_intercept:
+            m = mu[k] / hbb
+            mu[k] = m
+            # sum cD (x - mu)^2 >= 0 exactly; clip the rounding of the difference
+            out[k] = max(out[k] - hbb * m * m, 0.0) + lam2
+        else:
+            mu[k] = 0.0
+            out[k] += lam2
+    out[d] = hbb
 
 
 @njit(cache=True, inline="always")
-def _precondition(pmode, L, pdiag, fit_intercept, r, s):
+def _precondition(pmode, L, pdiag, mu, fit_intercept, r, s):
     """``s = M^{-1} r`` for the preconditioner ``M`` of mode ``pmode``."""
+    d = r.shape[0] - 1
     if pmode == _PREC_CHOLESKY:
         _chol_solve(L, r, s)
+    elif pmode == _PREC_JACOBI and fit_intercept:
+        # M = A^T diag(pdiag) A with A (w, b) = (w, b + mu.w): the centred diagonal
+        rb = r[d]
+        ms = 0.0
+        for k in range(d):
+            sk = (r[k] - mu[k] * rb) / pdiag[k]
+            s[k] = sk
+            ms += mu[k] * sk
+        s[d] = rb / pdiag[d] - ms
     else:
-        for k in range(r.shape[0]):
+        for k in range(d + 1):
             s[k] = r[k] / pdiag[k]
     if not fit_intercept:
-        s[s.shape[0] - 1] = 0.0
+        s[d] = 0.0
 
 
 # ---------------------------------------------------------------------------
@@ -404,6 +438,7 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
     lam2 = 2.0 * lam
     g = np.empty(d + 1)
     pdiag = np.empty(d + 1)
+    pmu = np.zeros(d)
     pvec = np.zeros(d + 1)
     r = np.empty(d + 1)
     s = np.empty(d + 1)
@@ -476,7 +511,8 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
         if hbb <= 0.0:
             hbb = 1e-300
         if pmode == _PREC_JACOBI:
-            _hess_diag(is_sparse, Xd, data, indices, indptr, cD, rows, lam2, pdiag)
+            _hess_diag(is_sparse, Xd, data, indices, indptr, cD, rows, lam2, fit_intercept,
+                       pdiag, pmu)
             info[5] += 1
         else:
             for k in range(d):
@@ -494,7 +530,7 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
         target = max(eta * eta * gnorm2, 0.05 * tol * P * 2.0 * lam2)
         if not fit_intercept:
             r[d] = 0.0
-        _precondition(pmode, L, pdiag, fit_intercept, r, s)
+        _precondition(pmode, L, pdiag, pmu, fit_intercept, r, s)
         rs = 0.0
         for k in range(d + 1):
             q[k] = s[k]
@@ -526,7 +562,7 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
                 dz[i] += alpha * dots[i]
             if rr <= target:
                 break
-            _precondition(pmode, L, pdiag, fit_intercept, r, s)
+            _precondition(pmode, L, pdiag, pmu, fit_intercept, r, s)
             rs_new = 0.0
             for k in range(d + 1):
                 rs_new += r[k] * s[k]
