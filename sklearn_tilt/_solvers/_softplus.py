@@ -80,7 +80,7 @@ from scipy.linalg import lapack as _lapack
 from ._common import SolverResult, kernel_arrays, row_axpy, row_dot
 from ._losses import expit as _expit
 from ._losses import softplus as _softplus
-from ._losses import softplus_curvature as _curv
+from ._losses import softplus_parts as _parts
 
 # Helpers called only from the Newton kernel are compiled without a CPython
 # wrapper (less to compile on a cold cache).
@@ -133,40 +133,112 @@ _ALL_ROWS = np.empty(0, dtype=np.int64)
 
 
 @njit(cache=True, no_cpython_wrapper=True, fastmath=_FM)
-def _grad_pass(is_sparse, Xd, data, indices, indptr, y, c, w, b, z, qp, qm):
-    """Scores ``z = X w + b`` from scratch, the loss and the class-split dual sums.
+def _grad_pass(is_sparse, Xd, data, indices, indptr, y, c, fit_intercept, w, b_arr, z, qp, qm,
+               cD, want_diag, acc, scratch):
+    """One pass at ``(w, b)``: scores, intercept, loss, gradient sums, curvature.
 
-    ``qp = sum_{y=+1} c_i u_i x_i``, ``qm = sum_{y=-1} c_i u_i x_i`` with
-    ``u_i = sigmoid(-y_i z_i)``; returns ``(loss, sum_{y=+1} c u, sum_{y=-1} c u)``.
-    (All dot products first, then all updates: measured faster than one fused
-    loop, whose per-row dependency stalls the pipeline.)
+    With ``scratch``, ``z = X w + b`` is recomputed from scratch, after the intercept
+    ``b_arr[0]`` has been polished on the fresh ``X w`` (``_polish_intercept``);
+    otherwise ``z`` holds the scores as updated along the Newton steps and only the
+    polish shifts them (no pass over ``X`` for them). Then, from one exponential
+    per sample: the loss, ``qp = sum_{y=+1} c_i u_i x_i``, ``qm = sum_{y=-1} c_i u_i x_i``
+    with ``u_i = sigmoid(-y_i z_i)``, the Hessian weights ``cD_i = c_i f''(y_i z_i)`` and,
+    with ``want_diag``, the sums ``acc[k, 2:4] = (sum cD x_k, sum cD x_k^2)`` of the
+    diagonal preconditioner. Returns ``(loss, sum_{y=+1} c u, sum_{y=-1} c u, sum cD)``.
+
+    Sparse rows are traversed once for all four sums, accumulated side by side in
+    ``acc`` (``(d, 4)``: one cache line per column index; measured 14 ms against 25 ms
+    for separate arrays on text-like data), then ``qp, qm`` are copied out. All dot
+    products come first, then all updates (measured faster than one fused loop).
     """
     n = y.shape[0]
+    d = w.shape[0]
+    if scratch:
+        nonzero = False
+        for k in range(d):
+            if w[k] != 0.0:
+                nonzero = True
+                break
+        if not nonzero:  # w = 0 (a cold start): no pass for the scores
+            z[:] = 0.0
+        elif is_sparse:
+            _csr_dots(data, indices, indptr, _ALL_ROWS, w, 0.0, z)
+        else:
+            for i in range(n):
+                z[i] = row_dot(is_sparse, Xd, data, indices, indptr, i, w)
+    # z + shift: the scores at the polished intercept
+    shift = 0.0
+    if fit_intercept:
+        shift = _polish_intercept(y, c, z, b_arr[0] if scratch else 0.0)
+        b_arr[0] = shift if scratch else b_arr[0] + shift
+    b = shift
     if is_sparse:
-        _csr_dots(data, indices, indptr, _ALL_ROWS, w, b, z)
+        acc[:, :] = 0.0
     else:
-        for i in range(n):
-            z[i] = row_dot(is_sparse, Xd, data, indices, indptr, i, w) + b
-    qp[:] = 0.0
-    qm[:] = 0.0
+        qp[:] = 0.0
+        qm[:] = 0.0
+        if want_diag:
+            acc[:, 2:] = 0.0
     loss = 0.0
     sp_ = 0.0
     sm_ = 0.0
+    hbb = 0.0
     for i in range(n):
+        zi = z[i] + b
+        z[i] = zi
         ci = c[i]
         if ci == 0.0:
             continue
-        m = y[i] * z[i]
-        loss += ci * _softplus(m)
-        a = ci * _expit(-m)
-        if a != 0.0:
-            if y[i] > 0.0:
-                row_axpy(is_sparse, Xd, data, indices, indptr, i, a, qp)
-                sp_ += a
+        f, u, h = _parts(y[i] * zi)
+        loss += ci * f
+        a = ci * u
+        ch = ci * h
+        cD[i] = ch
+        hbb += ch
+        if y[i] > 0.0:
+            sp_ += a
+            col = 0
+        else:
+            sm_ += a
+            col = 1
+        if is_sparse:
+            if want_diag:
+                for k in range(indptr[i], indptr[i + 1]):
+                    j = indices[k]
+                    v = data[k]
+                    acc[j, col] += a * v
+                    cv = ch * v
+                    acc[j, 2] += cv
+                    acc[j, 3] += cv * v
             else:
-                row_axpy(is_sparse, Xd, data, indices, indptr, i, a, qm)
-                sm_ += a
-    return loss, sp_, sm_
+                for k in range(indptr[i], indptr[i + 1]):
+                    acc[indices[k], col] += a * data[k]
+        else:
+            if a != 0.0:
+                row_axpy(is_sparse, Xd, data, indices, indptr, i, a, qp if col == 0 else qm)
+            if want_diag and ch != 0.0:
+                _diag_row(is_sparse, Xd, data, indices, indptr, i, ch, acc)
+    if is_sparse:
+        for k in range(d):
+            qp[k] = acc[k, 0]
+            qm[k] = acc[k, 1]
+    return loss, sp_, sm_, hbb
+
+
+@njit(cache=True, inline="always")
+def _diag_row(is_sparse, Xd, data, indices, indptr, i, a, acc):
+    """``acc[k, 2:4] += (a x_ik, a x_ik^2)`` over the entries of row ``i``."""
+    if is_sparse:
+        for k in range(indptr[i], indptr[i + 1]):
+            j = indices[k]
+            av = a * data[k]
+            acc[j, 2] += av
+            acc[j, 3] += av * data[k]
+    else:
+        for k in range(Xd.shape[1]):
+            av = a * Xd[i, k]
+            acc[k, 2] += av
+            acc[k, 3] += av * Xd[i, k]
 
 
 @njit(cache=True, fastmath=_FM)
@@ -204,50 +276,40 @@ def _hessvec(is_sparse, Xd, data, indices, indptr, cD, rows, vw, vb, lam2, out_w
 
 
 @njit(cache=True, no_cpython_wrapper=True, fastmath=_FM)
-def _hess_diag(is_sparse, Xd, data, indices, indptr, cD, rows, lam2, fit_intercept, out, mu):
-    """The centred diagonal preconditioner of the current Hessian (one pass).
+def _hess_diag(is_sparse, Xd, data, indices, indptr, cD, rows, acc):
+    """The sums ``acc[k, 2:4] = (sum cD x_k, sum cD x_k^2)`` of ``_centred_diag`` (one
+    pass; ``_grad_pass`` forms them on its way where it can)."""
+    acc[:, 2:] = 0.0
+    for jj in range(rows.shape[0]):
+        i = rows[jj]
+        if cD[i] != 0.0:
+            _diag_row(is_sparse, Xd, data, indices, indptr, i, cD[i], acc)
+
+
+@njit(cache=True, inline="always")
+def _centred_diag(acc, hbb, lam2, fit_intercept, out, mu):
+    """The centred diagonal preconditioner of the Hessian from the sums ``acc[:, 2:4]``.
 
     With an intercept, in the coordinates ``(w, b' = b + mu.w)``,
     ``mu = X^T cD / sum(cD)`` (the curvature-weighted mean row), the Hessian has no
     ``w``-``b'`` block; ``out[:d]`` receives the diagonal of its ``w`` block,
-    ``sum_i cD_i (x_ik - mu_k)^2 + lam2``, ``out[d] = sum cD`` and ``mu`` the mean row.
-    (The plain diagonal leaves the intercept coupled to the mean direction of
-    uncentred data, e.g. non-negative text features: one eigenvalue of the
-    preconditioned Hessian far above and one far below the others.) Without an
-    intercept: the plain diagonal ``sum cD x_k^2 + lam2``, ``mu = 0``.
+    ``sum_i cD_i (x_ik - mu_k)^2 + lam2``, ``out[d] = sum cD = hbb`` and ``mu`` the
+    mean row. (The plain diagonal leaves the intercept coupled to the mean direction
+    of uncentred data, e.g. non-negative text features: on text-like data one
+    eigenvalue of the preconditioned Hessian sits far above and one far below the
+    others, [0.05, 5.4] against [0.61, 1.27] centred.) Without an intercept: the
+    plain diagonal ``sum cD x_k^2 + lam2``, ``mu = 0``.
     """
-    d = out.shape[0] - 1
-    for k in range(d):
-        out[k] = 0.0
-        mu[k] = 0.0
-    hbb = 0.0
-    for jj in range(rows.shape[0]):
-        i = rows[jj]
-        a = cD[i]
-        hbb += a
-        if is_sparse:
-            for k in range(indptr[i], indptr[i + 1]):
-                v = data[k]
-                av = a * v
-                mu[indices[k]] += av
-                out[indices[k]] += av * v
-        else:
-            for k in range(d):
-                v = Xd[i, k]
-                av = a * v
-                mu[k] += av
-                out[k] += av * v
-    if hbb <= 0.0:
-        hbb = 1e-300
+    d = mu.shape[0]
     for k in range(d):
         if fit_intercept:
-            m = mu[k] / hbb
+            m = acc[k, 2] / hbb
             mu[k] = m
             # sum cD (x - mu)^2 >= 0 exactly; clip the rounding of the difference
-            out[k] = max(out[k] - hbb * m * m, 0.0) + lam2
+            out[k] = max(acc[k, 3] - hbb * m * m, 0.0) + lam2
         else:
             mu[k] = 0.0
-            out[k] += lam2
+            out[k] = acc[k, 3] + lam2
     out[d] = hbb
 
 
@@ -294,51 +356,51 @@ def _chol_solve(L, r, out):
 
 
 @njit(cache=True, no_cpython_wrapper=True)
-def _polish_intercept(y, c, z, b_arr):
-    """Exact 1-D minimisation over the intercept (safeguarded Newton); shifts ``z``."""
+def _polish_intercept(y, c, z, bb):
+    """The exact minimiser over ``b`` of ``sum c f(y (z + b))`` (safeguarded 1-D Newton
+    from ``bb``)."""
     n = y.shape[0]
     lo = -np.inf
     hi = np.inf
-    delta = 0.0
-    total = 0.0
-    for i in range(n):
-        total += c[i]
     for _ in range(100):
         g = 0.0
+        gabs = 0.0
         h = 0.0
         for i in range(n):
             ci = c[i]
             if ci == 0.0:
                 continue
-            m = y[i] * (z[i] + delta)
-            g -= ci * y[i] * _expit(-m)
-            h += ci * _curv(m)
+            _, u, cv = _parts(y[i] * (z[i] + bb))
+            g -= ci * y[i] * u
+            gabs += ci * u
+            h += ci * cv
         if g == 0.0:
             break
         if g < 0.0:
-            lo = delta
+            lo = bb
         else:
-            hi = delta
+            hi = bb
         if h > 0.0:
             step = -g / h
         else:
             step = -g * np.inf
-        new = delta + step
+        new = bb + step
         if not (new > lo and new < hi):
             if np.isfinite(lo) and np.isfinite(hi):
                 new = 0.5 * (lo + hi)
             elif np.isfinite(lo):
-                new = lo + max(1.0, 2.0 * abs(lo - delta), abs(lo))
+                new = lo + max(1.0, 2.0 * abs(lo - bb), abs(lo))
             else:
-                new = hi - max(1.0, 2.0 * abs(hi - delta), abs(hi))
-        if abs(new - delta) <= 4e-16 * max(1.0, abs(b_arr[0] + delta)) or abs(g) <= 1e-17 * total:
-            delta = new
+                new = hi - max(1.0, 2.0 * abs(hi - bb), abs(hi))
+        scale = max(1.0, abs(bb))
+        # a Newton step this small is in the quadratic regime: the next one would be
+        # below rounding
+        if (abs(new - bb) <= (1e-9 if new == bb + step else 4e-16) * scale
+                or abs(g) <= 1e-16 * gabs):
+            bb = new
             break
-        delta = new
-    if delta != 0.0:
-        for i in range(n):
-            z[i] += delta
-        b_arr[0] += delta
+        bb = new
+    return bb
 
 
 @njit(cache=True, no_cpython_wrapper=True, fastmath=_FM)
@@ -389,7 +451,8 @@ def _certificate(y, c, z, w, lam, fit_intercept, loss, sp_, sm_, qp, qm, g, u_sc
                 t2 = math.log1p(eps * math.exp(-m))
             else:
                 t2 = math.log(eps * p + _expit(m)) + _softplus(m)
-            kl += ci * (up * l1e + (1.0 - up) * t2)
+            # (u' log u' -> 0 where eps rounds to 1 and u' = 0)
+            kl += ci * ((up * l1e if up > 0.0 else 0.0) + (1.0 - up) * t2)
         if kl < 0.0:
             kl = 0.0
     P = loss + lam * wsq
@@ -407,9 +470,9 @@ def _line_values(y, c, z, dz, t, w, pw, lam, wp, pp):
         if ci == 0.0:
             continue
         yi = y[i]
-        m = yi * (z[i] + t * dz[i])
-        f += ci * _softplus(m)
-        df -= ci * yi * dz[i] * _expit(-m)
+        fi, ui, _ = _parts(yi * (z[i] + t * dz[i]))
+        f += ci * fi
+        df -= ci * yi * dz[i] * ui
     # ||w + t p||^2 = ||w||^2 + 2 t w.p + t^2 ||p||^2 (||w||^2 added by caller)
     f += lam * (2.0 * t * wp + t * t * pp)
     df += lam * (2.0 * wp + 2.0 * t * pp)
@@ -456,30 +519,41 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
     it = int(info[0])
     status = _MAX_ITER
     fresh = have_grad
+    diag_ok = False
+    acc = np.empty((d if is_sparse or pmode == _PREC_JACOBI else 0, 4))
     # lack of progress: neither the gap halves nor the objective moves beyond
     # rounding for _STALL_STEPS Newton steps (tol below what floating point allows)
     best_gap = np.inf
     P_last = np.inf
     stall = 0
+    # the gradient of the current point is from scores recomputed from scratch (the
+    # reused one of have_grad always is); every exit certifies such a gradient
+    scratch_now = True
+    scratch_next = True
     while True:
         if not fresh:
-            if fit_intercept:
-                _polish_intercept(y, c, z, b_arr)
-            b = b_arr[0] if fit_intercept else 0.0
-            loss, sp_, sm_ = _grad_pass(is_sparse, Xd, data, indices, indptr, y, c, w, b,
-                                        z, qp, qm)
+            loss, sp_, sm_, hbb = _grad_pass(is_sparse, Xd, data, indices, indptr, y, c,
+                                             fit_intercept, w, b_arr, z, qp, qm, cD,
+                                             pmode == _PREC_JACOBI, acc, scratch_next)
+            scratch_now = scratch_next
             info[5] += 1
             gstate[0] = loss
             gstate[1] = sp_
             gstate[2] = sm_
-        fresh = False
+            gstate[3] = hbb
+            diag_ok = pmode == _PREC_JACOBI
         loss = gstate[0]
         sp_ = gstate[1]
         sm_ = gstate[2]
+        hbb = gstate[3] if gstate[3] > 0.0 else 1e-300
         P, gap = _certificate(y, c, z, w, lam, fit_intercept, loss, sp_, sm_, qp, qm, g,
                               u_scale)
         info[1] = P
         info[2] = gap
+        if not scratch_now and (gap <= tol * P or it >= max_iter
+                                or not (np.isfinite(P) and np.isfinite(gap))):
+            scratch_next = True  # an exit: certify from scores recomputed from scratch
+            continue
         if not (np.isfinite(P) and np.isfinite(gap)):
             status = _NONFINITE
             break
@@ -501,23 +575,18 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
             status = _STALLED
             break
         rho = gap / P
-        # ---- Hessian weights and the diagonal preconditioner
-        hbb = 0.0
-        for jj in range(nr):
-            i = rows[jj]
-            v = c[i] * _curv(y[i] * z[i])
-            cD[i] = v
-            hbb += v
-        if hbb <= 0.0:
-            hbb = 1e-300
+        # ---- the preconditioner (Hessian weights cD from the gradient pass)
         if pmode == _PREC_JACOBI:
-            _hess_diag(is_sparse, Xd, data, indices, indptr, cD, rows, lam2, fit_intercept,
-                       pdiag, pmu)
-            info[5] += 1
+            if not diag_ok:  # the reused gradient pass did not form the diagonal
+                _hess_diag(is_sparse, Xd, data, indices, indptr, cD, rows, acc)
+                info[5] += 1
+            _centred_diag(acc, hbb, lam2, fit_intercept, pdiag, pmu)
         else:
             for k in range(d):
                 pdiag[k] = lam2
             pdiag[d] = hbb
+        fresh = False
+        diag_ok = False
         # ---- PCG on H p = -g (Euclidean residual; forcing term from the gap)
         eta = max(math.sqrt(0.1 * tol / rho), math.sqrt(rho))
         eta = min(0.5, eta)
@@ -571,6 +640,9 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
             for k in range(d + 1):
                 q[k] = s[k] + beta * q[k]
         info[3] += npcg
+        # the next gradient from scratch if this step is predicted to reach tol (the
+        # residual of the linear model is the next gradient, up to the polish of b)
+        scratch_next = (rr - r[d] * r[d]) <= tol * P * 2.0 * lam2 or it + 1 >= max_iter
         # ---- line search on the exact objective
         pw = pvec[:d]
         pb = pvec[d] if fit_intercept else 0.0
@@ -613,9 +685,27 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
             z[i] += t * dz[i]
         it += 1
         info[0] = it
+        if t != 1.0:
+            scratch_next = False
         if npcg > pcg_refresh:
             status = _NEED_FACTOR
             break
+    if status == _STALLED and not scratch_now:
+        # certify the point of a stalled line search from scratch
+        loss, sp_, sm_, hbb = _grad_pass(is_sparse, Xd, data, indices, indptr, y, c,
+                                         fit_intercept, w, b_arr, z, qp, qm, cD, False,
+                                         acc, True)
+        info[5] += 1
+        gstate[0] = loss
+        gstate[1] = sp_
+        gstate[2] = sm_
+        gstate[3] = hbb
+        P, gap = _certificate(y, c, z, w, lam, fit_intercept, loss, sp_, sm_, qp, qm, g,
+                              u_scale)
+        info[1] = P
+        info[2] = gap
+        if gap <= tol * P:
+            status = _CONVERGED
     info[0] = it
     return status
 
@@ -646,14 +736,40 @@ def _sparse_gram(data, indices, indptr, wts, rows, H):
 # Python drivers
 # ---------------------------------------------------------------------------
 
-def _narrow(a):
+@njit(cache=True)
+def _csr_scan(data, indices, indptr, c, used, rowsq):
+    """One pass over CSR input: ``rowsq[i] = ||x_i||^2``, ``used[k]`` for the columns
+    with a nonzero on a row of positive weight; returns ``(all finite, min, max)`` of
+    the values (numpy's separate passes for these took 10x longer on text-like data)."""
+    finite = True
+    lo = np.inf
+    hi = -np.inf
+    for i in range(indptr.shape[0] - 1):
+        acc = 0.0
+        weighted = c[i] > 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            v = data[k]
+            if not abs(v) < np.inf:
+                finite = False
+            acc += float(v) * float(v)
+            lo = min(lo, v)
+            hi = max(hi, v)
+            if weighted and v != 0:
+                used[indices[k]] = True
+        rowsq[i] = acc
+    return finite, lo, hi
+
+
+def _narrow(a, lo=None, hi=None):
     """The same values in the narrowest of uint8 / float32 / own dtype that holds them
     exactly (raw pixels are integers in [0, 255]): a lossless copy that the
-    memory-bound passes read 8x / 2x faster. Arithmetic stays in float64."""
+    memory-bound passes read 8x / 2x faster. Arithmetic stays in float64.
+    ``lo, hi``: the minimum and maximum of ``a`` where already known."""
     if a.size == 0 or a.dtype == np.uint8:
         return a
     head = a.reshape(-1)[:4096]  # cheap rejection before a full copy
-    lo, hi = a.min(), a.max()
+    if lo is None:
+        lo, hi = a.min(), a.max()
     if lo >= 0 and hi <= 255 and np.array_equal(head.astype(np.uint8), head):
         a8 = a.astype(np.uint8)
         if np.array_equal(a8, a):
@@ -678,8 +794,6 @@ class _Problem:
             X = sp.csr_matrix(X)
             if X.dtype not in (np.float32, np.float64):
                 X = X.astype(np.float64)
-            if check_input and not np.all(np.isfinite(X.data)):
-                raise ValueError("X contains NaN or infinity.")
         else:
             X = np.asarray(X)
             if X.ndim != 2:
@@ -715,10 +829,14 @@ class _Problem:
         self.sparse = sp.issparse(X)
         # --- drop columns that no weighted row uses
         weighted = self.c > 0
+        lohi = (None, None)
         if self.sparse:
-            Xw = X if weighted.all() else X[np.flatnonzero(weighted)]
             used = np.zeros(d, dtype=bool)
-            used[Xw.indices if Xw.data.all() else Xw.indices[Xw.data != 0]] = True
+            rowsq = np.empty(n)
+            finite, lo, hi = _csr_scan(X.data, X.indices, X.indptr, self.c, used, rowsq)
+            if check_input and not finite:
+                raise ValueError("X contains NaN or infinity.")
+            lohi = (lo, hi)
         else:
             Xw = X if weighted.all() else X[weighted]
             # (max > 0) | (min < 0): no |X| copy of the data
@@ -727,14 +845,17 @@ class _Problem:
         self.keep = None
         if used.sum() < 0.9 * d:
             self.keep = np.flatnonzero(used)
+            lohi = (None, None)
             if self.sparse:
                 X = X[:, self.keep]
+                rowsq = None
             else:
                 X = np.ascontiguousarray(X[:, self.keep])
         if self.sparse:
             X = sp.csr_matrix(X)
             X.sort_indices()
-            X = sp.csr_matrix((_narrow(X.data), X.indices, X.indptr), shape=X.shape)
+            X = sp.csr_matrix((_narrow(X.data, *lohi), X.indices, X.indptr), shape=X.shape)
+            X.has_sorted_indices = True  # (sorted above; spares kernel_arrays a check)
         else:
             X = _narrow(np.ascontiguousarray(X))
         self.X = X
@@ -745,10 +866,11 @@ class _Problem:
         ka[3] = ka[3].view(np.uint32 if ka[3].dtype.itemsize == 4 else np.uint64)
         self.ka = tuple(ka)
         if self.sparse:
-            sq = sp.csr_matrix((np.square(X.data, dtype=np.float64), X.indices, X.indptr),
-                               shape=X.shape, copy=False)
-            self.rowsq = sq @ np.ones(self.d)
-            del sq
+            if rowsq is None:  # columns were dropped
+                rowsq = np.empty(n)
+                _csr_scan(X.data, X.indices, X.indptr, self.c, np.zeros(self.d, dtype=bool),
+                          rowsq)
+            self.rowsq = rowsq
         else:
             self.rowsq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
         # sum_i c_i (||x_i||^2 + 1) bounds 4x the data part of the Hessian
@@ -833,11 +955,14 @@ class _State:
         self.w = w
         self.b_arr = np.array([b])
         self.z = np.empty(n)
-        _scores(*prob.ka, w, b, self.z)
+        if w.any():
+            _scores(*prob.ka, w, b, self.z)
+        else:
+            self.z.fill(b)
         # output of the last gradient pass (valid for (w, b, z) while grad_ok)
         self.qp = np.zeros(d)
         self.qm = np.zeros(d)
-        self.gstate = np.zeros(3)
+        self.gstate = np.zeros(4)
         self.grad_ok = False
         self.cD = np.empty(n)  # Hessian weights (scratch of the kernel)
         self.L = None          # Cholesky preconditioner (small d only)
