@@ -120,9 +120,20 @@ def _csr_dots(data, indices, indptr, rows, v, vb, out):
     gathers there, measured 2x slower; with unsigned ``indices`` (no negative-index
     wrap-around test per access) this loop runs at scipy's ``X @ v`` speed.
     """
-    m = rows.shape[0] if rows.shape[0] > 0 else out.shape[0]
-    for jj in range(m):
-        i = rows[jj] if rows.shape[0] > 0 else jj
+    if rows.shape[0] == 0:
+        # all rows: the running position ``k`` carried from row to row (measured
+        # 12% faster than a range per row)
+        k = np.int64(indptr[0])
+        for i in range(out.shape[0]):
+            acc = 0.0
+            e = np.int64(indptr[i + 1])
+            while k < e:
+                acc += data[k] * v[indices[k]]
+                k += 1
+            out[i] = acc + vb
+        return
+    for jj in range(rows.shape[0]):
+        i = rows[jj]
         acc = 0.0
         for k in range(indptr[i], indptr[i + 1]):
             acc += data[k] * v[indices[k]]
@@ -188,6 +199,7 @@ def _grad_pass(is_sparse, Xd, data, indices, indptr, y, c, fit_intercept, w, b_a
         z[i] = zi
         ci = c[i]
         if ci == 0.0:
+            cD[i] = 0.0
             continue
         f, u, h = _parts(y[i] * zi)
         loss += ci * f
@@ -202,17 +214,21 @@ def _grad_pass(is_sparse, Xd, data, indices, indptr, y, c, fit_intercept, w, b_a
             sm_ += a
             col = 1
         if is_sparse:
+            k = np.int64(indptr[i])
+            e = np.int64(indptr[i + 1])
             if want_diag:
-                for k in range(indptr[i], indptr[i + 1]):
+                while k < e:
                     j = indices[k]
                     v = data[k]
                     acc[j, col] += a * v
                     cv = ch * v
                     acc[j, 2] += cv
                     acc[j, 3] += cv * v
+                    k += 1
             else:
-                for k in range(indptr[i], indptr[i + 1]):
+                while k < e:
                     acc[indices[k], col] += a * data[k]
+                    k += 1
         else:
             if a != 0.0:
                 row_axpy(is_sparse, Xd, data, indices, indptr, i, a, qp if col == 0 else qm)
@@ -257,6 +273,21 @@ def _hessvec(is_sparse, Xd, data, indices, indptr, cD, rows, vw, vb, lam2, out_w
     ``dots[i] = x_i . vw + vb`` is kept for the listed rows.
     """
     d = vw.shape[0]
+    n = dots.shape[0]
+    if is_sparse and rows.shape[0] == n:  # every row weighted: no index list
+        _csr_dots(data, indices, indptr, _ALL_ROWS, vw, vb, dots)
+        for k in range(d):
+            out_w[k] = lam2 * vw[k]
+        ob = 0.0
+        k = np.int64(indptr[0])
+        for i in range(n):
+            a = cD[i] * dots[i]
+            ob += a
+            e = np.int64(indptr[i + 1])
+            while k < e:
+                out_w[indices[k]] += a * data[k]
+                k += 1
+        return ob
     if is_sparse:
         _csr_dots(data, indices, indptr, rows, vw, vb, dots)
     else:
