@@ -103,6 +103,10 @@ _PREC_JACOBI = 2   # diagonal of the current Hessian (large d or sparse: O(d) me
 # solver tuning (dimensionless)
 _PCG_MAX = 60            # conjugate-gradient iterations per Newton step
 _FACTOR_MAX_D = 2048     # largest d with a (d+1) x (d+1) Cholesky preconditioner
+# range of max ||x||^2 in which the Gram part of that factor is formed in float32
+# (entries up to max ||x||^2 / 4, far from float32's overflow at 3.4e38 and its
+# smallest normal 1.2e-38); float64 outside it
+_F32_GRAM = (1e-20, 1e30)
 _ARMIJO = 1e-4
 _STALL_STEPS = 5         # Newton steps without progress before stopping as stalled
 
@@ -823,10 +827,12 @@ def _narrow(a):
         a8 = a.astype(np.uint8)
         if np.array_equal(a8, a):
             return a8
-    if a.dtype == np.float64 and np.array_equal(head.astype(np.float32), head):
-        a32 = a.astype(np.float32)
-        if np.array_equal(a32, a):
-            return a32
+    if a.dtype == np.float64:
+        with np.errstate(over="ignore"):  # beyond float32's range: not equal, kept
+            if np.array_equal(head.astype(np.float32), head):
+                a32 = a.astype(np.float32)
+                if np.array_equal(a32, a):
+                    return a32
     return a
 
 
@@ -946,9 +952,16 @@ class _Problem:
         ``M <= H <= M + (lam / 2) I``, so ``M^{-1} H`` has eigenvalues in [1, 1.25].
         Dense data: the Gram part is formed in float32 (``ssyrk``, twice the speed of
         ``dsyrk``; a preconditioner only needs to be close, and the certificate does
-        not depend on it), and again in float64 if that factorisation fails.
+        not depend on it) where the data's scale allows it (``_F32_GRAM``), and in
+        float64 otherwise or when the float32 result is not finite or not positive
+        definite. Returns None when no finite positive definite factor is found.
         """
         d = self.d
+        if single and d:
+            # every Gram entry is at most max ||x||^2 / 4 (sum c = 1, D <= 1/4): float32
+            # only where that neither overflows nor sinks below its normal range
+            top = float(self.rowsq.max(initial=0.0))
+            single = _F32_GRAM[0] <= top <= _F32_GRAM[1]
         m = self.y * z
         e = np.exp(-np.abs(m))
         cD = self.c * e / ((1.0 + e) * (1.0 + e))
@@ -984,12 +997,14 @@ class _Problem:
             H[:d, d] = 0.0
             H[d, d] = 1.0
         H[np.arange(d), np.arange(d)] += 2.0 * lam
-        U, info = _lapack.dpotrf(H, lower=0, clean=1, overwrite_a=1)
-        if info != 0:
-            if in_single:
-                return self.factor(z, lam, single=False)
-            return None
-        return U.T  # C-contiguous lower factor: H = L L^T
+        if np.all(np.isfinite(H)):
+            U, info = _lapack.dpotrf(H, lower=0, clean=1, overwrite_a=1)
+            # (an infinite diagonal passes LAPACK's test and leaves a useless factor)
+            if info == 0 and np.all(np.isfinite(np.diagonal(U))):
+                return U.T  # C-contiguous lower factor: H = L L^T
+        if in_single:
+            return self.factor(z, lam, single=False)
+        return None
 
 
 class _State:

@@ -387,6 +387,31 @@ def _separable(flip=0):
 
 
 @pytest.mark.parametrize("route", ["cholesky", "jacobi"])
+@pytest.mark.parametrize("scale", [1e-25, 1e22, 1e100])
+def test_extreme_data_scale_is_solved(monkeypatch, route, scale):
+    """``X -> scale X``, ``lam -> scale**2 lam`` is the same problem (``w -> w / scale``).
+    Squared norms far outside float32's range (1e-50, 1e44, 1e200 here) must not reach
+    a float32 preconditioner: the fit is the unscaled one, certified."""
+    from sklearn_tilt._solvers import _softplus
+
+    if route == "jacobi":
+        monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+    rng = np.random.RandomState(0)
+    X = rng.rand(300, 30)
+    y = np.where(X[:, 0] + 0.3 * rng.randn(300) > 0.5, 1.0, -1.0)
+    lam = 1e-2
+    ref = softplus_solve(X, y, None, lam, tol=TOL, max_iter=200)
+    res = softplus_solve(X * scale, y, None, lam * scale**2, tol=TOL, max_iter=200)
+    assert res.converged and 0.0 <= res.gap <= TOL
+    # the scaled fit, evaluated on the unscaled problem, is within its certificate
+    s = np.ones(len(y))
+    p = _obj(X, y, s, lam, res.coef * scale, res.intercept)
+    assert abs(p - ref.primal) <= (res.gap + ref.gap + 1e-12) * ref.primal
+    radius = _radius(ref, lam) + _radius(res, lam * scale**2) * scale
+    assert np.linalg.norm(res.coef * scale - ref.coef) <= radius + 1e-9 * np.linalg.norm(ref.coef)
+
+
+@pytest.mark.parametrize("route", ["cholesky", "jacobi"])
 @pytest.mark.parametrize("flip", [0, 3])
 @pytest.mark.parametrize("lam", [1e-9, 1e-7, 1e-5, 1e-3, 1e-2])
 def test_gap_bounds_suboptimality_at_small_lam(monkeypatch, route, flip, lam):
