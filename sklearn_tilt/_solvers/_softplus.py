@@ -397,7 +397,7 @@ def _polish_intercept(y, c, z, bb):
     n = y.shape[0]
     lo = -np.inf
     hi = np.inf
-    for _ in range(100):
+    for _it in range(100):
         g = 0.0
         gabs = 0.0
         h = 0.0
@@ -405,22 +405,23 @@ def _polish_intercept(y, c, z, bb):
             ci = c[i]
             if ci == 0.0:
                 continue
-            _, u, cv = _parts(y[i] * (z[i] + bb))
+            _f, u, cv = _parts(y[i] * (z[i] + bb))
             g -= ci * y[i] * u
             gabs += ci * u
             h += ci * cv
-        if g == 0.0:
+        # the slope vanishes to the rounding of its two class sums
+        if abs(g) <= 1e-16 * gabs:
             break
         if g < 0.0:
             lo = bb
         else:
             hi = bb
-        if h > 0.0:
-            step = -g / h
-        else:
-            step = -g * np.inf
+        step = -g / h if h > 0.0 else -g * np.inf
         new = bb + step
-        if not (new > lo and new < hi):
+        if new == bb:  # the Newton step is below rounding
+            break
+        newton = new > lo and new < hi
+        if not newton:
             if np.isfinite(lo) and np.isfinite(hi):
                 new = 0.5 * (lo + hi)
             elif np.isfinite(lo):
@@ -429,12 +430,11 @@ def _polish_intercept(y, c, z, bb):
                 new = hi - max(1.0, 2.0 * abs(hi - bb), abs(hi))
         scale = max(1.0, abs(bb))
         # a Newton step this small is in the quadratic regime: the next one would be
-        # below rounding
-        if (abs(new - bb) <= (1e-9 if new == bb + step else 4e-16) * scale
-                or abs(g) <= 1e-16 * gabs):
-            bb = new
-            break
+        # below rounding; a bracket this small is at rounding
+        done = (newton and abs(new - bb) <= 1e-9 * scale) or hi - lo <= 4e-16 * scale
         bb = new
+        if done:
+            break
     return bb
 
 
@@ -508,7 +508,7 @@ def _line_values(y, c, z, dz, t, w, pw, lam, wp, pp):
         if ci == 0.0:
             continue
         yi = y[i]
-        fi, ui, _ = _parts(yi * (z[i] + t * dz[i]))
+        fi, ui, _h = _parts(yi * (z[i] + t * dz[i]))
         f += ci * fi
         df -= ci * yi * dz[i] * ui
     # ||w + t p||^2 = ||w||^2 + 2 t w.p + t^2 ||p||^2 (||w||^2 added by caller)

@@ -494,3 +494,30 @@ def test_stop_message_names_the_cause(mnist35):
         assert res.gap <= 1e-300 and res.message == ""
     else:
         assert "floating point" in res.message and res.n_iter < 10_000
+
+
+def test_intercept_polish_stays_at_the_optimum():
+    """The 1-D Newton polish of the intercept returns the minimiser from any start,
+    including starts at the minimiser itself (a step below rounding) and far away."""
+    from numba import njit
+
+    from sklearn_tilt._solvers import _softplus
+
+    polish = _softplus._polish_intercept
+
+    @njit
+    def run(y, c, z, b0):
+        return polish(y, c, z, b0)
+
+    rng = np.random.RandomState(0)
+    n = 1000
+    y = np.where(rng.rand(n) < 0.3, 1.0, -1.0)
+    c = np.full(n, 1.0 / n)
+    z = 3.0 * rng.randn(n)
+    b_star = run(y, c, z, 0.0)
+    slope = -np.sum(c * y / (1.0 + np.exp(y * (z + b_star))))
+    assert abs(slope) <= 1e-14
+    starts = [b_star, np.nextafter(b_star, np.inf), np.nextafter(b_star, -np.inf),
+              b_star + 1e-12, b_star - 5.0, b_star + 40.0]
+    for b0 in starts:
+        assert abs(run(y, c, z, b0) - b_star) <= 1e-12 * max(1.0, abs(b_star)), b0
