@@ -73,12 +73,14 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.special as _sp_special
 from numba import njit
 from scipy.linalg import blas as _blas
 from scipy.linalg import lapack as _lapack
 
 from ._common import SolverResult, kernel_arrays, row_axpy, row_dot
 from ._losses import expit as _expit
+from . import _losses
 from ._losses import softplus as _softplus
 from ._losses import softplus_parts as _parts
 
@@ -524,13 +526,16 @@ def _line_values(y, c, z, dz, t, w, pw, lam, wp, pp):
 @njit(cache=True, fastmath=_FM)
 def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercept, tol,
                    max_iter, w, b_arr, z, L, pmode, pcg_refresh, info, u_scale, cD,
-                   qp, qm, gstate, have_grad):
+                   qp, qm, gstate, have_grad, acc, have_diag):
     """Newton-PCG iterations until converged / max_iter / a new factor is wanted.
 
     ``info`` (float64[8]) in/out: [0] iterations done, [1] P, [2] gap, [3] PCG
-    iterations (total), [5] other passes over ``X`` (gradients, diagonals). ``qp, qm, gstate = (loss, sum_+ c u, sum_- c u)`` hold the
+    iterations (total), [5] other passes over ``X`` (gradients, diagonals), [6] on
+    return 1 where ``acc[:, 2:4]`` holds the diagonal sums of the returned point.
+    ``qp, qm, cD, gstate = (loss, sum_+ c u, sum_- c u, sum cD)`` hold the
     lam-independent output of the last gradient pass; with ``have_grad`` they are
-    taken as valid for the current ``(w, b, z)`` and the first pass is skipped.
+    taken as valid for the current ``(w, b, z)`` and the first pass is skipped (and
+    with ``have_diag`` the diagonal sums in ``acc``, ``(d, 4)``, too).
     ``pmode`` selects the preconditioner (``_PREC_*``; ``L`` is only read by
     ``_PREC_CHOLESKY``). Returns a status code.
     """
@@ -557,8 +562,7 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
     it = int(info[0])
     status = _MAX_ITER
     fresh = have_grad
-    diag_ok = False
-    acc = np.empty((d if is_sparse or pmode == _PREC_JACOBI else 0, 4))
+    diag_ok = have_grad and have_diag
     # lack of progress: neither the gap halves nor the objective moves beyond
     # rounding for _STALL_STEPS Newton steps (tol below what floating point allows)
     best_gap = np.inf
@@ -632,7 +636,7 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
                 pdiag[k] = lam2
             pdiag[d] = hbb
         fresh = False
-        diag_ok = False
+        diag_ok = False  # (for the next point)
         # ---- PCG on H p = -g (Euclidean residual; forcing term from the gap)
         eta = max(math.sqrt(0.1 * tol / rho), math.sqrt(rho))
         eta = min(0.5, eta)
@@ -765,6 +769,8 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
         info[2] = gap
         if gap <= tol * P:
             status = _CONVERGED
+        diag_ok = False
+    info[6] = 1.0 if diag_ok else 0.0
     info[0] = it
     return status
 
@@ -796,23 +802,32 @@ def _sparse_gram(data, indices, indptr, wts, rows, H):
 # ---------------------------------------------------------------------------
 
 @njit(cache=True)
-def _csr_scan(data, indices, indptr, c, used, rowsq):
+def _csr_scan(data, indices, indptr, c, y, used, rowsq, sums):
     """One pass over CSR input: ``rowsq[i] = ||x_i||^2``, ``used[k]`` for the columns
-    with a nonzero on a row of positive weight; returns whether all values are finite
-    (numpy's separate passes for these took 5x longer on text-like data)."""
-    finite = True
+    with a nonzero on a row of positive weight and the class sums ``sums[k] =
+    (sum_{y=+1} c x_k, sum_{y=-1} c x_k, sum_{y=+1} c x_k^2, sum_{y=-1} c x_k^2)``
+    (the gradient pass at ``w = 0``, ``_cold_gradient``); returns whether all values
+    are finite (numpy's separate passes took 5x longer on text-like data)."""
+    bad = 0.0  # v - v is 0 for every finite v, NaN otherwise
+    k = np.int64(indptr[0])
     for i in range(indptr.shape[0] - 1):
         acc = 0.0
-        weighted = c[i] > 0.0
-        for k in range(indptr[i], indptr[i + 1]):
-            v = data[k]
-            if not abs(v) < np.inf:
-                finite = False
-            acc += float(v) * float(v)
-            if weighted and v != 0:
-                used[indices[k]] = True
+        e = np.int64(indptr[i + 1])
+        ci = c[i]
+        col = 0 if y[i] > 0.0 else 1
+        while k < e:
+            v = float(data[k])
+            bad += v - v
+            acc += v * v
+            if ci > 0.0 and v != 0.0:
+                j = indices[k]
+                used[j] = True
+                cv = ci * v
+                sums[j, col] += cv
+                sums[j, 2 + col] += cv * v
+            k += 1
         rowsq[i] = acc
-    return finite
+    return bad == 0.0
 
 
 def _narrow(a):
@@ -846,7 +861,8 @@ class _Problem:
 
     def __init__(self, X, y, sample_weight, fit_intercept, check_input=True):
         if sp.issparse(X):
-            X = sp.csr_matrix(X)
+            if not isinstance(X, sp.csr_matrix):  # (a new object would forget that
+                X = sp.csr_matrix(X)              # its indices were found sorted)
             if X.dtype not in (np.float32, np.float64):
                 X = X.astype(np.float64)
         else:
@@ -887,7 +903,9 @@ class _Problem:
         if self.sparse:
             used = np.zeros(d, dtype=bool)
             rowsq = np.empty(n)
-            if not _csr_scan(X.data, X.indices, X.indptr, self.c, used, rowsq) and check_input:
+            sums = np.zeros((d, 4))
+            if not _csr_scan(X.data, X.indices, X.indptr, self.c, y, used, rowsq, sums) \
+                    and check_input:
                 raise ValueError("X contains NaN or infinity.")
         else:
             Xw = X if weighted.all() else X[weighted]
@@ -903,8 +921,7 @@ class _Problem:
             else:
                 X = np.ascontiguousarray(X[:, self.keep])
         if self.sparse:
-            X = sp.csr_matrix(X)
-            X.sort_indices()
+            X.sort_indices()  # (no work where already known sorted)
             X = sp.csr_matrix((_narrow(X.data), X.indices, X.indptr), shape=X.shape)
             X.has_sorted_indices = True  # (sorted above; spares kernel_arrays a check)
         else:
@@ -919,11 +936,14 @@ class _Problem:
         if self.sparse:
             if rowsq is None:  # columns were dropped
                 rowsq = np.empty(n)
-                _csr_scan(X.data, X.indices, X.indptr, self.c, np.zeros(self.d, dtype=bool),
-                          rowsq)
+                _csr_scan(X.data, X.indices, X.indptr, self.c, y, np.zeros(self.d, dtype=bool),
+                          rowsq, np.zeros((self.d, 4)))
+                sums = sums[self.keep]
             self.rowsq = rowsq
+            self.sums = np.ascontiguousarray(sums)
         else:
             self.rowsq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+            self.sums = None
         # sum_i c_i (||x_i||^2 + 1) bounds 4x the data part of the Hessian
         self.trace = float(np.dot(self.c, self.rowsq + 1.0))
 
@@ -1010,7 +1030,7 @@ class _Problem:
 class _State:
     """The current point and everything reusable at the next solve."""
 
-    def __init__(self, prob, w, b):
+    def __init__(self, prob, w, b, cold=False):
         n, d = prob.n, prob.d
         self.w = w
         self.b_arr = np.array([b])
@@ -1019,12 +1039,17 @@ class _State:
             _scores(*prob.ka, w, b, self.z)
         else:
             self.z.fill(b)
-        # output of the last gradient pass (valid for (w, b, z) while grad_ok)
+        # output of the last gradient pass (valid for (w, b, z) while grad_ok; the
+        # diagonal sums acc[:, 2:4] while diag_ok too)
         self.qp = np.zeros(d)
         self.qm = np.zeros(d)
         self.gstate = np.zeros(4)
         self.grad_ok = False
-        self.cD = np.empty(n)  # Hessian weights (scratch of the kernel)
+        self.cD = np.empty(n)  # Hessian weights
+        self.acc = np.empty((d, 4))
+        self.diag_ok = False
+        if cold and prob.sums is not None:
+            _cold_gradient(prob, self)
         self.L = None          # Cholesky preconditioner (small d only)
         self.t_factor = None   # measured cost of one factorisation [s]
         self.t_pass = None     # measured cost of one pass over X [s]
@@ -1079,11 +1104,13 @@ def _solve(prob, lam, tol, max_iter, state, refresh=True):
                                 state.L if use_L else _EMPTY_L, pmode,
                                 state.refresh_after() if use_L and refresh else 10**9,
                                 info, u_scale,
-                                state.cD, state.qp, state.qm, state.gstate, state.grad_ok)
+                                state.cD, state.qp, state.qm, state.gstate, state.grad_ok,
+                                state.acc, state.diag_ok)
         passes = info[3] + info[5] - passes0
         if passes >= 2:
             state.t_pass = (time.perf_counter() - t0) / passes
         state.grad_ok = status != _NEED_FACTOR
+        state.diag_ok = state.grad_ok and info[6] == 1.0
         if status != _NEED_FACTOR:
             break
         state.L = None  # refactorise at the current point
@@ -1148,7 +1175,34 @@ def _init_state(prob, coef_init, intercept_init):
         b = float(intercept_init)
         if not np.isfinite(b):
             raise ValueError("intercept_init must be finite.")
-    return _State(prob, np.ascontiguousarray(prob.restrict(w)), b)
+    return _State(prob, np.ascontiguousarray(prob.restrict(w)), b,
+                  cold=coef_init is None and intercept_init is None)
+
+
+def _cold_gradient(prob, state):
+    """The output of the gradient pass at the cold start ``w = 0``, ``b`` = the optimal
+    intercept there, from the class sums of the setup scan (no pass over ``X``).
+
+    All scores equal ``b``: the loss, slope and curvature take one value per class,
+    so every sum over samples is that value times a class sum.
+    """
+    y, c = prob.y, prob.c
+    pos = y > 0.0
+    cls_c = np.array([c[pos].sum(), c[~pos].sum()])
+    b = float(state.b_arr[0])
+    m = np.array([b, -b])  # the margins y (w.x + b) of class +1 and class -1
+    f = _losses.loss_values(m, "softplus")
+    u = _sp_special.expit(-m)
+    h = _sp_special.expit(m) * u
+    S = prob.sums
+    np.multiply(u[0], S[:, 0], out=state.qp)
+    np.multiply(u[1], S[:, 1], out=state.qm)
+    state.acc[:, 2] = h[0] * S[:, 0] + h[1] * S[:, 1]
+    state.acc[:, 3] = h[0] * S[:, 2] + h[1] * S[:, 3]
+    state.cD[:] = c * np.where(pos, h[0], h[1])
+    state.gstate[:] = (np.dot(cls_c, f), cls_c[0] * u[0], cls_c[1] * u[1], np.dot(cls_c, h))
+    state.grad_ok = True
+    state.diag_ok = True
 
 
 def softplus_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
