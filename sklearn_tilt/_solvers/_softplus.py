@@ -19,22 +19,38 @@ Hessian-vector products. The preconditioner is one of three:
   earlier ``lam`` of the path. The factor is refreshed only when the conjugate
   gradients of one Newton step need more than ``1 + sqrt(t_factor / t_pass)``
   iterations (both times measured), so most Newton steps cost a handful of passes
-  over ``X`` and no factorisation;
-* otherwise (large ``d``, e.g. sparse text): the diagonal of the current Hessian
-  (Jacobi), one extra pass per Newton step, O(d) memory. On text-like CSR data
-  (n=200000, d=100000) it cuts the conjugate-gradient iterations 7x against the
-  scalar diagonal at ``lam = 1e-5``; no d x d matrix is ever formed there, so the
-  memory is O(nnz + n + d). The conjugate gradients stop on the Euclidean residual (the certificate
-is Euclidean) with a forcing term chosen so that one step reaches ``tol`` from
-close by. A backtracking line search on the exact objective globalises the
-method; before every gradient the intercept is polished by a safeguarded 1-D
-Newton iteration (O(n)). ``X p`` for the line search is accumulated from the
-products the conjugate gradients already formed (no extra pass).
+  over ``X`` and no factorisation. Its Gram part is formed in float32 where
+  ``max ||x||^2`` lies in [1e-20, 1e30] (far from float32's overflow and underflow),
+  in float64 otherwise or when the float32 factor is not finite;
+* otherwise (large ``d``, e.g. sparse text): a centred diagonal of the current
+  Hessian, O(d) memory, no d x d matrix (memory O(nnz + n + d)). With an intercept
+  it is the diagonal in the coordinates ``(w, b + mu.w)``, ``mu`` the
+  curvature-weighted mean row, in which the Hessian has no ``w``-``b`` block: the
+  plain diagonal (Jacobi) leaves the intercept coupled to the mean direction of
+  uncentred data (non-negative text features), and on text-like CSR data
+  (n=200000, d=100000, ``lam = 1e-3``) the preconditioned spectrum narrows from
+  [0.05, 5.4] (Jacobi) to [0.61, 1.27], the conjugate gradients from 14 to 5
+  iterations per fit. Its sums are formed in the same traversal of the rows as
+  the gradient's.
+
+The conjugate gradients stop on the Euclidean residual (the certificate is
+Euclidean) at a forcing term chosen so that one step reaches ``tol`` from close by,
+or earlier where the next gap is predicted below ``tol`` (the residual of the
+linear model with a 25% margin, plus the nonlinear part measured at the previous
+step). A backtracking line search on the exact objective globalises the method;
+``X p`` for it is accumulated from the products the conjugate gradients already
+formed (no extra pass). Every gradient pass first polishes the intercept by a
+safeguarded 1-D Newton iteration (O(n)) and evaluates loss, slope and curvature
+from one exponential per sample. Between Newton steps the scores are updated
+(``z + t X p``); they are recomputed from scratch (one more pass) where the
+certificate may stop, and every exit certifies recomputed scores. The cold start
+``w = 0`` needs no pass at all: all scores equal ``b``, so its gradient is formed
+from class sums that the setup scan of CSR input collects.
 
 Path: ``lam`` decreasing; each solve starts from a quadratic extrapolation in
-``log(lam)`` of the last three solutions ``(w, b)`` (linear from the first two) and of their scores (scores
-are linear in ``(w, b)``, so no pass is needed), kept only when it lowers the
-objective; otherwise from the previous solution, whose gradient pass (which does
+``log(lam)`` of the last three solutions ``(w, b)`` (linear from the first two) and
+of their scores (scores are linear in ``(w, b)``, so no pass is needed), kept only
+when it lowers the objective; otherwise from the previous solution, whose gradient pass (which does
 not depend on ``lam``) is reused. Along the 81-value MNIST path this takes about
 one Newton step per ``lam`` and a few factorisations in all. The path loop is in
 Python because the (rare) factorisations call scipy's BLAS/LAPACK; everything
