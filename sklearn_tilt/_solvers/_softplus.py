@@ -917,6 +917,9 @@ class _Problem:
         # --- drop columns that no weighted row uses
         weighted = self.c > 0
         if self.sparse:
+            from . import _jit_cache
+
+            _jit_cache.guard_kernels()  # (kernel_arrays does it later; the scan runs first)
             used = np.zeros(d, dtype=bool)
             rowsq = np.empty(n)
             sums = np.zeros((d, 4))
