@@ -35,9 +35,9 @@ Hessian-vector products. The preconditioner is one of three:
 
 The conjugate gradients stop on the Euclidean residual (the certificate is
 Euclidean) at a forcing term chosen so that one step reaches ``tol`` from close by,
-or earlier where the next gap is predicted below ``tol`` (the residual of the
-linear model with a 25% margin, plus the nonlinear part measured at the previous
-step). A backtracking line search on the exact objective globalises the method;
+or, with the diagonal preconditioners, earlier where the next gap is predicted below
+``tol`` (the residual of the linear model with a 25% margin, plus the nonlinear part
+measured at the previous step). A backtracking line search on the exact objective globalises the method;
 ``X p`` for it is accumulated from the products the conjugate gradients already
 formed (no extra pass). Every gradient pass first polishes the intercept by a
 safeguarded 1-D Newton iteration (O(n)) and evaluates loss, slope and curvature
@@ -700,9 +700,12 @@ def _newton_kernel(is_sparse, Xd, data, indices, indptr, y, c, lam, fit_intercep
                 i = rows[jj]
                 dz[i] += alpha * dots[i]
             # stop at the forcing term, or where the next gap (the linear model's
-            # residual, 25% margin, plus the nonlinear part) is predicted below tol
+            # residual, 25% margin, plus the nonlinear part) is predicted below tol.
+            # (Not with the Cholesky factor: there the extra iteration is cheap, and the
+            # overshoot keeps fits of different representations of the same data, e.g.
+            # zero weights vs removed rows, equal far below tol.)
             pred = (rr - r[d] * r[d]) / (2.0 * lam2) / P
-            if rr <= target or 1.25 * pred + nl <= tol:
+            if rr <= target or (pmode != _PREC_CHOLESKY and 1.25 * pred + nl <= tol):
                 break
             _precondition(pmode, L, pdiag, pmu, fit_intercept, r, s)
             rs_new = 0.0
@@ -846,6 +849,17 @@ def _csr_scan(data, indices, indptr, c, y, used, rowsq, sums):
     return bad == 0.0
 
 
+def _scan_arrays(X):
+    """The CSR arrays of ``X`` for ``_csr_scan``, canonicalised as ``kernel_arrays``
+    does (one compiled specialisation for all input variants), the compile lock in
+    place (the scan runs before ``kernel_arrays``)."""
+    from . import _canonical, _jit_cache
+
+    _jit_cache.guard_kernels()
+    indices, indptr = _canonical.csr_index(X.indices, X.indptr, X.shape[1])
+    return _canonical.values(X.data), indices, indptr
+
+
 def _narrow(a):
     """The same values in the narrowest of uint8 / float32 / own dtype that holds them
     exactly (raw pixels are integers in [0, 255]): a lossless copy that the
@@ -917,14 +931,10 @@ class _Problem:
         # --- drop columns that no weighted row uses
         weighted = self.c > 0
         if self.sparse:
-            from . import _jit_cache
-
-            _jit_cache.guard_kernels()  # (kernel_arrays does it later; the scan runs first)
             used = np.zeros(d, dtype=bool)
             rowsq = np.empty(n)
             sums = np.zeros((d, 4))
-            if not _csr_scan(X.data, X.indices, X.indptr, self.c, y, used, rowsq, sums) \
-                    and check_input:
+            if not _csr_scan(*_scan_arrays(X), self.c, y, used, rowsq, sums) and check_input:
                 raise ValueError("X contains NaN or infinity.")
         else:
             Xw = X if weighted.all() else X[weighted]
@@ -955,8 +965,8 @@ class _Problem:
         if self.sparse:
             if rowsq is None:  # columns were dropped
                 rowsq = np.empty(n)
-                _csr_scan(X.data, X.indices, X.indptr, self.c, y, np.zeros(self.d, dtype=bool),
-                          rowsq, np.zeros((self.d, 4)))
+                _csr_scan(*_scan_arrays(X), self.c, y, np.zeros(self.d, dtype=bool), rowsq,
+                          np.zeros((self.d, 4)))
                 sums = sums[self.keep]
             self.rowsq = rowsq
             self.sums = np.ascontiguousarray(sums)
