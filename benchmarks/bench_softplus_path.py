@@ -28,9 +28,9 @@ method reached), our largest certified relative duality gap, the peak traced mem
 traced) and the bandwidth floor ``81 x`` one ``X @ w``.
 
 Usage: ``python benchmarks/bench_softplus_path.py [--quick] [--repeats R]
-[--blas-threads T] [--pair A B] [--skip lbfgs ...] [--report-only]``. ``--quick`` runs only the
-~1000-image float64 pair, once, without lbfgs. Results go to
-``benchmarks/results/softplus_path[_quick].{csv,md}``.
+[--blas-threads T] [--pair A B] [--skip lbfgs ...] [--stem NAME] [--report-only]``.
+``--quick`` runs only the ~1000-image float64 pair, once, without lbfgs. Results go
+to ``benchmarks/results/softplus_path[_quick].{csv,md}`` (``--stem``: another name).
 """
 
 import argparse
@@ -385,12 +385,15 @@ def main(argv=None):
     ap.add_argument("--budget", type=float, default=900.0,
                     help="seconds per path run; a peer still running is stopped at the "
                          "next lam and reported with the number of lams it finished")
+    ap.add_argument("--stem", default=None,
+                    help="output name (default softplus_path[_quick]), e.g. to keep the "
+                         "full report when measuring a subset of the methods")
     ap.add_argument("--report-only", action="store_true",
                     help="rebuild the markdown report from the CSV tables of the last "
                          "run (no measurement)")
     args = ap.parse_args(argv)
     if args.report_only:
-        stem = "softplus_path_quick" if args.quick else "softplus_path"
+        stem = args.stem or ("softplus_path_quick" if args.quick else "softplus_path")
         rows = read_csv(RESULTS / f"{stem}.csv")
         exact_reference(rows)
         write_csv(RESULTS / f"{stem}.csv", rows)
@@ -483,7 +486,7 @@ def main(argv=None):
     dname_single = next(iter(datasets))
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = "softplus_path_quick" if args.quick else "softplus_path"
+    stem = args.stem or ("softplus_path_quick" if args.quick else "softplus_path")
     write_csv(RESULTS / f"{stem}_single.csv", single)
     write_csv(RESULTS / f"{stem}.csv", rows)
     try:

@@ -46,6 +46,17 @@ def softplus_curvature(z):
     return e / ((1.0 + e) * (1.0 + e))
 
 
+@njit(cache=True, inline="always")
+def softplus_parts(z):
+    """``(log(1 + exp(-z)), sigmoid(-z), sigmoid(z) sigmoid(-z))`` from one exponential:
+    the softplus loss, minus its slope and its second derivative."""
+    e = math.exp(-abs(z))
+    q = 1.0 / (1.0 + e)
+    if z > 0.0:
+        return math.log1p(e), e * q, e * q * q
+    return -z + math.log1p(e), q, e * q * q
+
+
 def loss_values(z, loss):
     """``f(z)`` elementwise in float64 for ``loss`` in {"hinge", "softplus"}."""
     z = np.asarray(z, dtype=np.float64)

@@ -387,6 +387,31 @@ def _separable(flip=0):
 
 
 @pytest.mark.parametrize("route", ["cholesky", "jacobi"])
+@pytest.mark.parametrize("scale", [1e-25, 1e22, 1e100])
+def test_extreme_data_scale_is_solved(monkeypatch, route, scale):
+    """``X -> scale X``, ``lam -> scale**2 lam`` is the same problem (``w -> w / scale``).
+    Squared norms far outside float32's range (1e-50, 1e44, 1e200 here) must not reach
+    a float32 preconditioner: the fit is the unscaled one, certified."""
+    from sklearn_tilt._solvers import _softplus
+
+    if route == "jacobi":
+        monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+    rng = np.random.RandomState(0)
+    X = rng.rand(300, 30)
+    y = np.where(X[:, 0] + 0.3 * rng.randn(300) > 0.5, 1.0, -1.0)
+    lam = 1e-2
+    ref = softplus_solve(X, y, None, lam, tol=TOL, max_iter=200)
+    res = softplus_solve(X * scale, y, None, lam * scale**2, tol=TOL, max_iter=200)
+    assert res.converged and 0.0 <= res.gap <= TOL
+    # the scaled fit, evaluated on the unscaled problem, is within its certificate
+    s = np.ones(len(y))
+    p = _obj(X, y, s, lam, res.coef * scale, res.intercept)
+    assert abs(p - ref.primal) <= (res.gap + ref.gap + 1e-12) * ref.primal
+    radius = _radius(ref, lam) + _radius(res, lam * scale**2) * scale
+    assert np.linalg.norm(res.coef * scale - ref.coef) <= radius + 1e-9 * np.linalg.norm(ref.coef)
+
+
+@pytest.mark.parametrize("route", ["cholesky", "jacobi"])
 @pytest.mark.parametrize("flip", [0, 3])
 @pytest.mark.parametrize("lam", [1e-9, 1e-7, 1e-5, 1e-3, 1e-2])
 def test_gap_bounds_suboptimality_at_small_lam(monkeypatch, route, flip, lam):
@@ -469,3 +494,30 @@ def test_stop_message_names_the_cause(mnist35):
         assert res.gap <= 1e-300 and res.message == ""
     else:
         assert "floating point" in res.message and res.n_iter < 10_000
+
+
+def test_intercept_polish_stays_at_the_optimum():
+    """The 1-D Newton polish of the intercept returns the minimiser from any start,
+    including starts at the minimiser itself (a step below rounding) and far away."""
+    from numba import njit
+
+    from sklearn_tilt._solvers import _softplus
+
+    polish = _softplus._polish_intercept
+
+    @njit
+    def run(y, c, z, b0):
+        return polish(y, c, z, b0)
+
+    rng = np.random.RandomState(0)
+    n = 1000
+    y = np.where(rng.rand(n) < 0.3, 1.0, -1.0)
+    c = np.full(n, 1.0 / n)
+    z = 3.0 * rng.randn(n)
+    b_star = run(y, c, z, 0.0)
+    slope = -np.sum(c * y / (1.0 + np.exp(y * (z + b_star))))
+    assert abs(slope) <= 1e-14
+    starts = [b_star, np.nextafter(b_star, np.inf), np.nextafter(b_star, -np.inf),
+              b_star + 1e-12, b_star - 5.0, b_star + 40.0]
+    for b0 in starts:
+        assert abs(run(y, c, z, b0) - b_star) <= 1e-12 * max(1.0, abs(b_star)), b0
