@@ -121,6 +121,22 @@ def active_set_fits(X):
     return 8 * min(n, _CACHE_ROWS) * d <= _CACHE_MAX_BYTES
 
 
+@njit(cache=True, inline="always")
+def _step(is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, q, alpha, w):
+    """One coordinate step of sample ``i`` (gradient ``G``, curvature ``q``):
+    ``a_i`` to its minimiser in ``[0, C_i]``, ``w`` updated; returns the change
+    of ``t = sum a_i y_i``."""
+    if q > 0.0:
+        an = min(max(a - G / q, 0.0), Ci)
+    else:
+        an = Ci if G < 0.0 else 0.0
+    da = (an - a) * yi
+    if da != 0.0:
+        alpha[i] = an
+        row_axpy(is_sparse, Xd, data, indices, indptr, i, da, w)
+    return da
+
+
 @njit(cache=True, fastmath=_FM)
 def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, nsel, alpha, w, t_in, c, rho, eps,
         max_passes, seed):
@@ -190,20 +206,8 @@ def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, nsel, alpha, w, t_i
             if pg < pg_min:
                 pg_min = pg
             if pg != 0.0:
-                q = qd[i]
-                if q > 0.0:
-                    an = a - G / q
-                    if an < 0.0:
-                        an = 0.0
-                    elif an > Ci:
-                        an = Ci
-                else:
-                    an = Ci if G < 0.0 else 0.0
-                da = (an - a) * yi
-                if da != 0.0:
-                    alpha[i] = an
-                    row_axpy(is_sparse, Xd, data, indices, indptr, i, da, w)
-                    t += da
+                t += _step(is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, qd[i],
+                           alpha, w)
             s += 1
         passes += 1
         if pg_max < pg_min:
@@ -231,16 +235,8 @@ def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, nsel, alpha, w, t_i
                         act[nact] = i
                         nact += 1
                         admitted += 1
-                        q = qd[i]
-                        if q > 0.0:
-                            an = min(max(a - G / q, 0.0), Ci)
-                        else:
-                            an = Ci if G < 0.0 else 0.0
-                        da = (an - a) * yi
-                        if da != 0.0:
-                            alpha[i] = an
-                            row_axpy(is_sparse, Xd, data, indices, indptr, i, da, w)
-                            t += da
+                        t += _step(is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G,
+                                   qd[i], alpha, w)
                 passes += 1
                 if admitted == 0:
                     break

@@ -112,7 +112,7 @@ class OverBudget(BaseException):
 
 
 class _Clock(threading.local):
-    entry = None  # perf_counter() at the start of the running top-level kernel call
+    entry = None  # thread_time() at the start of the running top-level kernel call
     limit = math.inf  # the budget that applies to it
 
 
