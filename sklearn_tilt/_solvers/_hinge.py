@@ -338,8 +338,20 @@ def hinge_ipm_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tr
     fit_intercept = bool(fit_intercept)
     _check_classes(y, s, fit_intercept)
     _check_starts(X.shape[0], X.shape[1], coef_init, dual_init)
-    return interior_point_solve(X, y, s, S, lam, tol=tol, max_iter=max_iter,
-                                fit_intercept=fit_intercept)
+    return _ipm_or_active_set(X, y, s, S, lam, tol, max_iter, fit_intercept)
+
+
+def _ipm_or_active_set(X, y, s, S, lam, tol, max_iter, fit_intercept):
+    """The interior-point solve; where it is not certified (degenerate problems at
+    the limit of floating point), the active-set method from its dual, and the
+    better certified of the two."""
+    r = interior_point_solve(X, y, s, S, lam, tol=tol, max_iter=max_iter,
+                             fit_intercept=fit_intercept)
+    if r.converged or max_iter == 0:
+        return r
+    r2 = hinge_solve(X, y, s, lam, tol=tol, max_iter=max_iter, fit_intercept=fit_intercept,
+                     dual_init=r.dual, check_input=False)
+    return r2 if r2.gap < r.gap else r
 
 
 def hinge_ipm_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
@@ -348,5 +360,5 @@ def hinge_ipm_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=Tr
     X, y, s, S, tol, max_iter, lams, fit_intercept = _validate_path(
         X, y, sample_weight, lams, tol, max_iter, fit_intercept, check_input)
     _check_starts(X.shape[0], X.shape[1], coef_init, None)
-    return [interior_point_solve(X, y, s, S, float(lam), tol=tol, max_iter=max_iter,
-                                 fit_intercept=fit_intercept) for lam in lams]
+    return [_ipm_or_active_set(X, y, s, S, float(lam), tol, max_iter, fit_intercept)
+            for lam in lams]

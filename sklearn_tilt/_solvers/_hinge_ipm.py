@@ -60,6 +60,9 @@ _MU_FINISH = 1e-4
 _MU_STOP = 1e-14
 # partitions tried by one finish (it stops earlier when a partition repeats)
 _FINISH_STEPS = 30
+# iterations without halving the complementarity after which the interior
+# point is taken as stalled
+_STALL = 15
 
 
 def interior_point_fits(X, n_active=None):
@@ -317,11 +320,21 @@ def interior_point_solve(X, y, s, S, lam, *, tol, max_iter, fit_intercept=True):
     st = _start(prob)
     last_try = np.inf
     status = "max_iter"
+    record, since = np.inf, 0
     if max_iter > 0:
         for st, rel_mu in _ipm_steps(prob, lam, st):
             n_iter += 1
             if not np.isfinite(rel_mu):
                 status = "breakdown"
+                break
+            if rel_mu < 0.5 * record:
+                record, since = rel_mu, 0
+            else:
+                since += 1
+            if since >= _STALL:
+                # no progress in floating point: the finish from where it stands
+                best, _ = _finish(prob, lam, tol, _partition(prob, st), best)
+                status = "stalled"
                 break
             if rel_mu <= _MU_FINISH and rel_mu <= 0.1 * last_try:
                 last_try = rel_mu
