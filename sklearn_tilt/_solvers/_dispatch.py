@@ -30,8 +30,9 @@ def hinge_method(X, method="auto", lams=None):
     "active_set" or "dcd"); ``lams``: the grid of a path (``None`` for a single fit).
 
     "auto": the interior-point method where its iterations are cheap (few
-    features: :func:`._hinge_ipm.interior_point_fits`), at every ``lam`` (its
-    cost hardly depends on ``lam``); else as described below.
+    samples and features: :func:`._hinge_ipm.interior_point_fits`) for single
+    fits, at every ``lam`` (its cost hardly depends on ``lam``); paths keep the
+    warm-started methods below.
     """
     if method not in HINGE_METHODS:
         raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
@@ -39,7 +40,7 @@ def hinge_method(X, method="auto", lams=None):
         return method
     from ._hinge_dcd import active_set_fits
 
-    if interior_point_fits(X):
+    if lams is None and interior_point_fits(X):
         return "interior_point"
     if not active_set_fits(X):
         return "dcd"

@@ -52,6 +52,9 @@ from ._hinge_certificate import (canonical_intercept, dual_lower, gamma, make_fe
 # this, and so does the dense copy of the rows
 MAX_WORK = 2 * 10**8
 MAX_ENTRIES = 10**7
+MAX_SAMPLES = 5000
+# the finish solves dense systems of d + 1 + |F| unknowns: not beyond this |F|
+_MAX_FREE = 1500
 # fraction of the step to the boundary of the positive orthant
 _STEP = 0.995
 # the finish is tried once the mean complementarity is below this fraction of
@@ -69,7 +72,7 @@ def interior_point_fits(X, n_active=None):
     """Whether the interior-point method suits ``X`` (see :data:`MAX_WORK`)."""
     n, d = X.shape
     n = n if n_active is None else n_active
-    return n * (d + 1) ** 2 <= MAX_WORK and n * d <= MAX_ENTRIES
+    return n <= MAX_SAMPLES and n * (d + 1) ** 2 <= MAX_WORK and n * d <= MAX_ENTRIES
 
 
 class _Problem:
@@ -209,6 +212,8 @@ def _kkt_solve(prob, lam, part):
     F = np.flatnonzero(part == 2)
     U = part == 1
     f = F.shape[0]
+    if f > _MAX_FREE:
+        return None
     k = d + (1 if fi else 0)
     A = np.zeros((k + f, k + f))
     rhs = np.zeros(k + f)
@@ -247,7 +252,10 @@ def _finish(prob, lam, tol, part, best):
         if key in seen:
             break
         seen.add(key)
-        w, b, beta = _kkt_solve(prob, lam, part)
+        sol = _kkt_solve(prob, lam, part)
+        if sol is None:
+            break
+        w, b, beta = sol
         steps += 1
         cert = certify(prob, lam, w, beta, b)
         if best is None or cert[0] < best[0]:
