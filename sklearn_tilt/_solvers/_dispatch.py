@@ -4,10 +4,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _interpret, _jit_cache
+from ._hinge_ipm import interior_point_fits
 from ._losses import loss_values
 
 LOSSES = ("hinge", "softplus")
-HINGE_METHODS = ("auto", "active_set", "dcd")
+HINGE_METHODS = ("auto", "interior_point", "active_set", "dcd")
 
 # "auto" keeps the active-set method (Gram cache, exact subproblems) on
 # problems up to this many samples, where it wins (the paper's paths); above,
@@ -25,14 +26,22 @@ _FINE_GRID_RATIO = 2.0
 
 
 def hinge_method(X, method="auto", lams=None):
-    """The hinge method that ``method`` selects for ``X`` ("active_set" or "dcd");
-    ``lams``: the grid of a path (``None`` for a single fit)."""
+    """The hinge method that ``method`` selects for ``X`` ("interior_point",
+    "active_set" or "dcd"); ``lams``: the grid of a path (``None`` for a single fit).
+
+    "auto": the interior-point method where its iterations are cheap (few
+    samples and features: :func:`._hinge_ipm.interior_point_fits`) for single
+    fits, at every ``lam`` (its cost hardly depends on ``lam``); paths keep the
+    warm-started methods below.
+    """
     if method not in HINGE_METHODS:
         raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
     if method != "auto":
         return method
     from ._hinge_dcd import active_set_fits
 
+    if lams is None and interior_point_fits(X):
+        return "interior_point"
     if not active_set_fits(X):
         return "dcd"
     if X.shape[0] <= _ACTIVE_SET_MAX_SAMPLES:
@@ -77,7 +86,10 @@ def solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept
 def _solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept,
                   coef_init, intercept_init, dual_init, method, check_input):
     if loss == "hinge":
-        if hinge_method(X, method) == "dcd":
+        chosen = hinge_method(X, method)
+        if chosen == "interior_point":
+            from ._hinge import hinge_ipm_solve as hinge_solve
+        elif chosen == "dcd":
             from ._hinge_dcd import hinge_dcd_solve as hinge_solve
         else:
             from ._hinge import hinge_solve
@@ -116,7 +128,10 @@ def solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept=
 def _solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept, coef_init,
                 intercept_init, method, check_input):
     if loss == "hinge":
-        if hinge_method(X, method, lams) == "dcd":
+        chosen = hinge_method(X, method, lams)
+        if chosen == "interior_point":
+            from ._hinge import hinge_ipm_path as hinge_path
+        elif chosen == "dcd":
             from ._hinge_dcd import hinge_dcd_path as hinge_path
         else:
             from ._hinge import hinge_path

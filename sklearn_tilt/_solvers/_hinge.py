@@ -77,6 +77,7 @@ import scipy.sparse as sp
 from ._common import SolverResult, kernel_arrays
 from ._hinge_certificate import make_feasible, row_norms
 from ._hinge_gram import new_cache
+from ._hinge_ipm import interior_point_solve
 from ._hinge_passes import scores, w_fresh
 from ._hinge_solve import CONVERGED, STALLED, LookAhead, Problem, path_kernel, solve
 
@@ -311,3 +312,53 @@ def hinge_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
                                out[k, 2], out[k, 1], int(out[k, 4]), max_iter)
     return results
 
+
+
+def _check_starts(n, d, coef_init, dual_init):
+    """Shape checks of the starts that the interior-point method does not use."""
+    if dual_init is not None:
+        shape = np.shape(dual_init)
+        if int(np.prod(shape)) != n:
+            raise ValueError(f"dual_init has shape {shape}, expected ({n},)")
+    if coef_init is not None:
+        shape = np.shape(coef_init)
+        if int(np.prod(shape)) != d:
+            raise ValueError(f"coef_init has shape {shape}, expected ({d},)")
+
+
+def hinge_ipm_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
+                    coef_init=None, intercept_init=None, dual_init=None, check_input=True):
+    """:func:`hinge_solve` by the interior-point method of :mod:`._hinge_ipm`.
+
+    The starts are checked but not used: an interior point starts in the
+    interior, and its number of iterations hardly depends on the start.
+    """
+    X, y, s, S, tol, max_iter = _validate(X, y, sample_weight, tol, max_iter, check_input)
+    lam = _check_lam(lam)
+    fit_intercept = bool(fit_intercept)
+    _check_classes(y, s, fit_intercept)
+    _check_starts(X.shape[0], X.shape[1], coef_init, dual_init)
+    return _ipm_or_active_set(X, y, s, S, lam, tol, max_iter, fit_intercept)
+
+
+def _ipm_or_active_set(X, y, s, S, lam, tol, max_iter, fit_intercept):
+    """The interior-point solve; where it is not certified (degenerate problems at
+    the limit of floating point), the active-set method from its dual, and the
+    better certified of the two."""
+    r = interior_point_solve(X, y, s, S, lam, tol=tol, max_iter=max_iter,
+                             fit_intercept=fit_intercept)
+    if r.converged or max_iter == 0:
+        return r
+    r2 = hinge_solve(X, y, s, lam, tol=tol, max_iter=max_iter, fit_intercept=fit_intercept,
+                     dual_init=r.dual, check_input=False)
+    return r2 if r2.gap < r.gap else r
+
+
+def hinge_ipm_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
+                   coef_init=None, intercept_init=None, check_input=True):
+    """:func:`hinge_path` by the interior-point method: one solve per ``lam``."""
+    X, y, s, S, tol, max_iter, lams, fit_intercept = _validate_path(
+        X, y, sample_weight, lams, tol, max_iter, fit_intercept, check_input)
+    _check_starts(X.shape[0], X.shape[1], coef_init, None)
+    return [_ipm_or_active_set(X, y, s, S, float(lam), tol, max_iter, fit_intercept)
+            for lam in lams]

@@ -186,8 +186,12 @@ def test_bad_input_raises_before_numba(data):
 
 def test_auto_method_choice():
     dense_small = np.zeros((100, 5))
-    assert hinge_method(dense_small) == "active_set"
-    assert hinge_method(sp.csr_matrix(dense_small)) == "active_set"
+    # single fits of few samples and features: the interior-point method;
+    # paths keep the warm-started active-set method
+    assert hinge_method(dense_small) == "interior_point"
+    assert hinge_method(sp.csr_matrix(dense_small)) == "interior_point"
+    assert hinge_method(dense_small, lams=[1.0, 0.1]) == "active_set"
+    assert hinge_method(np.zeros((1000, 784))) == "active_set"
     assert hinge_method(sp.csr_matrix((50_000, 100_000))) == "dcd"
     assert hinge_method(sp.csr_matrix((5000, 100_000))) == "dcd"
     assert hinge_method(np.zeros((20_000, 5))) == "dcd"

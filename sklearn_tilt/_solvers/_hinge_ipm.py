@@ -1,0 +1,375 @@
+"""Exact hinge solver for problems with few features: an interior-point method
+on the primal, finished by a primal-dual active-set method on the KKT system.
+
+Problem, over the samples of positive weight (``p_i = s_i / S``)::
+
+    min_{w, b, xi}  sum_i p_i xi_i + lam ||w||^2
+    s.t.  y_i (w.x_i + b) + xi_i >= 1,   xi_i >= 0
+
+Its multipliers are ``u_i = p_i beta_i`` with ``beta_i in [0, 1]``; at the
+optimum ``2 lam w = sum_i u_i y_i x_i`` and ``sum_i u_i y_i = 0`` (the hinge
+dual of :mod:`._hinge` has ``alpha = C beta``, ``C_i = s_i / (2 lam S)``).
+
+* Interior point: Mehrotra's predictor-corrector on the primal-dual
+  equations.  Each iteration solves one symmetric positive definite system of
+  size ``d + 1``, ``[X 1]^T D [X 1] + 2 lam diag(1, ..., 1, 0)`` with ``D``
+  diagonal, at O(n d^2): the number of iterations hardly depends on ``lam``,
+  where coordinate methods slow down as ``C = 1 / (2 n lam)`` grows.
+* Finish: the interior point suggests which samples have ``beta_i = 0``
+  (margin above 1), ``beta_i = 1`` (below 1) or lie on the margin (free).
+  For such a partition the optimality conditions are a square linear system
+  in ``(w, b, u_F)``::
+
+      2 lam w - X_F^T (y u)_F = X_U^T (y p)_U,   (y u)_F . 1 = -(y p)_U . 1,
+      x_i.w + b = y_i  (i in F)
+
+  whose unknowns are of order 1 at any ``lam`` (nothing is divided by
+  ``lam``, no sum of terms of size ``C`` cancels), so it stays well
+  conditioned at the hard-margin end.  The partition is then updated by the
+  rule of Hintermueller, Ito & Kunisch (2002) until it repeats, which gives
+  the exact minimiser.
+* Certificate: the rounding-safe bounds of :mod:`._hinge_certificate`,
+  computed from scratch at the returned ``(w, b)`` and ``alpha``; the result
+  is converged only when their relative gap is at most ``tol``.
+
+Memory: the active rows as a dense float64 array (``n d``) plus O(n + d^2);
+:func:`interior_point_fits` says when that and the O(n d^2) iterations are
+cheap.
+"""
+
+import math
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+
+from ._common import SolverResult, kernel_arrays
+from ._hinge_certificate import (canonical_intercept, dual_lower, gamma, make_feasible, norm_up,
+                                 primal_upper, relative_gap, row_norms, scaled_margin_candidate,
+                                 score_error)
+
+# the method applies when n (d + 1)^2, the cost of one iteration, is at most
+# this, and so does the dense copy of the rows
+MAX_WORK = 2 * 10**8
+MAX_ENTRIES = 10**7
+MAX_SAMPLES = 5000
+# the finish solves dense systems of d + 1 + |F| unknowns: not beyond this |F|
+_MAX_FREE = 1500
+# fraction of the step to the boundary of the positive orthant
+_STEP = 0.995
+# the finish is tried once the mean complementarity is below this fraction of
+# the primal objective; the interior point stops when it is below _MU_STOP of it
+_MU_FINISH = 1e-4
+_MU_STOP = 1e-14
+# partitions tried by one finish (it stops earlier when a partition repeats)
+_FINISH_STEPS = 30
+# iterations without halving the complementarity after which the interior
+# point is taken as stalled
+_STALL = 15
+
+
+def interior_point_fits(X, n_active=None):
+    """Whether the interior-point method suits ``X`` (see :data:`MAX_WORK`)."""
+    n, d = X.shape
+    n = n if n_active is None else n_active
+    return n <= MAX_SAMPLES and n * (d + 1) ** 2 <= MAX_WORK and n * d <= MAX_ENTRIES
+
+
+class _Problem:
+    """The active rows as dense float64, their labels and weights."""
+
+    def __init__(self, X, y, s, S, fit_intercept):
+        self.n, self.d = X.shape
+        self.act = np.flatnonzero(s > 0).astype(np.int64)
+        Xa = X[self.act]
+        Xa = Xa.toarray() if sp.issparse(Xa) else Xa
+        self.X = np.ascontiguousarray(Xa, dtype=np.float64)
+        self.y = y[self.act]
+        self.p = s[self.act] / S
+        self.fi = bool(fit_intercept)
+        # the certificate reads X as given
+        self.ka = kernel_arrays(X)
+        self.yall, self.s, self.S = y, s, S
+        self.rn = np.empty(self.n)
+        self.kmax = row_norms(*self.ka, self.n, self.rn)
+        self.tbuf = np.empty(self.n)
+
+
+def _newton_matrix(prob, lam, D):
+    """``[X 1]^T D [X 1] + 2 lam diag(1, ..., 1, 0)``, Cholesky-factored."""
+    X, d = prob.X, prob.d
+    k = d + 1 if prob.fi else d
+    A = np.empty((k, k))
+    XD = X * D[:, None]
+    A[:d, :d] = X.T @ XD
+    A[np.arange(d), np.arange(d)] += 2.0 * lam
+    if prob.fi:
+        A[:d, d] = A[d, :d] = XD.sum(axis=0)
+        A[d, d] = D.sum()
+    scale = max(float(np.max(np.abs(np.diag(A)))), 1e-300)
+    ridge = 0.0
+    while True:
+        try:
+            return scipy.linalg.cho_factor(A, check_finite=False)
+        except np.linalg.LinAlgError:
+            ridge = 1e-14 * scale if ridge == 0.0 else 100.0 * ridge
+            A[np.arange(k), np.arange(k)] += ridge
+            if ridge > 1e-4 * scale:
+                raise
+
+
+def _direction(prob, cho, st, res, rc1, rc2):
+    """The Newton direction for the complementarity right-hand sides ``rc1``
+    (margin constraints) and ``rc2`` (``xi >= 0``)."""
+    w, b, xi, r, u, v = st
+    rw, rb, rx, rp = res
+    X, y, d = prob.X, prob.y, prob.d
+    q = rx + rc2 / xi
+    g = r / u
+    h = v / xi
+    e = -rp - rc1 / u - g * q
+    D = h / (1.0 + g * h)
+    k = q + D * e
+    yk = y * k
+    rhs = X.T @ yk - rw
+    if prob.fi:
+        rhs = np.append(rhs, yk.sum() - rb)
+    sol = scipy.linalg.cho_solve(cho, rhs, check_finite=False)
+    dw = sol[:d]
+    db = float(sol[d]) if prob.fi else 0.0
+    t = y * (X @ dw + db)
+    du = k - D * t
+    dxi = (e - t) / (1.0 + g * h)
+    dv = -(rc2 + v * dxi) / xi
+    dr = -(rc1 + r * du) / u
+    return dw, db, dxi, dr, du, dv
+
+
+def _max_step(x, dx):
+    """The largest ``a`` with ``x + a dx >= 0`` (``inf`` when there is none)."""
+    neg = dx < 0.0
+    if not neg.any():
+        return np.inf
+    return float(np.min(-x[neg] / dx[neg]))
+
+
+def _residuals(prob, lam, st):
+    w, b, xi, r, u, v = st
+    X, y = prob.X, prob.y
+    rw = 2.0 * lam * w - X.T @ (y * u)
+    rb = -float(y @ u) if prob.fi else 0.0
+    rx = prob.p - u - v
+    rp = y * (X @ w + b) + xi - 1.0 - r
+    return rw, rb, rx, rp
+
+
+def _ipm_steps(prob, lam, st):
+    """Mehrotra's predictor-corrector; yields ``(state, mu / primal)`` after each step."""
+    m = prob.X.shape[0]
+    while True:
+        w, b, xi, r, u, v = st
+        res = _residuals(prob, lam, st)
+        mu = (float(r @ u) + float(xi @ v)) / (2 * m)
+        D = 1.0 / (xi / v + r / u)
+        cho = _newton_matrix(prob, lam, D)
+        aff = _direction(prob, cho, st, res, r * u, xi * v)
+        _, _, dxi, dr, du, dv = aff
+        a = min(1.0, _max_step(xi, dxi), _max_step(r, dr), _max_step(u, du), _max_step(v, dv))
+        mu_aff = (float((r + a * dr) @ (u + a * du)) + float((xi + a * dxi) @ (v + a * dv))) / (2 * m)
+        sigma = (mu_aff / mu) ** 3 if mu > 0.0 else 0.0
+        dw, db, dxi, dr, du, dv = _direction(prob, cho, st, res,
+                                             r * u + aff[3] * aff[4] - sigma * mu,
+                                             xi * v + aff[2] * aff[5] - sigma * mu)
+        a = min(1.0, _STEP * min(_max_step(xi, dxi), _max_step(r, dr), _max_step(u, du),
+                                 _max_step(v, dv)))
+        st = (w + a * dw, b + a * db, xi + a * dxi, r + a * dr, u + a * du, v + a * dv)
+        w, b, xi, r, u, v = st
+        pobj = float(prob.p @ xi) + lam * float(w @ w)
+        mu = (float(r @ u) + float(xi @ v)) / (2 * m)
+        yield st, 2 * m * mu / max(pobj, 1e-300)
+
+
+def _partition(prob, st):
+    """Sets from an interior point: 0 (``beta = 0``), 1 (``beta = 1``), 2 (free)."""
+    w, b, xi, r, u, v = st
+    beta = u / prob.p
+    vb = v / prob.p
+    part = np.full(beta.shape, 2, dtype=np.int8)
+    lo = r > beta
+    hi = xi > vb
+    both = lo & hi
+    lo_wins = r / np.maximum(beta, 1e-300) >= xi / np.maximum(vb, 1e-300)
+    part[lo & ~both] = 0
+    part[hi & ~both] = 1
+    part[both & lo_wins] = 0
+    part[both & ~lo_wins] = 1
+    return part
+
+
+def _kkt_solve(prob, lam, part):
+    """``(w, b, beta)`` that solve the optimality conditions for the partition."""
+    X, y, p, d, fi = prob.X, prob.y, prob.p, prob.d, prob.fi
+    F = np.flatnonzero(part == 2)
+    U = part == 1
+    f = F.shape[0]
+    if f > _MAX_FREE:
+        return None
+    k = d + (1 if fi else 0)
+    A = np.zeros((k + f, k + f))
+    rhs = np.zeros(k + f)
+    XF = X[F]
+    yF = y[F]
+    A[np.arange(d), np.arange(d)] = 2.0 * lam
+    A[:d, k:] = -(XF * yF[:, None]).T
+    rhs[:d] = X[U].T @ (y[U] * p[U])
+    A[k:, :d] = XF
+    rhs[k:] = yF
+    if fi:
+        A[d, k:] = -yF
+        rhs[d] = float(y[U] @ p[U])
+        A[k:, d] = 1.0
+    try:
+        sol = np.linalg.solve(A, rhs)
+    except np.linalg.LinAlgError:
+        sol = np.linalg.lstsq(A, rhs, rcond=None)[0]
+    if not np.all(np.isfinite(sol)):
+        sol = np.linalg.lstsq(A, rhs, rcond=None)[0]
+    w = sol[:d]
+    b = float(sol[d]) if fi else 0.0
+    beta = U.astype(np.float64)
+    beta[F] = sol[k:] / p[F]
+    return w, b, beta
+
+
+def _finish(prob, lam, tol, part, best):
+    """Partition updates (Hintermueller, Ito & Kunisch) from ``part``; ``best``
+    is the best certified point so far, ``(gap, ...)`` or ``None``; returns the
+    best one and the number of linear systems solved."""
+    seen = set()
+    steps = 0
+    for _ in range(_FINISH_STEPS):
+        key = part.tobytes()
+        if key in seen:
+            break
+        seen.add(key)
+        sol = _kkt_solve(prob, lam, part)
+        if sol is None:
+            break
+        w, b, beta = sol
+        steps += 1
+        cert = certify(prob, lam, w, beta, b)
+        if best is None or cert[0] < best[0]:
+            best = cert
+        if best[0] <= tol:
+            break
+        margin = prob.y * (prob.X @ w + b)
+        val = beta + (1.0 - margin)
+        new = np.full(part.shape, 2, dtype=np.int8)
+        new[val < 0.0] = 0
+        new[val > 1.0] = 1
+        part = new
+    return best, steps
+
+
+def certify(prob, lam, w, beta, b_hint):
+    """``(gap, coef, b, P, alpha)``: the certificate of the primal ``w`` (at its
+    best intercept) and of the dual ``alpha = C beta``, from scratch."""
+    act, nact, y, s, S, fi = prob.act, prob.act.shape[0], prob.yall, prob.s, prob.S, prob.fi
+    n = prob.n
+    C = s * (1.0 / (2.0 * lam * S))
+    alpha = np.zeros(n)
+    alpha[act] = np.clip(beta, 0.0, 1.0) * C[act]
+    make_feasible(y, C, alpha, act, nact, fi)
+    ay = alpha * y
+    Xk = prob.ka[1] if not prob.ka[0] else None
+    wa = Xk.T @ ay if Xk is not None else _csr(prob).T @ ay
+    wa = np.asarray(wa, dtype=np.float64)
+    ew = gamma(nact + 8) * float(np.dot(alpha[act], prob.rn[act])) * (1.0 + gamma(nact))
+    _, D_low = dual_lower(y, C, alpha, act, nact, lam, norm_up(wa), ew, prob.rn, fi)
+    best = None
+    for coef in (np.ascontiguousarray(w, dtype=np.float64), wa):
+        f = np.asarray(Xk @ coef if Xk is not None else _csr(prob) @ coef, dtype=np.float64)
+        wnorm = norm_up(coef)
+        ef = score_error(prob.kmax, wnorm)
+        b = canonical_intercept(f, y, s, act, nact, b_hint, prob.tbuf)[0] if fi else 0.0
+        P, P_up = primal_upper(f, ef, prob.rn, y, s, act, nact, b, lam, wnorm, S)
+        c = coef
+        if relative_gap(P_up, D_low) > 0.0:
+            tk, P_up_t = scaled_margin_candidate(f, ef, prob.rn, y, act, nact, b, lam, wnorm)
+            if P_up_t < P_up:
+                c, b, P_up = tk * coef, tk * b, P_up_t
+                P = lam * float(np.dot(c, c))
+        gap = relative_gap(P_up, D_low)
+        if best is None or gap < best[0]:
+            best = (float(gap), c, float(b), float(P), alpha)
+    return best
+
+
+def _csr(prob):
+    _, Xd, data, indices, indptr = prob.ka
+    return sp.csr_matrix((data, indices, indptr), shape=(prob.n, prob.d))
+
+
+def _start(prob):
+    m = prob.X.shape[0]
+    p = prob.p
+    return (np.zeros(prob.d), 0.0, np.ones(m), np.ones(m), 0.5 * p, 0.5 * p)
+
+
+def interior_point_solve(X, y, s, S, lam, *, tol, max_iter, fit_intercept=True):
+    """Solve the hinge problem for one ``lam`` (validated arrays; ``S = fsum(s)``).
+
+    ``max_iter`` bounds the interior-point iterations.  Returns a
+    :class:`~sklearn_tilt._solvers.SolverResult` (``dual`` is ``alpha``).
+    """
+    prob = _Problem(X, y, s, S, fit_intercept)
+    best = None
+    n_iter = 0
+    st = _start(prob)
+    last_try = np.inf
+    status = "max_iter"
+    record, since = np.inf, 0
+    if max_iter > 0:
+        for st, rel_mu in _ipm_steps(prob, lam, st):
+            n_iter += 1
+            if not np.isfinite(rel_mu):
+                status = "breakdown"
+                break
+            if rel_mu < 0.5 * record:
+                record, since = rel_mu, 0
+            else:
+                since += 1
+            if since >= _STALL:
+                # no progress in floating point: the finish from where it stands
+                best, _ = _finish(prob, lam, tol, _partition(prob, st), best)
+                status = "stalled"
+                break
+            if rel_mu <= _MU_FINISH and rel_mu <= 0.1 * last_try:
+                last_try = rel_mu
+                best, k = _finish(prob, lam, tol, _partition(prob, st), best)
+                if best[0] <= tol:
+                    break
+            if rel_mu <= _MU_STOP:
+                status = "stalled"
+                break
+            if n_iter >= max_iter:
+                break
+    if best is None or best[0] > tol:
+        w, b, xi, r, u, v = st
+        cand = certify(prob, lam, w, u / prob.p, b)
+        if best is None or cand[0] < best[0]:
+            best = cand
+    gap, coef, b, P, alpha = best
+    converged = gap <= tol
+    message = ""
+    if not converged:
+        if status == "max_iter":
+            message = (f"stopped at max_iter={max_iter} interior-point iterations with a "
+                       f"certified relative duality gap of {gap:.3g}; increase max_iter")
+        else:
+            message = (f"the interior-point method reached the limit of floating point "
+                       f"at a certified relative duality gap of {gap:.3g} (raising "
+                       f"max_iter will not help, a larger tol will)")
+    return SolverResult(coef=np.asarray(coef, dtype=np.float64), intercept=float(b),
+                        dual=alpha, n_iter=int(n_iter), gap=float(gap), primal=float(P),
+                        converged=bool(converged), message=message)

@@ -1,0 +1,71 @@
+"""The interior-point hinge method: the large-C end of small problems (issue 23)."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.svm import SVC
+
+from sklearn_tilt import ScaledLossLinearClassifier
+from sklearn_tilt._solvers import hinge_method, primal_objective, solve_binary
+
+
+def _overlap(n, d, seed=1):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = np.where(X[:, 0] + 0.3 * rng.normal(size=n) > 0, 1.0, -1.0)
+    return X, y
+
+
+@pytest.mark.parametrize("n, d, lam", [(60, 4, 1e-7), (60, 4, 1e-9), (300, 10, 1e-9),
+                                       (1000, 20, 1e-8), (1000, 20, 1e-9)])
+def test_large_c_reaches_tol(n, d, lam):
+    X, y = _overlap(n, d)
+    assert hinge_method(X) == "interior_point"
+    r = solve_binary(X, y, np.ones(n), lam, "hinge", tol=1e-7, max_iter=1000)
+    assert r.converged and r.gap <= 1e-7
+    P = primal_objective(X, y, np.ones(n), lam, "hinge", r.coef, r.intercept)
+    assert abs(P - r.primal) <= 1e-9 * max(P, 1.0)
+
+
+@pytest.mark.parametrize("lam", [1e-9, 1e-6, 1e-3, 1.0, 1e3, 1e12])
+@pytest.mark.parametrize("variant", ["dense", "csr", "weighted", "separable"])
+def test_certificate_against_svc(lam, variant):
+    n, d = 60, 4
+    X, y = _overlap(n, d, seed=3)
+    s = np.ones(n)
+    if variant == "weighted":
+        s = np.random.default_rng(0).uniform(0.0, 3.0, size=n)
+        s[:5] = 0.0
+    if variant == "separable":
+        y = np.where(X[:, 0] > 0, 1.0, -1.0)
+        X = X + 0.5 * y[:, None] * np.eye(d)[0]
+    Xf = sp.csr_matrix(X) if variant == "csr" else X
+    r = solve_binary(Xf, y, s, lam, "hinge", tol=1e-7, max_iter=1000)
+    assert r.converged and r.gap <= 1e-7
+    P = primal_objective(X, y, s, lam, "hinge", r.coef, r.intercept)
+    # the certificate bounds the distance to the peer's optimum
+    C = 1.0 / (2.0 * lam * s.sum())
+    if C <= 1e4:
+        svc = SVC(kernel="linear", C=C, tol=1e-10).fit(X, y, sample_weight=s)
+        P_svc = primal_objective(X, y, s, lam, "hinge", svc.coef_.ravel(), svc.intercept_[0])
+        assert P <= P_svc * (1.0 + 1e-7) + 1e-15
+
+
+def test_estimator_large_c_no_warning():
+    X, y = _overlap(60, 4)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = ScaledLossLinearClassifier(lam=1e-9).fit(X, (y > 0).astype(int))
+    assert clf.dual_gap_ <= 1e-7
+
+
+def test_bad_start_shapes_rejected():
+    X, y = _overlap(30, 3)
+    with pytest.raises(ValueError, match="dual_init"):
+        solve_binary(X, y, np.ones(30), 1e-3, "hinge", tol=1e-7, max_iter=10,
+                     dual_init=np.ones(7), method="interior_point")
+    with pytest.raises(ValueError, match="coef_init"):
+        solve_binary(X, y, np.ones(30), 1e-3, "hinge", tol=1e-7, max_iter=10,
+                     coef_init=np.ones(7), method="interior_point")
