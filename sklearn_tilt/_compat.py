@@ -1,7 +1,7 @@
 """The one place where private scikit-learn names are imported."""
 
 from sklearn.base import _fit_context  # noqa: F401
-from sklearn.linear_model._base import LinearClassifierMixin  # noqa: F401
+from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin  # noqa: F401
 from sklearn.metrics._scorer import _BaseScorer  # noqa: F401
 from sklearn.utils._param_validation import (  # noqa: F401
     Interval,

@@ -4,13 +4,15 @@ import warnings
 from numbers import Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from .._compat import Interval, LinearClassifierMixin, StrOptions, _fit_context
+from .._compat import (Interval, LinearClassifierMixin, SparseCoefMixin, StrOptions,
+                       _fit_context)
 from .._solvers import solve_binary
 from ._base import (as_solver_input, certify_stored, check_problem_scale, effective_sample_weight,
                     ovr_targets)
@@ -21,7 +23,7 @@ def _is_softplus(estimator):
     return estimator.loss == "softplus"
 
 
-class ScaledLossLinearClassifier(LinearClassifierMixin, BaseEstimator):
+class ScaledLossLinearClassifier(SparseCoefMixin, LinearClassifierMixin, BaseEstimator):
     r"""Linear classifier minimising the paper's L2-regularised risk exactly.
 
     For binary targets (class ``classes_[0]`` coded -1, ``classes_[1]`` coded +1)
@@ -80,8 +82,9 @@ class ScaledLossLinearClassifier(LinearClassifierMixin, BaseEstimator):
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels.
-    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Weight vectors ``w`` (dtype of the training data).
+    coef_ : {ndarray, sparse matrix} of shape (1, n_features) or (n_classes, n_features)
+        Weight vectors ``w`` (dtype of the training data); a scipy.sparse CSR matrix
+        after :meth:`sparsify`, dense again after :meth:`densify` or a new ``fit``.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts ``b``.
     scale_ : ndarray of shape (1,) or (n_classes,)
@@ -236,7 +239,8 @@ class ScaledLossLinearClassifier(LinearClassifierMixin, BaseEstimator):
     def _warm_start_state(self):
         if not self.warm_start or not hasattr(self, "coef_"):
             return None
-        return (self.classes_, np.asarray(self.coef_, dtype=np.float64),
+        coef = self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_
+        return (self.classes_, np.asarray(coef, dtype=np.float64),
                 np.asarray(self.intercept_, dtype=np.float64), getattr(self, "_dual", None))
 
     @available_if(_is_softplus)
