@@ -11,8 +11,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from .._compat import (Interval, LinearClassifierMixin, SparseCoefMixin, StrOptions,
-                       _fit_context)
+from .._compat import Interval, LinearClassifierMixin, SparseCoefMixin, StrOptions, _fit_context
 from .._solvers import solve_binary
 from ._base import (as_solver_input, certify_stored, check_problem_scale, effective_sample_weight,
                     ovr_targets)

@@ -48,8 +48,10 @@ def test_group_kfold_gets_groups(pair):
     clf = ScaledLossLinearClassifierCV(lams=lams, cv=GroupKFold(3)).fit(X, y, groups=groups)
     for f, (train, test) in enumerate(GroupKFold(3).split(X, y, groups)):
         assert not set(groups[train]) & set(groups[test])
-        expected = [ScaledLossLinearClassifier(lam=lam).fit(X[train], y[train])
-                    .score(X[test], y[test]) for lam in lams]
+        expected = [
+            ScaledLossLinearClassifier(lam=lam).fit(X[train], y[train]).score(X[test], y[test])
+            for lam in lams
+        ]
         np.testing.assert_allclose(clf.scores_[f], expected)
     with pytest.raises(ValueError, match="groups"):
         ScaledLossLinearClassifierCV(lams=lams, cv=GroupKFold(3)).fit(X, y)
@@ -58,8 +60,7 @@ def test_group_kfold_gets_groups(pair):
 def test_groups_routed_to_the_splitter(pair, routing):
     X, y = pair
     groups = np.arange(len(y)) % 6
-    clf = ScaledLossLinearClassifierCV(lams=[1e-2, 1.0], cv=GroupKFold(3)).fit(X, y,
-                                                                               groups=groups)
+    clf = ScaledLossLinearClassifierCV(lams=[1e-2, 1.0], cv=GroupKFold(3)).fit(X, y, groups=groups)
     assert clf.scores_.shape == (3, 2)
 
 
@@ -74,16 +75,19 @@ def test_scorer_metadata_is_routed(pair, routing):
     for f, (train, test) in enumerate(folds):
         for k, lam in enumerate(lams):
             est = ScaledLossLinearClassifier(lam=lam, tol=1e-10).fit(
-                X[train], y[train], sample_weight=sw[train])
+                X[train], y[train], sample_weight=sw[train]
+            )
             np.testing.assert_allclose(
                 clf.scores_[f, k],
                 adversarial_distance(est, X[test], y[test], sample_weight=sw[test]),
-                rtol=1e-6)
+                rtol=1e-6,
+            )
     # the final fit is weighted too, and score() routes the weights to the scorer
     final = ScaledLossLinearClassifier(lam=clf.lam_, tol=1e-10).fit(X, y, sample_weight=sw)
     np.testing.assert_allclose(clf.coef_, final.coef_)
-    np.testing.assert_allclose(clf.score(X, y, sample_weight=sw),
-                               adversarial_distance(clf, X, y, sample_weight=sw))
+    np.testing.assert_allclose(
+        clf.score(X, y, sample_weight=sw), adversarial_distance(clf, X, y, sample_weight=sw)
+    )
 
 
 def test_score_uses_scoring(pair):
@@ -106,13 +110,14 @@ def test_fold_paths_are_kept(digits_raw, loss):
     assert clf.coefs_paths_[1].shape == (3, 3, 64)
     assert clf.intercepts_paths_[1].shape == (3, 3)
     train = folds[1][0]
-    _, coefs, intercepts, _ = scaled_loss_path(X3[train], y3[train] == 2, lams=lams, loss=loss,
-                                               tol=1e-10)
-    np.testing.assert_allclose(clf.coefs_paths_[2][1], coefs, rtol=1e-5,
-                               atol=1e-6 * np.abs(coefs).max())
+    _, coefs, intercepts, _ = scaled_loss_path(
+        X3[train], y3[train] == 2, lams=lams, loss=loss, tol=1e-10
+    )
+    np.testing.assert_allclose(
+        clf.coefs_paths_[2][1], coefs, rtol=1e-5, atol=1e-6 * np.abs(coefs).max()
+    )
     np.testing.assert_allclose(clf.intercepts_paths_[2][1], intercepts, rtol=1e-5, atol=1e-6)
-    binary = ScaledLossLinearClassifierCV(lams=lams, cv=3, loss=loss).fit(X3[y3 < 2],
-                                                                          y3[y3 < 2])
+    binary = ScaledLossLinearClassifierCV(lams=lams, cv=3, loss=loss).fit(X3[y3 < 2], y3[y3 < 2])
     assert list(binary.coefs_paths_) == [1] and binary.coefs_paths_[1].shape == (3, 3, 64)
 
 
@@ -128,17 +133,18 @@ def test_closed_form_threshold_is_where_the_hinge_closed_form_starts():
         clf = ScaledLossLinearClassifier(lam=lam_max * factor, tol=1e-10).fit(X, y)
         np.testing.assert_allclose(clf.coef_[0], (j - i) / (4 * lam_max * factor), rtol=1e-6)
     below = ScaledLossLinearClassifier(lam=lam_max / 2, tol=1e-10).fit(X, y)
-    assert np.abs(below.coef_[0] - (j - i) / (2 * lam_max)).max() > 1e-3 * np.abs(j - i).max() \
-        / lam_max
+    assert (
+        np.abs(below.coef_[0] - (j - i) / (2 * lam_max)).max()
+        > 1e-3 * np.abs(j - i).max() / lam_max
+    )
 
 
 def test_default_grid_scales_with_the_data(digits_raw):
     X, y = digits_raw
     a = ScaledLossLinearClassifierCV(lams=7, cv=3).fit(X, y)
     b = ScaledLossLinearClassifierCV(lams=7, cv=3).fit(X / 16.0, y)
-    np.testing.assert_allclose(a.lams_, b.lams_ * 16.0 ** 2)
-    np.testing.assert_allclose(a.cv_results_["mean_test_score"],
-                               b.cv_results_["mean_test_score"])
+    np.testing.assert_allclose(a.lams_, b.lams_ * 16.0**2)
+    np.testing.assert_allclose(a.cv_results_["mean_test_score"], b.cv_results_["mean_test_score"])
     assert a.lams_[0] > a.lams_[-1] and np.isclose(a.lams_[0] / a.lams_[-1], 1e7)
 
 

@@ -67,7 +67,7 @@ def test_scale_check_follows_the_invariance(data):
     X, y = data
     lam = 1e-2
     a = ScaledLossLinearClassifier(lam=lam).fit(X, y)
-    c = ScaledLossLinearClassifier(lam=lam * 1e40 ** 2).fit(X * 1e40, y)
+    c = ScaledLossLinearClassifier(lam=lam * 1e40**2).fit(X * 1e40, y)
     np.testing.assert_allclose(c.coef_ * 1e40, a.coef_, rtol=1e-5)
     np.testing.assert_allclose(c.scale_ * 1e40, a.scale_, rtol=1e-5)
 
@@ -104,22 +104,34 @@ def test_fit_paths_validates_sample_weight(data):
 
 
 # ----------------------------------------------------------------- validate_params
-@pytest.mark.parametrize("kwargs, name", [
-    ({"loss": "squared"}, "loss"), ({"tol": 0.0}, "tol"), ({"tol": -1.0}, "tol"),
-    ({"max_iter": 0}, "max_iter"), ({"n_lams": 0}, "n_lams"), ({"fit_intercept": "yes"},
-                                                                "fit_intercept"),
-    ({"lams": "paper"}, "lams"), ({"intercept_init": "0"}, "intercept_init"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"loss": "squared"}, "loss"),
+        ({"tol": 0.0}, "tol"),
+        ({"tol": -1.0}, "tol"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"n_lams": 0}, "n_lams"),
+        ({"fit_intercept": "yes"}, "fit_intercept"),
+        ({"lams": "paper"}, "lams"),
+        ({"intercept_init": "0"}, "intercept_init"),
+    ],
+)
 def test_scaled_loss_path_parameters(data, kwargs, name):
     X, y = data
     with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of scaled_loss_path"):
         scaled_loss_path(X, y, **kwargs)
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"loss": "squared"}, "loss"), ({"pairs": "some"}, "pairs"), ({"n_jobs": 1.5}, "n_jobs"),
-    ({"n_lams": 0}, "n_lams"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"loss": "squared"}, "loss"),
+        ({"pairs": "some"}, "pairs"),
+        ({"n_jobs": 1.5}, "n_jobs"),
+        ({"n_lams": 0}, "n_lams"),
+    ],
+)
 def test_fit_paths_parameters(data, kwargs, name):
     X, y = data
     with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of fit_paths"):
@@ -162,12 +174,15 @@ def test_estimators_reach_the_solvers_with_check_input_false(data, loss):
         def wrapper(*args, **kwargs):
             calls.append(kwargs.get("check_input", True))
             return real(*args, **kwargs)
+
         return wrapper
 
     with mock.patch.object(_scaled_loss, "solve_binary", spy(solve_binary)):
         ScaledLossLinearClassifier(loss=loss).fit(X, y)
-    with mock.patch.object(_cv, "solve_path", spy(solve_path)), \
-            mock.patch.object(_scaled_loss, "solve_binary", spy(solve_binary)):
+    with (
+        mock.patch.object(_cv, "solve_path", spy(solve_path)),
+        mock.patch.object(_scaled_loss, "solve_binary", spy(solve_binary)),
+    ):
         ScaledLossLinearClassifierCV(loss=loss, lams=[1.0, 10.0], cv=2).fit(X, y)
     with mock.patch.object(_path, "solve_path", spy(solve_path)):
         scaled_loss_path(X, y, lams=[1.0], loss=loss)

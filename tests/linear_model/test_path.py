@@ -28,7 +28,8 @@ def test_path_equals_independent_fits(mnist_pair, loss):
     X, y = mnist_pair
     lams = np.array([1e3, 1e-1, 1e5, 1.0, 1e7, 1e1])  # any order; results follow it
     out_lams, coefs, intercepts, n_iters, gaps = scaled_loss_path(
-        X, y, lams=lams, loss=loss, return_gaps=True)
+        X, y, lams=lams, loss=loss, return_gaps=True
+    )
     np.testing.assert_array_equal(out_lams, lams)
     assert coefs.shape == (6, X.shape[1])
     ysg = np.where(y == 5, 1.0, -1.0)
@@ -55,14 +56,17 @@ def test_path_float32_keeps_dtype(digits_pair):
     assert coefs.dtype == np.float32
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"lams": [1.0, -1.0]}, "lams"),
-    ({"lams": [np.nan]}, "lams"),
-    ({"lams": []}, "empty"),
-    ({"n_lams": 0}, "n_lams"),
-    ({"loss": "squared"}, "loss"),
-    ({"tol": 0.0}, "tol"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"lams": [1.0, -1.0]}, "lams"),
+        ({"lams": [np.nan]}, "lams"),
+        ({"lams": []}, "empty"),
+        ({"n_lams": 0}, "n_lams"),
+        ({"loss": "squared"}, "loss"),
+        ({"tol": 0.0}, "tol"),
+    ],
+)
 def test_path_bad_parameters(digits_pair, kwargs, match):
     X, y = digits_pair
     with pytest.raises(ValueError, match=match):
@@ -86,12 +90,14 @@ def test_cv_picks_the_same_lam_as_grid_search(n_class):
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     ours = ScaledLossLinearClassifierCV(lams=lams, cv=cv, tol=1e-9).fit(X, y)
     grid = GridSearchCV(ScaledLossLinearClassifier(tol=1e-9), {"lam": lams}, cv=cv).fit(X, y)
-    np.testing.assert_allclose(ours.cv_results_["mean_test_score"],
-                               grid.cv_results_["mean_test_score"])
+    np.testing.assert_allclose(
+        ours.cv_results_["mean_test_score"], grid.cv_results_["mean_test_score"]
+    )
     assert ours.lam_ == grid.best_params_["lam"]
     assert ours.scores_.shape == (3, 9)
-    np.testing.assert_allclose(ours.coef_, grid.best_estimator_.coef_, rtol=1e-4,
-                               atol=1e-6 * np.abs(ours.coef_).max())
+    np.testing.assert_allclose(
+        ours.coef_, grid.best_estimator_.coef_, rtol=1e-4, atol=1e-6 * np.abs(ours.coef_).max()
+    )
 
 
 def test_cv_selects_on_a_user_trade_off(digits_pair):
@@ -119,12 +125,14 @@ def test_fit_paths_matches_scaled_loss_path():
     for k, lam in enumerate(lams):
         ref = primal_objective(X[mask], yb, ones, lam, "hinge", coefs[k], intercepts[k])
         # the same problems, solved in worker processes (another summation order)
-        got = primal_objective(X[mask], yb, ones, lam, "hinge", paths[(1, 3)][1][k],
-                               paths[(1, 3)][2][k])
+        got = primal_objective(
+            X[mask], yb, ones, lam, "hinge", paths[(1, 3)][1][k], paths[(1, 3)][2][k]
+        )
         assert abs(got - ref) <= 1e-6 * ref
         # (3, 1) codes class 1 as +1: the same boundary with the opposite sign
-        flipped = primal_objective(X[mask], -yb, ones, lam, "hinge", sub[(3, 1)][1][k],
-                                   sub[(3, 1)][2][k])
+        flipped = primal_objective(
+            X[mask], -yb, ones, lam, "hinge", sub[(3, 1)][1][k], sub[(3, 1)][2][k]
+        )
         assert abs(flipped - ref) <= 1e-6 * ref
     with pytest.raises(ValueError, match="not in y"):
         fit_paths(X, y, pairs=[(1, 9)])
@@ -136,12 +144,16 @@ def test_fit_paths_on_a_local_dask_cluster():
 
     X, y = load_digits(n_class=3, return_X_y=True)
     expected = fit_paths(X, y, n_lams=4)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         with parallel_config(backend="dask"):
             got = fit_paths(X, y, n_lams=4, n_jobs=-1)
         assert len(client.scheduler_info()["workers"]) == 2
     for pair in expected:
-        np.testing.assert_allclose(got[pair][1], expected[pair][1], rtol=1e-3,
-                                   atol=1e-3 * np.abs(expected[pair][1]).max())
+        np.testing.assert_allclose(
+            got[pair][1], expected[pair][1], rtol=1e-3, atol=1e-3 * np.abs(expected[pair][1]).max()
+        )

@@ -22,10 +22,20 @@ LOSSES = ["hinge", "softplus"]
 
 
 def _objective(clf, X, y, k=0):
-    yk = np.where(y == clf.classes_[1], 1.0, -1.0) if len(clf.classes_) == 2 else \
-        np.where(y == clf.classes_[k], 1.0, -1.0)
-    return primal_objective(X, yk, np.ones(len(y)), clf.lam, clf.loss,
-                            clf.coef_[k].astype(np.float64), float(clf.intercept_[k]))
+    yk = (
+        np.where(y == clf.classes_[1], 1.0, -1.0)
+        if len(clf.classes_) == 2
+        else np.where(y == clf.classes_[k], 1.0, -1.0)
+    )
+    return primal_objective(
+        X,
+        yk,
+        np.ones(len(y)),
+        clf.lam,
+        clf.loss,
+        clf.coef_[k].astype(np.float64),
+        float(clf.intercept_[k]),
+    )
 
 
 @pytest.mark.parametrize("lam", [1e-1, 1e1, 1e3, 1e5, 1e7])
@@ -35,8 +45,9 @@ def test_hinge_matches_svc_on_mnist_pair(mnist_pair, lam):
     clf = ScaledLossLinearClassifier(loss="hinge", lam=lam).fit(X, y)
     svc = SVC(kernel="linear", C=1.0 / (2 * n * lam), tol=1e-8).fit(X, y)
     ysg = np.where(y == clf.classes_[1], 1.0, -1.0)
-    ref = primal_objective(X, ysg, np.ones(n), lam, "hinge", svc.coef_.ravel(),
-                           float(svc.intercept_[0]))
+    ref = primal_objective(
+        X, ysg, np.ones(n), lam, "hinge", svc.coef_.ravel(), float(svc.intercept_[0])
+    )
     ours = _objective(clf, X, y)
     assert ours <= ref * (1 + 1e-6)
     assert abs(ours - ref) <= 1e-6 * abs(ref) or ours < ref
@@ -48,11 +59,13 @@ def test_softplus_matches_logistic_regression(mnist_pair, lam):
     X, y = mnist_pair
     n = len(y)
     clf = ScaledLossLinearClassifier(loss="softplus", lam=lam).fit(X, y)
-    ref_est = LogisticRegression(C=1.0 / (2 * n * lam), solver="newton-cholesky",
-                                 tol=1e-12, max_iter=1000).fit(X, y)
+    ref_est = LogisticRegression(
+        C=1.0 / (2 * n * lam), solver="newton-cholesky", tol=1e-12, max_iter=1000
+    ).fit(X, y)
     ysg = np.where(y == clf.classes_[1], 1.0, -1.0)
-    ref = primal_objective(X, ysg, np.ones(n), lam, "softplus", ref_est.coef_.ravel(),
-                           float(ref_est.intercept_[0]))
+    ref = primal_objective(
+        X, ysg, np.ones(n), lam, "softplus", ref_est.coef_.ravel(), float(ref_est.intercept_[0])
+    )
     ours = _objective(clf, X, y)
     assert ours <= ref * (1 + 1e-6)
     assert clf.dual_gap_[0] <= clf.tol
@@ -80,8 +93,12 @@ def test_intercept_is_not_penalised(mnist_pair, loss):
     a = ScaledLossLinearClassifier(loss=loss, lam=10.0, tol=1e-10).fit(X, y)
     b = ScaledLossLinearClassifier(loss=loss, lam=10.0, tol=1e-10).fit(X + shift, y)
     np.testing.assert_allclose(b.coef_, a.coef_, rtol=1e-4, atol=1e-6 * np.abs(a.coef_).max())
-    np.testing.assert_allclose(b.intercept_, a.intercept_ - a.coef_ @ shift,
-                               rtol=1e-4, atol=1e-4 * abs(a.intercept_[0]) + 1e-8)
+    np.testing.assert_allclose(
+        b.intercept_,
+        a.intercept_ - a.coef_ @ shift,
+        rtol=1e-4,
+        atol=1e-4 * abs(a.intercept_[0]) + 1e-8,
+    )
 
 
 def test_large_lam_hinge_is_parallel_to_centroid_difference(mnist_pair):
@@ -124,8 +141,9 @@ def test_sample_weight_equals_repetition(digits_pair, loss):
     rng = np.random.RandomState(0)
     w = rng.randint(0, 4, size=len(y))
     a = ScaledLossLinearClassifier(loss=loss, lam=0.5, tol=1e-10).fit(X, y, sample_weight=w)
-    b = ScaledLossLinearClassifier(loss=loss, lam=0.5, tol=1e-10).fit(np.repeat(X, w, axis=0),
-                                                                   np.repeat(y, w))
+    b = ScaledLossLinearClassifier(loss=loss, lam=0.5, tol=1e-10).fit(
+        np.repeat(X, w, axis=0), np.repeat(y, w)
+    )
     np.testing.assert_allclose(a.objective_, b.objective_, rtol=1e-7)
 
 
@@ -155,8 +173,7 @@ def test_convergence_warning_when_max_iter_stops_it(mnist_pair):
 
 def test_pipeline_and_grid_search_over_paper_grid(digits_pair):
     X, y = digits_pair
-    pipe = make_pipeline(FunctionTransformer(lambda Z: Z / 255.0),
-                         ScaledLossLinearClassifier())
+    pipe = make_pipeline(FunctionTransformer(lambda Z: Z / 255.0), ScaledLossLinearClassifier())
     grid = {"scaledlosslinearclassifier__lam": np.logspace(-1, 7, 81) / 255.0**2}
     search = GridSearchCV(pipe, grid, cv=StratifiedKFold(3), n_jobs=2).fit(X, y)
     assert search.best_score_ > 0.95
@@ -178,10 +195,17 @@ def test_bad_input_raises_clear_errors(X, y, match):
         ScaledLossLinearClassifier().fit(X, y)
 
 
-@pytest.mark.parametrize("params, match", [
-    ({"lam": 0.0}, "lam"), ({"lam": -1.0}, "lam"), ({"lam": np.nan}, "lam"),
-    ({"loss": "squared"}, "loss"), ({"max_iter": 0}, "max_iter"), ({"tol": -1}, "tol"),
-])
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"lam": 0.0}, "lam"),
+        ({"lam": -1.0}, "lam"),
+        ({"lam": np.nan}, "lam"),
+        ({"loss": "squared"}, "loss"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"tol": -1}, "tol"),
+    ],
+)
 def test_invalid_parameters(digits_pair, params, match):
     X, y = digits_pair
     with pytest.raises(ValueError, match=match):

@@ -74,15 +74,23 @@ def test_sparse_coef_has_fewer_stored_entries():
 def test_geometry_works_on_sparse_coef(digits, n_classes):
     X, y = digits if n_classes == 3 else _binary(digits)
     clf = ScaledLossLinearClassifier(lam=10.0).fit(X, y)
-    before = dict(signed=signed_distance(clf, X), adv=adversarial_distance(clf, X, y),
-                  err=error_distance(clf, X, y), angle=tilting_angle(clf, X, y),
-                  scorer=AdversarialDistance()(clf, X, y),
-                  mirror=MirrorImage(clf).fit(X, y).transform(X))
+    before = dict(
+        signed=signed_distance(clf, X),
+        adv=adversarial_distance(clf, X, y),
+        err=error_distance(clf, X, y),
+        angle=tilting_angle(clf, X, y),
+        scorer=AdversarialDistance()(clf, X, y),
+        mirror=MirrorImage(clf).fit(X, y).transform(X),
+    )
     clf.sparsify()
-    after = dict(signed=signed_distance(clf, X), adv=adversarial_distance(clf, X, y),
-                 err=error_distance(clf, X, y), angle=tilting_angle(clf, X, y),
-                 scorer=AdversarialDistance()(clf, X, y),
-                 mirror=MirrorImage(clf).fit(X, y).transform(X))
+    after = dict(
+        signed=signed_distance(clf, X),
+        adv=adversarial_distance(clf, X, y),
+        err=error_distance(clf, X, y),
+        angle=tilting_angle(clf, X, y),
+        scorer=AdversarialDistance()(clf, X, y),
+        mirror=MirrorImage(clf).fit(X, y).transform(X),
+    )
     for key, value in before.items():
         np.testing.assert_allclose(after[key], value, rtol=1e-10, atol=1e-10, err_msg=key)
 

@@ -34,14 +34,17 @@ def test_float32_gap_bounds_stored_point(loss, lam):
     assert clf.coef_.dtype == np.float32
     p_opt = primal_objective(X64, y_pm, s, lam, loss, ref.coef_[0], float(ref.intercept_[0]))
     p_opt *= 1.0 - ref.dual_gap_[0]  # a lower bound of the optimum
-    p_stored = primal_objective(X64, y_pm, s, lam, loss, clf.coef_[0].astype(np.float64),
-                                float(clf.intercept_[0]))
+    p_stored = primal_objective(
+        X64, y_pm, s, lam, loss, clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
+    )
     assert clf.objective_[0] == pytest.approx(p_stored, rel=1e-14)
     assert clf.dual_gap_[0] > 0.0
     assert p_stored - p_opt <= clf.dual_gap_[0] * p_stored * (1 + 1e-9)
 
-    _, coefs, intercepts, _, gaps = scaled_loss_path(X32, y, lams=[lam], loss=loss,
-                                                     return_gaps=True)
-    p_path = primal_objective(X64, y_pm, s, lam, loss, coefs[0].astype(np.float64),
-                              float(intercepts[0]))
+    _, coefs, intercepts, _, gaps = scaled_loss_path(
+        X32, y, lams=[lam], loss=loss, return_gaps=True
+    )
+    p_path = primal_objective(
+        X64, y_pm, s, lam, loss, coefs[0].astype(np.float64), float(intercepts[0])
+    )
     assert p_path - p_opt <= gaps[0] * p_path * (1 + 1e-9)
