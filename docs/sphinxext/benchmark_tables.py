@@ -9,7 +9,8 @@ which ``benchmarks.rst`` includes:
   are only named under that report;
 - every ``*.md`` is converted conservatively (headings, pipe tables, paragraphs,
   bullet lists, code spans; all other markup is shown literally);
-- every ``*.png`` / ``*.svg`` is copied next to the generated file and shown.
+- every ``*.png`` / ``*.svg`` is copied next to the generated file and shown;
+- ``README.md`` (the folder's index) is skipped.
 
 Absent or empty results give a short note instead, never a warning.
 """
@@ -137,6 +138,7 @@ def write_benchmark_tables(results_dir, target):
     img_dir = target.parent / "benchmark_images"
     lines = []
     files = sorted(p for p in results_dir.glob("*") if p.is_file()) if results_dir.is_dir() else []
+    files = [p for p in files if p.name != "README.md"]  # the folder's index, not a report
     reports = [p.stem for p in files if p.suffix.lower() == ".md"]
 
     def companions(stem):
