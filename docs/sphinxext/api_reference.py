@@ -44,6 +44,10 @@ SECTIONS = [
      "The paper's LeNet as a skorch classifier with weight decay, input gradients and "
      "first-order distances, softmax temperature calibration and the targeted "
      "high-confidence attack. User guide: :ref:`neural_networks`."),
+    ("onnx", "ONNX export (optional: ``skl2onnx`` and ``onnxruntime``)",
+     "skl2onnx converters for the scaled-loss classifiers: hinge as ``LinearSVC`` (labels "
+     "and decision values), softplus as ``LogisticRegression`` (labels and probabilities). "
+     "User guide: :ref:`onnx_export`."),
     ("experiments", "Reproducing the paper",
      "The paper's experiments as functions returning tables, and the "
      "``sklearn-tilt reproduce`` command line. User guide: :ref:`reproducing`."),
