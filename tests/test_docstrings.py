@@ -30,6 +30,7 @@ PUBLIC_MODULES = [
     "sklearn_tilt.plotting",
     "sklearn_tilt.experiments",
     "sklearn_tilt.nn",
+    "sklearn_tilt.onnx",
 ]
 OPTIONAL_DEPENDENCIES = {"sklearn_tilt.nn": ("torch", "skorch")}
 

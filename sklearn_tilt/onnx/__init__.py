@@ -7,8 +7,8 @@ the package's estimators with skl2onnx so that ``skl2onnx.to_onnx`` converts the
 alone or inside a :class:`~sklearn.pipeline.Pipeline`:
 
 - ``loss="hinge"`` converts as :class:`~sklearn.svm.LinearSVC` does: the outputs are
-  the labels and the decision values (shape ``(n_samples,)``-like ``(n_samples, 1)``
-  for a binary problem, ``(n_samples, n_classes)`` otherwise);
+  the labels and the decision values (shape ``(n_samples, 1)`` for a binary problem,
+  ``(n_samples, n_classes)`` otherwise), for float32 and float64 input;
 - ``loss="softplus"`` converts as :class:`~sklearn.linear_model.LogisticRegression`
   does: the labels and the probabilities of :meth:`predict_proba` (one-vs-rest
   sigmoids, normalised), as a ZipMap unless the option ``zipmap=False`` is given;
