@@ -1,5 +1,9 @@
 """ONNX export (optional extra ``onnx``): onnxruntime reproduces the estimators' outputs."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
@@ -7,15 +11,19 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_tilt import ScaledLossLinearClassifier, ScaledLossLinearClassifierCV
+from sklearn_tilt.onnx import register_converters, to_onnx
 
-skl2onnx = pytest.importorskip("skl2onnx")
-ort = pytest.importorskip("onnxruntime")
-
-from sklearn_tilt.onnx import register_converters, to_onnx  # noqa: E402
-
+ROOT = Path(__file__).resolve().parents[1]
 LOSSES = ["hinge", "softplus"]
 # float32 precision of the graph, relative to the scale of the values compared
 RTOL, ATOL = 1e-5, 1e-5
+
+
+@pytest.fixture(scope="module")
+def ort():
+    """onnxruntime (and skl2onnx), or a skip: the bare package's tests do without them."""
+    pytest.importorskip("skl2onnx")
+    return pytest.importorskip("onnxruntime")
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +41,8 @@ def _data(iris, n_classes, labels):
 
 
 def _run(onx, X):
+    import onnxruntime as ort
+
     sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
     return sess.run(None, {sess.get_inputs()[0].name: X})
 
@@ -65,7 +75,7 @@ def _check(model, X, loss, dtype=np.float32):
 @pytest.mark.parametrize("loss", LOSSES)
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("labels", ["int", "str"])
-def test_classifier(iris, loss, n_classes, labels):
+def test_classifier(ort, iris, loss, n_classes, labels):
     X, y = _data(iris, n_classes, labels)
     clf = ScaledLossLinearClassifier(loss=loss, lam=1e-3).fit(X, y)
     _check(clf, X, loss)
@@ -73,7 +83,7 @@ def test_classifier(iris, loss, n_classes, labels):
 
 @pytest.mark.parametrize("loss", LOSSES)
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_pipeline_with_standard_scaler(iris, loss, n_classes):
+def test_pipeline_with_standard_scaler(ort, iris, loss, n_classes):
     X, y = _data(iris, n_classes, "int")
     pipe = make_pipeline(StandardScaler(), ScaledLossLinearClassifier(loss=loss, lam=1e-2))
     pipe.fit(X, y)
@@ -81,27 +91,28 @@ def test_pipeline_with_standard_scaler(iris, loss, n_classes):
 
 
 @pytest.mark.parametrize("loss", LOSSES)
-def test_cv_variant(iris, loss):
+@pytest.mark.filterwarnings("ignore:The selected lam_")
+def test_cv_variant(ort, iris, loss):
     X, y = _data(iris, 3, "int")
     cv = ScaledLossLinearClassifierCV(lams=[1e-4, 1e-2, 1.0, 1e2], loss=loss, cv=3).fit(X, y)
     _check(cv, X, loss)
 
 
 @pytest.mark.parametrize("loss", LOSSES)
-def test_float64_input(iris, loss):
+def test_float64_input(ort, iris, loss):
     X, y = _data(iris, 3, "int")
     clf = ScaledLossLinearClassifier(loss=loss, lam=1e-2).fit(X, y)
     _check(clf, X, loss, dtype=np.float64)
 
 
-def test_no_intercept_and_sparse_coef(iris):
+def test_no_intercept_and_sparse_coef(ort, iris):
     X, y = _data(iris, 3, "int")
     clf = ScaledLossLinearClassifier(loss="softplus", lam=1e-2, fit_intercept=False).fit(X, y)
     clf.sparsify()
     _check(clf, X, "softplus")
 
 
-def test_softplus_zipmap_by_default(iris):
+def test_softplus_zipmap_by_default(ort, iris):
     # as for LogisticRegression, the default output is a list of {label: probability}
     X, y = _data(iris, 3, "int")
     clf = ScaledLossLinearClassifier(loss="softplus", lam=1e-2).fit(X, y)
@@ -111,9 +122,11 @@ def test_softplus_zipmap_by_default(iris):
     _close(np.array([[row[c] for c in clf.classes_] for row in proba]), expected, "zipmap")
 
 
-def test_registered_for_skl2onnx_itself(iris):
+def test_registered_for_skl2onnx_itself(ort, iris):
     X, y = _data(iris, 2, "int")
     clf = ScaledLossLinearClassifier(lam=1e-2).fit(X, y)
+    import skl2onnx
+
     register_converters()
     register_converters()  # idempotent
     onx = skl2onnx.to_onnx(clf, X[:1].astype(np.float32))
@@ -121,7 +134,7 @@ def test_registered_for_skl2onnx_itself(iris):
     np.testing.assert_array_equal(label, clf.predict(X))
 
 
-def test_unfitted_raises():
+def test_unfitted_raises(ort):
     from sklearn.exceptions import NotFittedError
 
     with pytest.raises(NotFittedError):
@@ -129,8 +142,17 @@ def test_unfitted_raises():
 
 
 def test_missing_skl2onnx_message(monkeypatch):
-    import sys
-
     monkeypatch.setitem(sys.modules, "skl2onnx", None)
-    with pytest.raises(ImportError, match=r"sklearn-tilt\[onnx\]"):
-        register_converters()
+    for call in (register_converters, lambda: to_onnx(ScaledLossLinearClassifier())):
+        with pytest.raises(ImportError, match=r"sklearn-tilt\[onnx\]"):
+            call()
+
+
+def test_package_imports_without_skl2onnx():
+    code = (
+        "import sys\n"
+        "sys.modules['skl2onnx'] = sys.modules['onnxruntime'] = sys.modules['onnx'] = None\n"
+        "import sklearn_tilt.onnx, sklearn_tilt.linear_model\n"
+        "from sklearn_tilt import ScaledLossLinearClassifier, ScaledLossLinearClassifierCV\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
