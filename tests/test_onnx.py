@@ -156,3 +156,15 @@ def test_package_imports_without_skl2onnx():
         "from sklearn_tilt import ScaledLossLinearClassifier, ScaledLossLinearClassifierCV\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_options_reach_the_converter(ort, iris, loss):
+    X, y = _data(iris, 3, "str")
+    clf = ScaledLossLinearClassifier(loss=loss, lam=1e-2).fit(X, y)
+    X32 = X.astype(np.float32)
+    # nocl: the graph returns class indices in place of the labels
+    labels, _ = _run(to_onnx(clf, X32[:1], options={id(clf): {"nocl": True, "zipmap": False}}), X32)
+    np.testing.assert_array_equal(labels, np.searchsorted(clf.classes_, clf.predict(X32)))
+    with pytest.raises(NameError, match="not_an_option"):
+        to_onnx(clf, X32[:1], options={id(clf): {"not_an_option": True}})

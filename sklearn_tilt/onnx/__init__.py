@@ -102,7 +102,9 @@ def _converter(scope, operator, container):
 
     model = operator.raw_operator
     peer = _peer(model)
-    raw_scores = container.get_options(model, dict(raw_scores=False))["raw_scores"]
+    raw_scores = container.get_options(model, {"raw_scores": False})["raw_scores"]
+    # the peer answers with the options given for the model (the labels read ``nocl``)
+    scope.add_options(id(peer), {"nocl": scope.get_options(model, {"nocl": False})["nocl"]})
     if (
         model.loss == "hinge"
         and not raw_scores
