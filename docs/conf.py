@@ -25,10 +25,11 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE / "sphinxext"))
 sys.path.insert(0, str(ROOT))  # the package itself, also from a clean checkout
 
-import sklearn_tilt  # noqa: E402
 from api_reference import write_api_reference  # noqa: E402
 from benchmark_tables import write_benchmark_tables  # noqa: E402
 from offline_inventories import write_inventories  # noqa: E402
+
+import sklearn_tilt  # noqa: E402
 
 # -- Project information -----------------------------------------------------
 
@@ -52,8 +53,12 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "examples/README.rst",
-                    "sg_execution_times.rst"]
+exclude_patterns = [
+    "_build",
+    "**.ipynb_checkpoints",
+    "examples/README.rst",
+    "sg_execution_times.rst",
+]
 root_doc = "index"
 default_role = "literal"
 add_function_parentheses = False
@@ -95,10 +100,39 @@ numpydoc_xref_aliases = {
     "Path": "pathlib.Path",
 }
 numpydoc_xref_ignore = {
-    "of", "or", "and", "shape", "default", "optional", "instance", "keyword", "see",
-    "n_samples", "n_features", "n_classes", "n_lams", "n_pairs", "n_boundaries", "n_images",
-    "n_components", "n_epochs", "n_targets", "object", "like", "type", "function",
-    "array-like", "array", "matrix", "sparse", "with", "in", "the", "a", "an", "to",
+    "of",
+    "or",
+    "and",
+    "shape",
+    "default",
+    "optional",
+    "instance",
+    "keyword",
+    "see",
+    "n_samples",
+    "n_features",
+    "n_classes",
+    "n_lams",
+    "n_pairs",
+    "n_boundaries",
+    "n_images",
+    "n_components",
+    "n_epochs",
+    "n_targets",
+    "object",
+    "like",
+    "type",
+    "function",
+    "array-like",
+    "array",
+    "matrix",
+    "sparse",
+    "with",
+    "in",
+    "the",
+    "a",
+    "an",
+    "to",
     "is",
 }
 
@@ -158,7 +192,9 @@ html_context = {"default_mode": "light"}
 
 
 def _benchmarks(app):
-    write_benchmark_tables(ROOT / "benchmarks" / "results", HERE / "generated" / "benchmarks.rst.inc")
+    write_benchmark_tables(
+        ROOT / "benchmarks" / "results", HERE / "generated" / "benchmarks.rst.inc"
+    )
 
 
 # the API page lists every public name (from the package's ``__all__``)
@@ -183,11 +219,18 @@ def _check_examples(app, env, docnames):
             if kind == "data":
                 continue  # constants: sphinx-gallery records no usage for them
             # a class counts as used when one of its methods is (``Display.from_*``)
-            files = [backrefs / f"{path}.{name}.examples",
-                     *backrefs.glob(f"{path}.{name}.*.examples")]
+            files = [
+                backrefs / f"{path}.{name}.examples",
+                *backrefs.glob(f"{path}.{name}.*.examples"),
+            ]
             if not any(f.exists() and f.read_text(encoding="utf-8").strip() for f in files):
-                logger.warning("%s.%s is used by no gallery example (docs/examples/)",
-                               path, name, type="sklearn_tilt", subtype="no_example")
+                logger.warning(
+                    "%s.%s is used by no gallery example (docs/examples/)",
+                    path,
+                    name,
+                    type="sklearn_tilt",
+                    subtype="no_example",
+                )
 
 
 _SHAPE_NAME = re.compile(r"(\w*[A-Za-z0-9])_(?=,\))")

@@ -19,38 +19,62 @@ import sklearn_tilt
 
 #: (subpackage, title, description) in the order of the API page
 SECTIONS = [
-    ("linear_model", "Scaled-loss linear classifiers",
-     "The exact minimiser of the scaled-loss objective "
-     ":math:`\\frac1n\\sum_i f(y_i(w\\cdot x_i+b)) + \\lambda\\|w\\|^2` (hinge or softplus, "
-     "intercept not penalised), its warm-started regularisation path, cross-validation "
-     "over :math:`\\lambda`, and many binary paths in parallel. "
-     "User guide: :ref:`scaled_loss` and :ref:`model_selection`."),
-    ("metrics", "Geometry of a linear classifier: distances, tilting angle, scorers",
-     "Signed distances, the error and adversarial distances, the tilting angle and the "
-     "tilting plane of a fitted linear classifier, and the corresponding scorers for "
-     "model selection. User guide: :ref:`distances`, :ref:`tilting_angle` and "
-     ":ref:`model_selection`."),
-    ("preprocessing", "Mirror and projected images",
-     "A transformer that replaces each image by its mirror image (or its projection) "
-     "through the boundary of a linear classifier. User guide: :ref:`mirror_images`."),
-    ("datasets", "Datasets",
-     "MNIST (IDX files, the scikit-learn OpenML cache, or the real MNIST subset "
-     "available offline) and the paper's two-dimensional toy problem. "
-     "User guide: :ref:`toy_problem`."),
-    ("plotting", "Plotting",
-     "scikit-learn style ``Display`` objects (``from_estimator`` / ``from_path`` / "
-     "``plot``) for the paper's figures. User guide: :ref:`plotting`."),
-    ("nn", "Neural networks (optional: ``torch`` and ``skorch``)",
-     "The paper's LeNet as a skorch classifier with weight decay, input gradients and "
-     "first-order distances, softmax temperature calibration and the targeted "
-     "high-confidence attack. User guide: :ref:`neural_networks`."),
-    ("onnx", "ONNX export (optional: ``skl2onnx`` and ``onnxruntime``)",
-     "skl2onnx converters for the scaled-loss classifiers: hinge as ``LinearSVC`` (labels "
-     "and decision values), softplus as ``LogisticRegression`` (labels and probabilities). "
-     "User guide: :ref:`onnx_export`."),
-    ("experiments", "Reproducing the paper",
-     "The paper's experiments as functions returning tables, and the "
-     "``sklearn-tilt reproduce`` command line. User guide: :ref:`reproducing`."),
+    (
+        "linear_model",
+        "Scaled-loss linear classifiers",
+        "The exact minimiser of the scaled-loss objective "
+        ":math:`\\frac1n\\sum_i f(y_i(w\\cdot x_i+b)) + \\lambda\\|w\\|^2` (hinge or softplus, "
+        "intercept not penalised), its warm-started regularisation path, cross-validation "
+        "over :math:`\\lambda`, and many binary paths in parallel. "
+        "User guide: :ref:`scaled_loss` and :ref:`model_selection`.",
+    ),
+    (
+        "metrics",
+        "Geometry of a linear classifier: distances, tilting angle, scorers",
+        "Signed distances, the error and adversarial distances, the tilting angle and the "
+        "tilting plane of a fitted linear classifier, and the corresponding scorers for "
+        "model selection. User guide: :ref:`distances`, :ref:`tilting_angle` and "
+        ":ref:`model_selection`.",
+    ),
+    (
+        "preprocessing",
+        "Mirror and projected images",
+        "A transformer that replaces each image by its mirror image (or its projection) "
+        "through the boundary of a linear classifier. User guide: :ref:`mirror_images`.",
+    ),
+    (
+        "datasets",
+        "Datasets",
+        "MNIST (IDX files, the scikit-learn OpenML cache, or the real MNIST subset "
+        "available offline) and the paper's two-dimensional toy problem. "
+        "User guide: :ref:`toy_problem`.",
+    ),
+    (
+        "plotting",
+        "Plotting",
+        "scikit-learn style ``Display`` objects (``from_estimator`` / ``from_path`` / "
+        "``plot``) for the paper's figures. User guide: :ref:`plotting`.",
+    ),
+    (
+        "nn",
+        "Neural networks (optional: ``torch`` and ``skorch``)",
+        "The paper's LeNet as a skorch classifier with weight decay, input gradients and "
+        "first-order distances, softmax temperature calibration and the targeted "
+        "high-confidence attack. User guide: :ref:`neural_networks`.",
+    ),
+    (
+        "onnx",
+        "ONNX export (optional: ``skl2onnx`` and ``onnxruntime``)",
+        "skl2onnx converters for the scaled-loss classifiers: hinge as ``LinearSVC`` (labels "
+        "and decision values), softplus as ``LogisticRegression`` (labels and probabilities). "
+        "User guide: :ref:`onnx_export`.",
+    ),
+    (
+        "experiments",
+        "Reproducing the paper",
+        "The paper's experiments as functions returning tables, and the "
+        "``sklearn-tilt reproduce`` command line. User guide: :ref:`reproducing`.",
+    ),
 ]
 
 
@@ -93,8 +117,15 @@ def public_names():
     # top-level names whose subpackage has no section (should not happen)
     rest = sorted(top - seen)
     if rest:
-        out.append(("sklearn_tilt", "Other", "", [
-            ("sklearn_tilt", n, _kind(getattr(sklearn_tilt, n))) for n in rest], None))
+        out.append(
+            (
+                "sklearn_tilt",
+                "Other",
+                "",
+                [("sklearn_tilt", n, _kind(getattr(sklearn_tilt, n))) for n in rest],
+                None,
+            )
+        )
     return out
 
 
@@ -129,11 +160,17 @@ def write_api_reference(target):
             lines += [".. note::", "", f"   ``{modname}`` could not be imported in this build.", ""]
             continue
         groups = {}
-        for path, name, kind in entries:
+        for path, name, _kind in entries:
             groups.setdefault(path, []).append(name)
         for path, names in groups.items():
-            lines += [f".. currentmodule:: {path}", "", ".. autosummary::", "   :toctree: generated/",
-                      "   :nosignatures:", ""]
+            lines += [
+                f".. currentmodule:: {path}",
+                "",
+                ".. autosummary::",
+                "   :toctree: generated/",
+                "   :nosignatures:",
+                "",
+            ]
             lines += [f"   {n}" for n in names] + [""]
     text = "\n".join(lines) + "\n"
     try:

@@ -20,7 +20,7 @@ import re
 import shutil
 from pathlib import Path
 
-_HEADING_CHARS = "=-~^\""
+_HEADING_CHARS = '=-~^"'
 
 
 def _escape(text):
@@ -47,8 +47,12 @@ def _underline(title, level):
 def _list_table(rows, title=None):
     n = max(len(r) for r in rows)
     rows = [list(r) + [""] * (n - len(r)) for r in rows]
-    lines = [f".. list-table:: {_escape(title)}" if title else ".. list-table::",
-             "   :header-rows: 1", "   :class: benchmark-table", ""]
+    lines = [
+        f".. list-table:: {_escape(title)}" if title else ".. list-table::",
+        "   :header-rows: 1",
+        "   :class: benchmark-table",
+        "",
+    ]
     for row in rows:
         for k, cell in enumerate(row):
             cell = _escape(str(cell)) or " "
@@ -79,8 +83,11 @@ def _md_lines(path, base_level):
 
     def flush_table():
         if table:
-            rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in table
-                    if not re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", line)]
+            rows = [
+                [c.strip() for c in line.strip().strip("|").split("|")]
+                for line in table
+                if not re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", line)
+            ]
             if rows:
                 out.extend(_list_table(rows))
             table.clear()
@@ -160,12 +167,23 @@ def write_benchmark_tables(results_dir, target):
         elif suffix in (".png", ".svg"):
             img_dir.mkdir(exist_ok=True)
             shutil.copyfile(path, img_dir / path.name)
-            lines.extend([f".. figure:: /generated/benchmark_images/{path.name}", "   :width: 80%", "",
-                          f"   ``{path.name}``", ""])
+            lines.extend(
+                [
+                    f".. figure:: /generated/benchmark_images/{path.name}",
+                    "   :width: 80%",
+                    "",
+                    f"   ``{path.name}``",
+                    "",
+                ]
+            )
     if not lines:
-        lines = [".. note::", "",
-                 "   No benchmark results are available in ``benchmarks/results/`` for this",
-                 "   build. Run the scripts in ``benchmarks/`` to produce them.", ""]
+        lines = [
+            ".. note::",
+            "",
+            "   No benchmark results are available in ``benchmarks/results/`` for this",
+            "   build. Run the scripts in ``benchmarks/`` to produce them.",
+            "",
+        ]
     text = "\n".join(lines) + "\n"
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")

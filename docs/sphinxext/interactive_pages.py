@@ -27,8 +27,9 @@ def _write_pages(app):
     try:
         import bokeh  # noqa: F401
     except ImportError:
-        raise ExtensionError("the interactive pages of the docs need Bokeh: "
-                             "pip install 'sklearn-tilt[report]'") from None
+        raise ExtensionError(
+            "the interactive pages of the docs need Bokeh: pip install 'sklearn-tilt[report]'"
+        ) from None
     import numpy as np
     from sklearn.datasets import load_digits
 
@@ -44,9 +45,14 @@ def _write_pages(app):
     X, y = load_digits(return_X_y=True)
     m = np.isin(y, [3, 8])
     X, y = X[m] * (255.0 / 16.0), y[m]
-    explore(X[::2], y[::2], X_test=X[1::2], y_test=y[1::2], lams=np.logspace(-1, 7, 33),
-            title="sklearn_tilt explorer: digits 3 vs 8 (8x8 images)").save(
-        extra / "explore_digits.html")
+    explore(
+        X[::2],
+        y[::2],
+        X_test=X[1::2],
+        y_test=y[1::2],
+        lams=np.logspace(-1, 7, 33),
+        title="sklearn_tilt explorer: digits 3 vs 8 (8x8 images)",
+    ).save(extra / "explore_digits.html")
     logger.info("interactive pages written to %s", extra)
     app.config.html_extra_path.append(str(extra))
 

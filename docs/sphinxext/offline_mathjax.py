@@ -43,7 +43,8 @@ def copy_mathjax(dest, component="tex-mml-svg.js"):
     if src is None or not (src / component).is_file():
         raise ExtensionError(
             "MathJax is needed to render the formulas offline: install the docs extra "
-            "(pip install 'sklearn-tilt[docs]', which brings django-static-mathjax)")
+            "(pip install 'sklearn-tilt[docs]', which brings django-static-mathjax)"
+        )
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(src / component, dest / component)
