@@ -55,19 +55,24 @@ print(f"largest probability difference: {np.abs(proba - pipe.predict_proba(X_tes
 # -------------------------------
 # ``register_converters`` makes the package's classifiers known to skl2onnx itself, so
 # that ``skl2onnx.to_onnx`` (or a tool built on it) converts them too. A hinge
-# classifier's second output holds the decision values, one column per class.
+# classifier's second output holds the decision values: here a binary problem (3 against
+# 8), one column, the signed score of ``classes_[1]``.
 import skl2onnx  # noqa: E402
 
 register_converters()
-hinge = ScaledLossLinearClassifier(loss="hinge", lam=1e-2).fit(X_train, y_train)
+pair_train, pair_test = np.isin(y_train, [3, 8]), np.isin(y_test, [3, 8])
+hinge = ScaledLossLinearClassifier(loss="hinge", lam=0.1)
+hinge.fit(X_train[pair_train], y_train[pair_train])
+X32_pair = X32[pair_test]
 session = ort.InferenceSession(
-    skl2onnx.to_onnx(hinge, X32[:1]).SerializeToString(),
+    skl2onnx.to_onnx(hinge, X32_pair[:1]).SerializeToString(),
     providers=["CPUExecutionProvider"],
 )
-labels, scores = session.run(None, {session.get_inputs()[0].name: X32})
-expected = hinge.decision_function(X_test)
-print("labels equal:", bool(np.array_equal(labels, hinge.predict(X_test))))
-print(f"largest decision-value difference: {np.abs(scores - expected).max():.1e}")
+labels, scores = session.run(None, {session.get_inputs()[0].name: X32_pair})
+expected = hinge.decision_function(X_test[pair_test])
+print("decision values:", scores.shape)
+print("labels equal:", bool(np.array_equal(labels, hinge.predict(X_test[pair_test]))))
+print(f"largest decision-value difference: {np.abs(scores.ravel() - expected).max():.1e}")
 
 fig, ax = plt.subplots(figsize=(4.5, 4))
 ax.plot(expected.ravel(), scores.ravel(), ".", ms=2)
