@@ -6,7 +6,8 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_tilt._solvers import primal_objective
-from sklearn_tilt._solvers._softplus import softplus_path, softplus_solve
+from sklearn_tilt._solvers.softplus import path as softplus_path
+from sklearn_tilt._solvers.softplus import solve as softplus_solve
 
 TOL = 1e-9
 
@@ -278,18 +279,18 @@ def test_bad_input_raises(kwargs, match):
 
 def test_lossless_narrow_storage(mnist35):
     """Raw pixels are stored as uint8 internally; the values (and row norms) are exact."""
-    from sklearn_tilt._solvers._softplus import _Problem
+    from sklearn_tilt._solvers.softplus._problem import Problem
 
     X, y = mnist35
     for X_ in (X, sp.csr_matrix(X), X.astype(np.float32)):
-        prob = _Problem(X_, y, None, True)
+        prob = Problem(X_, y, None, True)
         assert prob.X.dtype == np.uint8
         dense = prob.X.toarray() if sp.issparse(prob.X) else prob.X
         np.testing.assert_array_equal(dense, X[:, prob.keep])
         np.testing.assert_allclose(prob.rowsq, (X ** 2).sum(axis=1), rtol=1e-14)
-    prob = _Problem(X / 255.0, y, None, True)
+    prob = Problem(X / 255.0, y, None, True)
     assert prob.X.dtype == np.float64
-    prob = _Problem(X - 0.5, y, None, True)
+    prob = Problem(X - 0.5, y, None, True)
     assert prob.X.dtype == np.float32  # halves are exact in float32
 
 
@@ -300,9 +301,9 @@ def test_lossless_narrow_storage(mnist35):
 @pytest.fixture
 def jacobi_only(monkeypatch):
     """Route every problem to the diagonal preconditioner (as for large d)."""
-    from sklearn_tilt._solvers import _softplus
+    from sklearn_tilt._solvers.softplus import _precond
 
-    monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+    monkeypatch.setattr(_precond, "FACTOR_MAX_D", 0)
 
 
 @pytest.mark.parametrize("sparse", [False, True])
@@ -392,10 +393,10 @@ def test_extreme_data_scale_is_solved(monkeypatch, route, scale):
     """``X -> scale X``, ``lam -> scale**2 lam`` is the same problem (``w -> w / scale``).
     Squared norms far outside float32's range (1e-50, 1e44, 1e200 here) must not reach
     a float32 preconditioner: the fit is the unscaled one, certified."""
-    from sklearn_tilt._solvers import _softplus
+    from sklearn_tilt._solvers.softplus import _precond
 
     if route == "jacobi":
-        monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+        monkeypatch.setattr(_precond, "FACTOR_MAX_D", 0)
     rng = np.random.RandomState(0)
     X = rng.rand(300, 30)
     y = np.where(X[:, 0] + 0.3 * rng.randn(300) > 0.5, 1.0, -1.0)
@@ -415,10 +416,10 @@ def test_extreme_data_scale_is_solved(monkeypatch, route, scale):
 @pytest.mark.parametrize("flip", [0, 3])
 @pytest.mark.parametrize("lam", [1e-9, 1e-7, 1e-5, 1e-3, 1e-2])
 def test_gap_bounds_suboptimality_at_small_lam(monkeypatch, route, flip, lam):
-    from sklearn_tilt._solvers import _softplus
+    from sklearn_tilt._solvers.softplus import _precond
 
     if route == "jacobi":
-        monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+        monkeypatch.setattr(_precond, "FACTOR_MAX_D", 0)
     X, y01 = _separable(flip)
     y = _pm(y01)
     n = len(y)
@@ -442,10 +443,10 @@ def test_gap_bounds_suboptimality_at_small_lam(monkeypatch, route, flip, lam):
 
 @pytest.mark.parametrize("route", ["cholesky", "jacobi"])
 def test_path_gaps_bound_suboptimality_down_to_tiny_lam(monkeypatch, route):
-    from sklearn_tilt._solvers import _softplus
+    from sklearn_tilt._solvers.softplus import _precond
 
     if route == "jacobi":
-        monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+        monkeypatch.setattr(_precond, "FACTOR_MAX_D", 0)
     X, y01 = _separable()
     y = _pm(y01)
     s = np.ones(len(y))
@@ -501,9 +502,9 @@ def test_intercept_polish_stays_at_the_optimum():
     including starts at the minimiser itself (a step below rounding) and far away."""
     from numba import njit
 
-    from sklearn_tilt._solvers import _softplus
+    from sklearn_tilt._solvers.softplus import _passes
 
-    polish = _softplus._polish_intercept
+    polish = _passes.polish_intercept
 
     @njit
     def run(y, c, z, b0):
