@@ -318,6 +318,20 @@ def read_csv(path):
     return out
 
 
+#: a section of the report that a rerun keeps as it is (figures that the solver's
+#: source refers to, measured by other means than this script)
+KEPT_HEADING = "## Measurements behind the solver's design"
+
+
+def _kept_section(path):
+    """The part of an existing report from :data:`KEPT_HEADING` on ("" if none)."""
+    if not path.exists():
+        return ""
+    text = path.read_text()
+    at = text.find(KEPT_HEADING)
+    return text[at:] if at >= 0 else ""
+
+
 def write_report(rows, single, methods, dname_single, notes, stem, machine):
     """Write ``benchmarks/results/<stem>.md`` from the measured rows."""
     notes = list(notes)
@@ -368,7 +382,11 @@ def write_report(rows, single, methods, dname_single, notes, stem, machine):
         "suboptimality is <= 1e-6 at every lam; on float32 input, where sklearn's own "
         "float32 runs miss the optimum, that is a run on the same values in float64.")
     lines += ["", *[f"Note: {n}" for n in notes]]
-    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
+    out = RESULTS / f"{stem}.md"
+    kept = _kept_section(out)
+    if kept:
+        lines += ["", kept.rstrip("\n")]
+    out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
