@@ -522,3 +522,100 @@ def test_intercept_polish_stays_at_the_optimum():
               b_star + 1e-12, b_star - 5.0, b_star + 40.0]
     for b0 in starts:
         assert abs(run(y, c, z, b0) - b_star) <= 1e-12 * max(1.0, abs(b_star)), b0
+
+
+# ---------------------------------------------------------------------------
+# every input representation, lam 1e-9..1e12: the reference and the certificate
+# ---------------------------------------------------------------------------
+
+SWEEP_LAMS = [1e-9, 1e-4, 1e-1, 1e2, 1e5, 1e12]
+
+
+@pytest.fixture(scope="module")
+def digits_halves():
+    """400 of scikit-learn's digits, classes {0..4} against {5..9}: integer pixels, so that
+    float32, float64, dense and CSR copies hold the same values (the same problem)."""
+    from sklearn.datasets import load_digits
+
+    X, t = load_digits(return_X_y=True)
+    X, t = X[:400], t[:400]
+    return np.ascontiguousarray(X), np.where(t < 5, 1.0, -1.0)
+
+
+def _representations(X):
+    X32 = X.astype(np.float32)
+    return {"dense64": X, "dense32": X32, "csr64": sp.csr_matrix(X), "csr32": sp.csr_matrix(X32)}
+
+
+def _lbfgs_objective(X, y, s, lam):
+    """The objective that ``LogisticRegression(lbfgs)`` reaches with a tiny tol: an
+    upper bound on the optimum (whether or not lbfgs converged)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    ref = LogisticRegression(C=1.0 / (2.0 * lam * s.sum()), solver="lbfgs", tol=1e-14,
+                             max_iter=5000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref.fit(X, y, sample_weight=s)
+    return _obj(X, y, s, lam, ref.coef_.ravel(), float(ref.intercept_[0]))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("lam", SWEEP_LAMS)
+def test_every_representation_is_certified_against_lbfgs(digits_halves, lam, weighted):
+    """Dense/CSR x float32/float64, with and without (zero) weights: each fit is
+    certified, its reported primal is its true objective, it is never worse than lbfgs
+    by more than its certificate allows, and all fits agree within their certificates."""
+    X, y = digits_halves
+    rng = np.random.default_rng(1)
+    s = rng.integers(0, 4, size=len(y)).astype(np.float64) if weighted else np.ones(len(y))
+    p_ref = _lbfgs_objective(X, y, s, lam)
+    fits = {}
+    for name, X_ in _representations(X).items():
+        res = softplus_solve(X_, y, s, lam, tol=TOL, max_iter=500)
+        assert res.converged and 0.0 <= res.gap <= TOL, name
+        ours = _obj(X, y, s, lam, res.coef, res.intercept)
+        assert abs(res.primal - ours) <= 1e-12 * ours, name
+        assert ours - p_ref <= res.gap * ours + 1e-13 * ours, name
+        fits[name] = res
+    if lam >= 1e-1:  # lbfgs converges here: the two agree
+        assert abs(fits["dense64"].primal - p_ref) <= 1e-8 * p_ref
+    base = fits["dense64"]
+    for name, res in fits.items():
+        _assert_same_coef(res, base, lam)
+        assert abs(res.primal - base.primal) <= 1e-12 * base.primal, name
+
+
+@pytest.mark.parametrize("name", ["dense64", "dense32", "csr64", "csr32"])
+def test_path_over_the_sweep_matches_single_fits(digits_halves, name):
+    X, y = digits_halves
+    s = np.random.default_rng(2).uniform(0.0, 2.0, size=len(y))
+    X_ = _representations(X)[name]
+    path = softplus_path(X_, y, s, SWEEP_LAMS, tol=1e-7, max_iter=500)
+    for lam, res in zip(SWEEP_LAMS, path):
+        single = softplus_solve(X_, y, s, lam, tol=TOL, max_iter=500)
+        assert res.converged and 0.0 <= res.gap <= 1e-7
+        ours = _obj(X, y, s, lam, res.coef, res.intercept)
+        assert abs(res.primal - ours) <= 1e-12 * ours
+        # both are certified: they are within their gaps of each other
+        assert abs(res.primal - single.primal) <= (res.gap + single.gap) * ours + 1e-13 * ours
+        _assert_same_coef(res, single, lam)
+
+
+def test_result_counts_the_work(digits_halves):
+    """``stats`` in the result: Newton steps (= n_iter), conjugate-gradient iterations,
+    other passes over X and factorisations (none where the penalty dominates)."""
+    X, y = digits_halves
+    small = softplus_solve(X, y, None, 1e-2, tol=TOL, max_iter=500)
+    keys = {"newton_steps", "pcg_iterations", "other_passes", "factorisations"}
+    assert set(small.stats) == keys
+    assert small.stats["newton_steps"] == small.n_iter >= 1
+    assert small.stats["pcg_iterations"] >= small.n_iter
+    assert small.stats["factorisations"] >= 1
+    big = softplus_solve(X, y, None, 1e12, tol=TOL, max_iter=500)
+    assert big.stats["factorisations"] == 0 and big.stats["newton_steps"] == big.n_iter
+    for res in softplus_path(X, y, None, [1e3, 1.0, 1e-3], tol=1e-7, max_iter=500):
+        assert res.stats["newton_steps"] == res.n_iter
+        assert res.stats["pcg_iterations"] >= res.n_iter
