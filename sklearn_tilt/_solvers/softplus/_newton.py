@@ -21,7 +21,8 @@ from numba import njit
 from .._common import FASTMATH
 from ._certificate import certificate
 from ._passes import grad_pass, hess_diag, hessvec, line_values
-from ._precond import PREC_CHOLESKY, PREC_JACOBI, centred_diag, precondition
+from ._precond import (CURVATURE_FLOOR, PREC_CHOLESKY, PREC_JACOBI, centred_diag,
+                       precondition)
 from ._records import (CONVERGED, MAX_ITER, NEED_FACTOR, NONFINITE, STALLED, Hessian, Krylov,
                        Outcome, Preconditioner)
 
@@ -95,7 +96,7 @@ def newton(X, S, opts, buf, start):
             scratch_now = scratch_next
             passes += 1
             diag_ok = want
-        hbb = sums.curv if sums.curv > 0.0 else 1e-300
+        hbb = sums.curv if sums.curv > 0.0 else CURVATURE_FLOOR
         bound = certificate(S, buf, sums, lam, g, 0.0 if scratch_now else tol)
         P = bound.primal
         gap = bound.gap

@@ -37,6 +37,9 @@ FACTOR_MAX_D = 2048
 #: (entries up to max ||x||^2 / 4, far from float32's overflow at 3.4e38 and its
 #: smallest normal 1.2e-38); float64 outside it
 F32_GRAM = (1e-20, 1e30)
+#: the intercept's curvature ``sum c D`` where it underflows to 0 (every sample far
+#: outside the margin): keeps both preconditioners invertible
+CURVATURE_FLOOR = 1e-300
 
 
 def choose(prob, lam):
@@ -99,7 +102,7 @@ def factor(prob, z, lam, single=True):
                 H[:d, d] += Xs.T @ sq
                 del Xs
     if prob.fit_intercept:
-        H[d, d] = max(hbb, 1e-300)
+        H[d, d] = max(hbb, CURVATURE_FLOOR)
     else:
         H[:d, d] = 0.0
         H[d, d] = 1.0
