@@ -21,8 +21,7 @@ from numba import njit
 from .._common import FASTMATH
 from ._certificate import certificate
 from ._passes import grad_pass, hess_diag, hessvec, line_values
-from ._precond import (CURVATURE_FLOOR, PREC_CHOLESKY, PREC_JACOBI, centred_diag,
-                       precondition)
+from ._precond import CURVATURE_FLOOR, PREC_CHOLESKY, PREC_JACOBI, centred_diag, precondition
 from ._records import (CONVERGED, MAX_ITER, NEED_FACTOR, NONFINITE, STALLED, Hessian, Krylov,
                        Outcome, Preconditioner)
 
@@ -45,7 +44,7 @@ def newton(X, S, opts, buf, start):
     :class:`._records.Outcome`.
     """
     y, c, fit_intercept = S
-    w, z, qp, qm, cD, acc = buf
+    w, z, cD, acc = buf.w, buf.z, buf.cD, buf.acc
     lam = opts.lam
     tol = opts.tol
     max_iter = opts.max_iter
