@@ -169,7 +169,7 @@ def _diag_row(X, i, a, acc):
 
 @njit(cache=True, no_cpython_wrapper=True, fastmath=FASTMATH)
 def hessvec(X, hess, vw, vb, out_w, dots):
-    """``out_w = X^T (cD (X vw + vb)) + lam2 vw`` for a :class:`._newton.Hessian`
+    """``out_w = X^T (cD (X vw + vb)) + lam2 vw`` for a :class:`._records.Hessian`
     ``hess = (cD, rows, lam2)``; returns ``sum cD (X vw + vb)``.
 
     ``dots[i] = x_i . vw + vb`` is kept for the listed (weighted) rows.
