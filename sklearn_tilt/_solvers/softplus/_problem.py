@@ -3,7 +3,7 @@
 Columns that are zero on every weighted row are dropped (their optimal weight is
 exactly 0), and ``X`` is stored in the narrowest of uint8 / float32 / its own dtype
 that holds its values exactly (raw pixels are integers in [0, 255]): a lossless copy
-that the memory-bound passes read up to 8x faster. All arithmetic is float64.
+that the memory-bound passes read in up to 8x fewer bytes. All arithmetic is float64.
 """
 
 import numpy as np
@@ -74,7 +74,7 @@ def _scan(X, c, y, used, rowsq, sums):
 
 def _narrow(a):
     """The same values in the narrowest of uint8 / float32 / own dtype that holds them
-    exactly: a lossless copy that the memory-bound passes read 8x / 2x faster."""
+    exactly: a lossless copy, 8x / 2x fewer bytes for the memory-bound passes."""
     if a.size == 0 or a.dtype == np.uint8:
         return a
     head = a.reshape(-1)[:4096]  # cheap rejection before a full scan or copy
