@@ -11,7 +11,7 @@ MNIST digit pairs with pixels in [0, 255]:
 each in float64 and float32. Peers, all run in this process with the same BLAS
 thread setting:
 
-* ``ours``: ``sklearn_tilt._solvers._softplus.softplus_path`` (certified gap <= tol);
+* ``ours``: ``sklearn_tilt._solvers.softplus.path`` (certified gap <= tol);
 * ``newton-cholesky`` / ``lbfgs``: ``LogisticRegression(warm_start=True, tol=1e-8)``
   refit along the same (decreasing) lam sequence with ``C = 1 / (2 n lam)``
   (``newton-cholesky tol=1e-4``: the same with sklearn's default tol);
@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sklearn_tilt._solvers import primal_objective  # noqa: E402
-from sklearn_tilt._solvers._softplus import softplus_path  # noqa: E402
+from sklearn_tilt._solvers.softplus import path as softplus_path  # noqa: E402
 from sklearn_tilt.linear_model import PAPER_LAMS as LAMS  # noqa: E402
 RESULTS = ROOT / "benchmarks" / "results"
 TOL_OURS = 1e-7
@@ -233,7 +233,7 @@ def single_fits(X, y, methods, repeats):
     """Cold fits at a few lams: time and objective of each method."""
     from sklearn.linear_model import LogisticRegression
 
-    from sklearn_tilt._solvers._softplus import softplus_solve
+    from sklearn_tilt._solvers.softplus import solve as softplus_solve
 
     n = len(y)
     s = np.ones(n)
@@ -318,6 +318,20 @@ def read_csv(path):
     return out
 
 
+#: a section of the report that a rerun keeps as it is (figures that the solver's
+#: source refers to, measured by other means than this script)
+KEPT_HEADING = "## Measurements behind the solver's design"
+
+
+def _kept_section(path):
+    """The part of an existing report from :data:`KEPT_HEADING` on ("" if none)."""
+    if not path.exists():
+        return ""
+    text = path.read_text()
+    at = text.find(KEPT_HEADING)
+    return text[at:] if at >= 0 else ""
+
+
 def write_report(rows, single, methods, dname_single, notes, stem, machine):
     """Write ``benchmarks/results/<stem>.md`` from the measured rows."""
     notes = list(notes)
@@ -368,7 +382,11 @@ def write_report(rows, single, methods, dname_single, notes, stem, machine):
         "suboptimality is <= 1e-6 at every lam; on float32 input, where sklearn's own "
         "float32 runs miss the optimum, that is a run on the same values in float64.")
     lines += ["", *[f"Note: {n}" for n in notes]]
-    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
+    out = RESULTS / f"{stem}.md"
+    kept = _kept_section(out)
+    if kept:
+        lines += ["", kept.rstrip("\n")]
+    out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

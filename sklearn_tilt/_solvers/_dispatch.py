@@ -101,7 +101,7 @@ def _solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercep
     if method not in HINGE_METHODS:
         raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
     if loss == "softplus":
-        from ._softplus import softplus_solve
+        from .softplus import solve as softplus_solve
 
         return softplus_solve(X, y, sample_weight, lam, tol=tol, max_iter=max_iter,
                               fit_intercept=fit_intercept, coef_init=coef_init,
@@ -142,7 +142,7 @@ def _solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept
     if method not in HINGE_METHODS:
         raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
     if loss == "softplus":
-        from ._softplus import softplus_path
+        from .softplus import path as softplus_path
 
         return softplus_path(X, y, sample_weight, lams, tol=tol, max_iter=max_iter,
                              fit_intercept=fit_intercept, coef_init=coef_init,

@@ -6,7 +6,8 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_tilt._solvers import primal_objective
-from sklearn_tilt._solvers._softplus import softplus_path, softplus_solve
+from sklearn_tilt._solvers.softplus import path as softplus_path
+from sklearn_tilt._solvers.softplus import solve as softplus_solve
 
 TOL = 1e-9
 
@@ -278,18 +279,18 @@ def test_bad_input_raises(kwargs, match):
 
 def test_lossless_narrow_storage(mnist35):
     """Raw pixels are stored as uint8 internally; the values (and row norms) are exact."""
-    from sklearn_tilt._solvers._softplus import _Problem
+    from sklearn_tilt._solvers.softplus._problem import Problem
 
     X, y = mnist35
     for X_ in (X, sp.csr_matrix(X), X.astype(np.float32)):
-        prob = _Problem(X_, y, None, True)
+        prob = Problem(X_, y, None, True)
         assert prob.X.dtype == np.uint8
         dense = prob.X.toarray() if sp.issparse(prob.X) else prob.X
         np.testing.assert_array_equal(dense, X[:, prob.keep])
         np.testing.assert_allclose(prob.rowsq, (X ** 2).sum(axis=1), rtol=1e-14)
-    prob = _Problem(X / 255.0, y, None, True)
+    prob = Problem(X / 255.0, y, None, True)
     assert prob.X.dtype == np.float64
-    prob = _Problem(X - 0.5, y, None, True)
+    prob = Problem(X - 0.5, y, None, True)
     assert prob.X.dtype == np.float32  # halves are exact in float32
 
 
@@ -300,9 +301,9 @@ def test_lossless_narrow_storage(mnist35):
 @pytest.fixture
 def jacobi_only(monkeypatch):
     """Route every problem to the diagonal preconditioner (as for large d)."""
-    from sklearn_tilt._solvers import _softplus
+    from sklearn_tilt._solvers.softplus import _precond
 
-    monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+    monkeypatch.setattr(_precond, "FACTOR_MAX_D", 0)
 
 
 @pytest.mark.parametrize("sparse", [False, True])
@@ -392,10 +393,10 @@ def test_extreme_data_scale_is_solved(monkeypatch, route, scale):
     """``X -> scale X``, ``lam -> scale**2 lam`` is the same problem (``w -> w / scale``).
     Squared norms far outside float32's range (1e-50, 1e44, 1e200 here) must not reach
     a float32 preconditioner: the fit is the unscaled one, certified."""
-    from sklearn_tilt._solvers import _softplus
+    from sklearn_tilt._solvers.softplus import _precond
 
     if route == "jacobi":
-        monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+        monkeypatch.setattr(_precond, "FACTOR_MAX_D", 0)
     rng = np.random.RandomState(0)
     X = rng.rand(300, 30)
     y = np.where(X[:, 0] + 0.3 * rng.randn(300) > 0.5, 1.0, -1.0)
@@ -415,10 +416,10 @@ def test_extreme_data_scale_is_solved(monkeypatch, route, scale):
 @pytest.mark.parametrize("flip", [0, 3])
 @pytest.mark.parametrize("lam", [1e-9, 1e-7, 1e-5, 1e-3, 1e-2])
 def test_gap_bounds_suboptimality_at_small_lam(monkeypatch, route, flip, lam):
-    from sklearn_tilt._solvers import _softplus
+    from sklearn_tilt._solvers.softplus import _precond
 
     if route == "jacobi":
-        monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+        monkeypatch.setattr(_precond, "FACTOR_MAX_D", 0)
     X, y01 = _separable(flip)
     y = _pm(y01)
     n = len(y)
@@ -442,10 +443,10 @@ def test_gap_bounds_suboptimality_at_small_lam(monkeypatch, route, flip, lam):
 
 @pytest.mark.parametrize("route", ["cholesky", "jacobi"])
 def test_path_gaps_bound_suboptimality_down_to_tiny_lam(monkeypatch, route):
-    from sklearn_tilt._solvers import _softplus
+    from sklearn_tilt._solvers.softplus import _precond
 
     if route == "jacobi":
-        monkeypatch.setattr(_softplus, "_FACTOR_MAX_D", 0)
+        monkeypatch.setattr(_precond, "FACTOR_MAX_D", 0)
     X, y01 = _separable()
     y = _pm(y01)
     s = np.ones(len(y))
@@ -501,9 +502,9 @@ def test_intercept_polish_stays_at_the_optimum():
     including starts at the minimiser itself (a step below rounding) and far away."""
     from numba import njit
 
-    from sklearn_tilt._solvers import _softplus
+    from sklearn_tilt._solvers.softplus import _passes
 
-    polish = _softplus._polish_intercept
+    polish = _passes.polish_intercept
 
     @njit
     def run(y, c, z, b0):
@@ -521,3 +522,100 @@ def test_intercept_polish_stays_at_the_optimum():
               b_star + 1e-12, b_star - 5.0, b_star + 40.0]
     for b0 in starts:
         assert abs(run(y, c, z, b0) - b_star) <= 1e-12 * max(1.0, abs(b_star)), b0
+
+
+# ---------------------------------------------------------------------------
+# every input representation, lam 1e-9..1e12: the reference and the certificate
+# ---------------------------------------------------------------------------
+
+SWEEP_LAMS = [1e-9, 1e-4, 1e-1, 1e2, 1e5, 1e12]
+
+
+@pytest.fixture(scope="module")
+def digits_halves():
+    """400 of scikit-learn's digits, classes {0..4} against {5..9}: integer pixels, so that
+    float32, float64, dense and CSR copies hold the same values (the same problem)."""
+    from sklearn.datasets import load_digits
+
+    X, t = load_digits(return_X_y=True)
+    X, t = X[:400], t[:400]
+    return np.ascontiguousarray(X), np.where(t < 5, 1.0, -1.0)
+
+
+def _representations(X):
+    X32 = X.astype(np.float32)
+    return {"dense64": X, "dense32": X32, "csr64": sp.csr_matrix(X), "csr32": sp.csr_matrix(X32)}
+
+
+def _lbfgs_objective(X, y, s, lam):
+    """The objective that ``LogisticRegression(lbfgs)`` reaches with a tiny tol: an
+    upper bound on the optimum (whether or not lbfgs converged)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    ref = LogisticRegression(C=1.0 / (2.0 * lam * s.sum()), solver="lbfgs", tol=1e-14,
+                             max_iter=5000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref.fit(X, y, sample_weight=s)
+    return _obj(X, y, s, lam, ref.coef_.ravel(), float(ref.intercept_[0]))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("lam", SWEEP_LAMS)
+def test_every_representation_is_certified_against_lbfgs(digits_halves, lam, weighted):
+    """Dense/CSR x float32/float64, with and without (zero) weights: each fit is
+    certified, its reported primal is its true objective, it is never worse than lbfgs
+    by more than its certificate allows, and all fits agree within their certificates."""
+    X, y = digits_halves
+    rng = np.random.default_rng(1)
+    s = rng.integers(0, 4, size=len(y)).astype(np.float64) if weighted else np.ones(len(y))
+    p_ref = _lbfgs_objective(X, y, s, lam)
+    fits = {}
+    for name, X_ in _representations(X).items():
+        res = softplus_solve(X_, y, s, lam, tol=TOL, max_iter=500)
+        assert res.converged and 0.0 <= res.gap <= TOL, name
+        ours = _obj(X, y, s, lam, res.coef, res.intercept)
+        assert abs(res.primal - ours) <= 1e-12 * ours, name
+        assert ours - p_ref <= res.gap * ours + 1e-13 * ours, name
+        fits[name] = res
+    if lam >= 1e-1:  # lbfgs converges here: the two agree
+        assert abs(fits["dense64"].primal - p_ref) <= 1e-8 * p_ref
+    base = fits["dense64"]
+    for name, res in fits.items():
+        _assert_same_coef(res, base, lam)
+        assert abs(res.primal - base.primal) <= 1e-12 * base.primal, name
+
+
+@pytest.mark.parametrize("name", ["dense64", "dense32", "csr64", "csr32"])
+def test_path_over_the_sweep_matches_single_fits(digits_halves, name):
+    X, y = digits_halves
+    s = np.random.default_rng(2).uniform(0.0, 2.0, size=len(y))
+    X_ = _representations(X)[name]
+    path = softplus_path(X_, y, s, SWEEP_LAMS, tol=1e-7, max_iter=500)
+    for lam, res in zip(SWEEP_LAMS, path):
+        single = softplus_solve(X_, y, s, lam, tol=TOL, max_iter=500)
+        assert res.converged and 0.0 <= res.gap <= 1e-7
+        ours = _obj(X, y, s, lam, res.coef, res.intercept)
+        assert abs(res.primal - ours) <= 1e-12 * ours
+        # both are certified: they are within their gaps of each other
+        assert abs(res.primal - single.primal) <= (res.gap + single.gap) * ours + 1e-13 * ours
+        _assert_same_coef(res, single, lam)
+
+
+def test_result_counts_the_work(digits_halves):
+    """``stats`` in the result: Newton steps (= n_iter), conjugate-gradient iterations,
+    other passes over X and factorisations (none where the penalty dominates)."""
+    X, y = digits_halves
+    small = softplus_solve(X, y, None, 1e-2, tol=TOL, max_iter=500)
+    keys = {"newton_steps", "pcg_iterations", "other_passes", "factorisations"}
+    assert set(small.stats) == keys
+    assert small.stats["newton_steps"] == small.n_iter >= 1
+    assert small.stats["pcg_iterations"] >= small.n_iter
+    assert small.stats["factorisations"] >= 1
+    big = softplus_solve(X, y, None, 1e12, tol=TOL, max_iter=500)
+    assert big.stats["factorisations"] == 0 and big.stats["newton_steps"] == big.n_iter
+    for res in softplus_path(X, y, None, [1e3, 1.0, 1e-3], tol=1e-7, max_iter=500):
+        assert res.stats["newton_steps"] == res.n_iter
+        assert res.stats["pcg_iterations"] >= res.n_iter
