@@ -228,17 +228,28 @@ def _kkt_solve(prob, lam, part):
         A[d, k:] = -yF
         rhs[d] = float(y[U] @ p[U])
         A[k:, d] = 1.0
-    try:
-        sol = np.linalg.solve(A, rhs)
-    except np.linalg.LinAlgError:
-        sol = np.linalg.lstsq(A, rhs, rcond=None)[0]
-    if not np.all(np.isfinite(sol)):
-        sol = np.linalg.lstsq(A, rhs, rcond=None)[0]
+    sol = _solve_or_lstsq(A, rhs)
     w = sol[:d]
     b = float(sol[d]) if fi else 0.0
     beta = U.astype(np.float64)
     beta[F] = sol[k:] / p[F]
     return w, b, beta
+
+
+def _solve_or_lstsq(A, rhs):
+    """``A^-1 rhs`` by LU where ``A`` is well conditioned, else the least-squares
+    solution of least norm: repeated samples in the free set make the system
+    singular, and their weights are then shared equally (``w`` and ``b`` are
+    unique all the same)."""
+    lu, piv, info = scipy.linalg.lapack.dgetrf(A)
+    if info == 0:
+        anorm = float(np.abs(A).sum(axis=0).max())
+        rcond, info = scipy.linalg.lapack.dgecon(lu, anorm, norm="1")
+        if info == 0 and rcond > A.shape[0] * np.finfo(np.float64).eps:
+            sol, info = scipy.linalg.lapack.dgetrs(lu, piv, rhs)
+            if info == 0 and np.all(np.isfinite(sol)):
+                return sol
+    return scipy.linalg.lstsq(A, rhs, check_finite=False)[0]
 
 
 def _finish(prob, lam, tol, part, best):
@@ -260,8 +271,9 @@ def _finish(prob, lam, tol, part, best):
         cert = certify(prob, lam, w, beta, b)
         if best is None or cert[0] < best[0]:
             best = cert
-        if best[0] <= tol:
-            break
+        # on to the partition that repeats (the exact solution), not only to tol:
+        # problems that are equal (a weight of 2 or a repeated sample) then give
+        # equal solutions, as an exact solver should
         margin = prob.y * (prob.X @ w + b)
         val = beta + (1.0 - margin)
         new = np.full(part.shape, 2, dtype=np.int8)
