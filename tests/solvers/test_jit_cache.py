@@ -181,14 +181,16 @@ def test_notice_goes_through_logging(caplog):
     listener = _jit_cache._CompileNotice()
 
     class Event:
-        def __init__(self, disp):
+        def __init__(self, disp, is_start):
             self.data = {"dispatcher": disp}
+            self.is_start = is_start
 
     foreign = njit(lambda x: x)  # another package's function: no notice
     with caplog.at_level("WARNING", logger="sklearn_tilt"):
         for disp in (foreign, _probe.probe, _probe.probe):
-            listener.on_start(Event(disp))
-            listener.on_end(Event(disp))
+            listener.notify(Event(disp, True))
+            listener.notify(Event(disp, False))
+    assert listener.compiled == 2
     records = [r for r in caplog.records if r.name == "sklearn_tilt"]
     assert len(records) == 1 and records[0].levelname == "WARNING"
     assert records[0].getMessage().startswith("sklearn_tilt: compiling the numba kernels")
