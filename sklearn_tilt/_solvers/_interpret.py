@@ -382,9 +382,7 @@ def routing_works():
             if not ok:
                 fallback(FEATURE, RuntimeError(f"the routed probe returned {value!r} with "
                                                f"{len(probe_route.overloads)} overloads"))
-        except BaseException as exc:  # noqa: BLE001 - see the module's "Fail safe"
-            if not isinstance(exc, Exception):
-                raise
+        except (Exception, PythonRunFailed, OverBudget) as exc:  # see the module's "Fail safe"
             fallback(FEATURE, exc)
         _checked["ok"] = ok
         return ok
