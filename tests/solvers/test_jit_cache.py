@@ -493,3 +493,28 @@ def test_fits_survive_changed_numba_internals(breaks, features, shared_cache):
         scale = np.max(np.abs(ref.coef_))
         assert np.max(np.abs(np.array(coef) - ref.coef_.ravel())) < 1e-4 * scale
         assert abs(b - ref.intercept_[0]) < 1e-4 * max(1.0, abs(ref.intercept_[0]))
+
+
+def test_warm_up_names_bad_arguments():
+    from sklearn_tilt import warm_up
+
+    with pytest.raises(ValueError, match="losses must be"):
+        warm_up(losses=("squared",))
+    with pytest.raises(ValueError, match="dtypes must be"):
+        warm_up(dtypes=())
+
+
+def test_warm_up_is_quiet_and_counts(capsys, caplog):
+    """On kernels already compiled in this process: every step loads, nothing is
+    compiled, no notice; ``verbose`` prints a line per step and the cache folder."""
+    from sklearn_tilt import warm_up
+    from sklearn_tilt._solvers import cache_folder
+
+    warm_up(losses=("softplus",), dtypes=("float64",))
+    with caplog.at_level("WARNING", logger="sklearn_tilt"):
+        steps = warm_up(losses=("softplus",), dtypes=("float64",), verbose=True)
+    assert [s["compiled"] for s in steps] == [0] * len(steps) == [0] * 6
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 7 and "loaded from the cache" in out[0]
+    assert out[-1].endswith(str(cache_folder() or "nowhere (numba's cache is off)"))
+    assert not [r for r in caplog.records if r.name == "sklearn_tilt"]
