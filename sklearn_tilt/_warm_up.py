@@ -11,12 +11,18 @@ DTYPES = ("float64", "float32")
 
 
 def _data(kind, dtype, rng):
-    """Small data (the canonical float64 kernels) or data just above the small-input
+    """Small data (the canonical float64 kernels), data just above the small-input
     size (the kernels of its own dtype; ``pixels``: integer values in [0, 255], which
-    the softplus solver stores as uint8)."""
-    from ._solvers import SMALL_INPUT
+    the softplus solver stores as uint8) or ``tall`` data, with enough samples for
+    the hinge solver's coordinate-descent method."""
+    from ._solvers import SMALL_INPUT, hinge_method
 
     n, d = (60, 8) if kind.startswith("small") else (SMALL_INPUT // 64 + 40, 64)
+    if kind == "tall":
+        d = 4
+        n = max(SMALL_INPUT // d + 2, 10_002) if dtype == "float32" else 10_002
+        while hinge_method(np.empty((n, d))) != "dcd" and n < 10**7:
+            n *= 2
     y = np.repeat([0, 1], n // 2)
     X = rng.rand(n, d) + 0.7 * y[:, None] * (rng.rand(d) > 0.5)
     if kind == "pixels":
@@ -41,8 +47,9 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
 
     It runs one small fit and one short ``lam`` path per loss for each kind of input
     the kernels distinguish: dense and CSR data, float64 (which small inputs of any
-    dtype use) and, for larger inputs, float32 and integer-valued pixels. On a warm
-    cache it takes about a second.
+    dtype use) and, for larger inputs, float32 and integer-valued pixels; and for the
+    hinge loss, enough samples for its coordinate-descent method. On a warm cache it
+    takes a few seconds.
 
     Parameters
     ----------
@@ -79,9 +86,9 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
         if bad or not given:
             raise ValueError(f"{name} must be a non-empty tuple of {allowed}, got {given!r}")
     out = sys.stdout if file is None else file
-    inputs = [("small", "float64"), ("small-csr", "float64")]
+    inputs = [("small", "float64"), ("small-csr", "float64"), ("tall", "float64")]
     if "float32" in dtypes:
-        inputs += [("large", "float32"), ("large-csr", "float32")]
+        inputs += [("large", "float32"), ("large-csr", "float32"), ("tall", "float32")]
     inputs += [("pixels", "float64")]
     rng = np.random.RandomState(0)
     data = {key: _data(*key, rng) for key in inputs}
@@ -94,6 +101,8 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
             for key in inputs:
                 if key[0] == "pixels" and loss != "softplus":
                     continue  # the hinge solver reads pixels as float64: done above
+                if key[0] == "tall" and loss != "hinge":
+                    continue  # one softplus method at every size: done above
                 X, y = data[key]
                 for what in ("fit", "path"):
                     before, t = compile_count(), time.perf_counter()
