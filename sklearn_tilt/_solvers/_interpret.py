@@ -339,12 +339,14 @@ def hook(dispatcher):
         if choice is None or kws or FEATURE in _jit_cache.FALLBACKS:
             return original(*args, **kws)
         try:
-            if choice == "cached" and load_cached(dispatcher, args):
-                return original(*args)  # finds the overload just loaded: no compile
-            return runner(dispatcher)  # the dispatcher calls it with the arguments
+            loaded = choice == "cached" and load_cached(dispatcher, args)
+            run = None if loaded else runner(dispatcher)
         except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
             fallback(FEATURE, exc)
             return original(*args)
+        if loaded:
+            return original(*args)  # finds the overload just loaded: no compile
+        return run  # the dispatcher calls it with the arguments
 
     _compile_for_args._sklearn_tilt_routed = True
     _compile_for_args.__wrapped__ = original
