@@ -18,9 +18,10 @@ work in real installs and makes it visible:
   literal-specialised copy of it).
 * **One compile per machine, not per worker.** joblib or dask workers started
   together on an empty cache would each compile every kernel. :func:`guard_kernels`
-  (run by the first ``kernel_arrays`` call) wraps each kernel's ``compile`` so that the first compile of a signature holds
-  an exclusive file lock next to that kernel's cache files: a second process
-  waiting on it then finds the compiled kernel in the cache and loads it.
+  (run by the first ``kernel_arrays`` call) wraps each kernel's ``compile`` so that
+  the first compile of a signature holds an exclusive file lock next to that
+  kernel's cache files: a second process waiting on it then finds the compiled
+  kernel in the cache and loads it.
 * **Say it.** The first time a kernel of this package is actually compiled in a
   process (numba's ``numba:compile`` event, which fires only on a cache miss), one
   line goes to the ``sklearn_tilt`` logger at WARNING level, which Python prints
@@ -74,7 +75,7 @@ TYPICAL_COMPILE_S = 30
 
 NOTICE = ("sklearn_tilt: compiling the numba kernels once (up to about {seconds} s per loss "
           "and input type); later runs load them from the cache in {where}. "
-          "`sklearn-tilt compile` does this ahead of time.")
+          "`sklearn-tilt compile` or `sklearn_tilt.warm_up()` does this ahead of time.")
 
 
 #: feature -> why it was switched off in this process (see :func:`fallback`)
