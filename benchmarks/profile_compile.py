@@ -33,7 +33,6 @@ if "--keep-cache" not in sys.argv:
 os.environ["SKLEARN_TILT_JIT"] = "always"
 
 import numba.core.event as ev  # noqa: E402
-import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 from numba.core.registry import CPUDispatcher  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
