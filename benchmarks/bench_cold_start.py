@@ -56,6 +56,10 @@ CONFIGS = [f"{loss}-{layout}-{dtype}" for loss in ("hinge", "softplus")
 # uncompiled, so its first fit compiles (run with --only)
 DIGITS = [f"{loss}-digits-float64" for loss in ("hinge", "softplus")]
 GRID = "gridsearch-n_jobs2"
+# the first calls that issue 21 sets targets for, with scikit-learn's peer beside each
+SCENARIOS = ["readme", "readme-linearsvc", "digits-hinge", "digits-linearsvc",
+             "digits-softplus", "digits-logreg", "mc20000-hinge", "mc20000-linearsvc",
+             "compile"]
 
 CHILD = r"""
 import json, sys, time
@@ -65,6 +69,63 @@ import numba.core.event as ev
 t_import, c_import = time.perf_counter() - t0, time.process_time() - c0
 import numpy as np, scipy.sparse as sp
 from sklearn.datasets import make_classification
+
+LAMS = [1e-3, 1e-2, 1e-1, 1.0, 10.0]
+
+
+def _readme():
+    # the README's "Usage" example, as written
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import GridSearchCV
+    Xd, yd = load_digits(return_X_y=True)
+    GridSearchCV(ScaledLossLinearClassifier(loss="hinge"), {"lam": LAMS}, n_jobs=2).fit(Xd, yd)
+
+
+def _readme_linearsvc():
+    # the same search with LinearSVC, C = 1 / (2 n lam) for the n of a training fold
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.svm import LinearSVC
+    Xd, yd = load_digits(return_X_y=True)
+    n = int(0.8 * len(yd))
+    GridSearchCV(LinearSVC(), {"C": [1 / (2 * n * lam) for lam in LAMS]}, n_jobs=2).fit(Xd, yd)
+
+
+def _digits(loss):
+    from sklearn.datasets import load_digits
+    ScaledLossLinearClassifier(loss=loss).fit(*load_digits(return_X_y=True))
+
+
+def _digits_peer(loss):
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+    est = LinearSVC() if loss == "hinge" else LogisticRegression(max_iter=1000)
+    est.fit(*load_digits(return_X_y=True))
+
+
+def _mc20000():
+    Xm, ym = make_classification(20000, 100, random_state=0)
+    ScaledLossLinearClassifier(loss="hinge").fit(Xm, ym)
+
+
+def _mc20000_peer():
+    from sklearn.svm import LinearSVC
+    LinearSVC().fit(*make_classification(20000, 100, random_state=0))
+
+
+def _compile():
+    from sklearn_tilt.experiments._cli import main
+    main(["compile", "--quiet"])
+
+
+SCENARIOS = {"readme": _readme, "readme-linearsvc": _readme_linearsvc,
+             "digits-hinge": lambda: _digits("hinge"),
+             "digits-softplus": lambda: _digits("softplus"),
+             "digits-linearsvc": lambda: _digits_peer("hinge"),
+             "digits-logreg": lambda: _digits_peer("softplus"),
+             "mc20000-hinge": _mc20000, "mc20000-linearsvc": _mc20000_peer,
+             "compile": _compile}
 
 compiled = []
 class _L(ev.Listener):
@@ -79,6 +140,14 @@ ev.register("numba:compile", _L())
 
 cfg = sys.argv[1]
 X, y = make_classification(200, 20, random_state=0)
+if cfg in SCENARIOS:
+    t, c = time.perf_counter(), time.process_time()
+    SCENARIOS[cfg]()
+    t_fit1, c_fit1 = time.perf_counter() - t, time.process_time() - c
+    print("RESULT " + json.dumps({"import_s": t_import, "fit1_s": t_fit1, "fit2_s": float("nan"),
+                                  "import_cpu_s": c_import, "fit1_cpu_s": c_fit1,
+                                  "compiled": len(compiled)}))
+    sys.exit(0)
 if "-digits-" in cfg:
     from sklearn.datasets import load_digits
     X, y = load_digits(return_X_y=True)
@@ -211,7 +280,7 @@ def _medians(rows):
 
 def report(rows, label, parallel=1, jit="auto"):
     med = _medians(rows)
-    order = CONFIGS + [GRID] + DIGITS
+    order = CONFIGS + [GRID] + DIGITS + SCENARIOS
     configs = sorted(dict.fromkeys(r["config"] for r in rows), key=order.index)
     lines = [f"# Cold start ({label})", "",
              f"`python benchmarks/bench_cold_start.py --label {label} --parallel {parallel} "
@@ -271,7 +340,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--label", default="before")
-    p.add_argument("--only", nargs="+", choices=CONFIGS + [GRID] + DIGITS)
+    p.add_argument("--only", nargs="+", choices=CONFIGS + [GRID] + DIGITS + SCENARIOS + ["targets"])
     p.add_argument("--jit", default="auto", choices=["auto", "always", "never"],
                    help="SKLEARN_TILT_JIT of the children (default: auto, what users get; "
                         "always: every first fit compiles, as before the tiered start)")
@@ -288,7 +357,10 @@ def main():
     if args.table:
         table(args.table)
         return
-    run(args.only or CONFIGS + [GRID], args.repeats, args.label, Path(args.src).resolve(),
+    only = args.only
+    if only and "targets" in only:
+        only = [c for c in only if c != "targets"] + SCENARIOS
+    run(only or CONFIGS + [GRID], args.repeats, args.label, Path(args.src).resolve(),
         args.parallel, args.append, args.jit)
 
 

@@ -10,8 +10,14 @@ optimisation), and the type signatures each dispatcher ended with
 is single-threaded), so a loaded machine does not inflate them; numba's own LLVM
 timer (``llvm_lock``, wall clock) is shown as a share of each top-level compile.
 
-Usage: ``python benchmarks/profile_compile.py [hinge-dense-float64 softplus-csr-float32 ...]
-[--top N]``; prints a markdown table per configuration.
+Configurations: ``<loss>-<layout>-<dtype>`` fits ``make_classification(200, 20)``;
+``<loss>-digits-float64`` all of scikit-learn's digits (ten classes, one-vs-rest);
+``hinge-mc20000-float64`` ``make_classification(20000, 100)``. The fits compile
+(``SKLEARN_TILT_JIT=always``: small problems would otherwise run their kernels as
+Python on a cold cache), so the table is the compile cost itself.
+
+Usage: ``python benchmarks/profile_compile.py [hinge-dense-float64 softplus-digits-float64 ...]
+[--top N]``; prints a markdown table per configuration, then the totals.
 """
 
 import os
@@ -24,9 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 if "--keep-cache" not in sys.argv:
     os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="tilt_profile_")
+os.environ["SKLEARN_TILT_JIT"] = "always"
 
 import numba.core.event as ev  # noqa: E402
-import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 from numba.core.registry import CPUDispatcher  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
@@ -72,11 +78,19 @@ def main():
     configs = args or ["hinge-dense-float64", "softplus-dense-float64"]
     from sklearn_tilt import ScaledLossLinearClassifier
 
-    X0, y = make_classification(200, 20, random_state=0)
+    X0, y0 = make_classification(200, 20, random_state=0)
     print(f"NUMBA_CACHE_DIR={os.environ.get('NUMBA_CACHE_DIR')}")
+    totals = []
     for cfg in configs:
         loss, layout, dtype = cfg.split("-")
-        X = X0.astype(dtype)
+        X, y = X0, y0
+        if layout == "digits":
+            from sklearn.datasets import load_digits
+
+            X, y = load_digits(return_X_y=True)
+        elif layout == "mc20000":
+            X, y = make_classification(20000, 100, random_state=0)
+        X = X.astype(dtype)
         if layout == "csr":
             X = sp.csr_matrix(X)
         rec = Recorder()
@@ -87,6 +101,9 @@ def main():
         ev.unregister("numba:compile", rec)
         recs = [r for r in rec.records if not r[0].startswith(("dispatcher.", "<"))]
         excl_total = sum(r[3] for r in rec.records)
+        ours = [r for r in recs if r[0].split(".")[0].startswith("_")]
+        totals.append((cfg, wall, cpu, len(rec.records), len(ours),
+                       len({r[0] for r in ours})))
         print(f"\n### {cfg}: first fit {wall:.2f} s (CPU {cpu:.2f} s), {len(rec.records)} compiles, "
               f"exclusive compile time {excl_total:.2f} s\n")
         disp = package_dispatchers()
@@ -121,6 +138,11 @@ def main():
             print(f"- {k}: {len(sigs)} signatures so far")
             for s in sigs:
                 print(f"    {s}")
+    print("\n| configuration | first fit, wall s | CPU s | compiles (numba's own included) "
+          "| package specialisations | package kernels |")
+    print("|---|---|---|---|---|---|")
+    for cfg, wall, cpu, n_all, n_ours, n_kernels in totals:
+        print(f"| {cfg} | {wall:.2f} | {cpu:.2f} | {n_all} | {n_ours} | {n_kernels} |")
 
 
 if __name__ == "__main__":

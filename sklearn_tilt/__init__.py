@@ -26,6 +26,7 @@ _LAZY = {
     "AdversarialDistance": "sklearn_tilt.metrics",
     "ErrorDistance": "sklearn_tilt.metrics",
     "MirrorImage": "sklearn_tilt.preprocessing",
+    "warm_up": "sklearn_tilt._warm_up",
 }
 
 __all__ = sorted(_LAZY)

@@ -1,10 +1,7 @@
-import os
-
-# The suite tests the compiled kernels: on a cold cache, small problems would
-# otherwise run them as Python (sklearn_tilt/_solvers/_interpret.py), which
-# tests/solvers/test_interpret.py covers on its own.
-os.environ.setdefault("SKLEARN_TILT_JIT", "always")
-
+# The suite runs in the JIT mode users get (SKLEARN_TILT_JIT unset: "auto", so on a
+# cold cache small problems first run their kernels as Python, see
+# sklearn_tilt/_solvers/_interpret.py); the tests of the JIT layer itself
+# (tests/solvers/test_interpret.py, test_jit_cache.py) set their modes explicitly.
 import numpy as np
 import pytest
 

@@ -30,8 +30,20 @@ from . import _jit_cache
 _jit_cache.install_fallback_locator()
 _jit_cache.register_notice()
 
+from ._canonical import SMALL_INPUT
 from ._common import SolverResult, kernel_arrays
 from ._dispatch import HINGE_METHODS, hinge_method, primal_objective, solve_binary, solve_path
+from ._interpret import jit_mode
+from ._jit_cache import compile_count, quiet_notice
 
-__all__ = ["HINGE_METHODS", "SolverResult", "hinge_method", "kernel_arrays", "primal_objective",
+
+def cache_folder():
+    """The folder of numba's cache of the solver kernels, or None if caching is off."""
+    from ._probe import probe
+
+    return _jit_cache.cache_dir(probe)
+
+
+__all__ = ["HINGE_METHODS", "SMALL_INPUT", "SolverResult", "cache_folder", "compile_count",
+           "hinge_method", "jit_mode", "kernel_arrays", "primal_objective", "quiet_notice",
            "solve_binary", "solve_path"]

@@ -40,9 +40,15 @@ def writable(a):
     a = np.ascontiguousarray(a)
     if a.flags.writeable:  # ascontiguousarray made a copy
         return a
-    buf = (ctypes.c_char * a.nbytes).from_address(a.ctypes.data)
-    buf._owner = a
-    return np.frombuffer(buf, dtype=a.dtype, count=a.size).reshape(a.shape)
+    try:
+        buf = (ctypes.c_char * a.nbytes).from_address(a.ctypes.data)
+        buf._owner = a
+        return np.frombuffer(buf, dtype=a.dtype, count=a.size).reshape(a.shape)
+    except Exception as exc:  # noqa: BLE001 - numba then compiles a read-only variant
+        from ._jit_cache import fallback
+
+        fallback("the writable alias of read-only input", exc)
+        return a
 
 
 def values(a):

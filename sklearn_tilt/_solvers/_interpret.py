@@ -38,6 +38,14 @@ global names point at the pure copies of the kernels it calls. numba's
 semantics that plain Python lacks are restored where the kernels rely on them:
 ``math`` functions return ``inf``/``nan`` instead of raising, and NumPy's
 floating-point warnings are silenced, as they are in compiled code.
+
+Fail safe: the hook stands on numba internals (``_compile_for_args`` and what the
+dispatcher does with its result, ``_cache.load_overload``,
+``targetctx.insert_user_function``). Before the first routed solve,
+:func:`routing_works` checks the mechanism on a tiny kernel; if it does not behave
+as expected, or any of these internals raises later, routing is switched off for
+the process (:func:`._jit_cache.fallback`) and every solve compiles as plain numba
+does. A kernel run as Python that raises makes the solve start again compiled.
 """
 
 import contextlib
@@ -49,8 +57,17 @@ import time
 import types
 
 import numpy as np
-from numba.core.compiler_lock import global_compiler_lock
-from numba.core.registry import CPUDispatcher
+
+from . import _jit_cache
+from ._jit_cache import fallback, global_compiler_lock
+
+try:
+    from numba.core.registry import CPUDispatcher
+except ImportError:  # pragma: no cover - depends on the numba release
+    CPUDispatcher = None
+
+#: the :data:`._jit_cache.FALLBACKS` key of this module's routing
+FEATURE = "running small problems uncompiled"
 
 ENV = "SKLEARN_TILT_JIT"
 MODES = ("auto", "always", "never")
@@ -111,6 +128,13 @@ class OverBudget(BaseException):
     """
 
 
+class PythonRunFailed(BaseException):
+    """A kernel run as Python raised (``args[0]``): the solve starts again compiled.
+
+    A ``BaseException`` for the same reason as :class:`OverBudget`.
+    """
+
+
 class _Clock(threading.local):
     entry = None  # thread_time() at the start of the running top-level kernel call
     limit = math.inf  # the budget that applies to it
@@ -132,16 +156,19 @@ def _over_budget():  # CPU seconds of this thread: a loaded machine does not shr
 
 def _choose(work):
     mode = current_mode()
-    if mode == "never":
-        return "python"
-    if mode == "auto" and work <= INTERPRET_MAX_WORK and _spent["seconds"] < INTERPRET_BUDGET_S:
-        return "cached"
-    return None
+    if mode == "always" or FEATURE in _jit_cache.FALLBACKS:
+        return None
+    if mode == "auto" and (work > INTERPRET_MAX_WORK or _spent["seconds"] >= INTERPRET_BUDGET_S):
+        return None
+    if not routing_works():
+        return None
+    return "python" if mode == "never" else "cached"
 
 
 def run_tiered(work, solve, /, *args, **kwargs):
     """``solve(*args, **kwargs)`` with its kernel calls routed for a problem of the given
-    work estimate (see the module); compiled if a Python run uses up the budget."""
+    work estimate (see the module); compiled if a Python run uses up the budget or
+    raises."""
     choice = _choose(work)
     if choice is not None:
         token = _route.set(choice)
@@ -149,6 +176,8 @@ def run_tiered(work, solve, /, *args, **kwargs):
             return solve(*args, **kwargs)
         except OverBudget:
             pass  # solved again below, compiled; the inputs are never modified in place
+        except PythonRunFailed as exc:
+            fallback(FEATURE, exc.args[0])
         finally:
             _route.reset(token)
     return solve(*args, **kwargs)
@@ -222,7 +251,7 @@ def pure(dispatcher):
     fn.__qualname__ = py.__qualname__
     _pure[dispatcher] = fn  # before the callees: kernels may call each other in cycles
     for name, value in glb.items():
-        if isinstance(value, CPUDispatcher):
+        if CPUDispatcher is not None and isinstance(value, CPUDispatcher):
             # the small inline helpers (row_dot, ...) are called in the innermost
             # loops: directly; the kernels around those loops look at the clock
             inline = value.targetoptions.get("inline", "never") == "always"
@@ -253,6 +282,10 @@ def runner(dispatcher):
             try:
                 with np.errstate(all="ignore"):
                     return fn(*args)
+            except (OverBudget, PythonRunFailed):
+                raise
+            except Exception as exc:  # noqa: BLE001 - compiled, below, decides
+                raise PythonRunFailed(exc) from exc
             finally:
                 _spent["seconds"] += time.thread_time() - clock.entry
                 clock.entry = None
@@ -293,18 +326,65 @@ def load_cached(dispatcher, args):
 
 def hook(dispatcher):
     """Route ``dispatcher``'s compile-on-call through the current solve's choice (once)."""
-    original = dispatcher._compile_for_args
-    if getattr(original, "_sklearn_tilt_routed", False):
+    try:
+        original = dispatcher._compile_for_args
+        if getattr(original, "_sklearn_tilt_routed", False):
+            return
+    except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
+        fallback(FEATURE, exc)
         return
 
     def _compile_for_args(*args, **kws):
         choice = _route.get()
-        if choice is None or kws:
+        if choice is None or kws or FEATURE in _jit_cache.FALLBACKS:
             return original(*args, **kws)
-        if choice == "cached" and load_cached(dispatcher, args):
+        try:
+            loaded = choice == "cached" and load_cached(dispatcher, args)
+            run = None if loaded else runner(dispatcher)
+        except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
+            fallback(FEATURE, exc)
+            return original(*args)
+        if loaded:
             return original(*args)  # finds the overload just loaded: no compile
-        return runner(dispatcher)  # the dispatcher calls it with the arguments
+        return run  # the dispatcher calls it with the arguments
 
     _compile_for_args._sklearn_tilt_routed = True
     _compile_for_args.__wrapped__ = original
-    dispatcher._compile_for_args = _compile_for_args
+    try:
+        dispatcher._compile_for_args = _compile_for_args
+    except Exception as exc:  # noqa: BLE001
+        fallback(FEATURE, exc)
+
+
+_checked = {}
+
+
+def routing_works():
+    """Whether numba routes a call the way :func:`hook` expects (checked once, on the
+    tiny :func:`._probe.probe_route` kernel, with no compiling): the hooked
+    ``_compile_for_args`` is called on a missing signature and what it returns is
+    called with the arguments. Anything else switches routing off."""
+    ok = _checked.get("ok")
+    if ok is not None:
+        return ok
+    with global_compiler_lock:
+        if "ok" in _checked:
+            return _checked["ok"]
+        ok = False
+        try:
+            from ._probe import probe_route
+
+            hook(probe_route)
+            token = _route.set("python")
+            try:
+                value = probe_route(np.arange(3.0))
+            finally:
+                _route.reset(token)
+            ok = value == 4.0 and not probe_route.overloads
+            if not ok:
+                fallback(FEATURE, RuntimeError(f"the routed probe returned {value!r} with "
+                                               f"{len(probe_route.overloads)} overloads"))
+        except (Exception, PythonRunFailed, OverBudget) as exc:  # see the module's "Fail safe"
+            fallback(FEATURE, exc)
+        _checked["ok"] = ok
+        return ok

@@ -18,16 +18,25 @@ work in real installs and makes it visible:
   literal-specialised copy of it).
 * **One compile per machine, not per worker.** joblib or dask workers started
   together on an empty cache would each compile every kernel. :func:`guard_kernels`
-  (run by the first ``kernel_arrays`` call) wraps each kernel's ``compile`` so that the first compile of a signature holds
-  an exclusive file lock next to that kernel's cache files: a second process
-  waiting on it then finds the compiled kernel in the cache and loads it.
+  (run by the first ``kernel_arrays`` call) wraps each kernel's ``compile`` so that
+  the first compile of a signature holds an exclusive file lock next to that
+  kernel's cache files: a second process waiting on it then finds the compiled
+  kernel in the cache and loads it.
 * **Say it.** The first time a kernel of this package is actually compiled in a
   process (numba's ``numba:compile`` event, which fires only on a cache miss), one
   line goes to the ``sklearn_tilt`` logger at WARNING level, which Python prints
   on stderr unless logging is configured otherwise; nothing is logged on a warm
   cache.
+
+**Fail safe.** All of this stands on numba internals (the event API, the cache
+locators, ``Dispatcher.compile``, ``Dispatcher._compile_for_args``). Each use is
+wrapped: if an internal is missing, has another signature or raises, that feature
+switches itself off for the process (:func:`fallback` records why, in
+:data:`FALLBACKS`, and logs it once at INFO level) and the kernels compile as plain
+numba compiles them. A fit never fails because of this layer.
 """
 
+import contextlib
 import importlib
 import logging
 import os
@@ -37,10 +46,15 @@ import tempfile
 import threading
 import time
 
-from numba.core import event as _event
-from numba.core.compiler_lock import global_compiler_lock
-
-try:  # numba's cache machinery (stable for years, but private)
+try:  # numba internals (stable for years, but private): each is optional here
+    from numba.core import event as _event
+except ImportError:  # pragma: no cover - depends on the numba release
+    _event = None
+try:
+    from numba.core.compiler_lock import global_compiler_lock
+except ImportError:  # pragma: no cover
+    global_compiler_lock = threading.RLock()
+try:
     from numba.core import caching as _caching
 except ImportError:  # pragma: no cover
     _caching = None
@@ -61,7 +75,23 @@ TYPICAL_COMPILE_S = 30
 
 NOTICE = ("sklearn_tilt: compiling the numba kernels once (up to about {seconds} s per loss "
           "and input type); later runs load them from the cache in {where}. "
-          "`sklearn-tilt compile` does this ahead of time.")
+          "`sklearn-tilt compile` or `sklearn_tilt.warm_up()` does this ahead of time.")
+
+
+#: feature -> why it was switched off in this process (see :func:`fallback`)
+FALLBACKS = {}
+
+
+def fallback(feature, exc):
+    """Switch ``feature`` off for this process after an unexpected numba internal.
+
+    Records ``exc`` in :data:`FALLBACKS` and logs it once at INFO level; the
+    callers then take numba's ordinary path (compile as ``@njit`` does).
+    """
+    if feature not in FALLBACKS:
+        FALLBACKS[feature] = f"{type(exc).__name__}: {exc}"
+        logger.info("sklearn_tilt: %s is off (unexpected numba internals: %s); the kernels "
+                    "compile as numba compiles them", feature, FALLBACKS[feature])
 
 
 def _ours(dispatcher):
@@ -79,34 +109,62 @@ def cache_dir(dispatcher):
 # the notice
 
 
-class _CompileNotice(_event.Listener):
-    """Logs one line the first time a kernel of the package compiles in this process."""
+class _Listener(_event.Listener if _event is not None else object):
+    """A ``numba:compile`` listener for this package's kernels that never raises into
+    numba's compiler (an exception of its own switches it off)."""
+
+    feature = "compile events"
+
+    def notify(self, event):
+        if self.feature in FALLBACKS:
+            return
+        try:
+            disp = event.data.get("dispatcher")
+            if _ours(disp):
+                (self.started if event.is_start else self.ended)(disp)
+        except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
+            fallback(self.feature, exc)
+
+    # numba's abstract interface (``notify`` above is what numba calls)
+    def on_start(self, event):  # pragma: no cover
+        pass
+
+    def on_end(self, event):  # pragma: no cover
+        pass
+
+    def started(self, dispatcher):
+        pass
+
+    def ended(self, dispatcher):
+        pass
+
+
+class _CompileNotice(_Listener):
+    """Logs one line the first time a kernel of the package compiles in this process,
+    and counts the package's compiles (:func:`compile_count`)."""
+
+    feature = "the compiling notice"
 
     def __init__(self):
         self.shown = False
+        self.quiet = 0
         self.depth = 0
         self.t0 = 0.0
         self.compiled = 0
 
-    def on_start(self, event):
-        disp = event.data.get("dispatcher")
-        if not _ours(disp):
-            return
+    def started(self, disp):
         if self.depth == 0:
             self.t0 = time.perf_counter()
         self.depth += 1
         self.compiled += 1
-        if not self.shown:
+        if not self.shown and not self.quiet:
             self.shown = True
             where = cache_dir(disp)
             where = where if where else "(nowhere: caching is off, every process compiles)"
             logger.warning(NOTICE.format(seconds=TYPICAL_COMPILE_S, where=where))
 
-    def on_end(self, event):
-        disp = event.data.get("dispatcher")
-        if not _ours(disp):
-            return
-        self.depth -= 1
+    def ended(self, disp):
+        self.depth = max(self.depth - 1, 0)
         if self.depth == 0:
             logger.info("sklearn_tilt: compiled %s in %.1f s", disp.py_func.__qualname__,
                         time.perf_counter() - self.t0)
@@ -117,11 +175,34 @@ _registered = False
 
 
 def register_notice():
-    """Listen to numba's compile events (once per process)."""
+    """Listen to numba's compile events (once per process; off if numba lacks them)."""
     global _registered
-    if not _registered:
+    if _registered:
+        return
+    _registered = True
+    try:
         _event.register("numba:compile", notice)
-        _registered = True
+    except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
+        fallback("the compiling notice", exc)
+
+
+def compile_count():
+    """Kernel specialisations of this package compiled in this process so far
+    (``None`` when numba's compile events are not available)."""
+    if "the compiling notice" in FALLBACKS or "compile events" in FALLBACKS:
+        return None
+    return notice.compiled
+
+
+@contextlib.contextmanager
+def quiet_notice():
+    """No compiling notice inside the block (for callers that report compiles
+    themselves, such as :func:`sklearn_tilt.warm_up`)."""
+    notice.quiet += 1
+    try:
+        yield
+    finally:
+        notice.quiet -= 1
 
 
 # ---------------------------------------------------------------------------
@@ -160,22 +241,30 @@ if _UserWide is not None and _Impl is not None and hasattr(os, "getuid"):
 
         @classmethod
         def from_function(cls, py_func, py_file):
-            if not os.path.abspath(py_file).startswith(_PACKAGE_DIR + os.sep):
+            try:
+                if not os.path.abspath(py_file).startswith(_PACKAGE_DIR + os.sep):
+                    return None
+                if _private_dir(_fallback_root()) is None:
+                    return None
+                return super().from_function(py_func, py_file)
+            except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
+                fallback("the fallback cache folder", exc)
                 return None
-            if _private_dir(_fallback_root()) is None:
-                return None
-            return super().from_function(py_func, py_file)
 else:  # pragma: no cover
     TempDirCacheLocator = None
 
 
 def install_fallback_locator():
-    """Append :class:`TempDirCacheLocator` to numba's locators (idempotent)."""
+    """Append :class:`TempDirCacheLocator` to numba's locators (idempotent; off if
+    numba's locator list is not what it was)."""
     if TempDirCacheLocator is None:
         return
-    classes = _Impl._locator_classes
-    if TempDirCacheLocator not in classes:
-        classes.append(TempDirCacheLocator)
+    try:
+        classes = _Impl._locator_classes
+        if TempDirCacheLocator not in classes:
+            classes.append(TempDirCacheLocator)
+    except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
+        fallback("the fallback cache folder", exc)
 
 
 # ---------------------------------------------------------------------------
@@ -200,7 +289,12 @@ class _FileLock:
             except OSError:
                 self.path = None  # cache folder not writable: nothing to share anyway
                 return self
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError:  # a file system without locks: compile unlocked
+                os.close(fd)
+                self.path = None
+                return self
         _held[self.path] = (fd, depth + 1)
         return self
 
@@ -243,14 +337,21 @@ def _guard(dispatcher):
     from numba.core import sigutils, types
 
     def compile(sig):
-        args, return_type = sigutils.normalize_signature(sig)
-        args = tuple(types.unliteral(a) for a in args)
-        sig = args if return_type is None else return_type(*args)
-        if args in dispatcher.overloads or path is None:
+        if "the compile guard" in FALLBACKS:
             return original(sig)
+        try:
+            args, return_type = sigutils.normalize_signature(sig)
+            args = tuple(types.unliteral(a) for a in args)
+            plain = args if return_type is None else return_type(*args)
+            done = args in dispatcher.overloads
+        except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
+            fallback("the compile guard", exc)
+            return original(sig)
+        if done or path is None:
+            return original(plain)
         # numba's compiler lock first, then the file lock: one order everywhere
         with global_compiler_lock, _FileLock(path):
-            return original(sig)
+            return original(plain)
 
     compile._sklearn_tilt_guarded = True
     compile.__wrapped__ = original
@@ -270,17 +371,24 @@ def guard_kernels():
     with _guard_lock, global_compiler_lock:
         if _guarded_all:
             return
-        from numba.core.registry import CPUDispatcher
-
         from . import _interpret
 
         pkg = importlib.import_module(__name__.rsplit(".", 1)[0])
         names = [pkg.__name__] + [m.name for m in pkgutil.walk_packages(
             pkg.__path__, pkg.__name__ + ".")]
-        for name in names:
-            mod = importlib.import_module(name)
-            for obj in list(vars(mod).values()):
-                if isinstance(obj, CPUDispatcher) and _ours(obj):
-                    _guard(obj)
-                    _interpret.hook(obj)
+        mods = [importlib.import_module(name) for name in names]
         _guarded_all = True
+        try:
+            from numba.core.registry import CPUDispatcher
+
+            kernels = [obj for mod in mods for obj in list(vars(mod).values())
+                       if isinstance(obj, CPUDispatcher) and _ours(obj)]
+        except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
+            fallback("the compile guard", exc)
+            return
+        for obj in kernels:
+            try:
+                _guard(obj)
+            except Exception as exc:  # noqa: BLE001
+                fallback("the compile guard", exc)
+            _interpret.hook(obj)

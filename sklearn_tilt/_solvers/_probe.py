@@ -18,3 +18,10 @@ def probe(x):
 def probe_calls(x):
     """``probe(x) + probe(1)``: one call with an int64, one with a constant."""
     return probe(x) + probe(1)
+
+
+@njit(cache=False)
+def probe_route(x):
+    """``x.sum() + 1``: the kernel on which :func:`._interpret.routing_works` checks,
+    without compiling it, that a call can run as Python."""
+    return x.sum() + 1.0

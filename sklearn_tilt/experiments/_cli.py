@@ -293,7 +293,7 @@ def _add_compile(sub):
     p = sub.add_parser("compile", help=help_, description=help_[0].upper() + help_[1:] + (
         ". The first fit in a fresh environment otherwise spends tens of seconds compiling; "
         "the cache goes to NUMBA_CACHE_DIR if set, else next to the package or into the "
-        "user's cache folder."))
+        "user's cache folder. The same as sklearn_tilt.warm_up()."))
     p.add_argument("--loss", choices=("hinge", "softplus", "both"), default="both",
                    help="kernels of which loss (default: both)")
     p.add_argument("--dtype", choices=("all", "float64"), default="all",
@@ -303,11 +303,11 @@ def _add_compile(sub):
 
 
 def _compile(args):
-    from ._compile import compile_kernels
+    from .. import warm_up
 
     losses = ("hinge", "softplus") if args.loss == "both" else (args.loss,)
     dtypes = ("float64", "float32") if args.dtype == "all" else ("float64",)
-    compile_kernels(dtypes=dtypes, losses=losses, verbose=not args.quiet)
+    warm_up(losses=losses, dtypes=dtypes, verbose=not args.quiet)
     return 0
 
 

@@ -1,8 +1,7 @@
 """Small problems on a cold cache: the kernels run as Python, with the same results.
 
-See ``sklearn_tilt/_solvers/_interpret.py``. The suite runs with
-``SKLEARN_TILT_JIT=always`` (tests/conftest.py); these tests set the mode
-themselves.
+See ``sklearn_tilt/_solvers/_interpret.py``. The suite runs in the default mode
+(tests/conftest.py); these tests set the mode themselves.
 """
 
 import json

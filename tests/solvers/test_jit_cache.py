@@ -181,14 +181,16 @@ def test_notice_goes_through_logging(caplog):
     listener = _jit_cache._CompileNotice()
 
     class Event:
-        def __init__(self, disp):
+        def __init__(self, disp, is_start):
             self.data = {"dispatcher": disp}
+            self.is_start = is_start
 
     foreign = njit(lambda x: x)  # another package's function: no notice
     with caplog.at_level("WARNING", logger="sklearn_tilt"):
         for disp in (foreign, _probe.probe, _probe.probe):
-            listener.on_start(Event(disp))
-            listener.on_end(Event(disp))
+            listener.notify(Event(disp, True))
+            listener.notify(Event(disp, False))
+    assert listener.compiled == 2
     records = [r for r in caplog.records if r.name == "sklearn_tilt"]
     assert len(records) == 1 and records[0].levelname == "WARNING"
     assert records[0].getMessage().startswith("sklearn_tilt: compiling the numba kernels")
@@ -336,3 +338,28 @@ def test_real_first_fits_give_one_notice(tmp_path):
     second = _python(FIT_CHILD, tmp_path)
     assert second.stdout.split("COMPILED")[-1].split()[0] == "0"
     assert _notices(second.stderr) == []
+
+
+def test_warm_up_names_bad_arguments():
+    from sklearn_tilt import warm_up
+
+    with pytest.raises(ValueError, match="losses must be"):
+        warm_up(losses=("squared",))
+    with pytest.raises(ValueError, match="dtypes must be"):
+        warm_up(dtypes=())
+
+
+def test_warm_up_is_quiet_and_counts(capsys, caplog):
+    """On kernels already compiled in this process: every step loads, nothing is
+    compiled, no notice; ``verbose`` prints a line per step and the cache folder."""
+    from sklearn_tilt import warm_up
+    from sklearn_tilt._solvers import cache_folder
+
+    warm_up(losses=("softplus",), dtypes=("float64",))
+    with caplog.at_level("WARNING", logger="sklearn_tilt"):
+        steps = warm_up(losses=("softplus",), dtypes=("float64",), verbose=True)
+    assert [s["compiled"] for s in steps] == [0] * len(steps) == [0] * 6
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 7 and "loaded from the cache" in out[0]
+    assert out[-1].endswith(str(cache_folder() or "nowhere (numba's cache is off)"))
+    assert not [r for r in caplog.records if r.name == "sklearn_tilt"]
