@@ -8,6 +8,8 @@ another grouping); ``load_docstrings`` builds real text offline: TF-IDF of the d
 paragraphs of installed packages, one package (or a group) against the rest.
 """
 
+import gzip
+import json
 import os
 
 import numpy as np
@@ -97,6 +99,7 @@ DOC_PACKAGES = ("scipy", "sklearn", "networkx", "numpy", "matplotlib", "numba", 
 # two targets, for checking that a method is not tuned on one: a package against the rest, and
 # a group of two against the rest
 DOC_GROUPINGS = {"networkx": ("networkx",), "numpy_numba": ("numpy", "numba")}
+DOC_MAX_FEATURES = 100_000
 CACHE_HOME = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".cache")
 
 
@@ -148,7 +151,8 @@ def load_docstrings(grouping="networkx", cache_home=CACHE_HOME):
     """Real text: TF-IDF of docstring paragraphs of installed packages, binary target.
 
     Documents are :func:`docstring_paragraphs` of :data:`DOC_PACKAGES`; features are
-    ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)`` (unit-norm rows, CSR
+    ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)`` keeping the
+    :data:`DOC_MAX_FEATURES` most frequent terms (unit-norm rows, CSR
     float64 with int32 indices); ``y`` is 1 for the paragraphs of the packages of
     ``DOC_GROUPINGS[grouping]``, 0 for the rest.  Built once and cached under ``cache_home``
     (git-ignored); deterministic for a given set of installed packages.
@@ -157,18 +161,25 @@ def load_docstrings(grouping="networkx", cache_home=CACHE_HOME):
         raise ValueError(f"grouping must be one of {sorted(DOC_GROUPINGS)}, got {grouping!r}")
     os.makedirs(cache_home, exist_ok=True)
     tag = "docstrings_" + "_".join(DOC_PACKAGES)
-    mat_path = os.path.join(cache_home, tag + ".npz")
+    txt_path = os.path.join(cache_home, tag + "_paragraphs.json.gz")
+    mat_path = os.path.join(cache_home, tag + f"_tfidf{DOC_MAX_FEATURES}.npz")
     own_path = os.path.join(cache_home, tag + "_owners.txt")
+    if not os.path.exists(txt_path):
+        texts, owners = docstring_paragraphs()
+        with gzip.open(txt_path, "wt", encoding="utf-8") as fh:
+            json.dump({"texts": texts, "owners": owners}, fh)
     if not (os.path.exists(mat_path) and os.path.exists(own_path)):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        texts, owners = docstring_paragraphs()
-        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
-        X = sp.csr_matrix(vec.fit_transform(texts), dtype=np.float64)
+        with gzip.open(txt_path, "rt", encoding="utf-8") as fh:
+            blob = json.load(fh)
+        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2,
+                              max_features=DOC_MAX_FEATURES)
+        X = sp.csr_matrix(vec.fit_transform(blob["texts"]), dtype=np.float64)
         X.sort_indices()
         sp.save_npz(mat_path, X)
         with open(own_path, "w") as fh:
-            fh.write("\n".join(owners) + "\n")
+            fh.write("\n".join(blob["owners"]) + "\n")
     X = sp.load_npz(mat_path).tocsr()
     X.indices = X.indices.astype(np.int32)
     X.indptr = X.indptr.astype(np.int32)
