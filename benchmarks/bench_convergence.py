@@ -143,7 +143,7 @@ def run_set(name, X, y01, lams, repeats, curves):
         svc_curve = []
         if curves:
             for tol in SVC_TOLS:
-                t, w, b = linearsvc(X, y01, lam, tol=tol, max_iter=10000)
+                t, w, b = linearsvc(X, y01, lam, tol=tol)
                 svc_curve.append((tol, t, primal_objective(X, y, s, lam, "hinge", w, b)))
         L = max([P * (1.0 - g) for _, P, g in pts] + [r.primal * (1.0 - r.gap)])
         C = 1.0 / (2.0 * lam * y.shape[0])

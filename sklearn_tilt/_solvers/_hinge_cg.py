@@ -15,7 +15,9 @@ equality-constrained quadratic problem whose optimality conditions are the margi
 This module solves that system matrix-free by projected preconditioned conjugate gradient
 (Gould, Hribar & Nocedal 2001: the constraint is kept by a projection of the preconditioned
 residual; the preconditioner is the diagonal ``||x_i||^2``), at two products with ``X_F`` per
-iteration (O(nnz of the free rows), no Gram matrix).  Where the free set is not the optimal one
+iteration (O(nnz of the free rows), no Gram matrix); free sets of at most ``_DIRECT_MAX``
+samples, where rounding rather than the number of iterations limits CG, are solved directly
+with their Gram matrix.  Where the free set is not the optimal one
 the quadratic can be flat or unbounded along some directions: CG stops at a direction of no
 curvature, and the caller projects the step onto the box (the projected search of More &
 Toraldo's GPCG) and keeps it only if it gains in the dual.  Coordinate descent then checks the
@@ -29,6 +31,12 @@ import scipy.sparse as sp
 # preconditioner) or after _CG_MAX iterations
 _CG_RTOL = 1e-12
 _CG_MAX = 250
+# free sets of at most _DIRECT_MAX samples are solved with their Gram matrix
+_DIRECT_MAX = 1000
+# proximal weight of the CG system, in units of the mean ||x_i||^2 of the free rows
+_PROX = 1e-3
+# at most _SEARCH projected points per step (tau = 1, 1/2, 1/4, ...)
+_SEARCH = 8
 # every _RESTART iterations the residual is computed from scratch
 _RESTART = 50
 # a direction p has no curvature where p.Qp <= _FLAT max_i ||x_i||^2 ||p||^2
@@ -45,10 +53,10 @@ def free_rows(X, F):
     return np.ascontiguousarray(XF, dtype=np.float64)
 
 
-def _gram_mv(XF, yF, v):
-    """``Q v`` and ``X_F^T (y_F v)`` (the change of ``w`` for a step ``v``)."""
+def _gram_mv(XF, yF, v, mu=0.0):
+    """``(Q + mu I) v`` and ``X_F^T (y_F v)`` (the change of ``w`` for a step ``v``)."""
     u = XF.T @ (yF * v)
-    return yF * (XF @ u), u
+    return yF * (XF @ u) + mu * v, u
 
 
 def free_set_step(XF, yF, fF, qF, t, rtol=_CG_RTOL, max_iter=_CG_MAX):
@@ -82,12 +90,22 @@ def free_set_step(XF, yF, fF, qF, t, rtol=_CG_RTOL, max_iter=_CG_MAX):
     """
     m = yF.shape[0]
     r = 1.0 - yF * fF
+    if m <= _DIRECT_MAX:
+        return _direct_step(XF, yF, r, t)
     # the diagonal of Q, kept away from 0 for empty rows
     qmax = float(qF.max()) if m else 1.0
+    # the proximal weight: Q + mu I is positive definite, so CG converges where the free rows
+    # are dependent (duplicated or near-duplicated rows: the quadratic would be unbounded
+    # along their differences) and its step stays a descent step of bounded length
+    mu = _PROX * float(qF.mean()) if m else 0.0
     minv = 1.0 / np.maximum(qF, 1e-12 * max(qmax, 1e-300))
+    # proj(res) returns (g, rg): the projected preconditioned residual and res.g, summed as
+    # e.(M^-1 e) with e = res less its y_F part (no cancellation where res is almost
+    # parallel to y_F, as near the optimum, where r is about b y_F)
     if t is None:
         def proj(res):
-            return minv * res
+            g = minv * res
+            return g, float(res @ g)
         delta0 = np.zeros(m)
         rhs = r
     else:
@@ -95,20 +113,21 @@ def free_set_step(XF, yF, fF, qF, t, rtol=_CG_RTOL, max_iter=_CG_MAX):
         ymy = float(yF @ my)
 
         def proj(res):
-            return minv * res - my * (float(my @ res) / ymy)
+            e = res - yF * (float(my @ res) / ymy)
+            g = minv * e
+            return g, float(e @ g)
         # a particular solution of y_F . delta = -t
         delta0 = my * (-float(t) / ymy)
-        rhs = r - _gram_mv(XF, yF, delta0)[0]
+        rhs = r - _gram_mv(XF, yF, delta0, mu)[0]
     z = np.zeros(m)
     res = rhs.copy()
-    g = proj(res)
-    rg = float(res @ g)
+    g, rg = proj(res)
     rg0 = rg
     p = g.copy()
     iters = 0
     converged = not rg > 0.0
     while iters < max_iter and not converged:
-        Qp = _gram_mv(XF, yF, p)[0]
+        Qp = _gram_mv(XF, yF, p, mu)[0]
         pQp = float(p @ Qp)
         iters += 1
         if not pQp > _FLAT * qmax * float(p @ p):
@@ -117,17 +136,18 @@ def free_set_step(XF, yF, fF, qF, t, rtol=_CG_RTOL, max_iter=_CG_MAX):
             break
         step = rg / pQp
         z += step * p
-        if iters % _RESTART == 0:
-            # the residual from scratch, and the constraint restored (rounding drifts)
+        restart = iters % _RESTART == 0
+        if restart:
+            # the residual from scratch, and the constraint restored (rounding drifts);
+            # CG starts again from there
             if t is not None:
                 z -= my * (float(yF @ z) / ymy)
-            res = rhs - _gram_mv(XF, yF, z)[0]
+            res = rhs - _gram_mv(XF, yF, z, mu)[0]
         else:
             res -= step * Qp
-        g = proj(res)
-        rg_new = float(res @ g)
+        g, rg_new = proj(res)
         converged = rg_new <= rtol * rtol * rg0
-        p = g + (rg_new / rg) * p
+        p = g if restart else g + (rg_new / rg) * p
         rg = rg_new
     if t is not None:
         z -= my * (float(yF @ z) / ymy)
@@ -140,21 +160,50 @@ def free_set_step(XF, yF, fF, qF, t, rtol=_CG_RTOL, max_iter=_CG_MAX):
     return delta, b, iters, converged
 
 
+def _direct_step(XF, yF, r, t):
+    """The free-set system solved directly with the Gram matrix of the free rows (small
+    ``m``, where CG is no cheaper and rounding, not the iterations, limits its accuracy)."""
+    m = yF.shape[0]
+    K = XF @ XF.T
+    K = K.toarray() if sp.issparse(K) else np.asarray(K)
+    Q = K * np.outer(yF, yF)
+    if t is None:
+        A, rhs = Q, r
+    else:
+        A = np.zeros((m + 1, m + 1))
+        A[:m, :m] = Q
+        A[:m, m] = yF
+        A[m, :m] = yF
+        rhs = np.append(r, -t)
+    # a relative ridge keeps numerically dependent free samples harmless
+    A[np.arange(m), np.arange(m)] += 1e-12 * max(float(np.trace(Q)) / m, 1e-300)
+    try:
+        sol = np.linalg.solve(A, rhs)
+    except np.linalg.LinAlgError:
+        sol = np.linalg.lstsq(A, rhs, rcond=None)[0]
+    b = float(sol[m]) if t is not None else 0.0
+    return sol[:m], b, 0, bool(np.all(np.isfinite(sol)))
+
+
 def box_candidates(aF, CF, delta):
-    """Two points of the projected search along ``delta``: the step as far as the box
-    ``[0, C_F]`` allows and the full step projected onto the box (entries within a relative
-    1e-14 of a bound put on it)."""
+    """Points of the projected search along ``delta`` (More & Toraldo): the step as far as
+    the box ``[0, C_F]`` allows, then ``clip(a_F + tau delta)`` for ``tau`` halved from 1
+    (``_SEARCH`` points, at most); entries within a relative 1e-14 of a bound put on it."""
     with np.errstate(divide="ignore", invalid="ignore"):
         up = np.where(delta > 0.0, (CF - aF) / delta, np.inf)
         dn = np.where(delta < 0.0, -aF / delta, np.inf)
-    tau = float(min(1.0, up.min(initial=np.inf), dn.min(initial=np.inf)))
-    out = []
-    for new in (aF + max(tau, 0.0) * delta, np.clip(aF + delta, 0.0, CF)):
+    tau_box = max(float(min(1.0, up.min(initial=np.inf), dn.min(initial=np.inf))), 0.0)
+    taus = [tau_box]
+    tau = 1.0
+    while tau > tau_box and len(taus) <= _SEARCH:
+        taus.append(tau)
+        tau *= 0.5
+    for k, tau in enumerate(taus):
+        new = aF + tau * delta if k == 0 else np.clip(aF + tau * delta, 0.0, CF)
         new[new <= 1e-14 * CF] = 0.0
         hi = new >= CF * (1.0 - 1e-14)
         new[hi] = CF[hi]
-        out.append(new)
-    return out
+        yield new
 
 
 def dual_gain(XF, yF, fF, aF, new, t, c, rho):

@@ -83,6 +83,9 @@ _INF = np.inf
 _STALL = 20
 _CG_STEPS = 50
 _CG_MAX_ENTRIES = 5 * 10**7
+# the intercept of a CG step that has not converged becomes the centre only where
+# it moves by at most _CG_MOVE (margin units)
+_CG_MOVE = 1.0
 # single fits of more than _CONT_MIN_SAMPLES samples whose mean C_i ||x_i||^2
 # exceeds _CONT_HARD (large C: slow from a cold start) go through a short
 # warm-started path from the lam where it is _CONT_START
@@ -390,7 +393,8 @@ class _Problem:
         delta, bn, _, conv = free_set_step(XF, yF, fF, self.sq[F], t)
         if not np.all(np.isfinite(delta)):
             return None
-        if t is None or not conv or not np.isfinite(bn):
+        if t is None or not np.isfinite(bn) or (not conv and abs(bn - c) > _CG_MOVE):
+            # the intercept of an unconverged system only where it moves little
             bn = c
         aF = alpha[F]
         best = None
