@@ -83,9 +83,11 @@ _INF = np.inf
 _STALL = 20
 _CG_STEPS = 50
 _CG_MAX_ENTRIES = 5 * 10**7
-# the intercept of a CG step that has not converged becomes the centre only where
-# it moves by at most _CG_MOVE (margin units)
-_CG_MOVE = 1.0
+# one CG step costs at most _CG_PASSES passes over X (two products with the free
+# rows per iteration), with at least _CG_MIN_ITER and at most _CG_ITER iterations
+_CG_PASSES = 5.0
+_CG_MIN_ITER = 10
+_CG_ITER = 250
 # single fits of more than _CONT_MIN_SAMPLES samples whose mean C_i ||x_i||^2
 # exceeds _CONT_HARD (large C: slow from a cold start) go through a short
 # warm-started path from the lam where it is _CONT_START
@@ -379,7 +381,7 @@ class _Problem:
         ``alpha`` and ``w`` are updated in place; returns the step's intercept (``c``
         without one, or where CG has not converged), or ``None`` when ``F`` is
         empty, too large to copy, or no candidate gains in the inner (augmented)
-        objective at that centre.
+        objective.
         """
         act, y = self.act, self.y
         a = alpha[act]
@@ -390,17 +392,21 @@ class _Problem:
         XF = free_rows(self.X, F)
         yF = y[F]
         fF = np.asarray(XF @ w).ravel()
-        delta, bn, _, conv = free_set_step(XF, yF, fF, self.sq[F], t)
+        # CG iterations capped so that one step costs at most _CG_PASSES passes
+        nnz_f = XF.nnz if self.ka[0] else m * self.d
+        nnz_all = self.ka[2].shape[0] if self.ka[0] else self.n * self.d
+        its = int(max(_CG_MIN_ITER, _CG_PASSES * nnz_all / max(2 * nnz_f, 1)))
+        delta, bn, _, conv = free_set_step(XF, yF, fF, self.sq[F], t, max_iter=min(its, _CG_ITER))
         if not np.all(np.isfinite(delta)):
             return None
-        if t is None or not np.isfinite(bn) or (not conv and abs(bn - c) > _CG_MOVE):
-            # the intercept of an unconverged system only where it moves little
+        if t is None or not conv or not np.isfinite(bn):
+            # the intercept of a system that CG has not solved is not kept
             bn = c
         aF = alpha[F]
         best = None
         for new in box_candidates(aF, C[F], delta):
-            # the gain in the inner objective of the next inner solve (centre bn)
-            gain, dw = dual_gain(XF, yF, fF, aF, new, t, bn, rho)
+            # the gain in the inner (augmented) objective at the current centre
+            gain, dw = dual_gain(XF, yF, fF, aF, new, t, c, rho)
             if gain > 0.0 and (best is None or gain > best[0]):
                 best = (gain, new, dw)
         if best is None:
@@ -491,8 +497,9 @@ class _Problem:
                 bn = self.cg_free(alpha, w, C, t if fi else None, c, rho)
                 cg_steps += 1
                 if bn is None:
-                    # no gain on this free set: coordinate descent moves the
-                    # partition, the next stall tries again
+                    # no gain on this free set: coordinate descent goes on
+                    # without the pass limit
+                    stall = None
                     nsel = rows.shape[0]
                     continue
                 passes += 1

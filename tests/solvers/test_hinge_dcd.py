@@ -252,7 +252,7 @@ def test_large_lam_with_imbalanced_classes():
         r = hinge_dcd_solve(X, y, s, lam, tol=TOL, max_iter=10**5)
         r_as = solve_binary(X, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
         assert r.converged and r.gap <= TOL and _agree(r, r_as)
-        assert r.n_iter <= 200
+        assert r.n_iter <= 300
     path = hinge_dcd_path(X, y, s, [1e8, 8e7, 6e7], tol=TOL, max_iter=10**5)
     assert all(r.converged and r.gap <= TOL for r in path)
     assert path[0].n_iter <= 200
