@@ -70,9 +70,11 @@ def load(name, text_n):
 
 
 class _Recorder:
-    """Records ``(cpu seconds since start, P, gap)`` of every certificate of the dcd method."""
+    """Records ``(cpu seconds since start, P, gap)`` of every certificate of the dcd method on
+    the problem of ``n`` samples."""
 
-    def __init__(self):
+    def __init__(self, n):
+        self.n = n  # the certificates of this problem only (not of a subsample start)
         self.points = []
         self.t0 = None
         self._orig = _hinge_dcd._Problem.certificate
@@ -83,7 +85,8 @@ class _Recorder:
 
         def certificate(prob, *args, **kwargs):
             out = orig(prob, *args, **kwargs)
-            rec.points.append((time.process_time() - rec.t0, out[2], out[3]))
+            if prob.n == rec.n:
+                rec.points.append((time.process_time() - rec.t0, out[2], out[3]))
             return out
 
         _hinge_dcd._Problem.certificate = certificate
@@ -97,7 +100,7 @@ class _Recorder:
 def ours(X, y, lam, record=False):
     s = np.ones(y.shape[0])
     if record:
-        with _Recorder() as rec:
+        with _Recorder(y.shape[0]) as rec:
             r = solve_binary(X, y, s, lam, "hinge", tol=TOL, max_iter=1000)
         return r, time.process_time() - rec.t0, rec.points
     t0 = time.process_time()
