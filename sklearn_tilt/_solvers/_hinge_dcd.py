@@ -300,6 +300,7 @@ class _Problem:
         self.y, self.s, self.S = y, s, S
         self.fit_intercept = fit_intercept
         self.cg_steps = 0  # conjugate-gradient steps taken (statistics)
+        self.cg_failed = False  # CG did not converge at this lam: no more CG steps
         self.act = np.flatnonzero(s > 0).astype(np.int64)
         self.sq = _sqnorms(self.ka, self.n)
         self.f = np.zeros(self.n)
@@ -397,6 +398,11 @@ class _Problem:
         nnz_all = self.ka[2].shape[0] if self.ka[0] else self.n * self.d
         its = int(max(_CG_MIN_ITER, _CG_PASSES * nnz_all / max(2 * nnz_f, 1)))
         delta, bn, _, conv = free_set_step(XF, yF, fF, self.sq[F], t, max_iter=min(its, _CG_ITER))
+        if not conv:
+            # CG did not solve the system within its budget (an ill-conditioned or
+            # degenerate free set, as of near-duplicate text rows): no more CG steps
+            # for this lam, coordinate descent goes on
+            self.cg_failed = True
         if not np.all(np.isfinite(delta)):
             return None
         if t is None or not conv or not np.isfinite(bn):
@@ -456,6 +462,7 @@ class _Problem:
         outer = 0
         hist = []  # (c, t) pairs of converged inner solves
         cg_steps = 0
+        self.cg_failed = False
         grow = 1.0  # multiplies the proximal step while t(c) hardly moves
         if warm:
             # a warm start (the path's previous dual, scaled): certified as it
@@ -475,7 +482,8 @@ class _Problem:
             nsel = rows.shape[0]
         while True:
             cap = max(max_passes - passes, 1)
-            if stall is not None and (cg_steps >= _CG_STEPS or not self.cg_fits(alpha, C)):
+            if stall is not None and (cg_steps >= _CG_STEPS or self.cg_failed
+                                      or not self.cg_fits(alpha, C)):
                 # no second-order step applies: no reason to cut the inner solve short
                 stall = None
             if stall is not None:
