@@ -46,7 +46,9 @@ Method (the proximal point method on the intercept, seen from the dual):
   equality-constrained system of their margins solved matrix-free by projected
   conjugate gradient (:mod:`._hinge_cg`, O(nnz of the free rows) per iteration)
   and projected onto the box, kept where it gains; coordinate descent then
-  checks every sample and corrects the partition.
+  checks every sample and corrects the partition.  Once CG fails to converge
+  within its budget at a lam (a degenerate free set, as near-duplicate rows of
+  text make), coordinate descent alone finishes that lam.
 * Large C (mean ``C_i ||x_i||^2`` above ``_CONT_HARD``) on a large problem: a
   single fit goes through a short warm-started path from a larger ``lam``.
 
