@@ -413,8 +413,9 @@ class _Problem:
         aF = alpha[F]
         best = None
         for new in box_candidates(aF, C[F], delta):
-            # the gain in the inner (augmented) objective at the current centre
-            gain, dw = dual_gain(XF, yF, fF, aF, new, t, c, rho)
+            # the gain in the inner (augmented) objective of the next inner solve
+            # (centre bn)
+            gain, dw = dual_gain(XF, yF, fF, aF, new, t, bn, rho)
             if gain > 0.0 and (best is None or gain > best[0]):
                 best = (gain, new, dw)
         if best is None:
