@@ -203,6 +203,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     tag = f"_{args.tag}" if args.tag else ""
+    head = commit()  # the code that runs (read before the first fit)
     all_rows = []
     pngs = []
     for name in args.sets:
@@ -220,7 +221,7 @@ def main(argv=None):
         wr.writerows(all_rows)
     cmd = "python benchmarks/bench_convergence.py " + " ".join(argv or sys.argv[1:])
     lines = [f"# Hinge single fits: sklearn_tilt (tol=1e-7, certified) vs LinearSVC", "",
-             f"Commit `{commit()}`, command `{cmd}`; CPU seconds (`time.process_time`), "
+             f"Commit `{head}`, command `{cmd}`; CPU seconds (`time.process_time`), "
              f"median of {args.repeats}; shared 2-core machine (absolute times are disturbed "
              "by other load, the peer runs in the same process right after ours).", "",
              "`linearsvc_subopt`: LinearSVC's objective at its default tol on our problem, "
