@@ -220,7 +220,7 @@ def main(argv=None):
         wr.writeheader()
         wr.writerows(all_rows)
     cmd = "python benchmarks/bench_convergence.py " + " ".join(argv or sys.argv[1:])
-    lines = [f"# Hinge single fits: sklearn_tilt (tol=1e-7, certified) vs LinearSVC", "",
+    lines = ["# Hinge single fits: sklearn_tilt (tol=1e-7, certified) vs LinearSVC", "",
              f"Commit `{head}`, command `{cmd}`; CPU seconds (`time.process_time`), "
              f"median of {args.repeats}; shared 2-core machine (absolute times are disturbed "
              "by other load, the peer runs in the same process right after ours).", "",
