@@ -2,6 +2,7 @@
 
     python benchmarks/bench_convergence.py [--sets docs fashion text] [--lams ...]
         [--text-n N] [--repeats R] [--no-curves] [--out DIR] [--tag TAG]
+    python benchmarks/bench_convergence.py --path --sets docs
 
 Problem: ``(1/n) sum_i max(0, 1 - y_i (w.x_i + b)) + lam ||w||^2``, intercept not penalised.
 
@@ -24,6 +25,9 @@ For every (set, lam):
   intercept, so it solves a slightly different problem): at its default ``tol=1e-4`` for
   the table (median of ``--repeats``), and at ``tol`` in 1e-1..1e-6 for the curve; each
   point is the objective of its ``(w, b)`` on our problem.
+
+``--path``: the warm-started dcd path over ``PATH_LAMS`` on the first set (CPU seconds,
+passes per lam), for checking that the path keeps its speed.
 
 Suboptimality is relative to our best certified lower bound ``L = max P (1 - gap)`` over every
 certificate of ours at that lam: ``(P - L) / L``, an upper bound of the true relative
@@ -163,6 +167,22 @@ def run_set(name, X, y01, lams, repeats, curves):
     return rows, curve
 
 
+PATH_LAMS = (1e-2, 3e-3, 1e-3, 3e-4, 1e-4)
+
+
+def path_check(X, y01, lams=PATH_LAMS):
+    """CPU seconds, passes per lam and gaps of the warm-started dcd path over ``lams``."""
+    from sklearn_tilt._solvers._hinge_dcd import hinge_dcd_path
+
+    y = 2.0 * y01 - 1.0
+    s = np.ones(y.shape[0])
+    k = np.random.RandomState(0).choice(y.shape[0], min(1000, y.shape[0]), replace=False)
+    hinge_dcd_path(X[k], y[k], s[k], lams[:2], tol=TOL, max_iter=100)  # compile
+    t0 = time.process_time()
+    res = hinge_dcd_path(X, y, s, list(lams), tol=TOL, max_iter=1000)
+    return time.process_time() - t0, [r.n_iter for r in res], [r.gap for r in res]
+
+
 def plot(name, curve, path):
     import matplotlib
 
@@ -200,7 +220,15 @@ def main(argv=None):
     ap.add_argument("--no-curves", action="store_true")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--tag", default="")
+    ap.add_argument("--path", action="store_true",
+                    help="only the warm-started dcd path on the first set (PATH_LAMS)")
     args = ap.parse_args(argv)
+    if args.path:
+        X, y01 = load(args.sets[0], args.text_n)
+        t, passes, gaps = path_check(X, y01)
+        print(f"{args.sets[0]}: path over {PATH_LAMS}: {t:.2f} s CPU, passes {passes}, "
+              f"max gap {max(gaps):.2g}")
+        return
     os.makedirs(args.out, exist_ok=True)
     tag = f"_{args.tag}" if args.tag else ""
     head = commit()  # the code that runs (read before the first fit)
