@@ -72,7 +72,7 @@ from ._hinge import _check_classes, _check_lam, _validate, _validate_path, hinge
 from ._hinge_certificate import (canonical_intercept, dual_lower, gamma, make_feasible, norm_up,
                                  primal_upper, relative_gap, row_norms, score_error,
                                  scaled_margin_candidate)
-from ._hinge_cg import box_candidates, dual_gain, free_rows, free_set_step
+from ._hinge_cg import _CG_MAX, box_candidates, dual_gain, free_rows, free_set_step
 
 _FM = {"reassoc", "contract", "arcp", "nsz"}
 _INF = np.inf
@@ -86,10 +86,10 @@ _STALL = 20
 _CG_STEPS = 50
 _CG_MAX_ENTRIES = 5 * 10**7
 # one CG step costs at most _CG_PASSES passes over X (two products with the free
-# rows per iteration), with at least _CG_MIN_ITER and at most _CG_ITER iterations
+# rows per iteration), with at least _CG_MIN_ITER iterations (and at most
+# ._hinge_cg._CG_MAX)
 _CG_PASSES = 5.0
 _CG_MIN_ITER = 10
-_CG_ITER = 250
 # single fits of more than _CONT_MIN_SAMPLES samples whose mean C_i ||x_i||^2
 # exceeds _CONT_HARD (large C: slow from a cold start) go through a short
 # warm-started path from the lam where it is _CONT_START
@@ -399,7 +399,7 @@ class _Problem:
         nnz_f = XF.nnz if self.ka[0] else m * self.d
         nnz_all = self.ka[2].shape[0] if self.ka[0] else self.n * self.d
         its = int(max(_CG_MIN_ITER, _CG_PASSES * nnz_all / max(2 * nnz_f, 1)))
-        delta, bn, _, conv = free_set_step(XF, yF, fF, self.sq[F], t, max_iter=min(its, _CG_ITER))
+        delta, bn, _, conv = free_set_step(XF, yF, fF, self.sq[F], t, max_iter=min(its, _CG_MAX))
         if not conv:
             # CG did not solve the system within its budget (an ill-conditioned or
             # degenerate free set, as of near-duplicate text rows): no more CG steps
