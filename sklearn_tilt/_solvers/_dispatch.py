@@ -14,14 +14,12 @@ HINGE_METHODS = ("auto", "interior_point", "active_set", "dcd")
 # problems up to this many samples, where it wins (the paper's paths); above,
 # or when its row cache (dense float64 rows) would not fit, dual coordinate
 # descent at O(nnz) per pass (benchmarks/bench_hinge_methods.py measures the
-# switch)
+# switch, its report gives the figures)
 _ACTIVE_SET_MAX_SAMPLES = 10_000
 # a path over a fine grid (consecutive lams within this factor) on dense rows
 # that fit the cache keeps the active-set path at any n: its warm starts
-# (extrapolated in C) need a few outer iterations per lam (Fashion-MNIST, CPU
-# s, active set vs coordinate descent: 81 lams 1e-1..1e7 at n=60000 43 vs 78,
-# at n=20000 12.9 vs 24.1; 21 lams 1e1..1e-1 at n=60000, started far from the
-# closed form, 30.6 vs 28.0)
+# (extrapolated in C) need a few outer iterations per lam, fewer passes than
+# coordinate descent needs on such a grid (benchmarks/results/hinge_methods.md)
 _FINE_GRID_RATIO = 2.0
 
 

@@ -41,12 +41,14 @@ Method (the proximal point method on the intercept, seen from the dual):
   ``w`` scaled until every margin is provably at least 1.  Stop when the
   relative gap of the bounds is at most ``tol``.
 
-* Ill-conditioned free set (an inner solve needs more than ``_NEWTON_AFTER``
-  passes): a Newton step on the free samples with the bounds fixed (their
-  dense Gram matrix, at most ``_NEWTON_MAX_FREE`` of them), then coordinate
-  descent again; when the free set is larger and the rows fit the active-set
-  method's cache, that method finishes from the coordinate-descent dual (its
-  result is certified here like any other point).
+* Ill-conditioned free set (an inner solve needs more than ``_STALL``
+  passes): a second-order step on the free samples with the bounds fixed, the
+  equality-constrained system of their margins solved matrix-free by projected
+  conjugate gradient (:mod:`._hinge_cg`, O(nnz of the free rows) per iteration)
+  and projected onto the box, kept where it gains; coordinate descent then
+  checks every sample and corrects the partition.  Once CG fails to converge
+  within its budget at a lam (a degenerate free set, as near-duplicate rows of
+  text make), coordinate descent alone finishes that lam.
 * Large C (mean ``C_i ||x_i||^2`` above ``_CONT_HARD``) on a large problem: a
   single fit goes through a short warm-started path from a larger ``lam``.
 
@@ -57,8 +59,8 @@ the box bounds, certified as it stands (where the scaled dual stays optimal,
 as at large ``lam``, no pass is needed), else the centre at the best intercept
 of its ``w``.
 
-Memory: ``X`` plus O(n + d) (plus at most ``_NEWTON_MAX_ENTRIES`` floats for
-the free rows); no n x n Gram matrix.  Dense and CSR input (int32 or int64
+Memory: ``X`` plus O(n + d) (plus a float64 copy of the free rows, at most
+``_CG_MAX_ENTRIES`` floats when dense); no n x n Gram matrix.  Dense and CSR input (int32 or int64
 indices), float32 or float64 values, are read as given.
 """
 
@@ -70,46 +72,46 @@ from ._hinge import _check_classes, _check_lam, _validate, _validate_path, hinge
 from ._hinge_certificate import (canonical_intercept, dual_lower, gamma, make_feasible, norm_up,
                                  primal_upper, relative_gap, row_norms, score_error,
                                  scaled_margin_candidate)
+from ._hinge_cg import _CG_MAX, box_candidates, dual_gain, free_rows, free_set_step
 
 _FM = {"reassoc", "contract", "arcp", "nsz"}
 _INF = np.inf
 
-# when an inner solve of coordinate descent needs more than _NEWTON_AFTER
-# passes (coordinate descent is fast at finding the samples at a bound, slow on
-# an ill-conditioned free set): on a problem of more than _NEWTON_MAX_FREE
-# samples whose rows fit the active-set method's cache (_CACHE_ROWS dense
-# float64 rows within _CACHE_MAX_BYTES), that method finishes from the
-# coordinate-descent dual; otherwise up to _NEWTON_MAX Newton steps on the free
-# set (dense Gram of at most _NEWTON_MAX_FREE free rows and _NEWTON_MAX_ENTRIES
-# stored floats), coordinate descent in between
-_NEWTON_AFTER = 20
-_NEWTON_MAX = 50
-_NEWTON_MAX_FREE = 1500
-_NEWTON_MAX_ENTRIES = 2 * 10**7
-# single fits of more than _NEWTON_MAX_FREE samples whose mean C_i ||x_i||^2
-# exceeds _CONT_HARD (large C: coordinate descent and the active-set finish
-# are both slow from a cold start) go through a short warm-started path from
-# the lam where it is _CONT_START
+# an inner solve of coordinate descent that has not converged after _STALL passes
+# (coordinate descent finds the samples at a bound fast but is slow on an
+# ill-conditioned free set) is followed by a conjugate-gradient step on the free
+# set (at most _CG_STEPS per lam; dense rows copied only up to _CG_MAX_ENTRIES
+# floats), coordinate descent in between
+_STALL = 20
+_CG_STEPS = 50
+_CG_MAX_ENTRIES = 5 * 10**7
+# one CG step costs at most _CG_PASSES passes over X (two products with the free
+# rows per iteration), with at least _CG_MIN_ITER iterations (and at most
+# ._hinge_cg._CG_MAX)
+_CG_PASSES = 5.0
+_CG_MIN_ITER = 10
+# single fits of more than _CONT_MIN_SAMPLES samples whose mean C_i ||x_i||^2
+# exceeds _CONT_HARD (large C: slow from a cold start) go through a short
+# warm-started path from the lam where it is _CONT_START
+_CONT_MIN_SAMPLES = 1500
 _CONT_HARD = 30.0
 _CONT_START = 10.0
+# the row cache of the active-set method (routing in ._dispatch)
 _CACHE_ROWS = 2000
 _CACHE_MAX_BYTES = 256 * 2**20
 # after a warm start or a move of the centre by at most _SELECT_MOVE (margin
 # units), the next inner solve starts from the samples that are free or within
 # max(_BAND, 10 eps, _BAND_MOVE * move) of violating their KKT condition; the
-# others join when they violate (measured: sparse path 5.8 s vs 8.0 s, text
-# lam=1e-3 2.4 s vs 3.2 s)
+# others join when they violate (fewer passes over samples that stay at a bound)
 _BAND = 1e-3
 _SELECT_MOVE = 0.05
 _BAND_MOVE = 4.0
 # weight of the intercept in the inner problem, in units of the mean ||x_i||^2
-# (measured on Fashion-MNIST and the text-like data: 0.3 vs 0.1 saves 10-20%
-# at the larger lams, same elsewhere)
+# (the bias feature liblinear appends, in the units of the data)
 _RHO = 0.3
 # cold single fits of sparse data with at least _SUB_MIN samples take their
-# first centre from a _SUB_FRACTION subsample solved to _SUB_TOL (measured on
-# the text-like data: 1.5 s vs 1.9 s at lam=1e-3, 2.2 s vs 2.5 s at 1e-5; on
-# dense Fashion-MNIST it cost 5-15% and is not used there)
+# first centre from a _SUB_FRACTION subsample solved to _SUB_TOL (the first
+# inner solves then run near the right intercept; not used on dense data)
 _SUB_FRACTION = 0.1
 _SUB_MIN = 50_000
 _SUB_TOL = 1e-3
@@ -295,11 +297,12 @@ class _Problem:
 
     def __init__(self, X, y, s, S, fit_intercept):
         self.X = X
-        self.polish = active_set_fits(X)
         self.ka = kernel_arrays(X)
         self.n, self.d = X.shape
         self.y, self.s, self.S = y, s, S
         self.fit_intercept = fit_intercept
+        self.cg_steps = 0  # conjugate-gradient steps taken (statistics)
+        self.cg_failed = False  # CG did not converge at this lam: no more CG steps
         self.act = np.flatnonzero(s > 0).astype(np.int64)
         self.sq = _sqnorms(self.ka, self.n)
         self.f = np.zeros(self.n)
@@ -365,80 +368,62 @@ class _Problem:
         gap = relative_gap(P_up, D_low)
         return coef, float(b), float(P), float(gap), ap - an
 
-    def newton_fits(self, alpha, C):
-        """Whether the free set is small enough for :meth:`newton_free`."""
+    def cg_fits(self, alpha, C):
+        """Whether the free rows fit :meth:`cg_free`'s copy (always for CSR)."""
+        if self.ka[0]:
+            return True
         a = alpha[self.act]
         m = int(np.count_nonzero((a > 0.0) & (a < C[self.act])))
-        return m <= _NEWTON_MAX_FREE and m * self.d <= _NEWTON_MAX_ENTRIES
+        return m * self.d <= _CG_MAX_ENTRIES
 
-    def newton_free(self, alpha, w, C, t, c, rho):
-        """One Newton step on the free samples ``F`` (``0 < a_i < C_i``), the
-        others fixed: the exact solution of ``y_i (x_i.w + b) = 1`` on ``F``
-        (and ``sum a_i y_i = 0`` with an intercept, ``t`` the current sum),
-        taken as far as the box allows.  ``alpha`` and ``w`` are updated in
-        place; returns the step's intercept (0 without one), or ``None`` when
-        ``F`` is empty or too large for its dense Gram matrix.
+    def cg_free(self, alpha, w, C, t, c, rho):
+        """One second-order step on the free samples ``F`` (``0 < a_i < C_i``), the
+        others fixed: the solution of ``y_i (x_i.w + b) = 1`` on ``F`` (and
+        ``sum a_i y_i = 0`` with an intercept, ``t`` the current sum) by projected
+        conjugate gradient (:func:`._hinge_cg.free_set_step`), projected onto the box.
+        ``alpha`` and ``w`` are updated in place; returns the step's intercept (``c``
+        without one, or where CG has not converged), or ``None`` when ``F`` is
+        empty, too large to copy, or no candidate gains in the inner (augmented)
+        objective.
         """
         act, y = self.act, self.y
         a = alpha[act]
         F = act[(a > 0.0) & (a < C[act])]
         m = F.shape[0]
-        if m == 0 or m > _NEWTON_MAX_FREE or m * self.d > _NEWTON_MAX_ENTRIES:
+        if m == 0 or (not self.ka[0] and m * self.d > _CG_MAX_ENTRIES):
             return None
-        XF = self.X[F]
-        XF = XF.toarray() if hasattr(XF, "toarray") else np.asarray(XF)
-        XF = np.asarray(XF, dtype=np.float64)
+        XF = free_rows(self.X, F)
         yF = y[F]
-        K = XF @ XF.T
-        fF = XF @ w
-        r = 1.0 - yF * fF
-        Q = K * np.outer(yF, yF)
-        if t is None:
-            A, rhs = Q, r
-        else:
-            A = np.zeros((m + 1, m + 1))
-            A[:m, :m] = Q
-            A[:m, m] = yF
-            A[m, :m] = yF
-            rhs = np.append(r, -t)
-        # a relative ridge keeps numerically dependent free samples harmless
-        ridge = 1e-12 * max(float(np.trace(Q)) / m, 1e-300)
-        A[np.arange(m), np.arange(m)] += ridge
-        try:
-            sol = np.linalg.solve(A, rhs)
-        except np.linalg.LinAlgError:
-            sol = np.linalg.lstsq(A, rhs, rcond=None)[0]
-        if not np.all(np.isfinite(sol)):
+        fF = np.asarray(XF @ w).ravel()
+        # CG iterations capped so that one step costs at most _CG_PASSES passes
+        nnz_f = XF.nnz if self.ka[0] else m * self.d
+        nnz_all = self.ka[2].shape[0] if self.ka[0] else self.n * self.d
+        its = int(max(_CG_MIN_ITER, _CG_PASSES * nnz_all / max(2 * nnz_f, 1)))
+        delta, bn, _, conv = free_set_step(XF, yF, fF, self.sq[F], t, max_iter=min(its, _CG_MAX))
+        if not conv:
+            # CG did not solve the system within its budget (an ill-conditioned or
+            # degenerate free set, as of near-duplicate text rows): no more CG steps
+            # for this lam, coordinate descent goes on
+            self.cg_failed = True
+        if not np.all(np.isfinite(delta)):
             return None
-        delta = sol[:m]
-        bn = float(sol[m]) if t is not None else c
+        if t is None or not conv or not np.isfinite(bn):
+            # the intercept of a system that CG has not solved is not kept
+            bn = c
         aF = alpha[F]
-        CF = C[F]
-        # two candidates: the step as far as the box allows, and the full step
-        # projected onto the box; the one that gains more in the inner
-        # (augmented) objective is taken, none if neither gains
-        with np.errstate(divide="ignore", invalid="ignore"):
-            up = np.where(delta > 0.0, (CF - aF) / delta, np.inf)
-            dn = np.where(delta < 0.0, -aF / delta, np.inf)
-        tau = float(min(1.0, up.min(initial=np.inf), dn.min(initial=np.inf)))
         best = None
-        tt = 0.0 if t is None else t
-        for new in (aF + max(tau, 0.0) * delta, np.clip(aF + delta, 0.0, CF)):
-            new[new <= 1e-14 * CF] = 0.0
-            hi = new >= CF * (1.0 - 1e-14)
-            new[hi] = CF[hi]
-            v = (new - aF) * yF
-            dt = float(v.sum())
-            gain = float((new - aF).sum() - fF @ v - 0.5 * v @ (K @ v))
-            if t is not None:
-                gain -= c * dt + 0.5 * rho * ((tt + dt) ** 2 - tt * tt)
+        for new in box_candidates(aF, C[F], delta):
+            # the gain in the inner (augmented) objective of the next inner solve
+            # (centre bn)
+            gain, dw = dual_gain(XF, yF, fF, aF, new, t, bn, rho)
             if gain > 0.0 and (best is None or gain > best[0]):
-                best = (gain, new, v)
+                best = (gain, new, dw)
         if best is None:
             return None
-        _, new, v = best
-        w += XF.T @ v
+        _, new, dw = best
+        w += dw
         alpha[F] = new
+        self.cg_steps += 1
         return bn
 
     def select(self, alpha, C, b, band):
@@ -461,15 +446,13 @@ class _Problem:
         rows = np.concatenate((act[keep], act[~keep]))
         return rows, int(np.count_nonzero(keep)), viol
 
-    def solve(self, alpha, w, lam, c, tol, max_passes, stall=None, finish=False, seed=0,
-              warm=False):
+    def solve(self, alpha, w, lam, c, tol, max_passes, stall=None, seed=0, warm=False):
         """Run the outer iterations from ``alpha`` (``w`` its ``w(a)``) and centre ``c``.
 
-        Returns ``(w, b, P, gap, passes, converged, stalled)``; ``alpha`` is
-        updated in place.  With ``stall``, an inner solve that has not
-        converged after that many passes is followed by a Newton step on the
-        free set; where that does not apply, the run ends (``stalled``) if
-        ``finish`` (the caller finishes with the active-set method), else
+        Returns ``(w, b, P, gap, passes, converged)``; ``alpha`` is updated in
+        place.  With ``stall``, an inner solve that has not converged after that
+        many passes is followed by a conjugate-gradient step on the free set
+        (:meth:`cg_free`); where that does not apply or gains nothing,
         coordinate descent goes on without that limit.
         """
         C = self.s * (1.0 / (2.0 * lam * self.S))
@@ -481,8 +464,8 @@ class _Problem:
         passes = 0
         outer = 0
         hist = []  # (c, t) pairs of converged inner solves
-        stalled = False
-        newton_steps = 0
+        cg_steps = 0
+        self.cg_failed = False
         grow = 1.0  # multiplies the proximal step while t(c) hardly moves
         if warm:
             # a warm start (the path's previous dual, scaled): certified as it
@@ -491,7 +474,7 @@ class _Problem:
             wc, b, P, gap, t = self.certificate(alpha, lam, c)
             np.subtract(self.wpos, self.wneg, out=w)
             if gap <= tol:
-                return wc, b, P, gap, passes, True, stalled
+                return wc, b, P, gap, passes, True
             if fi:
                 c = self.b_w
             rows, nsel, viol = self.select(alpha, C, c + rho * t, _BAND)
@@ -502,8 +485,9 @@ class _Problem:
             nsel = rows.shape[0]
         while True:
             cap = max(max_passes - passes, 1)
-            if stall is not None and not finish and not self.newton_fits(alpha, C):
-                # neither finisher applies: no reason to cut the inner solve short
+            if stall is not None and (cg_steps >= _CG_STEPS or self.cg_failed
+                                      or not self.cg_fits(alpha, C)):
+                # no second-order step applies: no reason to cut the inner solve short
                 stall = None
             if stall is not None:
                 cap = min(cap, stall)
@@ -518,25 +502,17 @@ class _Problem:
             if gap <= tol or passes >= max_passes:
                 break
             if viol > eps:
-                # the inner solve stopped at its pass budget: a Newton step on
-                # the free samples (bounds fixed), then coordinate descent again
-                bn = None
-                if finish and self.n > _NEWTON_MAX_FREE:
-                    # a large problem that the active-set method can finish:
-                    # measured faster than Newton steps on the free set
-                    stalled = True
-                    break
-                if newton_steps < _NEWTON_MAX:
-                    bn = self.newton_free(alpha, w, C, t if fi else None, c, rho)
+                # the inner solve stopped at its pass budget: a conjugate-gradient
+                # step on the free samples (bounds fixed), then coordinate descent
+                # again, which corrects the partition
+                bn = self.cg_free(alpha, w, C, t if fi else None, c, rho)
+                cg_steps += 1
                 if bn is None:
-                    if finish:
-                        stalled = True
-                        break
-                    # no finisher for this problem: coordinate descent goes on
+                    # no gain on this free set: coordinate descent goes on
+                    # without the pass limit
                     stall = None
                     nsel = rows.shape[0]
                     continue
-                newton_steps += 1
                 passes += 1
                 c = bn
                 t = float(np.dot(alpha[self.act], self.y[self.act]))
@@ -573,33 +549,13 @@ class _Problem:
                 rows, nsel, _ = self.select(alpha, C, c + rho * t, band)
             else:
                 nsel = rows.shape[0]
-        return wc, b, P, gap, passes, gap <= tol, stalled
+        return wc, b, P, gap, passes, gap <= tol
 
 
 def _fit(prob, alpha, w, lam, c, tol, max_iter, warm=False):
-    """One ``lam``: coordinate descent; where it stalls on a problem whose rows fit the
-    active-set method's cache, that method from its dual, then coordinate descent again from the
-    better of the two if that is not certified either.  The certificate is
-    computed here, from scratch, whichever method produced the point."""
-    coef, b, P, gap, passes, conv, stalled = prob.solve(alpha, w, lam, c, tol, max_iter,
-                                                        _NEWTON_AFTER, prob.polish, warm=warm)
-    if conv or not stalled or passes >= max_iter:
-        return coef, b, P, gap, passes, conv
-    r = hinge_solve(prob.X, prob.y, prob.s, lam, tol=tol, max_iter=max(max_iter - passes, 1),
-                    fit_intercept=prob.fit_intercept, dual_init=alpha, check_input=False)
-    a2 = np.asarray(r.dual, dtype=np.float64)
-    w2, b2, P2, gap2, _ = prob.certificate(a2, lam, r.intercept)
-    passes += int(r.n_iter)
-    coef = w.copy()
-    if gap2 <= gap:
-        alpha[:] = a2
-        np.subtract(prob.wpos, prob.wneg, out=w)  # w(a2), the working vector
-        coef, b, P, gap = w2, b2, P2, gap2
-    if gap <= tol or passes >= max_iter:
-        return coef, b, P, gap, passes, gap <= tol
-    w3, b3, P3, gap3, p3, conv3, _ = prob.solve(alpha, w, lam, b, tol, max_iter - passes,
-                                                _NEWTON_AFTER, False, warm=True)
-    return w3, b3, P3, gap3, passes + p3, conv3
+    """One ``lam``: coordinate descent with conjugate-gradient steps on the free set where an
+    inner solve stalls; the certificate is computed from scratch at the returned point."""
+    return prob.solve(alpha, w, lam, c, tol, max_iter, _STALL, warm=warm)
 
 
 def _start(prob, X, y, s, S, lam, coef_init, intercept_init, dual_init):
@@ -647,8 +603,8 @@ def hinge_dcd_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tr
     """Solve the hinge problem for one ``lam`` by dual coordinate descent.
 
     See the module docstring.  ``max_iter`` bounds the number of passes of
-    coordinate descent over the samples plus the outer iterations of the
-    active-set finish (``n_iter`` in the result).  Without a warm start, a
+    coordinate descent over the samples plus the conjugate-gradient steps
+    (``n_iter`` in the result).  Without a warm start, a
     large problem with large ``C_i ||x_i||^2`` is solved through a short
     warm-started path from a larger ``lam`` (factors of 3).  Returns a
     :class:`~sklearn_tilt._solvers.SolverResult` whose ``gap`` is the relative
@@ -661,7 +617,7 @@ def hinge_dcd_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tr
     prob = _Problem(X, y, s, S, fit_intercept)
     max_iter = max(max_iter, 1)
     lams = [lam]
-    if dual_init is None and coef_init is None and prob.n > _NEWTON_MAX_FREE:
+    if dual_init is None and coef_init is None and prob.n > _CONT_MIN_SAMPLES:
         # continuation on a large, hard problem: from the lam at which the
         # mean of C_i ||x_i||^2 is _CONT_START down to lam by factors of 3
         act = prob.act
