@@ -4,9 +4,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..metrics._path_geometry import path_entries
 from ..plotting import (MirrorImageDisplay, RegularizationPathDisplay, ScaledLossDisplay,
                         TiltingPlaneDisplay)
-from ..plotting._common import path_entries
 from ._io import save_figure
 from ._svm import FIGURE_LAMS
 

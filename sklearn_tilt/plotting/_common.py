@@ -3,36 +3,6 @@
 import numpy as np
 
 
-def nearest_lam_index(lams, lam):
-    """Index of the value of ``lams`` nearest to ``lam`` on a log scale."""
-    lams = np.asarray(lams, dtype=np.float64)
-    return int(np.argmin(np.abs(np.log10(lams) - np.log10(lam))))
-
-
-def path_entries(lams, coefs, intercepts, lams_to_show):
-    """``(lams, coefs, intercepts)`` of the path entries nearest to each of ``lams_to_show``.
-
-    ``lams_to_show=None`` keeps every entry. ``coefs`` has one row per entry.
-    """
-    lams = np.asarray(lams, dtype=np.float64).reshape(-1)
-    coefs = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
-    intercepts = np.asarray(intercepts, dtype=np.float64).reshape(-1)
-    if not len(lams) == len(coefs) == len(intercepts):
-        raise ValueError(
-            f"lams, coefs and intercepts must describe the same path entries, got "
-            f"{len(lams)}, {len(coefs)} and {len(intercepts)}")
-    ks = (range(len(lams)) if lams_to_show is None
-          else [nearest_lam_index(lams, lam) for lam in np.atleast_1d(lams_to_show)])
-    ks = list(ks)
-    return lams[ks], coefs[ks], intercepts[ks]
-
-
-def path_entry(lams, coefs, intercepts, lam):
-    """``(lam_k, w, b)`` of the path entry whose ``lam`` is nearest to ``lam`` (log scale)."""
-    lams, coefs, intercepts = path_entries(lams, coefs, intercepts, [lam])
-    return float(lams[0]), coefs[0], float(intercepts[0])
-
-
 def image_shape(n_features):
     """``(side, side)`` when ``n_features`` is a square larger than 4, else None."""
     side = int(round(np.sqrt(n_features)))

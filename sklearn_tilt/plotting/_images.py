@@ -3,8 +3,8 @@
 import numpy as np
 
 from .. import _geometry as geo
-from ..metrics._path_geometry import binary_labels, linear_boundary, mirror_images
-from ._common import grey_range, image_shape, lam_title, path_entries
+from ..metrics._path_geometry import binary_labels, linear_boundary, mirror_images, path_entries
+from ._common import grey_range, image_shape, lam_title
 
 
 class ImageGridDisplay:

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from ..metrics._path_geometry import binary_labels, linear_boundary, plane_picture
-from ._common import get_axes, grey_range, image_shape, lam_title, path_entry
+from ..metrics._path_geometry import binary_labels, linear_boundary, path_entry, plane_picture
+from ._common import get_axes, grey_range, image_shape, lam_title
 
 
 class TiltingPlaneDisplay:

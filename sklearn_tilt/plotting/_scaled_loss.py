@@ -3,8 +3,9 @@
 import numpy as np
 
 from .. import _geometry as geo
-from ..metrics._path_geometry import binary_labels, boundary_margins, linear_boundary
-from ._common import get_axes, lam_title, path_entry
+from ..metrics._path_geometry import (binary_labels, boundary_margins, linear_boundary,
+                                       path_entry)
+from ._common import get_axes, lam_title
 
 
 class ScaledLossDisplay:

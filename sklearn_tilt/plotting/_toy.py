@@ -4,8 +4,8 @@ import numpy as np
 
 from .. import _geometry as geo
 from ..metrics._path_geometry import (binary_labels, boundary_angle, linear_boundary,
-                                      mirror_images, tilted_boundary)
-from ._common import get_axes, lam_title, path_entry
+                                      mirror_images, path_entry, tilted_boundary)
+from ._common import get_axes, lam_title
 
 
 class TiltToyDisplay:

@@ -31,12 +31,10 @@ def test_run_svm_table_and_cache(data, tmp_path, monkeypatch):
     assert len(list(tmp_path.glob("*.npz"))) == 2
 
     # a second run reads every pair back from the cache: no solver call
-    import sklearn_tilt.linear_model as lm
-
     def boom(*a, **k):
         raise AssertionError("recomputed a cached pair")
 
-    monkeypatch.setattr(lm, "scaled_loss_path", boom)
+    monkeypatch.setattr(_svm, "fit_paths", boom)
     again = run_svm(data.X_train, data.y_train, data.X_test, data.y_test,
                     pairs=[(3, 5), (1, 8)], lams=lams, cache_dir=tmp_path)
     for c in SVM_COLUMNS:
@@ -50,7 +48,7 @@ def test_run_svm_resumes_after_interruption(data, tmp_path, monkeypatch):
     real = _svm._pair_rows
 
     def flaky(*args):
-        calls.append(args[4:6])
+        calls.append(args[5:7])
         if len(calls) == 2:
             raise KeyboardInterrupt
         return real(*args)
@@ -62,7 +60,7 @@ def test_run_svm_resumes_after_interruption(data, tmp_path, monkeypatch):
     done = sorted(p.name for p in tmp_path.iterdir())
     assert done == ["hinge_0_1.npz"]  # no partial file for the interrupted pair
     calls.clear()
-    monkeypatch.setattr(_svm, "_pair_rows", lambda *a: (calls.append(a[4:6]), real(*a))[1])
+    monkeypatch.setattr(_svm, "_pair_rows", lambda *a: (calls.append(a[5:7]), real(*a))[1])
     res = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=pairs,
                   lams=lams, cache_dir=tmp_path)
     assert calls == [(2, 7)]
