@@ -3,8 +3,15 @@
 import argparse
 import os
 import sys
+import tempfile
+
+import numpy as np
 
 from .. import __version__
+from ..datasets import load_mnist
+from ..plotting._explore import _require_bokeh, explore
+from ._compile import compile_kernels
+from ._reproduce import ReproduceConfig, reproduce
 
 EPILOG = """\
 examples:
@@ -133,8 +140,6 @@ def _options_with_values_like_negative_numbers(argv):
 
 def _check_out(out):
     """Create ``--out`` and make sure it is writable before any data is loaded."""
-    import tempfile
-
     try:
         os.makedirs(out, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
@@ -303,8 +308,6 @@ def _add_compile(sub):
 
 
 def _compile(args):
-    from ._compile import compile_kernels
-
     losses = ("hinge", "softplus") if args.loss == "both" else (args.loss,)
     dtypes = ("float64", "float32") if args.dtype == "all" else ("float64",)
     compile_kernels(dtypes=dtypes, losses=losses, verbose=not args.quiet)
@@ -313,15 +316,7 @@ def _compile(args):
 
 def _explore(args):
     """``sklearn-tilt explore``: the interactive page of one pair of classes."""
-    import numpy as np
-
-    from ..datasets import load_mnist
-    from ._reproduce import ReproduceConfig
-
     try:
-        from ..plotting import explore
-        from ..plotting._explore import _require_bokeh
-
         _require_bokeh()
     except ImportError as exc:
         raise CLIError(str(exc)) from None
@@ -357,8 +352,6 @@ def _explore(args):
 
 
 def _config(args, parser):
-    from ._reproduce import ReproduceConfig
-
     overrides = {}
     try:
         pairs = _pairs_arg(getattr(args, "pairs", None))
@@ -426,14 +419,12 @@ def main(argv=None):
     args = parser.parse_args(_options_with_values_like_negative_numbers(argv))
     if args.command == "compile":
         return _compile(args)
-    explore = args.command == "explore"
-    if not explore:
-        from ._reproduce import reproduce
-
+    is_explore = args.command == "explore"
+    if not is_explore:
         parts = {"reproduce": ("toy", "svm", "lenet"), "toy": ("toy",), "svm": ("svm",),
                  "lenet": ("lenet",)}[args.command]
     try:
-        if explore:
+        if is_explore:
             return _explore(args)
         cfg = _config(args, parser)
         _check_out(args.out)

@@ -12,15 +12,12 @@ from ._svm import FIGURE_LAMS
 
 
 def _plt():
+    # start-up time: matplotlib only when figures are drawn
     import matplotlib
-
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
-        # never pop windows from the command line or the tests
-        import matplotlib.pyplot as plt
-
-        plt.switch_backend("Agg")
     import matplotlib.pyplot as plt
 
+    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
+        plt.switch_backend("Agg")  # never pop windows from the command line or the tests
     return plt
 
 

@@ -56,7 +56,7 @@ def write_text(path, text):
 
 def save_figure(fig, path, dpi=110):
     """Save a matplotlib figure as PNG atomically and close it."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # start-up time: pyplot only when a figure is saved
 
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, format="png")

@@ -374,7 +374,7 @@ def reproduce(out_dir="sklearn_tilt_results", *, parts=PARTS, config=None, force
     ...           progress=False, verbose=False)["toy"]
     'up to date'
     """
-    import matplotlib
+    import matplotlib  # start-up time: matplotlib only when the experiments run
 
     matplotlib.use("Agg")
     cfg = config if config is not None else ReproduceConfig()
