@@ -41,34 +41,33 @@ class CLIError(Exception):
     """An error reported to the user as one line, exit status 1."""
 
 
-def _positive_int(text):
+def _number(text, convert, what, ok, out_of_range):
+    """``convert(text)`` when it parses and ``ok`` holds, else the argparse error that says why.
+
+    ``out_of_range`` is formatted with ``value`` (the parsed number) and ``text``.
+    """
     try:
-        v = int(text)
+        v = convert(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+    if not ok(v):
+        raise argparse.ArgumentTypeError(out_of_range.format(value=v, text=text))
     return v
+
+
+def _positive_int(text):
+    return _number(text, int, "a positive integer", lambda v: v >= 1,
+                   "expected a positive integer, got {value}")
 
 
 def _jobs(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if v == 0 or v < -1:
-        raise argparse.ArgumentTypeError("--jobs must be a positive integer or -1 (all CPUs)")
-    return v
+    return _number(text, int, "an integer", lambda v: v >= 1 or v == -1,
+                   "--jobs must be a positive integer or -1 (all CPUs)")
 
 
 def _positive_float(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return v
+    return _number(text, float, "a number", lambda v: v > 0,
+                   "expected a positive number, got {text!r}")
 
 
 def _two_labels(text, what):

@@ -142,9 +142,7 @@ class ReproduceConfig:
         lams : ndarray
             ``10**a`` over the grid ``log10_lams``.
         """
-        a0, a1, step = self.log10_lams
-        a = np.round(np.arange(a0, a1 + step / 2, step), 6)
-        return 10.0 ** a
+        return _log_grid(*self.log10_lams)
 
     def toy_lams(self):
         """The values of ``lam`` of the toy problem.
@@ -154,8 +152,12 @@ class ReproduceConfig:
         lams : ndarray
             ``10**a`` over the grid ``toy_log10_lams``.
         """
-        a0, a1, step = self.toy_log10_lams
-        return 10.0 ** np.round(np.arange(a0, a1 + step / 2, step), 6)
+        return _log_grid(*self.toy_log10_lams)
+
+
+def _log_grid(start, stop, step):
+    """``10**a`` for ``a = start, start + step, ..., stop`` (exponents rounded to 6 digits)."""
+    return 10.0 ** np.round(np.arange(start, stop + step / 2, step), 6)
 
 
 class _Log:

@@ -266,8 +266,9 @@ class TiltingPlaneDisplay(DisplayMixin):
                     for pt, img, pos in ((ic[k], self.images[k], slots[k][0]),
                                          (mc[k], self.mirrors[k], slots[k][1])):
                         add_thumbnail(ax, np.clip(img, *self.grey_range_), pt, pos,
-                                      shape=shape, value_range=self.grey_range_, cmap="gray_r", zoom=z,
-                                      boxcoords="axes fraction", pad=0.1, color=colors[k])
+                                      shape=shape, value_range=self.grey_range_,
+                                      cmap="gray_r", zoom=z, boxcoords="axes fraction",
+                                      pad=0.1, color=colors[k])
                 # leave room above the data for the thumbnails
                 ylim = (ylim[0], ylim[1] + 0.35 * (ylim[1] - ylim[0]))
                 half_x = 0.5 * (ylim[1] - ylim[0])
