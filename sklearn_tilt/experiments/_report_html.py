@@ -182,7 +182,7 @@ def svm_page_problems(res, data, figure_pairs):
         problems.append(compute_problem(
             X, y, lams, res.coefs[(loss, a, b)], res.intercepts[(loss, a, b)], X_test=Xt,
             y_test=yt, name=f"{a}-{b}" if len(losses) == 1 else f"{a}-{b} {loss}",
-            class_names=(str(a), str(b)), curves={k: t[k][m] for k in PATH_CURVES},
+            class_names=(str(min(a, b)), str(max(a, b))), curves={k: t[k][m] for k in PATH_CURVES},
             n_points=DETAIL_POINTS if detail else OVERVIEW_POINTS, n_images=1,
             image_lams=None if detail else decades))
     return problems

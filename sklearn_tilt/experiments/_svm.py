@@ -32,13 +32,9 @@ def all_pairs(classes=range(10)):
 
 
 def pair_data(X, y, a, b):
-    """Rows of classes ``a`` and ``b`` of ``(X, y)``, with ``y`` coded -1 (``a``) / +1 (``b``).
-
-    The coding is that of :func:`~sklearn_tilt.linear_model.fit_paths` for the pair
-    ``(a, b)``.
-    """
+    """Rows of classes ``a`` and ``b`` of ``(X, y)``."""
     mask = (y == a) | (y == b)
-    return np.ascontiguousarray(X[mask]), np.where(y[mask] == b, 1, -1)
+    return np.ascontiguousarray(X[mask]), y[mask]
 
 
 def _pair_rows(path, X_train, y_train, X_test, y_test, a, b, loss):
@@ -96,6 +92,10 @@ class _PairCache:
                  **{"col_" + c: rows[c] for c in SVM_COLUMNS})
 
 
+def _sorted(pair):
+    return tuple(sorted(pair))
+
+
 def _batches(keys, size):
     """``(loss, pairs)`` batches of at most ``size`` pairs, in the order of ``keys``."""
     out = []
@@ -110,7 +110,8 @@ def run_svm(X_train, y_train, X_test, y_test, *, pairs="all", lams=None, loss="h
             tol=1e-6, max_iter=1000, n_jobs=None, progress=False, cache_dir=None):
     """Regularisation path and its geometry for each pair of classes (the paper's SVM study).
 
-    For each pair ``(a, b)`` (class ``a`` is I, coded -1; ``b`` is J, +1), the exact
+    For each pair ``(a, b)`` (the smaller label is class I, coded -1; the larger is
+    J, +1), the exact
     path of :func:`sklearn_tilt.scaled_loss_path` is computed over ``lams`` on the
     training images of the two classes, and at every ``lam`` the train and test
     errors, the adversarial distance ``d_adv``, the error distance ``d_err``, the
@@ -123,7 +124,7 @@ def run_svm(X_train, y_train, X_test, y_test, *, pairs="all", lams=None, loss="h
     X_test, y_test : ndarray
         Test images and labels.
     pairs : "all" or list of (int, int), default="all"
-        The pairs of classes (``a < b`` is not required; ``a`` is class I).
+        The pairs of classes (``a < b`` is not required; the larger label is class J).
     lams : array-like, default=None
         Values of ``lam``; default the paper's 81 values ``10**a``,
         ``a = -1.0, ..., 7.0``.
@@ -186,12 +187,14 @@ def run_svm(X_train, y_train, X_test, y_test, *, pairs="all", lams=None, loss="h
             with warnings.catch_warnings():
                 # non-converged values are recorded in the "gap" column instead
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                paths = fit_paths(X_train, y_train, pairs=batch, lams=lams, loss=lo,
-                                  n_jobs=n_jobs, tol=tol, max_iter=max_iter, return_gaps=True)
+                # the larger label of each pair is class J (+1), as the path metrics read it
+                paths = fit_paths(X_train, y_train, pairs=[_sorted(p) for p in batch],
+                                  lams=lams, loss=lo, n_jobs=n_jobs, tol=tol,
+                                  max_iter=max_iter, return_gaps=True)
             for a, b in batch:
                 key = (lo, a, b)
-                results[key] = _pair_rows(paths[(a, b)], X_train, y_train, X_test, y_test,
-                                          a, b, lo)
+                results[key] = _pair_rows(paths[_sorted((a, b))], X_train, y_train, X_test,
+                                          y_test, a, b, lo)
                 cache.save(key, results[key])
                 if bar is not None:
                     bar.update(1)

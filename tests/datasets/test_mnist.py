@@ -3,7 +3,7 @@ import gzip
 import numpy as np
 import pytest
 
-from sklearn_tilt.datasets import load_mnist, read_idx
+from sklearn_tilt.datasets import _mnist, load_mnist, read_idx
 
 from .idx_helpers import forbid_openml, idx_bytes, mnist_subset, write_idx, write_mnist_dir
 
