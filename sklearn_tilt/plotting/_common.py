@@ -89,6 +89,17 @@ class DisplayMixin:
         for attr in cls.__dict__.get("_data_names", ()):
             setattr(cls, attr + "_", _data_alias(attr))
 
+    def _set_data(self, **values):
+        """Keep each value once, as it is drawn: float64 arrays, floats for scalars.
+
+        None stays None and the labels ``y`` keep their dtype.
+        """
+        for attr, value in values.items():
+            if value is not None:
+                value = (np.asarray(value) if attr == "y" else float(value)
+                         if np.ndim(value) == 0 else np.asarray(value, dtype=np.float64))
+            setattr(self, attr, value)
+
     def _plot_start(self, ax, name, *, grid=None, figsize=None):
         """``(figure, axes, name)`` of one call of ``plot``.
 

@@ -66,13 +66,8 @@ class RegularizationPathDisplay(DisplayMixin):
     _figsize = (15, 3.4)
 
     def __init__(self, *, lams, train_error, test_error, d_adv, d_err, theta, norm_w, name=None):
-        self.lams = np.asarray(lams, dtype=np.float64)
-        self.train_error = np.asarray(train_error, dtype=np.float64)
-        self.test_error = np.asarray(test_error, dtype=np.float64)
-        self.d_adv = np.asarray(d_adv, dtype=np.float64)
-        self.d_err = np.asarray(d_err, dtype=np.float64)
-        self.theta = np.asarray(theta, dtype=np.float64)
-        self.norm_w = np.asarray(norm_w, dtype=np.float64)
+        self._set_data(lams=lams, train_error=train_error, test_error=test_error, d_adv=d_adv,
+                       d_err=d_err, theta=theta, norm_w=norm_w)
         self.name = name
 
     @classmethod

@@ -76,15 +76,9 @@ class TiltingPlaneDisplay(DisplayMixin):
     def __init__(self, *, coords, y, w_plane, intercept, theta, centroids, images=None,
                  mirrors=None, image_coords=None, mirror_coords=None, class_names=("I", "J"),
                  lam=None, name=None):
-        self.coords = np.asarray(coords, dtype=np.float64)
-        self.y = np.asarray(y)
-        self.w_plane = np.asarray(w_plane, dtype=np.float64)
-        self.intercept = float(intercept)
-        self.theta = float(theta)
-        self.centroids = np.asarray(centroids, dtype=np.float64)
-        self.images, self.mirrors, self.image_coords, self.mirror_coords = (
-            None if a is None else np.asarray(a, dtype=np.float64)
-            for a in (images, mirrors, image_coords, mirror_coords))
+        self._set_data(coords=coords, y=y, w_plane=w_plane, intercept=intercept, theta=theta,
+                       centroids=centroids, images=images, mirrors=mirrors,
+                       image_coords=image_coords, mirror_coords=mirror_coords)
         self.class_names = class_names
         self.lam = lam
         self.name = name

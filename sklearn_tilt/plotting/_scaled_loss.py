@@ -72,8 +72,7 @@ class ScaledLossDisplay(DisplayMixin):
     _figsize = (4, 3)
 
     def __init__(self, *, margins, scale, loss, lam=None, name=None):
-        self.margins = np.asarray(margins, dtype=np.float64)
-        self.scale = float(scale)
+        self._set_data(margins=margins, scale=scale)
         self.loss = loss
         self.lam = lam
         self.name = name

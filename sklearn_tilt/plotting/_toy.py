@@ -62,13 +62,8 @@ class TiltToyDisplay(DisplayMixin):
     _name_attr = "title"
 
     def __init__(self, *, X, y, coef, intercept, theta, image, mirror, title=None):
-        self.X = np.asarray(X, dtype=np.float64)
-        self.y = np.asarray(y)
-        self.coef = np.asarray(coef, dtype=np.float64)
-        self.intercept = float(intercept)
-        self.theta = float(theta)
-        self.image = np.asarray(image, dtype=np.float64)
-        self.mirror = np.asarray(mirror, dtype=np.float64)
+        self._set_data(X=X, y=y, coef=coef, intercept=intercept, theta=theta, image=image,
+                       mirror=mirror)
         self.title = title
 
     @classmethod
