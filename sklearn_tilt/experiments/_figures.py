@@ -4,23 +4,20 @@ from pathlib import Path
 
 import numpy as np
 
+from ..metrics._path_geometry import path_entries
 from ..plotting import (MirrorImageDisplay, RegularizationPathDisplay, ScaledLossDisplay,
                         TiltingPlaneDisplay)
-from ..plotting._common import path_entries
 from ._io import save_figure
 from ._svm import FIGURE_LAMS
 
 
 def _plt():
+    # start-up time: matplotlib only when figures are drawn
     import matplotlib
-
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
-        # never pop windows from the command line or the tests
-        import matplotlib.pyplot as plt
-
-        plt.switch_backend("Agg")
     import matplotlib.pyplot as plt
 
+    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
+        plt.switch_backend("Agg")  # never pop windows from the command line or the tests
     return plt
 
 

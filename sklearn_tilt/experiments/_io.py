@@ -14,6 +14,7 @@ import csv
 import hashlib
 import json
 import os
+import pickle
 import tempfile
 import time
 from pathlib import Path
@@ -55,7 +56,7 @@ def write_text(path, text):
 
 def save_figure(fig, path, dpi=110):
     """Save a matplotlib figure as PNG atomically and close it."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # start-up time: pyplot only when a figure is saved
 
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, format="png")
@@ -66,6 +67,25 @@ def save_npz(path, **arrays):
     """``np.savez_compressed`` atomically."""
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         np.savez_compressed(f, **arrays)
+
+
+def save_pickle(path, obj):
+    """Pickle ``obj`` to ``path`` atomically (a results file of this package, read back by it)."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        pickle.dump(obj, f, protocol=4)
+
+
+def load_pickle(path):
+    """The object saved by :func:`save_pickle`, or None when ``path`` is missing or unreadable.
+
+    Only for the files this package writes in its own results folder: unpickling runs code,
+    so never point it at a file of unknown origin.
+    """
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return None
 
 
 def table_length(table):

@@ -16,8 +16,11 @@ from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
+from scipy.stats import wilcoxon
 from sklearn.utils import Bunch, check_random_state
 
+from .. import _geometry
+from ..plotting import AdversarialExampleDisplay, FilterGridDisplay
 from ._io import save_figure
 
 #: The paper's two weight decays.
@@ -45,7 +48,7 @@ VERDICTS = ("reproduced", "not reproduced: no significant difference", "reversed
 def torch_available():
     """Whether the optional ``nn`` extra (torch and skorch) can be imported."""
     try:
-        import sklearn_tilt.nn  # noqa: F401
+        import sklearn_tilt.nn  # noqa: F401 - optional dependencies torch and skorch
     except ImportError:
         return False
     return True
@@ -218,8 +221,6 @@ def paired_comparison(high, low, *, alpha=0.05, n_boot=2000, random_state=0):
     >>> paired_comparison(low / 1.1, low)["verdict"]
     'reversed'
     """
-    from scipy.stats import wilcoxon
-
     high = np.asarray(high, dtype=np.float64).ravel()
     low = np.asarray(low, dtype=np.float64).ravel()
     if high.shape != low.shape:
@@ -292,7 +293,7 @@ def combine_verdicts(verdicts):
 
 
 def _progress_callback(bar):
-    from skorch.callbacks import Callback
+    from skorch.callbacks import Callback  # optional dependency (extra "nn")
 
     class _Bar(Callback):
         def on_epoch_end(self, net, **kwargs):
@@ -453,7 +454,7 @@ def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0,
     else:
         bar = None
         if progress:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # start-up time: tqdm only when a bar is shown
 
             bar = tqdm(total=len(jobs), desc=f"LeNet ({n_par} networks in parallel)",
                        unit="network", dynamic_ncols=True)
@@ -529,9 +530,9 @@ def _one_network(name, lam, seed, X_train, y_train, X_test, y_test, originals, l
                  max_epochs, batch_size, lr, momentum, decay_bias, attack_max_iter,
                  attack_step, attack_coarse_step, progress):
     """Train one LeNet, measure it and attack it; plain arrays out (runs in a worker)."""
+    # optional dependencies torch and skorch (extra "nn"), checked by run_lenet
     import torch
 
-    from .. import _geometry
     from ..nn import (LeNetClassifier, calibrate_temperature, high_confidence_attack,
                       weight_rms)
 
@@ -542,7 +543,7 @@ def _one_network(name, lam, seed, X_train, y_train, X_test, y_test, originals, l
     bar = None
     callbacks = []
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # start-up time: tqdm only when a bar is shown
 
         bar = tqdm(total=max_epochs, desc=f"LeNet {name} decay, seed {seed}", unit="epoch",
                    dynamic_ncols=True)
@@ -622,9 +623,7 @@ def _one_network(name, lam, seed, X_train, y_train, X_test, y_test, originals, l
 
 def lenet_figures(out_dir, result):
     """``lenet_curves.png``, ``lenet_filters.png`` and ``lenet_adversarial.png``."""
-    import matplotlib.pyplot as plt
-
-    from ..plotting import AdversarialExampleDisplay, FilterGridDisplay
+    import matplotlib.pyplot as plt  # start-up time: pyplot only when figures are drawn
 
     out_dir = Path(out_dir)
     paths = []

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from ._io import read_csv, read_manifest
+from ._svm import load_svm_results
 
 
 def _f(v, fmt="{:.3g}"):
@@ -88,13 +89,10 @@ def _toy_section(out_dir):
 
 
 def _svm_section(out_dir):
-    path = out_dir / "svm" / "svm.csv"
-    if read_manifest(out_dir, "svm") is None or not path.is_file():
+    res = load_svm_results(out_dir)
+    if res is None:
         return ["## SVM on pairs of MNIST digits", "", "Not run (`sklearn-tilt svm`)."]
-    t = read_csv(path)
-    s = read_csv(out_dir / "svm" / "svm_summary.csv")
-    man = read_manifest(out_dir, "svm") or {}
-    params = man.get("params", {})
+    t, s = res["table"], res["summary"]
     lines = ["## SVM on pairs of MNIST digits", ""]
     pair_col = t["pair"].astype(str)
     loss_col = t["loss"].astype(str)
@@ -104,7 +102,7 @@ def _svm_section(out_dir):
         f"{n_pairs} pairs × {len(lams)} values of λ (from {_lam(lams.min())} to "
         f"{_lam(lams.max())}), {int(np.max(_col(t, 'n_train')))} training images per pair "
         f"at most; losses: {', '.join(dict.fromkeys(loss_col))}. "
-        f"Data: {man.get('data_description', 'see the manifest')}.")
+        f"Data: {res['data_description']}.")
     lines.append("")
     rows = []
     for loss in dict.fromkeys(loss_col):
@@ -157,8 +155,7 @@ def _svm_section(out_dir):
               "θ in degrees, d_adv in pixels, errors on the test images of the pair.", ""]
     head = ["pair", "loss", "θ @ λ=0.1", "θ @ λ=1e3", f"θ @ λ={_lam(lams.max())}",
             "d_adv @ λ=0.1", "d_adv @ λ=1e7", "min test error", "at λ"]
-    show = params.get("figure_pairs") or []
-    show = {f"{a}-{b}" for a, b in show}
+    show = {f"{a}-{b}" for a, b in res["figure_pairs"]}
     rows = []
     for k in range(len(s["pair"])):
         p = str(s["pair"][k])

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ._io import MANIFEST_DIR, read_csv, read_manifest, write_text
+from ..metrics._path_geometry import PATH_CURVES
+from ..plotting._explore import REPORT_EXTRA_MESSAGE, TiltExplorer, compute_problem
+from ._io import read_csv, read_manifest, write_text
+from ._svm import load_svm_results, pair_data
 
 #: Training and test points drawn in the plane: pairs with figures, other pairs.
 DETAIL_POINTS = (300, 150)
@@ -148,77 +151,54 @@ def _cell(v):
     return f"{f:.4g}"
 
 
-def _svm_cache(out_dir):
-    root = Path(out_dir) / MANIFEST_DIR / "cache"
-    return sorted(root.glob("svm-*"), key=lambda p: p.stat().st_mtime, reverse=True) \
-        if root.is_dir() else []
+def svm_page_problems(res, data, figure_pairs):
+    """The problems of the interactive page, from the in-memory results of the SVM part.
 
+    Parameters
+    ----------
+    res : Bunch
+        The result of :func:`~sklearn_tilt.experiments.run_svm`.
+    data : Bunch
+        Its data (``X_train``, ``y_train``, ``X_test``, ``y_test``).
+    figure_pairs : list of (int, int)
+        Pairs drawn in detail (more points, images at every ``lam``).
 
-def _svm_problems(out_dir, data, log):
-    """Problems of the page from the SVM table, its saved paths and the data."""
-    from ..plotting._explore import compute_problem
-    from ._svm import pair_data
-
-    man = read_manifest(out_dir, "svm")
-    path = Path(out_dir) / "svm" / "svm.csv"
-    if man is None or not path.is_file():
-        return None, "The SVM part has not been run (sklearn-tilt svm)."
-    if data is None:
-        return None, "The data of the SVM part were not loaded in this run."
-    fp = ((man.get("params") or {}).get("data") or {}).get("fingerprint")
-    if fp is not None and fp != getattr(data, "fingerprint", None):
-        return None, ("The SVM results were computed on other data than this run's; "
-                      "rerun sklearn-tilt svm.")
-    t = read_csv(path)
-    pair_col = np.asarray(t["pair"]).astype(str)
-    loss_col = np.asarray(t["loss"]).astype(str)
-    losses = list(dict.fromkeys(loss_col))
-    fig_pairs = [tuple(int(c) for c in p) for p in (man.get("params") or {}).get(
-        "figure_pairs", [])]
-    problems, caches = [], _svm_cache(out_dir)
-    for key in dict.fromkeys(zip(pair_col, loss_col)):
-        p, loss = key
-        a, b = (int(c) for c in p.split("-"))
-        m = (pair_col == p) & (loss_col == loss)
-        lams = np.asarray(t["lam"], dtype=np.float64)[m]
-        saved = None
-        for c in caches:
-            f = c / f"{loss}_{a}_{b}.npz"
-            if f.is_file():
-                with np.load(f, allow_pickle=True) as z:
-                    if np.allclose(np.asarray(z["col_lam"], dtype=np.float64), lams):
-                        saved = (np.asarray(z["coefs"]), np.asarray(z["intercepts"]))
-                        break
-        if saved is None:
-            log(f"[report] report.html: no saved path for {p} ({loss}); pair left out")
-            continue
+    Returns
+    -------
+    problems : list of dict
+        One per pair and loss, in the order of the table (see
+        :func:`~sklearn_tilt.plotting._explore.compute_problem`).
+    """
+    t = res.table
+    losses = list(dict.fromkeys(lo for lo, _, _ in res.coefs))
+    problems = []
+    for loss, a, b in res.coefs:
+        m = (t["pair"] == f"{a}-{b}") & (t["loss"] == loss)
+        lams = t["lam"][m]
         X, y = pair_data(data.X_train, data.y_train, a, b)
         Xt, yt = pair_data(data.X_test, data.y_test, a, b)
-        curves = {k: np.asarray(t[k], dtype=np.float64)[m]
-                  for k in ("theta_deg", "d_adv", "d_err", "train_error", "test_error")}
-        detail = (a, b) in fig_pairs or (a, b) == (3, 5)
+        detail = (a, b) in figure_pairs or (a, b) == (3, 5)
         decades = np.flatnonzero(np.abs(np.log10(lams) - np.round(np.log10(lams))) < 1e-6)
-        name = p if len(losses) == 1 else f"{p} {loss}"
         problems.append(compute_problem(
-            X, y, lams, saved[0], saved[1], X_test=Xt, y_test=yt, name=name,
-            class_names=(str(min(a, b)), str(max(a, b))), curves=curves,
+            X, y, lams, res.coefs[(loss, a, b)], res.intercepts[(loss, a, b)], X_test=Xt,
+            y_test=yt, name=f"{a}-{b}" if len(losses) == 1 else f"{a}-{b} {loss}",
+            class_names=(str(min(a, b)), str(max(a, b))), curves={k: t[k][m] for k in PATH_CURVES},
             n_points=DETAIL_POINTS if detail else OVERVIEW_POINTS, n_images=1,
             image_lams=None if detail else decades))
-    if not problems:
-        return None, "The saved SVM paths are missing (rerun sklearn-tilt svm --force)."
-    return problems, None
+    return problems
 
 
-def write_report_html(out_dir, *, data=None, log=print):
+def write_report_html(out_dir, *, log=print):
     """Write ``out_dir/report.html`` from the outputs present (after report.md).
+
+    The interactive SVM part comes from the saved results of the SVM part
+    (:func:`~sklearn_tilt.experiments._svm.load_svm_results`), which hold its
+    problems ready to draw.
 
     Parameters
     ----------
     out_dir : path-like
         A results folder of :func:`~sklearn_tilt.experiments.reproduce`.
-    data : Bunch, default=None
-        The data of the run (with its ``fingerprint``); the interactive SVM part
-        needs it (it draws the images and the points of each pair).
     log : callable, default=print
 
     Returns
@@ -226,22 +206,23 @@ def write_report_html(out_dir, *, data=None, log=print):
     path : Path or None
         None when Bokeh (the extra ``report``) is not installed.
     """
-    from ..plotting._explore import REPORT_EXTRA_MESSAGE, TiltExplorer
-
     try:
-        import bokeh  # noqa: F401
+        import bokeh  # noqa: F401 - optional dependency (extra "report")
     except ImportError:
         log(f"[report] report.html skipped: {REPORT_EXTRA_MESSAGE}")
         return None
     out_dir = Path(out_dir)
     report_md = out_dir / "report.md"
     text = report_md.read_text(encoding="utf-8") if report_md.is_file() else ""
-    problems, reason = _svm_problems(out_dir, data, log)
+    res = load_svm_results(out_dir)
+    problems = None if res is None else res["problems"]
+    reason = "The SVM part has not been run (sklearn-tilt svm)."
     sections = [("LeNet, low vs high weight decay", _STYLE + _lenet_html(out_dir)),
                 ("report.md: claims of the paper and measured values",
                  _STYLE + markdown_to_html(text, out_dir))]
     title = "A New Angle on L2 Regularization: interactive report"
     if problems is None:
+        # optional dependency (extra "report"), checked above
         from bokeh.embed import file_html
         from bokeh.layouts import column
         from bokeh.models import Div

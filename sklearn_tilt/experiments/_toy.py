@@ -4,11 +4,13 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from sklearn.utils import Bunch
 
 from .. import _geometry as geo
 from ..datasets import make_tilt_toy
-from ..plotting import TiltToyDisplay
+from ..linear_model import scaled_loss_path
 from ..metrics._path_geometry import mirror_images, path_metrics
+from ..plotting import TiltToyDisplay
 from ._io import save_figure
 
 #: Default grid of the toy problem (its pixels are of order 1, not 255).
@@ -54,10 +56,6 @@ def run_toy(*, lams=None, losses=("hinge", "softplus"), n_samples=20, noisy_poin
     >>> res.table["theta_deg"].round(0).tolist()
     [67.0, 0.0]
     """
-    from sklearn.utils import Bunch
-
-    from ..linear_model import scaled_loss_path
-
     lams = TOY_LAMS.copy() if lams is None else np.asarray(lams, dtype=np.float64).ravel()
     X, y = make_tilt_toy(n_samples, noisy_point=noisy_point)
     has_p = noisy_point is not False and noisy_point is not None
@@ -108,7 +106,7 @@ def toy_figures(out_dir, result, *, angles_deg=(0, 30, 60, 80)):
     for each loss; ``toy_theta.png``: ``theta`` and the mirror
     distance against ``lam``.
     """
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # start-up time: pyplot only when figures are drawn
 
     out_dir = Path(out_dir)
     X, y = result.X, result.y

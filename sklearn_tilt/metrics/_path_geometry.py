@@ -16,12 +16,17 @@ from .. import _geometry as G
 from .._linear_map import resolve_decision
 
 __all__ = [
+    "PATH_CURVES",
     "PATH_METRICS",
     "binary_labels",
     "boundary_angle",
     "boundary_margins",
     "linear_boundary",
     "mirror_images",
+    "nearest_lam_index",
+    "path_curves",
+    "path_entries",
+    "path_entry",
     "path_metrics",
     "plane_picture",
     "tilted_boundary",
@@ -29,6 +34,55 @@ __all__ = [
 
 #: Quantities of :func:`path_metrics`, one value per ``lam``.
 PATH_METRICS = ("train_error", "test_error", "d_adv", "d_err", "theta", "norm_w")
+#: Curves of :func:`path_curves` drawn against ``lam`` (the angle in degrees).
+PATH_CURVES = ("theta_deg", "d_adv", "d_err", "train_error", "test_error")
+
+
+def nearest_lam_index(lams, lam):
+    """Index of the value of ``lams`` nearest to ``lam`` on a log scale.
+
+    Parameters
+    ----------
+    lams : array-like of shape (n_lams,)
+        Values ``> 0``.
+    lam : float
+        The value looked for (``> 0``).
+
+    Returns
+    -------
+    index : int
+        The first index of the nearest value (ties go to the lower index).
+    """
+    lams = np.asarray(lams, dtype=np.float64).reshape(-1)
+    if lams.size == 0:
+        raise ValueError("lams is empty")
+    if not (np.all(lams > 0) and float(lam) > 0):
+        raise ValueError("the values of lam must be > 0 to be compared on a log scale")
+    return int(np.argmin(np.abs(np.log10(lams) - np.log10(lam))))
+
+
+def path_entries(lams, coefs, intercepts, lams_to_show):
+    """``(lams, coefs, intercepts)`` of the path entries nearest to each of ``lams_to_show``.
+
+    ``lams_to_show=None`` keeps every entry. ``coefs`` has one row per entry.
+    """
+    lams = np.asarray(lams, dtype=np.float64).reshape(-1)
+    coefs = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
+    intercepts = np.asarray(intercepts, dtype=np.float64).reshape(-1)
+    if not len(lams) == len(coefs) == len(intercepts):
+        raise ValueError(
+            f"lams, coefs and intercepts must describe the same path entries, got "
+            f"{len(lams)}, {len(coefs)} and {len(intercepts)}")
+    ks = (range(len(lams)) if lams_to_show is None
+          else [nearest_lam_index(lams, lam) for lam in np.atleast_1d(lams_to_show)])
+    ks = list(ks)
+    return lams[ks], coefs[ks], intercepts[ks]
+
+
+def path_entry(lams, coefs, intercepts, lam):
+    """``(lam_k, w, b)`` of the path entry whose ``lam`` is nearest to ``lam`` (log scale)."""
+    lams, coefs, intercepts = path_entries(lams, coefs, intercepts, [lam])
+    return float(lams[0]), coefs[0], float(intercepts[0])
 
 
 def binary_labels(y, classes=None):
@@ -141,6 +195,28 @@ def path_metrics(coefs, intercepts, X, y, X_test=None, y_test=None):
     out.centroid_distance = dist
     out.d_adv_centroid = G.balanced_adversarial_distance(dist, theta)
     return out
+
+
+def path_curves(coefs, intercepts, X, y, X_test=None, y_test=None, *, metrics=None):
+    """The curves of a path drawn against ``lam``: :data:`PATH_CURVES`.
+
+    Parameters
+    ----------
+    coefs, intercepts, X, y, X_test, y_test
+        As in :func:`path_metrics`.
+    metrics : Bunch, default=None
+        The result of :func:`path_metrics` on the same arguments, when the caller
+        has it already (it is not computed again).
+
+    Returns
+    -------
+    curves : dict
+        ``theta_deg`` (degrees), ``d_adv``, ``d_err``, ``train_error`` and
+        ``test_error``, ndarrays of shape (n_lams,).
+    """
+    q = path_metrics(coefs, intercepts, X, y, X_test, y_test) if metrics is None else metrics
+    return {"theta_deg": np.degrees(q["theta"]), "d_adv": q["d_adv"], "d_err": q["d_err"],
+            "train_error": q["train_error"], "test_error": q["test_error"]}
 
 
 def mirror_images(images, coefs, intercepts):

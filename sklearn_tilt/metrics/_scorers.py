@@ -26,6 +26,8 @@ to ``GridSearchCV.fit`` or ``cross_validate(params=...)`` reaches the scorer
 (weighted centroids and weighted means on each test fold).
 """
 
+from sklearn.utils.metadata_routing import MetadataRequest, get_routing_for_object
+
 from .._compat import _BaseScorer
 from ._geometry_metrics import adversarial_distance, error_distance, tilting_angle
 
@@ -87,7 +89,6 @@ class _GeometryScorer(_BaseScorer):
         request : MetadataRequest
             What the scorer consumes when metadata routing is enabled.
         """
-        from sklearn.utils.metadata_routing import MetadataRequest, get_routing_for_object
 
         if hasattr(self, "_metadata_request"):
             return get_routing_for_object(self._metadata_request)

@@ -8,7 +8,7 @@ This subpackage needs the optional dependencies torch and skorch::
 ``sklearn_tilt.nn`` without torch or skorch raises an ImportError that says so.
 """
 
-try:
+try:  # the optional dependencies (extra "nn"), checked before anything else
     import skorch  # noqa: F401
     import torch  # noqa: F401
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess by the tests

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from scipy.optimize import brentq
+from tqdm.auto import tqdm
 
 from ._gradients import _float64_forward, _images, _unpack, module_device, target_indices
 from ._torch import batches, torch_context
@@ -357,8 +358,6 @@ def high_confidence_attack(
     module.eval()
     progress = None
     if verbose:
-        from tqdm.auto import tqdm
-
         progress = tqdm(total=n, desc="attack", unit="image")
     try:
         with torch_context(getattr(net, "n_jobs", None)), torch.enable_grad():

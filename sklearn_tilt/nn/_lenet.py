@@ -15,6 +15,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, _fit_context
+from ._attack import high_confidence_attack
+from ._gradients import input_gradients
 from ._torch import IMAGE_SHAPE, N_PIXELS, seed_from_random_state, torch_context
 
 __all__ = ["LeNet", "LeNetClassifier"]
@@ -669,8 +671,6 @@ class LeNetClassifier(NeuralNetClassifier):
         >>> m.shape, g.shape, bool((m >= 0).all())
         ((20,), (20, 784), True)
         """
-        from ._gradients import input_gradients
-
         return input_gradients(self, X, y, output="margin")
 
     def mirror_images(self, X, target=None, **attack_kwargs):
@@ -706,8 +706,6 @@ class LeNetClassifier(NeuralNetClassifier):
         >>> net.mirror_images(X[:2], confidence=0.6, step=5.0, max_iter=5).shape
         (2, 784)
         """
-        from ._attack import high_confidence_attack
-
         if target is None:
             target = "runner-up"
         return high_confidence_attack(self, X, target, **attack_kwargs).X_adv

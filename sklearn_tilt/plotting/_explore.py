@@ -10,12 +10,18 @@ precomputed arrays are shown.
 """
 
 import html as _html
+from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils.validation import check_array, check_X_y
 
 from .. import _geometry as geo
-from ..metrics._path_geometry import binary_labels, path_metrics
+from ..linear_model import scaled_loss_path
+from ..metrics import tilting_plane
+from ..metrics._path_geometry import PATH_CURVES, binary_labels, path_curves
+from ..preprocessing import MirrorImage
 from ._common import image_shape
 
 REPORT_EXTRA_MESSAGE = (
@@ -26,7 +32,7 @@ REPORT_EXTRA_MESSAGE = (
 
 def _require_bokeh():
     try:
-        import bokeh  # noqa: F401
+        import bokeh  # noqa: F401 - optional dependency (extra "report")
     except ImportError as exc:  # pragma: no cover - exercised without the extra
         raise ImportError(REPORT_EXTRA_MESSAGE) from exc
 
@@ -137,10 +143,6 @@ def compute_problem(X, y, lams, coefs, intercepts, *, X_test=None, y_test=None, 
     problem : dict
         Plain arrays (float32 coordinates, uint8 images) ready for the page.
     """
-    from ..metrics import tilting_plane
-    from ..preprocessing import MirrorImage
-    from sklearn.frozen import FrozenEstimator
-
     X = np.asarray(X, dtype=np.float64)
     classes, y_pm = binary_labels(y)
     lams = np.asarray(lams, dtype=np.float64).ravel()
@@ -154,13 +156,9 @@ def compute_problem(X, y, lams, coefs, intercepts, *, X_test=None, y_test=None, 
     order = np.argsort(lams)
     lams, coefs, intercepts = lams[order], coefs[order], intercepts[order]
     if curves is None:
-        q = path_metrics(coefs, intercepts, X, y, X_test, y_test)
-        curves = {"theta_deg": np.degrees(q["theta"]), "d_adv": q["d_adv"],
-                  "d_err": q["d_err"], "train_error": q["train_error"],
-                  "test_error": q["test_error"]}
+        curves = path_curves(coefs, intercepts, X, y, X_test, y_test)
     else:
-        curves = {k: np.asarray(curves[k], dtype=np.float64)[order]
-                  for k in ("theta_deg", "d_adv", "d_err", "train_error", "test_error")}
+        curves = {k: np.asarray(curves[k], dtype=np.float64)[order] for k in PATH_CURVES}
     rng = np.random.default_rng(random_state)
     tr = _subsample(y_pm, n_points[0], rng)
     has_test = X_test is not None and y_test is not None and len(y_test) > 0
@@ -486,6 +484,7 @@ class TiltExplorer:
 
     def _layout(self):
         _require_bokeh()
+        # optional dependency (extra "report"), checked above
         from bokeh.layouts import column, row
         from bokeh.models import (Arrow, BasicTicker, ColorBar, ColumnDataSource, CustomJS,
                                   Div, LinearColorMapper, NormalHead, Select, Slider, Span,
@@ -667,7 +666,7 @@ class TiltExplorer:
                               sizing_mode="stretch_width"))
         root = column(*blocks)
         # run the callback once at load time so that the page opens on the default state
-        from bokeh.document import Document
+        from bokeh.document import Document  # optional dependency (extra "report")
 
         doc = Document()
         doc.add_root(root)
@@ -682,6 +681,7 @@ class TiltExplorer:
         html : str
         """
         _require_bokeh()
+        # optional dependency (extra "report"), checked above
         from bokeh.embed import file_html
         from bokeh.resources import INLINE
 
@@ -699,8 +699,6 @@ class TiltExplorer:
         -------
         self : TiltExplorer
         """
-        from pathlib import Path
-
         text = self.to_html()
         path = Path(filename)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -775,8 +773,6 @@ def explore(X, y, *, lams=None, loss="hinge", path=None, X_test=None, y_test=Non
     ['0 vs 1']
     """
     _require_bokeh()
-    from sklearn.utils.validation import check_array, check_X_y
-
     X, y = check_X_y(X, y, dtype=np.float64)
     classes, _ = binary_labels(y)
     if X_test is not None or y_test is not None:
@@ -789,8 +785,6 @@ def explore(X, y, *, lams=None, loss="hinge", path=None, X_test=None, y_test=Non
         if not np.all(np.isin(y_test, classes)):
             raise ValueError("y_test has labels that are not in y")
     if path is None:
-        from ..linear_model import scaled_loss_path
-
         lams, coefs, intercepts = scaled_loss_path(X, y, lams=lams, loss=loss, tol=tol)[:3]
     else:
         try:

@@ -3,11 +3,11 @@
 import numpy as np
 
 from .. import _geometry as geo
-from ..metrics._path_geometry import binary_labels, linear_boundary, mirror_images
-from ._common import grey_range, image_shape, lam_title, path_entries
+from ..metrics._path_geometry import binary_labels, linear_boundary, mirror_images, path_entries
+from ._common import DisplayMixin, grey_range, image_shape, lam_title
 
 
-class ImageGridDisplay:
+class ImageGridDisplay(DisplayMixin):
     """A grid of grey-level images with row and column labels.
 
     The base of :class:`MirrorImageDisplay`, :class:`AdversarialExampleDisplay`
@@ -32,7 +32,9 @@ class ImageGridDisplay:
 
     Attributes
     ----------
-    images_ : ndarray of shape (n_rows, n_cols, height, width)
+    images : ndarray of shape (n_rows, n_cols, height, width)
+        The images as drawn (float64, flat images reshaped), also readable as
+        ``images_``.
     vmin_, vmax_ : float
         The grey-level range used for the unsigned rows.
     axes_ : ndarray of matplotlib Axes of shape (n_rows, n_cols)
@@ -46,13 +48,17 @@ class ImageGridDisplay:
     >>> from sklearn_tilt.plotting import ImageGridDisplay
     >>> imgs = np.random.default_rng(0).uniform(0, 255, size=(2, 3, 28 * 28))
     >>> disp = ImageGridDisplay(imgs, row_labels=["a", "b"]).plot()
-    >>> disp.ax_.shape, disp.images_.shape
+    >>> disp.ax_.shape, disp.images.shape
     ((2, 3), (2, 3, 28, 28))
     """
 
+    _data_names = ("images",)
+    _layout = None
+    _name_attr = "title"
+
     def __init__(self, images, *, row_labels=None, col_labels=None, signed=None, vmin=None,
                  vmax=None, title=None, signed_scale="image"):
-        self.images = images
+        self.images = _image_grid(images)
         self.row_labels = row_labels
         self.col_labels = col_labels
         self.signed = signed
@@ -93,28 +99,16 @@ class ImageGridDisplay:
         >>> disp.figure_ is disp.ax_[0, 0].figure
         True
         """
-        import matplotlib.pyplot as plt
-
-        imgs = np.asarray(self.images, dtype=np.float64)
-        if imgs.ndim == 3:
-            shape = image_shape(imgs.shape[2])
-            if shape is None:
-                raise ValueError(f"cannot reshape {imgs.shape[2]} features to a square image")
-            imgs = imgs.reshape(imgs.shape[:2] + shape)
-        if imgs.ndim != 4:
-            raise ValueError(f"images must have 3 or 4 dimensions, got shape {imgs.shape}")
+        imgs = self.images
         n_rows, n_cols = imgs.shape[:2]
         signed = np.zeros(n_rows, bool) if self.signed is None else np.asarray(self.signed, bool)
         if self.signed_scale not in ("image", "row"):
             raise ValueError(f"signed_scale must be 'image' or 'row', got {self.signed_scale!r}")
-        if ax is None:
-            lw = 1.2 if self.row_labels is not None else 0.2
-            fig, axes = plt.subplots(n_rows, n_cols, squeeze=False,
-                                     figsize=(lw + cell_size * n_cols,
-                                              0.5 + cell_size * n_rows))
-        else:
-            axes = np.asarray(ax, dtype=object).reshape(n_rows, n_cols)
-            fig = axes[0, 0].figure
+        lw = 1.2 if self.row_labels is not None else 0.2
+        fig, axes, name = self._plot_start(
+            ax, name, grid=(n_rows, n_cols),
+            figsize=(lw + cell_size * n_cols, 0.5 + cell_size * n_rows))
+        axes = np.asarray(axes, dtype=object).reshape(n_rows, n_cols)
         vmin, vmax = grey_range(imgs[~signed]) if np.any(~signed) else (0.0, 1.0)
         vmin = vmin if self.vmin is None else float(self.vmin)
         vmax = vmax if self.vmax is None else float(self.vmax)
@@ -143,14 +137,11 @@ class ImageGridDisplay:
         if self.col_labels is not None:
             for c in range(n_cols):
                 axes[0, c].set_title(str(self.col_labels[c]), fontsize="small")
-        name = self.title if name is None else name
         if name:
             fig.suptitle(name)
-        self.images_ = imgs
         self.vmin_, self.vmax_ = vmin, vmax
-        self.axes_ = self.ax_ = axes
-        self.figure_ = fig
-        return self
+        self.axes_ = axes
+        return self._plot_end(fig, axes)
 
 
 class MirrorImageDisplay(ImageGridDisplay):
@@ -247,7 +238,7 @@ class MirrorImageDisplay(ImageGridDisplay):
         >>> mask = (d.y_train == 3) | (d.y_train == 5)
         >>> X, y = d.X_train[mask], d.y_train[mask]
         >>> disp = MirrorImageDisplay.from_estimator(SVC(kernel="linear").fit(X, y), X, y)
-        >>> disp.images_.shape
+        >>> disp.images.shape
         (1, 4, 28, 28)
         """
         bd = linear_boundary(estimator, X)
@@ -283,7 +274,7 @@ class MirrorImageDisplay(ImageGridDisplay):
         >>> w = np.ones((3, 16))
         >>> disp = MirrorImageDisplay.from_path([0.1, 1.0, 10.0], w, -2040 * np.ones(3), X, y,
         ...                                     lams_to_show=[0.1, 10.0])
-        >>> disp.images_.shape
+        >>> disp.images.shape
         (2, 4, 4, 4)
         """
         lams, coefs, intercepts = path_entries(lams, coefs, intercepts, lams_to_show)
@@ -460,7 +451,7 @@ class FilterGridDisplay(ImageGridDisplay):
         >>> rng = np.random.default_rng(0)
         >>> ws = {"conv1": rng.normal(size=(20, 1, 5, 5)), "conv2": rng.normal(size=(50, 20, 5, 5))}
         >>> disp = FilterGridDisplay.from_weights(ws, n_filters=4)
-        >>> disp.images_.shape, sorted(disp.rms_)
+        >>> disp.images.shape, sorted(disp.rms_)
         ((2, 4, 5, 5), ['conv1', 'conv2'])
         """
         rng = np.random.default_rng(random_state)
@@ -481,6 +472,19 @@ class FilterGridDisplay(ImageGridDisplay):
         disp = cls(grid, row_labels=labels, title=title, scale=scale)
         disp.rms_ = rms
         return disp.plot(ax=ax)
+
+
+def _image_grid(images):
+    """``images`` as a float64 array of shape (n_rows, n_cols, height, width)."""
+    imgs = np.asarray(images, dtype=np.float64)
+    if imgs.ndim == 3:
+        shape = image_shape(imgs.shape[2])
+        if shape is None:
+            raise ValueError(f"cannot reshape {imgs.shape[2]} features to a square image")
+        imgs = imgs.reshape(imgs.shape[:2] + shape)
+    if imgs.ndim != 4:
+        raise ValueError(f"images must have 3 or 4 dimensions, got shape {imgs.shape}")
+    return imgs
 
 
 def _to_numpy(w):

@@ -5,10 +5,10 @@ from sklearn.base import clone
 
 from ..linear_model import PAPER_LAMS
 from ..metrics._path_geometry import PATH_METRICS, linear_boundary, path_metrics
-from ._common import get_axes
+from ._common import DisplayMixin
 
 
-class RegularizationPathDisplay:
+class RegularizationPathDisplay(DisplayMixin):
     """Train/test error, ``d_adv``, ``d_err``, ``theta`` and ``||w||`` against ``lam``.
 
     Four panels sharing a logarithmic ``lam`` axis: the errors (%), the
@@ -30,8 +30,9 @@ class RegularizationPathDisplay:
 
     Attributes
     ----------
-    lams_, train_error_, test_error_, d_adv_, d_err_, theta_, norm_w_ : ndarray
-        The plotted arrays (``theta_`` in radians).
+    lams, train_error, test_error, d_adv, d_err, theta, norm_w : ndarray of shape (n_lams,)
+        The plotted arrays (float64; ``theta`` in radians), also readable under
+        their earlier names ``lams_``, ``train_error_``, ..., ``norm_w_``.
     lines_ : dict
         The matplotlib lines, keyed by quantity.
     axes_ : ndarray of matplotlib Axes, shape (4,)
@@ -56,18 +57,17 @@ class RegularizationPathDisplay:
     >>> coefs = np.array([s.coef_.ravel() for s in svms])
     >>> intercepts = np.array([s.intercept_[0] for s in svms])
     >>> disp = RegularizationPathDisplay.from_path(lams, coefs, intercepts, X, y)
-    >>> bool(disp.theta_[0] > disp.theta_[-1])
+    >>> bool(disp.theta[0] > disp.theta[-1])
     True
     """
 
+    _data_names = ("lams",) + PATH_METRICS
+    _grid = (1, 4)
+    _figsize = (15, 3.4)
+
     def __init__(self, *, lams, train_error, test_error, d_adv, d_err, theta, norm_w, name=None):
-        self.lams = lams
-        self.train_error = train_error
-        self.test_error = test_error
-        self.d_adv = d_adv
-        self.d_err = d_err
-        self.theta = theta
-        self.norm_w = norm_w
+        self._set_data(lams=lams, train_error=train_error, test_error=test_error, d_adv=d_adv,
+                       d_err=d_err, theta=theta, norm_w=norm_w)
         self.name = name
 
     @classmethod
@@ -100,12 +100,11 @@ class RegularizationPathDisplay:
         >>> X, y = make_tilt_toy()
         >>> coefs = np.array([[1.0, 1.0], [1.0, 0.0]])
         >>> disp = RegularizationPathDisplay.from_path([0.1, 10.0], coefs, [0, 0], X, y)
-        >>> np.degrees(disp.theta_).round(1).tolist()
+        >>> np.degrees(disp.theta).round(1).tolist()
         [45.0, 0.0]
         """
         q = path_metrics(coefs, intercepts, X, y, X_test, y_test)
-        disp = cls(lams=np.asarray(lams, dtype=np.float64), name=name,
-                   **{k: q[k] for k in PATH_METRICS})
+        disp = cls(lams=lams, name=name, **{k: q[k] for k in PATH_METRICS})
         return disp.plot(ax=ax, **kwargs)
 
     @classmethod
@@ -148,7 +147,7 @@ class RegularizationPathDisplay:
         >>> X, y = make_tilt_toy(noisy_point=True)
         >>> disp = RegularizationPathDisplay.from_estimator(
         ...     LogisticRegression(), X, y, lams=[0.01, 1.0, 100.0], param_name="C")
-        >>> disp.lams_.shape
+        >>> disp.lams.shape
         (3,)
         """
         lams = PAPER_LAMS.copy() if lams is None else np.asarray(lams, dtype=np.float64)
@@ -190,32 +189,29 @@ class RegularizationPathDisplay:
         >>> disp.axes_.shape
         (4,)
         """
-        fig, axes = get_axes(ax, (1, 4), figsize=(15, 3.4))
+        fig, axes, name = self._plot_start(ax, name)
         axes = axes.ravel()
-        self.lams_ = np.asarray(self.lams, dtype=np.float64)
-        for k in PATH_METRICS:
-            setattr(self, k + "_", np.asarray(getattr(self, k), dtype=np.float64))
-        x = self.lams_
+        x = self.lams
         lines = {}
 
         def curve(a, key, y, **style):
             (lines[key],) = a.plot(x, y, **{**style, **kwargs})
 
         a = axes[0]
-        curve(a, "train_error", 100 * self.train_error_, label="train error")
-        if np.any(np.isfinite(self.test_error_)):
-            curve(a, "test_error", 100 * self.test_error_, label="test error")
-            k = int(np.nanargmin(self.test_error_))
-            a.plot(x[k], 100 * self.test_error_[k], "o", color=lines["test_error"].get_color(),
+        curve(a, "train_error", 100 * self.train_error, label="train error")
+        if np.any(np.isfinite(self.test_error)):
+            curve(a, "test_error", 100 * self.test_error, label="test error")
+            k = int(np.nanargmin(self.test_error))
+            a.plot(x[k], 100 * self.test_error[k], "o", color=lines["test_error"].get_color(),
                    ms=4)
         a.set_ylabel("error (%)")
-        curve(axes[1], "d_adv", self.d_adv_, label=r"$d_{adv}$")
-        curve(axes[1], "d_err", self.d_err_, label=r"$d_{err}$")
+        curve(axes[1], "d_adv", self.d_adv, label=r"$d_{adv}$")
+        curve(axes[1], "d_err", self.d_err, label=r"$d_{err}$")
         axes[1].set_ylabel("distance")
-        curve(axes[2], "theta", np.degrees(self.theta_), color="tab:red", label=r"$\theta$")
+        curve(axes[2], "theta", np.degrees(self.theta), color="tab:red", label=r"$\theta$")
         axes[2].set_ylabel(r"tilting angle $\theta$ (degrees)")
-        axes[2].set_ylim(0, 90 if np.nanmax(np.degrees(self.theta_), initial=0) <= 90 else 180)
-        curve(axes[3], "norm_w", self.norm_w_, color="tab:purple", label=r"$\|w\|$")
+        axes[2].set_ylim(0, 90 if np.nanmax(np.degrees(self.theta), initial=0) <= 90 else 180)
+        curve(axes[3], "norm_w", self.norm_w, color="tab:purple", label=r"$\|w\|$")
         axes[3].set_yscale("log")
         axes[3].set_ylabel(r"$\|w\|$")
         for a in axes:
@@ -223,10 +219,8 @@ class RegularizationPathDisplay:
             a.set_xlabel(r"$\lambda$")
             a.grid(True, which="major", alpha=0.3)
             a.legend(fontsize="small", frameon=False)
-        name = self.name if name is None else name
         if name:
-            fig.suptitle(str(name))
+            fig.suptitle(name)
         self.lines_ = lines
-        self.axes_ = self.ax_ = axes
-        self.figure_ = fig
-        return self
+        self.axes_ = axes
+        return self._plot_end(fig, axes)

@@ -2,11 +2,12 @@
 
 import numpy as np
 
-from ..metrics._path_geometry import binary_labels, linear_boundary, plane_picture
-from ._common import get_axes, grey_range, image_shape, lam_title, path_entry
+from ..metrics._path_geometry import binary_labels, linear_boundary, path_entry, plane_picture
+from ._common import (DisplayMixin, add_thumbnail, grey_range, image_shape, lam_title,
+                      title_of)
 
 
-class TiltingPlaneDisplay:
+class TiltingPlaneDisplay(DisplayMixin):
     """The data projected on the tilting plane of a linear classifier.
 
     The plane is spanned by the nearest-centroid direction ``z`` (horizontal)
@@ -46,8 +47,10 @@ class TiltingPlaneDisplay:
 
     Attributes
     ----------
-    coords_, y_, w_plane_, theta_, centroids_, images_, mirrors_, image_coords_,
-    mirror_coords_ : the plotted arrays.
+    coords, y, w_plane, theta, centroids, images, mirrors, image_coords, mirror_coords
+        The plotted arrays (float64 ndarrays, ``theta`` a float, the images None
+        when not given), also readable under their earlier names ``coords_``, ...,
+        ``mirror_coords_``.
     grey_range_ : tuple of 2 float or None
         Grey-level range of the thumbnails: the smallest and largest value of
         the two images (their mirrors are clipped to it; None without images).
@@ -62,23 +65,20 @@ class TiltingPlaneDisplay:
     >>> X, y = make_tilt_toy(noisy_point=True)
     >>> clf = SVC(kernel="linear", C=1e3).fit(X, y)
     >>> disp = TiltingPlaneDisplay.from_estimator(clf, X, y)
-    >>> disp.coords_.shape
+    >>> disp.coords.shape
     (41, 2)
     """
+
+    _data_names = ("coords", "y", "w_plane", "theta", "centroids", "images", "mirrors",
+                   "image_coords", "mirror_coords")
+    _figsize = (4.5, 4.5)
 
     def __init__(self, *, coords, y, w_plane, intercept, theta, centroids, images=None,
                  mirrors=None, image_coords=None, mirror_coords=None, class_names=("I", "J"),
                  lam=None, name=None):
-        self.coords = coords
-        self.y = y
-        self.w_plane = w_plane
-        self.intercept = intercept
-        self.theta = theta
-        self.centroids = centroids
-        self.images = images
-        self.mirrors = mirrors
-        self.image_coords = image_coords
-        self.mirror_coords = mirror_coords
+        self._set_data(coords=coords, y=y, w_plane=w_plane, intercept=intercept, theta=theta,
+                       centroids=centroids, images=images, mirrors=mirrors,
+                       image_coords=image_coords, mirror_coords=mirror_coords)
         self.class_names = class_names
         self.lam = lam
         self.name = name
@@ -138,7 +138,7 @@ class TiltingPlaneDisplay:
         >>> from sklearn_tilt.plotting import TiltingPlaneDisplay
         >>> X, y = make_tilt_toy()
         >>> disp = TiltingPlaneDisplay.from_estimator(SVC(kernel="linear").fit(X, y), X, y)
-        >>> round(float(disp.theta_), 6)
+        >>> round(disp.theta, 6)
         0.0
         """
         bd = linear_boundary(estimator, X)
@@ -171,7 +171,7 @@ class TiltingPlaneDisplay:
         >>> from sklearn_tilt.plotting import TiltingPlaneDisplay
         >>> X, y = make_tilt_toy()
         >>> disp = TiltingPlaneDisplay.from_path([1.0], [[1.0, 1.0]], [0.0], X, y, lam=1.0)
-        >>> round(float(np.degrees(disp.theta_)), 1)
+        >>> round(float(np.degrees(disp.theta)), 1)
         45.0
         """
         lam, w, b = path_entry(lams, coefs, intercepts, lam)
@@ -213,28 +213,20 @@ class TiltingPlaneDisplay:
         >>> disp.ax_.get_xlabel()
         '$x \\\\cdot z$'
         """
-        fig, axes = get_axes(ax, (1, 1), figsize=(4.5, 4.5))
-        ax = axes[0, 0]
-        self.coords_ = np.asarray(self.coords, dtype=np.float64)
-        self.y_ = np.asarray(self.y)
-        self.w_plane_ = np.asarray(self.w_plane, dtype=np.float64)
-        self.theta_ = float(self.theta)
-        self.centroids_ = np.asarray(self.centroids, dtype=np.float64)
-        self.images_, self.mirrors_ = self.images, self.mirrors
-        self.image_coords_, self.mirror_coords_ = self.image_coords, self.mirror_coords
-        self.grey_range_ = None if self.images_ is None else grey_range(self.images_)
+        fig, ax, name = self._plot_start(ax, name)
+        self.grey_range_ = None if self.images is None else grey_range(self.images)
         colors = ("tab:blue", "tab:orange")
         for k, label in enumerate((-1, 1)):
-            pts = self.coords_[self.y_ == label]
+            pts = self.coords[self.y == label]
             step = max(1, int(np.ceil(len(pts) / max_points)))
             style = {"s": 4, "alpha": 0.35, "color": colors[k], "linewidths": 0,
                      "label": f"class {self.class_names[k]}", **kwargs}
             ax.scatter(pts[::step, 0], pts[::step, 1], **style)
-            ax.plot(*self.centroids_[k], marker="X", ms=9, color=colors[k], mec="k",
+            ax.plot(*self.centroids[k], marker="X", ms=9, color=colors[k], mec="k",
                     ls="none", label="class centroid" if k == 0 else None)
-        pts = [self.coords_, self.centroids_]
-        if self.mirror_coords_ is not None:
-            pts += [np.asarray(self.image_coords_), np.asarray(self.mirror_coords_)]
+        pts = [self.coords, self.centroids]
+        if self.mirror_coords is not None:
+            pts += [self.image_coords, self.mirror_coords]
         allp = np.vstack(pts)
         lo, hi = allp.min(axis=0), allp.max(axis=0)
         span = max(float(np.max(hi - lo)), 1e-12)
@@ -243,15 +235,15 @@ class TiltingPlaneDisplay:
         xlim = (center[0] - half, center[0] + half)
         ylim = (center[1] - half, center[1] + half)
         # boundary: (w.z) u + (w.n_hat) v + b = 0
-        wz, wn = self.w_plane_
-        b = float(self.intercept)
+        wz, wn = self.w_plane
+        b = self.intercept
         if abs(wn) > 1e-12 * max(abs(wz), 1e-300):
             u = np.array([center[0] - 10 * span, center[0] + 10 * span])
             ax.plot(u, -(wz * u + b) / wn, "k-", lw=1.5, label="boundary")
         else:
             ax.axvline(-b / wz, color="k", lw=1.5, label="boundary")
-        if self.mirror_coords_ is not None:
-            ic, mc = np.asarray(self.image_coords_), np.asarray(self.mirror_coords_)
+        if self.mirror_coords is not None:
+            ic, mc = self.image_coords, self.mirror_coords
             for k in range(2):
                 ax.annotate("", xy=mc[k], xytext=ic[k],
                             arrowprops={"arrowstyle": "->", "color": colors[k], "lw": 1.2})
@@ -259,27 +251,18 @@ class TiltingPlaneDisplay:
                         label=r"image $x$" if k == 0 else None)
                 ax.plot(*mc[k], "s", ms=6, color=colors[k], mec="k",
                         label=r"its mirror $x_m$" if k == 0 else None)
-            shape = image_shape(np.asarray(self.images_).shape[1])
+            shape = image_shape(self.images.shape[1])
             if show_images and shape is not None:
-                from matplotlib.colors import Normalize
-                from matplotlib.offsetbox import AnnotationBbox, OffsetImage
-
-                norm = Normalize(*self.grey_range_)
                 z = zoom if zoom is not None else 25.0 / shape[0]  # about 25 points wide
                 # thumbnails along the top edge: x_i, its mirror, the mirror of x_j, x_j
                 slots = (((0.09, 0.91), (0.30, 0.91)), ((0.91, 0.91), (0.70, 0.91)))
                 for k in range(2):
-                    for pt, img, pos in ((ic[k], self.images_[k], slots[k][0]),
-                                         (mc[k], self.mirrors_[k], slots[k][1])):
-                        box = OffsetImage(np.clip(img, *self.grey_range_).reshape(shape),
-                                          cmap="gray_r",
-                                          zoom=z, norm=norm)
-                        ab = AnnotationBbox(box, pt, xybox=pos, xycoords="data",
-                                            boxcoords="axes fraction", pad=0.1,
-                                            bboxprops={"edgecolor": colors[k]},
-                                            arrowprops={"arrowstyle": "-", "lw": 0.5,
-                                                        "color": colors[k]})
-                        ax.add_artist(ab)
+                    for pt, img, pos in ((ic[k], self.images[k], slots[k][0]),
+                                         (mc[k], self.mirrors[k], slots[k][1])):
+                        add_thumbnail(ax, np.clip(img, *self.grey_range_), pt, pos,
+                                      shape=shape, value_range=self.grey_range_,
+                                      cmap="gray_r", zoom=z, boxcoords="axes fraction",
+                                      pad=0.1, color=colors[k])
                 # leave room above the data for the thumbnails
                 ylim = (ylim[0], ylim[1] + 0.35 * (ylim[1] - ylim[0]))
                 half_x = 0.5 * (ylim[1] - ylim[0])
@@ -289,14 +272,8 @@ class TiltingPlaneDisplay:
         ax.set_aspect("equal")
         ax.set_xlabel(r"$x \cdot z$")
         ax.set_ylabel(r"$x \cdot \hat n$")
-        title = [rf"$\theta$={np.degrees(self.theta_):.1f}$^\circ$"]
-        if self.lam is not None:
-            title.insert(0, lam_title(self.lam))
-        name = self.name if name is None else name
-        if name:
-            title.insert(0, str(name))
-        ax.set_title(", ".join(title))
+        ax.set_title(title_of(name, None if self.lam is None else lam_title(self.lam),
+                              rf"$\theta$={np.degrees(self.theta):.1f}$^\circ$"))
         ax.legend(loc="lower right", fontsize="x-small", frameon=False, markerscale=2)
-        self.ax_, self.figure_ = ax, fig
-        return self
+        return self._plot_end(fig, ax)
 

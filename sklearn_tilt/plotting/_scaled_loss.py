@@ -3,11 +3,12 @@
 import numpy as np
 
 from .. import _geometry as geo
-from ..metrics._path_geometry import binary_labels, boundary_margins, linear_boundary
-from ._common import get_axes, lam_title, path_entry
+from ..metrics._path_geometry import (binary_labels, boundary_margins, linear_boundary,
+                                       path_entry)
+from ._common import DisplayMixin, lam_title, title_of
 
 
-class ScaledLossDisplay:
+class ScaledLossDisplay(DisplayMixin):
     """Histogram of the signed distances ``y d(x)`` with the scaled loss over it.
 
     The norm ``||w||`` of a linear classifier scales its loss:
@@ -34,10 +35,10 @@ class ScaledLossDisplay:
 
     Attributes
     ----------
-    margins_ : ndarray of shape (n_samples,)
-        The signed distances.
-    scale_ : float
-        ``||w||``.
+    margins : ndarray of shape (n_samples,)
+        The signed distances (float64), also readable as ``margins_``.
+    scale : float
+        ``||w||``, also readable as ``scale_``.
     counts_ : ndarray
         Histogram heights, normalised so that the largest is 1.
     bin_edges_ : ndarray
@@ -63,13 +64,15 @@ class ScaledLossDisplay:
     >>> X, y = make_tilt_toy(noisy_point=True)
     >>> clf = SVC(kernel="linear", C=10.0).fit(X, y)
     >>> disp = ScaledLossDisplay.from_estimator(clf, X, y, loss="hinge")
-    >>> round(disp.scale_, 3) > 0
+    >>> round(disp.scale, 3) > 0
     True
     """
 
+    _data_names = ("margins", "scale")
+    _figsize = (4, 3)
+
     def __init__(self, *, margins, scale, loss, lam=None, name=None):
-        self.margins = margins
-        self.scale = scale
+        self._set_data(margins=margins, scale=scale)
         self.loss = loss
         self.lam = lam
         self.name = name
@@ -120,7 +123,7 @@ class ScaledLossDisplay:
         >>> X, y = make_tilt_toy()
         >>> clf = LogisticRegression().fit(X, y)
         >>> disp = ScaledLossDisplay.from_estimator(clf, X, y, loss="softplus")
-        >>> disp.margins_.shape
+        >>> disp.margins.shape
         (40,)
         """
         bd = linear_boundary(estimator, X)
@@ -164,7 +167,7 @@ class ScaledLossDisplay:
         >>> from sklearn_tilt.plotting import ScaledLossDisplay
         >>> X, y = make_tilt_toy()
         >>> lams, coefs, intercepts = [0.1, 1.0], np.array([[2.0, 0.0], [0.5, 0.0]]), [0.0, 0.0]
-        >>> ScaledLossDisplay.from_path(lams, coefs, intercepts, X, y, lam=1.0).scale_
+        >>> ScaledLossDisplay.from_path(lams, coefs, intercepts, X, y, lam=1.0).scale
         0.5
         """
         lam, w, b = path_entry(lams, coefs, intercepts, lam)
@@ -208,11 +211,8 @@ class ScaledLossDisplay:
         >>> float(disp.plot(bins=10).counts_.max())
         1.0
         """
-        fig, axes = get_axes(ax, (1, 1), figsize=(4, 3))
-        ax = axes[0, 0]
-        m = np.asarray(self.margins, dtype=np.float64)
-        self.margins_ = m
-        self.scale_ = float(self.scale)
+        fig, ax, name = self._plot_start(ax, name)
+        m = self.margins
         counts, edges = np.histogram(m, bins=bins)
         counts = counts / max(counts.max(), 1)
         self.counts_, self.bin_edges_ = counts, edges
@@ -223,23 +223,17 @@ class ScaledLossDisplay:
         pad = 0.1 * max(hi - lo, 1e-12)
         zz = np.linspace(min(lo - pad, -pad), hi + pad, 400)
         lk = {"color": "tab:blue", "lw": 2,
-              "label": rf"$f_{{\|w\|}}$ ({self.loss}), $\|w\|$={self.scale_:.3g}"}
+              "label": rf"$f_{{\|w\|}}$ ({self.loss}), $\|w\|$={self.scale:.3g}"}
         lk.update(kwargs)
-        (self.line_,) = ax.plot(zz, geo.scaled_loss(zz, self.scale_, self.loss), **lk)
+        (self.line_,) = ax.plot(zz, geo.scaled_loss(zz, self.scale, self.loss), **lk)
         ax.axvline(0.0, color="k", lw=0.5)
         ax.set_ylim(0, 1.6)
         ax.set_xlim(zz[0], zz[-1])
         ax.set_xlabel(r"signed distance $y\,d(x)$")
         ax.set_ylabel("frequency (max 1) / loss")
-        title = []
-        name = self.name if name is None else name
-        if name:
-            title.append(str(name))
-        if self.lam is not None:
-            title.append(lam_title(self.lam))
+        title = title_of(name, None if self.lam is None else lam_title(self.lam))
         if title:
-            ax.set_title(", ".join(title))
+            ax.set_title(title)
         ax.legend(loc="upper right", fontsize="x-small", frameon=False)
-        self.ax_, self.figure_ = ax, fig
-        return self
+        return self._plot_end(fig, ax)
 

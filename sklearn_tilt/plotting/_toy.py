@@ -4,11 +4,11 @@ import numpy as np
 
 from .. import _geometry as geo
 from ..metrics._path_geometry import (binary_labels, boundary_angle, linear_boundary,
-                                      mirror_images, tilted_boundary)
-from ._common import get_axes, lam_title, path_entry
+                                      mirror_images, path_entry, tilted_boundary)
+from ._common import DisplayMixin, add_thumbnail, lam_title
 
 
-class TiltToyDisplay:
+class TiltToyDisplay(DisplayMixin):
     """The paper's 2-D toy problem with a boundary tilted by ``theta``.
 
     Shows the two classes (2-pixel images ``(a, b)``), the boundary, an image
@@ -37,7 +37,9 @@ class TiltToyDisplay:
 
     Attributes
     ----------
-    X_, y_, coef_, intercept_, theta_, image_, mirror_ : the plotted values.
+    X, y, coef, intercept, theta, image, mirror
+        The plotted values (float64 arrays, ``intercept`` and ``theta`` floats),
+        also readable under their earlier names ``X_``, ..., ``mirror_``.
     mirror_distance_ : float
         ``||x - x_m|| = 2 |d(x)|``.
     ax_ : matplotlib Axes
@@ -55,14 +57,13 @@ class TiltToyDisplay:
     True
     """
 
+    _data_names = ("X", "y", "coef", "intercept", "theta", "image", "mirror")
+    _figsize = (4, 4)
+    _name_attr = "title"
+
     def __init__(self, *, X, y, coef, intercept, theta, image, mirror, title=None):
-        self.X = X
-        self.y = y
-        self.coef = coef
-        self.intercept = intercept
-        self.theta = theta
-        self.image = image
-        self.mirror = mirror
+        self._set_data(X=X, y=y, coef=coef, intercept=intercept, theta=theta, image=image,
+                       mirror=mirror)
         self.title = title
 
     @classmethod
@@ -108,7 +109,7 @@ class TiltToyDisplay:
         >>> from sklearn_tilt.plotting import TiltToyDisplay
         >>> X, y = make_tilt_toy()
         >>> disp = TiltToyDisplay.from_angle(np.radians(30), X, y)
-        >>> round(float(np.degrees(disp.theta_)), 6)
+        >>> round(float(np.degrees(disp.theta)), 6)
         30.0
         """
         _, y_pm = binary_labels(y)
@@ -142,7 +143,7 @@ class TiltToyDisplay:
         >>> from sklearn_tilt.plotting import TiltToyDisplay
         >>> X, y = make_tilt_toy(noisy_point=True)
         >>> disp = TiltToyDisplay.from_estimator(SVC(kernel="linear", C=1e4).fit(X, y), X, y)
-        >>> bool(disp.theta_ > 0.5)
+        >>> bool(disp.theta > 0.5)
         True
         """
         bd = linear_boundary(estimator, X)
@@ -179,7 +180,7 @@ class TiltToyDisplay:
         >>> X, y = make_tilt_toy()
         >>> disp = TiltToyDisplay.from_path([1.0, 2.0], [[1.0, 0.0], [1.0, 1.0]], [0.0, 0.0],
         ...                                 X, y, lam=2.0)
-        >>> round(float(np.degrees(disp.theta_)), 1)
+        >>> round(float(np.degrees(disp.theta)), 1)
         45.0
         """
         lam, w, b = path_entry(lams, coefs, intercepts, lam)
@@ -215,59 +216,43 @@ class TiltToyDisplay:
         >>> float(disp.mirror_distance_)
         2.0
         """
-        fig, axes = get_axes(ax, (1, 1), figsize=(4, 4))
-        ax = axes[0, 0]
-        self.X_ = np.asarray(self.X, dtype=np.float64)
-        self.y_ = np.asarray(self.y)
-        self.coef_ = np.asarray(self.coef, dtype=np.float64)
-        self.intercept_ = float(self.intercept)
-        self.theta_ = float(self.theta)
-        self.image_ = np.asarray(self.image, dtype=np.float64)
-        self.mirror_ = np.asarray(self.mirror, dtype=np.float64)
-        self.mirror_distance_ = float(np.linalg.norm(self.image_ - self.mirror_))
+        fig, ax, name = self._plot_start(ax, name)
+        self.mirror_distance_ = float(np.linalg.norm(self.image - self.mirror))
         colors = {-1: "tab:blue", 1: "tab:orange"}
         for label, class_name in ((-1, "I"), (1, "J")):
-            pts = self.X_[self.y_ == label]
+            pts = self.X[self.y == label]
             ax.scatter(pts[:, 0], pts[:, 1], s=14, color=colors[label],
                        label=f"class {class_name}", zorder=3)
-        allp = np.vstack([self.X_, self.image_, self.mirror_])
+        allp = np.vstack([self.X, self.image, self.mirror])
         lo, hi = allp.min(axis=0), allp.max(axis=0)
         center, half = (lo + hi) / 2, 0.65 * max(float(np.max(hi - lo)), 1.0)
         xlim = (center[0] - half, center[0] + half)
         ylim = (center[1] - half, center[1] + half)
-        w, b = self.coef_, self.intercept_
+        w, b = self.coef, self.intercept
         style = {"color": "k", "lw": 1.5,
-                 "label": rf"boundary, $\theta$={np.degrees(self.theta_):.0f}$^\circ$",
+                 "label": rf"boundary, $\theta$={np.degrees(self.theta):.0f}$^\circ$",
                  **kwargs}
         if abs(w[1]) > 1e-12 * abs(w[0]):
             u = np.array(xlim)
             ax.plot(u, -(w[0] * u + b) / w[1], **style)
         else:
             ax.axvline(-b / w[0], **style)
-        ax.annotate("", xy=self.mirror_, xytext=self.image_,
+        ax.annotate("", xy=self.mirror, xytext=self.image,
                     arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 1.2})
-        ax.plot(*self.image_, "o", ms=8, mfc="none", mec="k", label=r"image $x$")
-        ax.plot(*self.mirror_, "s", ms=8, mfc="none", mec="tab:red",
+        ax.plot(*self.image, "o", ms=8, mfc="none", mec="k", label=r"image $x$")
+        ax.plot(*self.mirror, "s", ms=8, mfc="none", mec="tab:red",
                 label=r"its mirror $x_m$")
         if show_images:
-            from matplotlib.colors import Normalize
-            from matplotlib.offsetbox import AnnotationBbox, OffsetImage
-
-            span = max(float(np.max(np.abs(self.X_))), 1e-12)
-            norm = Normalize(vmin=-span, vmax=span)
-            for pt, off in ((self.image_, (-30, 30)), (self.mirror_, (30, 30))):
-                box = OffsetImage(pt.reshape(1, 2), cmap="gray", norm=norm, zoom=14)
-                ax.add_artist(AnnotationBbox(box, pt, xybox=off, boxcoords="offset points",
-                                             pad=0.15, arrowprops={"arrowstyle": "-",
-                                                                   "lw": 0.5}))
+            span = max(float(np.max(np.abs(self.X))), 1e-12)
+            for pt, off in ((self.image, (-30, 30)), (self.mirror, (30, 30))):
+                add_thumbnail(ax, pt, pt, off, shape=(1, 2), value_range=(-span, span),
+                              cmap="gray", zoom=14, boxcoords="offset points", pad=0.15)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal")
         ax.set_xlabel("pixel a")
         ax.set_ylabel("pixel b")
         ax.legend(loc="lower right", fontsize="x-small", frameon=False)
-        name = self.title if name is None else name
         if name:
             ax.set_title(name)
-        self.ax_, self.figure_ = ax, fig
-        return self
+        return self._plot_end(fig, ax)

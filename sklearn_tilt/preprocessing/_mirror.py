@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .. import _geometry as G
 from .._compat import StrOptions, _fit_context
 from .._linear_map import resolve_decision, unwrap_estimator
+from ..linear_model import ScaledLossLinearClassifier
 
 __all__ = ["MirrorImage"]
 
@@ -174,16 +175,12 @@ class MirrorImage(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------------ fit
     def _make_estimator(self):
         if self.estimator is None:
-            from ..linear_model import ScaledLossLinearClassifier
-
             return ScaledLossLinearClassifier(tol=INNER_TOL)
         if not hasattr(self.estimator, "fit"):
             raise TypeError(
                 f"estimator must be a scikit-learn estimator with a fit method, got "
                 f"{self.estimator!r}"
             )
-        from ..linear_model import ScaledLossLinearClassifier
-
         estimator = clone(self.estimator)
         if (isinstance(estimator, ScaledLossLinearClassifier) and isinstance(estimator.tol, Real)
                 and estimator.tol > INNER_TOL):

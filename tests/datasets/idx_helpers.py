@@ -75,3 +75,14 @@ def _mnist_5k():
     X.setflags(write=False)
     y.setflags(write=False)
     return X, y
+
+
+def forbid_openml(monkeypatch):
+    """Make any read of OpenML (or probe of the network) fail the test that tries it."""
+    from sklearn_tilt.datasets import _mnist
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the tests must never fetch from OpenML")
+
+    monkeypatch.setattr(_mnist, "_load_openml", forbidden)
+    monkeypatch.setattr(_mnist, "_network_available", forbidden)

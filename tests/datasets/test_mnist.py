@@ -3,21 +3,15 @@ import gzip
 import numpy as np
 import pytest
 
-from sklearn_tilt.datasets import load_mnist, read_idx
-from sklearn_tilt.datasets import _mnist
+from sklearn_tilt.datasets import _mnist, load_mnist, read_idx
 
-from .idx_helpers import idx_bytes, mnist_subset, write_idx, write_mnist_dir
+from .idx_helpers import forbid_openml, idx_bytes, mnist_subset, write_idx, write_mnist_dir
 
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """Nothing in these tests may reach OpenML."""
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("the tests must never fetch from OpenML")
-
-    monkeypatch.setattr(_mnist, "_load_openml", forbidden)
-    monkeypatch.setattr(_mnist, "_network_available", forbidden)
+    forbid_openml(monkeypatch)
 
 
 @pytest.fixture(scope="module")

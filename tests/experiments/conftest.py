@@ -1,16 +1,12 @@
 import pytest
 
+from tests.datasets.idx_helpers import forbid_openml
+
 
 @pytest.fixture(autouse=True)
 def no_openml(monkeypatch):
     """Nothing in these tests may reach OpenML."""
-    from sklearn_tilt.datasets import _mnist
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("the tests must never fetch from OpenML")
-
-    monkeypatch.setattr(_mnist, "_load_openml", forbidden)
-    monkeypatch.setattr(_mnist, "_network_available", forbidden)
+    forbid_openml(monkeypatch)
 
 
 @pytest.fixture(scope="session")

@@ -88,14 +88,14 @@ def test_second_run_skips_and_changed_parameter_recomputes(quick_run, idx_dir, c
     out, proc = quick_run
     assert proc.returncode == 0, proc.stderr
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.csv")}
-    from sklearn_tilt.experiments import _lenet, _svm, _toy
+    from sklearn_tilt.experiments import _reproduce
 
     def recomputed(*args, **kwargs):
         raise AssertionError("an up-to-date part was recomputed")
 
     with monkeypatch.context() as m:  # the second run computes nothing
-        for module, name in ((_svm, "run_svm"), (_toy, "run_toy"), (_lenet, "run_lenet")):
-            m.setattr(module, name, recomputed)
+        for name in ("run_svm", "run_toy", "run_lenet"):
+            m.setattr(_reproduce, name, recomputed)
         rc = main(["reproduce", "--quick", "--out", str(out), "--data", str(idx_dir),
                    "--no-progress"])
     err = capsys.readouterr().err
@@ -157,9 +157,9 @@ def test_missing_or_unreadable_data_exit_1(tmp_path, capsys, idx_dir):
 def test_lenet_skipped_without_torch(tmp_path, capsys, monkeypatch, idx_dir, quick_run):
     import shutil
 
-    from sklearn_tilt.experiments import _lenet
+    from sklearn_tilt.experiments import _reproduce
 
-    monkeypatch.setattr(_lenet, "torch_available", lambda: False)
+    monkeypatch.setattr(_reproduce, "torch_available", lambda: False)
     out = tmp_path / "results"
     shutil.copytree(quick_run[0].parent / "pristine", out)  # toy and svm are up to date
     args = ["--quick", "--out", str(out), "--data", str(idx_dir), "--no-progress", "--force"]

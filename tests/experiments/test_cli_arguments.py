@@ -2,7 +2,7 @@
 
 import pytest
 
-from sklearn_tilt.experiments import _reproduce
+from sklearn_tilt.experiments import _cli
 from sklearn_tilt.experiments._cli import main
 
 
@@ -15,7 +15,7 @@ def captured(monkeypatch):
         calls.append((out, parts, config))
         return {p: "done" for p in parts} | {"report": f"{out}/report.md"}
 
-    monkeypatch.setattr(_reproduce, "reproduce", fake_reproduce)
+    monkeypatch.setattr(_cli, "reproduce", fake_reproduce)
     return calls
 
 

@@ -31,12 +31,10 @@ def test_run_svm_table_and_cache(data, tmp_path, monkeypatch):
     assert len(list(tmp_path.glob("*.npz"))) == 2
 
     # a second run reads every pair back from the cache: no solver call
-    import sklearn_tilt.linear_model as lm
-
     def boom(*a, **k):
         raise AssertionError("recomputed a cached pair")
 
-    monkeypatch.setattr(lm, "scaled_loss_path", boom)
+    monkeypatch.setattr(_svm, "fit_paths", boom)
     again = run_svm(data.X_train, data.y_train, data.X_test, data.y_test,
                     pairs=[(3, 5), (1, 8)], lams=lams, cache_dir=tmp_path)
     for c in SVM_COLUMNS:
@@ -50,7 +48,7 @@ def test_run_svm_resumes_after_interruption(data, tmp_path, monkeypatch):
     real = _svm._pair_rows
 
     def flaky(*args):
-        calls.append(args[4:6])
+        calls.append(args[5:7])
         if len(calls) == 2:
             raise KeyboardInterrupt
         return real(*args)
@@ -62,11 +60,63 @@ def test_run_svm_resumes_after_interruption(data, tmp_path, monkeypatch):
     done = sorted(p.name for p in tmp_path.iterdir())
     assert done == ["hinge_0_1.npz"]  # no partial file for the interrupted pair
     calls.clear()
-    monkeypatch.setattr(_svm, "_pair_rows", lambda *a: (calls.append(a[4:6]), real(*a))[1])
+    monkeypatch.setattr(_svm, "_pair_rows", lambda *a: (calls.append(a[5:7]), real(*a))[1])
     res = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=pairs,
                   lams=lams, cache_dir=tmp_path)
     assert calls == [(2, 7)]
     assert len(res.table["lam"]) == 4
+
+
+def test_run_svm_is_fit_paths_plus_the_table(data, tmp_path, monkeypatch):
+    """The paths are those of fit_paths; batches of parallel pairs give the same table."""
+    lams = [0.1, 10.0, 1e5]
+    pairs = [(3, 5), (1, 8), (0, 6)]
+    calls = []
+    real = _svm.fit_paths
+
+    def spy(*args, **kwargs):
+        calls.append((kwargs["loss"], kwargs["pairs"], real(*args, **kwargs)))
+        return calls[-1][2]
+
+    monkeypatch.setattr(_svm, "fit_paths", spy)
+    res = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=pairs,
+                  lams=lams, loss=["hinge", "softplus"], n_jobs=1)
+    # one call per pair with one job (each saved as soon as it is solved)
+    assert [(lo, p) for lo, p, _ in calls] == [(lo, [p]) for lo in ("hinge", "softplus")
+                                                for p in pairs]
+    for loss, (pair,), paths in calls:
+        path = paths[pair]
+        np.testing.assert_array_equal(res.coefs[(loss, *pair)], path[1].astype(np.float32))
+        m = (res.table["pair"] == "{}-{}".format(*pair)) & (res.table["loss"] == loss)
+        np.testing.assert_array_equal(res.table["intercept"][m], path[2])
+        np.testing.assert_array_equal(res.table["n_iter"][m], path[3])
+        np.testing.assert_array_equal(res.table["gap"][m], path[4])
+    calls.clear()
+    par = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=pairs,
+                  lams=lams, loss=["hinge", "softplus"], n_jobs=2, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.npz"))) == 6
+    assert [len(p) for _, p, _ in calls] == [2, 1, 2, 1]  # batches of two pairs
+    # workers run BLAS with fewer threads: the same solutions to the solver's tolerance
+    for c in SVM_COLUMNS:
+        if c in ("pair", "loss", "class_i", "class_j", "lam", "n_train", "n_test"):
+            np.testing.assert_array_equal(par.table[c], res.table[c])
+        elif c in ("d_adv", "d_err", "theta_deg", "norm_w", "d_adv_centroid"):
+            np.testing.assert_allclose(par.table[c], res.table[c], rtol=1e-3, atol=1e-6)
+    assert np.all(par.table["gap"] <= 1e-6)
+
+
+def test_run_svm_pair_order_does_not_change_the_problem(data):
+    """(5, 3) is the problem of (3, 5): the larger label is class J either way."""
+    lams = [0.1, 1e3]
+    ab = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=[(3, 5)],
+                 lams=lams)
+    ba = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=[(5, 3)],
+                 lams=lams)
+    assert ba.table["pair"].tolist() == ["5-3"] * 2
+    np.testing.assert_array_equal(ba.coefs[("hinge", 5, 3)], ab.coefs[("hinge", 3, 5)])
+    for c in ("train_error", "test_error", "d_adv", "theta_deg", "gap"):
+        np.testing.assert_array_equal(ba.table[c], ab.table[c])
+    assert np.all(ab.table["train_error"] < 0.5)
 
 
 def test_run_svm_bad_arguments(data):

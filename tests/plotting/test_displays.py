@@ -53,7 +53,7 @@ def test_path_display(pair_path):
     assert isinstance(disp.figure_, plt.Figure)
     assert disp.ax_.shape == (4,)
     assert all(a.get_xscale() == "log" for a in disp.ax_)
-    np.testing.assert_allclose(disp.lines_["theta"].get_ydata(), np.degrees(disp.theta_))
+    np.testing.assert_allclose(disp.lines_["theta"].get_ydata(), np.degrees(disp.theta))
     assert set(disp.lines_) == {"train_error", "test_error", "d_adv", "d_err", "theta",
                                 "norm_w"}
     # drawing again into given axes
@@ -68,7 +68,7 @@ def test_path_display_from_estimator_and_no_test_data():
     X, y = make_tilt_toy(noisy_point=True)
     disp = RegularizationPathDisplay.from_estimator(SVC(kernel="linear"), X, y,
                                                     lams=[1e-2, 1.0, 1e2], param_name="C")
-    assert np.all(np.isnan(disp.test_error_))
+    assert np.all(np.isnan(disp.test_error))
     assert "test_error" not in disp.lines_
 
 
@@ -82,12 +82,12 @@ def test_path_display_from_pipeline_measures_in_input_space():
         param_name="svc__C")
     for k, C in enumerate(Cs):
         pipe = make_pipeline(StandardScaler(), SVC(kernel="linear", C=C)).fit(X, y)
-        assert disp.d_adv_[k] == pytest.approx(adversarial_distance(pipe, X, y), rel=1e-9)
-        assert disp.theta_[k] == pytest.approx(tilting_angle(pipe, X, y), rel=1e-9)
+        assert disp.d_adv[k] == pytest.approx(adversarial_distance(pipe, X, y), rel=1e-9)
+        assert disp.theta[k] == pytest.approx(tilting_angle(pipe, X, y), rel=1e-9)
     # not the numbers of the standardised space
     scaled = StandardScaler().fit_transform(X)
     svc = SVC(kernel="linear", C=Cs[0]).fit(scaled, y)
-    assert disp.d_adv_[0] != pytest.approx(adversarial_distance(svc, scaled, y), rel=1e-3)
+    assert disp.d_adv[0] != pytest.approx(adversarial_distance(svc, scaled, y), rel=1e-3)
 
 
 @pytest.mark.parametrize("loss", ["hinge", "softplus"])
@@ -97,10 +97,10 @@ def test_scaled_loss_display(pair_path, loss):
     k = 1
     w = coefs[k].astype(float)
     y_pm = np.where(y == 5, 1.0, -1.0)
-    np.testing.assert_allclose(disp.margins_, y_pm * (X @ w + intercepts[k]) / np.linalg.norm(w))
-    assert disp.scale_ == pytest.approx(np.linalg.norm(w))
+    np.testing.assert_allclose(disp.margins, y_pm * (X @ w + intercepts[k]) / np.linalg.norm(w))
+    assert disp.scale == pytest.approx(np.linalg.norm(w))
     zz, ff = disp.line_.get_data()
-    np.testing.assert_allclose(ff, geo.scaled_loss(zz, disp.scale_, loss))
+    np.testing.assert_allclose(ff, geo.scaled_loss(zz, disp.scale, loss))
     assert disp.counts_.max() == 1.0
     assert disp.lam == lams[k]
     assert disp.ax_.figure is disp.figure_
@@ -115,13 +115,13 @@ def test_scaled_loss_from_estimator_pipeline_and_errors():
     clf = pipe[-1]
     y_pm = np.where(y == 1, 1, -1)
     # distances in input space, as the metric functions measure them
-    np.testing.assert_allclose(disp.margins_, y_pm * signed_distance(pipe, X))
-    assert disp.margins_.mean() == pytest.approx(adversarial_distance(pipe, X, y), rel=1e-12)
+    np.testing.assert_allclose(disp.margins, y_pm * signed_distance(pipe, X))
+    assert disp.margins.mean() == pytest.approx(adversarial_distance(pipe, X, y), rel=1e-12)
     w_input = clf.coef_.ravel() / pipe[0].scale_
-    np.testing.assert_allclose(disp.scale_, np.linalg.norm(w_input))
-    assert not np.isclose(disp.scale_, np.linalg.norm(clf.coef_))
+    np.testing.assert_allclose(disp.scale, np.linalg.norm(w_input))
+    assert not np.isclose(disp.scale, np.linalg.norm(clf.coef_))
     # the loss itself does not depend on the space: ||w|| y d(x) = y s(x)
-    np.testing.assert_allclose(disp.margins_ * disp.scale_, y_pm * pipe.decision_function(X))
+    np.testing.assert_allclose(disp.margins * disp.scale, y_pm * pipe.decision_function(X))
     with pytest.raises(ValueError, match="loss must be one of"):
         ScaledLossDisplay.from_estimator(pipe[-1], Xs, y)  # LogisticRegression has no loss
     with pytest.raises(ValueError, match="binary"):
@@ -146,16 +146,16 @@ def test_tilting_plane_display(pair_path):
     w, b = coefs[0].astype(float), intercepts[0]
     z, _ = geo.centroid_direction(X, np.where(y == 5, 1, -1))
     zz, n_hat = geo.tilting_plane_basis(w, z)
-    np.testing.assert_allclose(disp.coords_, X @ np.column_stack([zz, n_hat]))
-    assert disp.theta_ == pytest.approx(geo.angle_between(w, z))
+    np.testing.assert_allclose(disp.coords, X @ np.column_stack([zz, n_hat]))
+    assert disp.theta == pytest.approx(geo.angle_between(w, z))
     # w lies in the plane: its plane coordinates keep its norm
-    assert np.linalg.norm(disp.w_plane_) == pytest.approx(np.linalg.norm(w))
+    assert np.linalg.norm(disp.w_plane) == pytest.approx(np.linalg.norm(w))
     # mirror images: same distance to the boundary, opposite side
-    d_img = (disp.images_ @ w + b) / np.linalg.norm(w)
-    d_mir = (disp.mirrors_ @ w + b) / np.linalg.norm(w)
+    d_img = (disp.images @ w + b) / np.linalg.norm(w)
+    d_mir = (disp.mirrors @ w + b) / np.linalg.norm(w)
     np.testing.assert_allclose(d_mir, -d_img, atol=1e-8)
     # the centroids project to points whose difference is along z only
-    diff = disp.centroids_[1] - disp.centroids_[0]
+    diff = disp.centroids[1] - disp.centroids[0]
     assert abs(diff[1]) < 1e-8 and diff[0] > 0
     assert disp.class_names == ("3", "5")
 
@@ -169,7 +169,7 @@ def test_tilting_plane_degenerate_uses_data_spread(pair_path):
     assert abs(n_hat @ z) < 1e-10 and np.linalg.norm(n_hat) == pytest.approx(1.0)
     assert np.std(X @ n_hat) > 10  # not a constant coordinate
     disp = TiltingPlaneDisplay.from_path([1.0], [3.0 * z], [0.0], X, y, lam=1.0)
-    assert disp.theta_ == pytest.approx(0.0, abs=1e-7)
+    assert disp.theta == pytest.approx(0.0, abs=1e-7)
 
 
 def test_tilting_plane_from_estimator_with_indices():
@@ -178,14 +178,14 @@ def test_tilting_plane_from_estimator_with_indices():
     fig, ax = plt.subplots()
     disp = TiltingPlaneDisplay.from_estimator(clf, X, y, indices=(0, 20), ax=ax,
                                               class_names=("I", "J"))
-    np.testing.assert_array_equal(disp.images_, X[[0, 20]])
+    np.testing.assert_array_equal(disp.images, X[[0, 20]])
     assert disp.ax_ is ax and disp.figure_ is fig
 
 
 def test_mirror_image_display(pair_path):
     lams, coefs, intercepts, X, y, _, _ = pair_path
     disp = MirrorImageDisplay.from_path(lams, coefs, intercepts, X, y, lams_to_show=[0.1, 1e7])
-    assert disp.images_.shape == (2, 4, 28, 28) and disp.ax_.shape == (2, 4)
+    assert disp.images.shape == (2, 4, 28, 28) and disp.ax_.shape == (2, 4)
     i0, j0 = disp.indices_
     assert y[i0] == 3 and y[j0] == 5
     for r, k in enumerate([0, 3]):
@@ -193,13 +193,13 @@ def test_mirror_image_display(pair_path):
         d = (X[[i0, j0]] @ w + intercepts[k]) / np.linalg.norm(w)
         np.testing.assert_allclose(disp.distances_[r], d)
         expected = X[i0] - 2 * d[0] * w / np.linalg.norm(w)
-        np.testing.assert_allclose(disp.images_[r, 1].ravel(), expected)
+        np.testing.assert_allclose(disp.images[r, 1].ravel(), expected)
     # with large lam the mirror is far from the image; with small lam it is closer
-    gap = [np.linalg.norm(disp.images_[r, 0] - disp.images_[r, 1]) for r in range(2)]
+    gap = [np.linalg.norm(disp.images[r, 0] - disp.images[r, 1]) for r in range(2)]
     assert gap[0] < gap[1]
     svc = SVC(kernel="linear").fit(X, y)
     one = MirrorImageDisplay.from_estimator(svc, X, y, indices=(i0, j0))
-    assert one.images_.shape == (1, 4, 28, 28)
+    assert one.images.shape == (1, 4, 28, 28)
 
 
 def test_image_grid_and_errors():
@@ -227,17 +227,17 @@ def test_adversarial_display():
     assert np.isnan(disp.norms_["high"][1])
     assert disp.norms_["high"][0] == pytest.approx(3.0 * 28)
     assert disp.col_labels[0] == "0→1"
-    np.testing.assert_allclose(disp.images_[2].reshape(4, -1), low - X)
+    np.testing.assert_allclose(disp.images[2].reshape(4, -1), low - X)
 
 
 def test_filter_grid_display():
     rng = np.random.default_rng(0)
     w = {"conv1": rng.normal(size=(20, 1, 5, 5)), "conv4": rng.normal(size=(10, 500, 1, 1))}
     disp = FilterGridDisplay.from_weights(w, n_filters=6)
-    assert disp.images_.shape == (2, 6, 5, 5)
+    assert disp.images.shape == (2, 6, 5, 5)
     assert disp.rms_["conv1"] == pytest.approx(np.sqrt(np.mean(w["conv1"] ** 2)))
     # the 1x1 filters are padded with NaN
-    assert np.all(np.isnan(disp.images_[1, :, 1:, :]))
+    assert np.all(np.isnan(disp.images[1, :, 1:, :]))
 
 
 def test_filter_grid_accepts_torch():
@@ -251,25 +251,25 @@ def test_toy_display_mirror_geometry():
     dists = []
     for deg in (0, 30, 60, 85):
         disp = TiltToyDisplay.from_angle(np.radians(deg), X, y)
-        assert np.degrees(disp.theta_) == pytest.approx(deg)
-        w, b = disp.coef_, disp.intercept_
-        d = (disp.image_ @ w + b) / np.linalg.norm(w)
-        assert (disp.mirror_ @ w + b) / np.linalg.norm(w) == pytest.approx(-d)
+        assert np.degrees(disp.theta) == pytest.approx(deg)
+        w, b = disp.coef, disp.intercept
+        d = (disp.image @ w + b) / np.linalg.norm(w)
+        assert (disp.mirror @ w + b) / np.linalg.norm(w) == pytest.approx(-d)
         dists.append(disp.mirror_distance_)
     # the mirror image approaches the image as the boundary tilts
     assert np.all(np.diff(dists) < 0)
     # at theta=0 the mirror of the image nearest to centroid i lands near centroid j
     disp = TiltToyDisplay.from_angle(0.0, X, y)
-    np.testing.assert_allclose(disp.mirror_, [1.0, 0.0], atol=0.05)
+    np.testing.assert_allclose(disp.mirror, [1.0, 0.0], atol=0.05)
 
 
 def test_toy_display_from_estimator_and_path():
     X, y = make_tilt_toy(noisy_point=True)
     disp = TiltToyDisplay.from_estimator(SVC(kernel="linear", C=1e4).fit(X, y), X, y)
-    assert np.degrees(disp.theta_) > 45
+    assert np.degrees(disp.theta) > 45
     disp2 = TiltToyDisplay.from_path([1e-3, 1e2], [[1.0, 0.0], [1.0, 2.0]], [0.0, 0.0], X, y,
                                      lam=1e-3)
-    assert disp2.theta_ < disp.theta_
+    assert disp2.theta < disp.theta
     with pytest.raises(ValueError, match="2 features"):
         Xw = np.hstack([X, X])
         TiltToyDisplay.from_estimator(SVC(kernel="linear").fit(Xw, y), Xw, y)
@@ -336,7 +336,7 @@ def test_thumbnails_scaled_from_the_data(digits_8x8):
     """On 0..16 digits the thumbnails show ink (a fixed 0..255 scale drew them blank)."""
     X, y, clf = digits_8x8
     plane = TiltingPlaneDisplay.from_estimator(clf, X, y)
-    assert plane.grey_range_ == (float(plane.images_.min()), float(plane.images_.max()))
+    assert plane.grey_range_ == (float(plane.images.min()), float(plane.images.max()))
     assert plane.grey_range_[1] <= 16
     thumbs = [a for a in plane.ax_.artists if hasattr(a, "offsetbox")]
     assert len(thumbs) == 4
@@ -385,7 +385,7 @@ def test_from_estimator_accepts_wrapped_and_rejects_bad_labels(digits_8x8):
     X, y, clf = digits_8x8
     a = ScaledLossDisplay.from_estimator(FrozenEstimator(clf), X, y, loss="hinge")
     b = ScaledLossDisplay.from_estimator(clf, X, y, loss="hinge")
-    np.testing.assert_array_equal(a.margins_, b.margins_)
+    np.testing.assert_array_equal(a.margins, b.margins)
     with pytest.raises(ValueError, match="not among the classes"):
         ScaledLossDisplay.from_estimator(clf, X, y + 5, loss="hinge")
     pipe = make_pipeline(StandardScaler(), SVC(kernel="linear", C=1e-2)).fit(X, y)
@@ -394,4 +394,53 @@ def test_from_estimator_accepts_wrapped_and_rejects_bad_labels(digits_8x8):
     from sklearn_tilt.preprocessing import MirrorImage
 
     expected = MirrorImage(FrozenEstimator(pipe)).fit(X, y).transform(X[list(mirror.indices_)])
-    np.testing.assert_allclose(mirror.images_[0, [1, 3]].reshape(2, -1), expected, atol=1e-8)
+    np.testing.assert_allclose(mirror.images[0, [1, 3]].reshape(2, -1), expected, atol=1e-8)
+
+
+def _all_displays():
+    X, y = make_tilt_toy(noisy_point=True)
+    clf = SVC(kernel="linear", C=10.0).fit(X, y)
+    lams = [0.01, 1.0]
+    coefs = np.array([[1.0, 1.0], [1.0, 0.1]])
+    return {
+        "path": RegularizationPathDisplay.from_path(lams, coefs, [0.0, 0.0], X, y),
+        "loss": ScaledLossDisplay.from_estimator(clf, X, y, loss="hinge"),
+        "plane": TiltingPlaneDisplay.from_estimator(clf, X, y),
+        "toy": TiltToyDisplay.from_estimator(clf, X, y),
+        "grid": ImageGridDisplay(np.zeros((1, 2, 5, 5))).plot(),
+    }
+
+
+def test_displays_share_one_base_and_keep_data_once():
+    from sklearn_tilt.plotting._common import DisplayMixin
+
+    for key, disp in _all_displays().items():
+        assert isinstance(disp, DisplayMixin), key
+        assert disp.figure_ is np.ravel(disp.ax_)[0].figure, key
+        # the older names with a trailing underscore are the same objects, not copies
+        for attr in type(disp)._data_names:
+            assert getattr(disp, attr + "_") is getattr(disp, attr), (key, attr)
+            assert attr + "_" not in vars(disp), (key, attr)
+    disp = RegularizationPathDisplay(lams=[0.1, 1.0], train_error=[0, 0], test_error=[0, 0],
+                                     d_adv=[1, 2], d_err=[0, 0], theta=[1, 0], norm_w=[2, 1])
+    assert disp.lams.dtype == np.float64 and disp.lams_ is disp.lams
+    with pytest.raises(AttributeError):
+        disp.lams_ = np.ones(2)  # read-only: the data live under one name
+
+
+def test_displays_draw_on_given_axes_and_take_the_name():
+    X, y = make_tilt_toy(noisy_point=True)
+    clf = SVC(kernel="linear", C=10.0).fit(X, y)
+    fig, ax = plt.subplots()
+    disp = ScaledLossDisplay.from_estimator(clf, X, y, loss="hinge", name="toy", ax=ax)
+    assert disp.ax_ is ax and disp.figure_ is fig
+    assert disp.ax_.get_title().startswith("toy")
+    assert disp.plot(name="other").ax_.get_title().startswith("other")
+    plane = TiltingPlaneDisplay.from_estimator(clf, X, y, name="p")
+    assert plane.ax_.get_title().startswith("p, ")
+    fig, axes = plt.subplots(1, 3)
+    with pytest.raises(ValueError, match="4 Axes"):
+        RegularizationPathDisplay.from_path([1.0], [[1.0, 0.0]], [0.0], X, y, ax=axes)
+    with pytest.raises(ValueError, match="2 Axes"):
+        ImageGridDisplay(np.zeros((1, 2, 5, 5))).plot(ax=axes)
+    plt.close("all")

@@ -197,3 +197,38 @@ def test_markdown_and_lenet_section(tmp_path):
     html = _lenet_html(tmp_path)
     assert "<td>0.01</td>" in html  # weight RMS of the high decay
     assert "310.5 (yes)" in html and "999 (no)" in html
+
+
+def test_svm_reports_read_the_saved_results_only(quick_report, monkeypatch, tmp_path):
+    """report.md and report.html take the SVM part from its one saved results file:
+    no CSV, no resume cache and no data are read back."""
+    import shutil
+
+    from sklearn_tilt.experiments import _report, _report_html, make_report
+    from sklearn_tilt.experiments._svm import load_svm_results, svm_results_path
+
+    out = tmp_path / "results"
+    shutil.copytree(quick_report.parent, out)
+    md = (out / "report.md").read_text(encoding="utf-8")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    saved = load_svm_results(out)
+    assert [p["name"] for p in saved["problems"]] == ["3-5", "1-8"]
+    assert sorted(saved["figure_pairs"]) == [(1, 8), (3, 5)]
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the SVM reports read more than the saved results")
+
+    for module in (_report, _report_html):  # the part run here is the SVM one only
+        monkeypatch.setattr(module, "read_csv", forbidden)
+    monkeypatch.setattr(np, "load", forbidden)
+    monkeypatch.setattr(_report_html, "pair_data", forbidden)
+    monkeypatch.setattr(_report_html, "compute_problem", forbidden)
+    assert make_report(out).split("\n## SVM")[1] == md.split("\n## SVM")[1]
+    again = _report_html.write_report_html(out, log=lambda msg: None)
+    # Bokeh gives each page new element ids (random ones, and a counter of the models made
+    # in the process); everything else is the same
+    ids = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\bp\d{3,}\b"
+    assert re.sub(ids, "ID", again.read_text(encoding="utf-8")) == re.sub(ids, "ID", page)
+    # without its saved results the SVM part counts as not run
+    svm_results_path(out).unlink()
+    assert "Not run (`sklearn-tilt svm`)" in make_report(out)
