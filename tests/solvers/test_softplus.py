@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_tilt._solvers import primal_objective
@@ -619,3 +620,22 @@ def test_result_counts_the_work(digits_halves):
     for res in softplus_path(X, y, None, [1e3, 1.0, 1e-3], tol=1e-7, max_iter=500):
         assert res.stats["newton_steps"] == res.n_iter
         assert res.stats["pcg_iterations"] >= res.n_iter
+
+
+def test_results_do_not_depend_on_the_clock(monkeypatch):
+    # the refresh rule of the Cholesky preconditioner counts work, it does not time
+    # it: a clock that jumps at random must not change a single bit of a path
+    import time  # patched below
+
+    X, y = load_digits(return_X_y=True)
+    X = np.ascontiguousarray(X[:800], dtype=np.float64)
+    y = np.where(y[:800] < 5, 1.0, -1.0)
+    s = np.ones(X.shape[0])
+    lams = np.logspace(1, -5, 13)
+    ref = softplus_path(X, y, s, lams, tol=1e-10, max_iter=1000)
+    rng = np.random.default_rng(0)
+    monkeypatch.setattr(time, "perf_counter", lambda: float(rng.uniform(0, 1e6)))
+    monkeypatch.setattr(time, "process_time", lambda: float(rng.uniform(0, 1e6)))
+    got = softplus_path(X, y, s, lams, tol=1e-10, max_iter=1000)
+    for a, b in zip(ref, got):
+        assert np.array_equal(a.coef, b.coef) and a.intercept == b.intercept

@@ -5,7 +5,6 @@ BLAS/LAPACK; everything else for one ``lam`` is a single numba call
 (:func:`._newton.newton`).
 """
 
-import time
 
 import numpy as np
 
@@ -37,20 +36,14 @@ def solve_at(prob, lam, tol, max_iter, state, refresh=True):
     out = None
     for _ in range(max_iter + 2):
         if pmode == _precond.PREC_CHOLESKY and state.L is None:
-            t0 = time.perf_counter()
             state.L = _precond.factor(prob, state.buf.z, lam)
-            state.t_factor = time.perf_counter() - t0
             factors += 1
             if state.L is None:  # not positive definite in floating point
                 pmode = _precond.PREC_JACOBI
         use_L = pmode == _precond.PREC_CHOLESKY
         opts = Settings(lam, tol, max_iter, pmode, state.L if use_L else EMPTY_FACTOR,
                         state.refresh_after() if use_L and refresh else _NEVER)
-        t0 = time.perf_counter()
         out = newton(prob.design, prob.samples, opts, state.buf, state.start(it))
-        n_pass = out.pcg_iterations + out.passes
-        if n_pass >= 2:
-            state.t_pass = (time.perf_counter() - t0) / n_pass
         it, pcg, passes = out.iterations, pcg + out.pcg_iterations, passes + out.passes
         status = out.status
         state.b, state.sums = out.intercept, out.sums

@@ -7,10 +7,10 @@ from .. import _losses
 from ._passes import scores
 from ._records import Buffers, Start, Sums
 
-#: PCG iterations per Newton step before a refresh of the factor, until both the
-#: factorisation and a pass over X have been timed
-_REFRESH_UNTIMED = 8
-#: bounds of that threshold once timed
+#: dense Gram products and factorisations gain on a pass over X (a multiply-add
+#: per stored entry) by blocking, in proportion to d beyond this d
+_BLOCKED_D = 48
+#: bounds of the PCG iterations per Newton step before a refresh of the factor
 _REFRESH_RANGE = (3, 30)
 
 
@@ -20,8 +20,8 @@ class State:
     ``buf`` (a :class:`._records.Buffers`) holds the arrays; ``sums`` is valid for
     them while ``grad_ok``, the diagonal sums ``buf.acc[:, 2:4]`` while ``diag_ok``
     too. ``L`` is the Cholesky preconditioner (small ``d`` only), kept along a path;
-    ``t_factor`` and ``t_pass`` the measured seconds of one factorisation and of one
-    pass over ``X``.
+    ``factor_cost`` the cost of one factorisation in passes over ``X`` (a count of
+    multiply-adds, so that the result never depends on the machine or its load).
     """
 
     def __init__(self, prob, w, b, cold=False):
@@ -40,8 +40,7 @@ class State:
         if cold and prob.sums is not None:
             _cold_gradient(prob, self)
         self.L = None
-        self.t_factor = None
-        self.t_pass = None
+        self.factor_cost = factor_cost(prob)
 
     def start(self, iterations):
         """The :class:`._records.Start` of a Newton solve from this point."""
@@ -51,13 +50,26 @@ class State:
         """PCG iterations per Newton step beyond which the factor is refreshed.
 
         If the iterations grow by ``a`` per step after a refresh, the cost per step
-        ``t_factor / m + t_pass (1 + a m / 2)`` is least when the last step needs
-        ``1 + sqrt(2 a t_factor / t_pass)`` iterations; ``a ~ 1/2`` measured.
+        ``F / m + P (1 + a m / 2)`` (``F`` a factorisation, ``P`` a pass) is least when
+        the last step needs ``1 + sqrt(2 a F / P)`` iterations; ``a ~ 1/2``.
         """
-        if self.t_factor is None or self.t_pass is None or self.t_pass <= 0:
-            return _REFRESH_UNTIMED
-        return int(np.clip(round(1.0 + np.sqrt(self.t_factor / self.t_pass)),
-                           *_REFRESH_RANGE))
+        return int(np.clip(round(1.0 + np.sqrt(self.factor_cost)), *_REFRESH_RANGE))
+
+
+def factor_cost(prob):
+    """One factorisation of the Hessian in passes over ``X``, counted in multiply-adds:
+    the Gram part (``sum_i nnz(x_i)^2 / 2``, ``n d^2 / 2`` dense) and the Cholesky
+    factor (``d^3 / 6``) against a pass (``nnz + n``); dense products run blocked
+    (LAPACK/BLAS), ``d / _BLOCKED_D`` times faster per multiply-add than a pass."""
+    n, d, design = prob.n, prob.d, prob.design
+    if design.is_sparse:
+        per_row = np.diff(design.indptr).astype(np.float64)
+        nnz, gram = float(per_row.sum()), 0.5 * float(per_row @ per_row)
+        speed = 1.0
+    else:
+        nnz, gram = float(n) * d, 0.5 * float(n) * d * d
+        speed = max(1.0, d / _BLOCKED_D)
+    return (gram + d ** 3 / 6.0) / speed / max(nnz + n, 1.0)
 
 
 def init_state(prob, coef_init, intercept_init):
