@@ -44,6 +44,8 @@ class SolverResult(NamedTuple):
     message : str
         Why the solver stopped short of ``converged`` (empty when converged):
         e.g. ``max_iter`` reached, or a stall at the limit of floating point.
+    stats : dict or None
+        Counters of the work done (names and ints), for the methods that keep them.
     """
 
     coef: np.ndarray
@@ -54,6 +56,7 @@ class SolverResult(NamedTuple):
     primal: float
     converged: bool
     message: str = ""
+    stats: object = None
 
 
 def kernel_arrays(X):

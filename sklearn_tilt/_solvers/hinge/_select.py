@@ -10,7 +10,7 @@ optimum ``max_{I_up} t <= b <= min_{I_low} t``.
 import numpy as np
 from numba import njit
 
-from ._common import argsort
+from .._common import argsort
 
 _INF = np.inf
 
