@@ -9,8 +9,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.svm import SVC
 
-from sklearn_tilt._solvers import SolverResult, primal_objective, solve_binary, solve_path
-from sklearn_tilt._solvers import hinge
+from sklearn_tilt._solvers import SolverResult, hinge, primal_objective, solve_binary, solve_path
 from sklearn_tilt._solvers._problem import Problem, check_lams, make_problem
 from sklearn_tilt._solvers.hinge import _api
 from sklearn_tilt._solvers.hinge._records import Stats

@@ -74,8 +74,9 @@ def rebuild_w(X, data, C, c, alpha, U, inU, w, err, tol):
     change of ``lam`` costs a pass over the free samples only.  Its rounding
     error is tracked (``err.U``, a :class:`._records.Rounding`): ``c`` grows
     without bound as ``lam`` goes to 0, and so does ``c`` times the residue
-    that samples leaving ``U`` leave behind.  ``U`` is set to exactly 0 when it holds no sample, and is
-    summed again from scratch when its error could show at ``tol``.
+    that samples leaving ``U`` leave behind.  ``U`` is set to exactly 0 when
+    it holds no sample, and is summed again from scratch when its error could
+    show at ``tol``.
     """
     is_sparse, Xd, xdata, indices, indptr = X
     y, s, act, nact, rn = data.y, data.s, data.act, data.nact, data.rn

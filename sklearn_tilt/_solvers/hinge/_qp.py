@@ -6,8 +6,9 @@
 * :func:`subsolve`: SMO while the free set moves a lot (what a cold start
   needs), the active-set method once it settles (what a warm start needs).
 
-``G[p]`` is the dual gradient ``y_i f_i - 1`` of ``i = B[p]``, kept up to date;
-``sl[p]`` the row/column of ``i`` in the Gram matrix ``K``.
+The working set ``ws`` is a :class:`._records.WorkingSet`: ``G[p]`` is the
+dual gradient ``y_i f_i - 1`` of ``i = B[p]``, kept up to date; ``sl[p]`` the
+row/column of ``i`` in the Gram matrix ``K``; ``L`` the room of the Cholesky factor.
 """
 
 import numpy as np
@@ -34,7 +35,7 @@ def grad_update(K, sl, B, nB, y, h, G):
 
 
 @njit(cache=True)
-def active_set(B, nB, sl, K, y, C, alpha, G, eps, fit_intercept, max_inner, L, stats):
+def active_set(ws, y, C, alpha, eps, fit_intercept, max_inner, stats):
     """Primal active-set method on the working-set dual (exact steps).
 
     The free samples ``F`` (``0 < a < C``) are moved to the minimiser of the
@@ -46,6 +47,7 @@ def active_set(B, nB, sl, K, y, C, alpha, G, eps, fit_intercept, max_inner, L, s
     conditions of the working set hold to ``eps``; False when it gave up
     (degenerate directions, or ``max_inner``): SMO takes over then.
     """
+    B, nB, sl, K, G, L = ws
     Fpos = np.empty(nB, dtype=np.int64)
     inF = np.zeros(nB, dtype=np.bool_)
     stuck = np.zeros(nB, dtype=np.bool_)
@@ -208,7 +210,7 @@ def active_set(B, nB, sl, K, y, C, alpha, G, eps, fit_intercept, max_inner, L, s
 
 
 @njit(cache=True)
-def subsolve(B, nB, sl, K, y, C, alpha, G, eps, max_steps, fit_intercept, L, stats):
+def subsolve(ws, y, C, alpha, eps, max_steps, fit_intercept, stats):
     """SMO (or coordinate descent) until the free set settles, then exact
     active-set steps; SMO again whenever the active-set method gives up.
 
@@ -217,13 +219,14 @@ def subsolve(B, nB, sl, K, y, C, alpha, G, eps, max_steps, fit_intercept, L, sta
     start needs (there the first SMO chunk already sees few changes).  Each
     chunk of SMO takes at most ``nB`` steps.
     """
+    B, nB = ws.B, ws.nB
     total = 0
     rounds = 0
     while total < max_steps:
         if fit_intercept:
-            st, done, chg = smo(B, nB, sl, K, y, C, alpha, G, eps, nB)
+            st, done, chg = smo(ws, y, C, alpha, eps, ws.nB)
         else:
-            st, done, chg = cd(B, nB, sl, K, y, C, alpha, G, eps, nB)
+            st, done, chg = cd(ws, y, C, alpha, eps, ws.nB)
         total += st
         if done:
             break
@@ -235,8 +238,7 @@ def subsolve(B, nB, sl, K, y, C, alpha, G, eps, max_steps, fit_intercept, L, sta
                     nf += 1
             if chg <= 2 or 10 * chg <= nf:
                 rounds += 1
-                if active_set(B, nB, sl, K, y, C, alpha, G, eps, fit_intercept,
-                              4 * nB + 20, L, stats):
+                if active_set(ws, y, C, alpha, eps, fit_intercept, 4 * nB + 20, stats):
                     # confirm with SMO's own stopping rule (usually 0 steps)
                     continue
     return total

@@ -7,6 +7,7 @@ a tuple itself is immutable.
 * :class:`Data`: what does not change with ``lam``;
 * :class:`Point`: the iterate ``alpha``, its ``w`` and its scores ``f = X w``;
 * :class:`Limits`: ``tol`` and ``max_iter``;
+* :class:`WorkingSet`: a subproblem;
 * :class:`Rounding`: the rounding bounds that the certificate needs;
 * :class:`LookAhead`: the path's prediction of the next ``lam``;
 * :class:`Stats`: counters of the work done, returned in the result.
@@ -55,6 +56,17 @@ class Rounding(NamedTuple):
     f: np.ndarray  # score error |f_i - x_i.w| per unit ||x_i||
     w_next: np.ndarray  # the same as ``w`` for the look-ahead's w_next
     U: np.ndarray  # error of the upper-bound sum U of the path
+
+
+class WorkingSet(NamedTuple):
+    """A subproblem: the working set and its Gram matrix."""
+
+    B: np.ndarray  # (nB,) samples
+    nB: int
+    sl: np.ndarray  # (nB,) row/column of B[p] in K
+    K: np.ndarray  # (nB, nB) Gram matrix
+    G: np.ndarray  # (nB,) dual gradient y_i f_i - 1, kept up to date
+    L: np.ndarray  # room for the Cholesky factor of the active-set method
 
 
 class LookAhead(NamedTuple):

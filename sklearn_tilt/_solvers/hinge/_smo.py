@@ -4,8 +4,9 @@
   2005), for the dual with the equality constraint (an intercept);
 * :func:`cd`: its analogue without an intercept (greedy dual coordinate descent).
 
-``G[p]`` is the dual gradient ``y_i f_i - 1`` of ``i = B[p]``, kept up to date;
-``sl[p]`` the row/column of ``i`` in the Gram matrix ``K``.
+The working set ``ws`` is a :class:`._records.WorkingSet`: ``G[p]`` is the
+dual gradient ``y_i f_i - 1`` of ``i = B[p]``, kept up to date; ``sl[p]`` the
+row/column of ``i`` in the Gram matrix ``K``.
 """
 
 import numpy as np
@@ -17,7 +18,7 @@ _INF = np.inf
 
 
 @njit(cache=True)
-def smo(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
+def smo(ws, y, C, alpha, eps, max_steps):
     """SMO with second-order working-set selection on the working set.
 
     ``G[p]`` is the dual gradient ``y_i f_i - 1`` of ``i = B[p]`` (kept up to
@@ -25,6 +26,7 @@ def smo(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
     the steps taken, ``done`` False when ``max_steps`` ran out first, and
     ``chg`` the number of samples that entered or left the free set.
     """
+    B, nB, sl, K, G, _ = ws
     steps = 0
     done = False
     chg = 0
@@ -153,8 +155,9 @@ def smo(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
 
 
 @njit(cache=True)
-def cd(B, nB, sl, K, y, C, alpha, G, eps, max_steps):
+def cd(ws, y, C, alpha, eps, max_steps):
     """Greedy dual coordinate descent on the working set (no intercept)."""
+    B, nB, sl, K, G, _ = ws
     steps = 0
     done = False
     chg = 0

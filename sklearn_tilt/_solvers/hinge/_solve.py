@@ -27,6 +27,7 @@ from ._intercept import canonical_intercept
 from ._passes import add_rows, fresh_w_error, scores, scores2, w_fresh
 from ._predict import predict, rebuild_w
 from ._qp import subsolve
+from ._records import WorkingSet
 from ._select import kkt_intercept, select_working_set
 
 _INF = np.inf
@@ -36,9 +37,6 @@ CONVERGED = 0
 MAX_ITER = 1
 STALLED = 2
 
-# the working set: samples within this band of violating their KKT condition
-# (margin units)
-_BAND = 0.01
 # subproblem accuracy at the start, as a fraction of tol * P
 _EPS_SCALE = 0.1
 
@@ -216,8 +214,7 @@ def solve(X, data, lam, C, pt, f_ok, cache, look, err, lim, stats):
                 continue
             status = STALLED
             break
-        nB = select_working_set(f, y, C, alpha, act, nact, b, fit_intercept, _BAND, q_max,
-                                Bbuf, vbuf)
+        nB = select_working_set(data, f, C, alpha, b, q_max, Bbuf, vbuf)
         if nB == 0:
             if eps_scale < 1e-6:
                 if not fresh:
@@ -240,8 +237,8 @@ def solve(X, data, lam, C, pt, f_ok, cache, look, err, lim, stats):
             G[p] = y[i] * f[i] - 1.0
             a_old[p] = alpha[i]
         max_steps = 200 * nB + 100000
-        stp = subsolve(B, nB, ident[:nB], Kb, y, C, alpha, G, eps, max_steps, fit_intercept,
-                       Lw, stats)
+        ws = WorkingSet(B, nB, ident[:nB], Kb, G, Lw)
+        stp = subsolve(ws, y, C, alpha, eps, max_steps, fit_intercept, stats)
         stats.smo_steps[0] += stp
         coefs = np.empty(nB)
         changed = 0
