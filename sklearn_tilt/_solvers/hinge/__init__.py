@@ -69,11 +69,11 @@ and ``w`` is recomputed from ``alpha`` when the bound could matter).  After
 each subproblem the next ``lam``'s start is predicted from the tentative
 solution and its scores are computed in the same sweep over ``X`` (two dot
 products per row, memory bound), so a ``lam`` that is certified right after
-its subproblem hands the next one its scores for free; when ``w`` only scales (closed form) or does not change (hard margin),
-the scores are rescaled or reused, their error bound carried along.  The
-whole loop runs inside numba.
+its subproblem hands the next one its scores for free; when ``w`` only
+scales (closed form) or does not change (hard margin), the scores are
+rescaled or reused, their error bound carried along.  The whole loop runs
+inside numba.
 """
-
 
 import importlib
 
