@@ -25,10 +25,11 @@ def _two_prod(a, b):
 
 
 @njit(cache=True)
-def accurate_scores(is_sparse, Xd, data, indices, indptr, rows, nrows, w, f):
+def accurate_scores(X, rows, nrows, w, f):
     """``f[i] = x_i . w`` for ``i in rows[:nrows]`` in compensated arithmetic
     (Ogita, Rump & Oishi's Dot2: as if computed in twice the working precision,
     then rounded); use :func:`accurate_score_error` for its error bound."""
+    is_sparse, Xd, data, indices, indptr = X
     for k in range(nrows):
         i = rows[k]
         sacc = 0.0
@@ -54,9 +55,12 @@ def accurate_score_error(kmax, wnorm):
 
 
 @njit(cache=True)
-def accurate_w(is_sparse, Xd, data, indices, indptr, y, alpha, act, nact, rn, w):
+def accurate_w(X, prob, alpha, w):
     """``w = X^T (alpha y)`` in compensated arithmetic; returns the bound of
-    ``||w - X^T (alpha y)||`` (about ``u ||w||``, whatever the cancellation)."""
+    ``||w - X^T (alpha y)||`` (about ``u ||w||``, whatever the cancellation);
+    ``prob`` is the :class:`._records.Data` of the problem."""
+    is_sparse, Xd, data, indices, indptr = X
+    y, act, nact, rn = prob.y, prob.act, prob.nact, prob.rn
     d = w.shape[0]
     comp = np.zeros(d)
     w[:] = 0.0

@@ -176,9 +176,8 @@ def solve(X, data, lam, C, pt, f_ok, cache, look, err, lim, stats):
             # after removing the rounding residual of the equality constraint
             make_feasible(y, C, alpha, act, nact, fit_intercept)
             stats.w_accurate[0] += 1
-            err.w[0] = accurate_w(is_sparse, Xd, xdata, indices, indptr, y, alpha, act, nact,
-                                  rn, w)
-            accurate_scores(is_sparse, Xd, xdata, indices, indptr, act, nact, w, f)
+            err.w[0] = accurate_w(X, data, alpha, w)
+            accurate_scores(X, act, nact, w, f)
             err.f[0] = accurate_score_error(kmax, norm_up(w))
             accurate = True
             fresh = True
