@@ -15,7 +15,6 @@ from ._ipm import interior_point_solve
 from ._passes import scores, w_fresh
 from ._path import path_kernel
 from ._records import (
-    N_STATS,
     Data,
     Limits,
     Point,
@@ -23,7 +22,6 @@ from ._records import (
     new_stats,
     no_look_ahead,
     stats_dict,
-    stats_row,
 )
 from ._solve import CONVERGED, STALLED
 from ._solve import solve as _solve_kernel
@@ -145,10 +143,8 @@ def solve_problem(problem, lam, coef_init=None, intercept_init=None, dual_init=N
     b, P, gap, n_iter, status, _, t = _solve_kernel(
         problem.ka, data, lam, C, Point(alpha, w, np.zeros(n)), False,
         new_cache(n, d, cap, q_max), no_look_ahead(), err, lim, stats)
-    row = np.zeros(N_STATS, dtype=np.int64)
-    stats_row(stats, row)
     return _result(t * w, t * b, alpha, n_iter, gap, P, status, problem.max_iter,
-                   stats_dict(row))
+                   stats_dict(stats))
 
 
 def path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
@@ -189,7 +185,8 @@ def path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
     data = _data(problem)
     cap, q_max = _sizes(data.nact)
     coefs, alphas, out, counts = path_kernel(problem.ka, data, lsorted, alpha,
-                                             Limits(tol, max_iter), q_max, cap)
+                                             Limits(tol, max_iter), q_max, cap, new_stats())
+    counts = np.diff(counts, axis=0, prepend=0)  # the counters of each lam
     results = [None] * lams.size
     for k, pos in enumerate(order):
         results[pos] = _result(coefs[k].copy(), out[k, 0], alphas[k].copy(), out[k, 3],

@@ -6,12 +6,12 @@ from numba import njit
 from ._certificate import UROUND, norm_up, score_error
 from ._gram import new_cache
 from ._predict import predict, rebuild_w
-from ._records import N_STATS, LookAhead, Point, Rounding, new_stats, stats_row
+from ._records import N_STATS, LookAhead, Point, Rounding, stats_row
 from ._solve import solve
 
 
 @njit(cache=True)
-def path_kernel(X, data, lams, alpha, lim, q_max, cap):
+def path_kernel(X, data, lams, alpha, lim, q_max, cap, stats):
     """Solve for every ``lams[k]`` (sorted decreasingly), warm-starting each.
 
     The optimal ``alpha`` is piecewise affine in ``C`` (Hastie et al. 2004), so
@@ -20,9 +20,9 @@ def path_kernel(X, data, lams, alpha, lim, q_max, cap):
     between), clipped to the box and made feasible; for the second, samples on
     the upper bound follow the bound and the others keep their value.
 
-    Returns ``(coefs, alphas, out, stats)``: per ``lam`` its coefficients, its
-    dual, ``(b, P, gap, n_iter, status)`` and the counters of
-    :class:`._records.Stats`.
+    Returns ``(coefs, alphas, out, counts)``: per ``lam`` its coefficients,
+    its dual, ``(b, P, gap, n_iter, status)`` and the counters of ``stats`` (a
+    :class:`._records.Stats`, added to) after it.
     """
     y, s, S, act, nact, rn, kmax, fit_intercept = data
     n = y.shape[0]
@@ -50,7 +50,6 @@ def path_kernel(X, data, lams, alpha, lim, q_max, cap):
     c1 = 0.0
     c2 = 0.0
     for k in range(L):
-        stats = new_stats()
         lam = lams[k]
         c = 1.0 / (2.0 * lam * S)
         for i in range(n):

@@ -112,19 +112,14 @@ def no_look_ahead():
                      e_n, e_n, e_n)
 
 
-@njit(cache=True)
 def new_rounding(ew):
     """A :class:`Rounding` with ``ew`` as the bound of ``w`` and the others 0."""
     return Rounding(np.full(1, ew), np.zeros(1), np.zeros(1), np.zeros(1))
 
 
-@njit(cache=True)
 def new_stats():
     """A :class:`Stats` with every counter at 0."""
-    z = np.zeros
-    i8 = np.int64
-    return Stats(z(1, i8), z(1, i8), z(1, i8), z(1, i8), z(1, i8), z(1, i8), z(1, i8),
-                 z(1, i8), z(1, i8), z(1, i8), z(1, i8))
+    return Stats(*(np.zeros(1, dtype=np.int64) for _ in Stats._fields))
 
 
 @njit(cache=True)
@@ -135,5 +130,5 @@ def stats_row(stats, row):
 
 
 def stats_dict(row):
-    """The counters of a row of :func:`stats_row` by name."""
-    return {name: int(v) for name, v in zip(Stats._fields, row)}
+    """The counters of a row of :func:`stats_row`, or of a :class:`Stats`, by name."""
+    return {name: int(np.ravel(v)[0]) for name, v in zip(Stats._fields, row)}
