@@ -106,7 +106,7 @@ def path_kernel(X, data, lams, alpha, lim, q_max, cap, stats):
     return coefs, alphas, out, counts
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _score_shortcut(data, alpha, a1, C, c, c1, f):
     """Whether the scores ``f`` of the previous solution ``a1`` (box ``s c1``)
     serve the start ``alpha`` (box ``C = s c``): ``(rescale, ok)``.
