@@ -133,7 +133,8 @@ def run_method(method, X, y, lams):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.svm import SVC, LinearSVC
 
-    from sklearn_tilt._solvers._hinge import hinge_path, hinge_solve
+    from sklearn_tilt._solvers.hinge import path as hinge_path
+    from sklearn_tilt._solvers.hinge import solve as hinge_solve
 
     n = X.shape[0]
     s = np.ones(n)
@@ -185,11 +186,12 @@ def worker(args):
     import sklearn.svm  # noqa: F401
     from sklearn.exceptions import ConvergenceWarning  # noqa: F401
 
-    import sklearn_tilt._solvers._hinge  # noqa: F401
+    import sklearn_tilt._solvers.hinge  # noqa: F401
 
     if args.method.startswith("tilt"):
         # compile (numba caches to disk; this only loads it) outside the timing
-        from sklearn_tilt._solvers._hinge import hinge_path, hinge_solve
+        from sklearn_tilt._solvers.hinge import path as hinge_path
+        from sklearn_tilt._solvers.hinge import solve as hinge_solve
 
         sub = slice(None, None, 10)
         hinge_path(X[sub], y[sub], np.ones(len(y[sub])), lams[:2], tol=TOL, max_iter=100)

@@ -4,7 +4,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _interpret, _jit_cache
-from ._hinge_ipm import interior_point_fits
+from .hinge import interior_point_fits
 from ._losses import loss_values
 
 LOSSES = ("hinge", "softplus")
@@ -28,7 +28,7 @@ def hinge_method(X, method="auto", lams=None):
     "active_set" or "dcd"); ``lams``: the grid of a path (``None`` for a single fit).
 
     "auto": the interior-point method where its iterations are cheap (few
-    samples and features: :func:`._hinge_ipm.interior_point_fits`) for single
+    samples and features: :func:`.hinge.interior_point_fits`) for single
     fits, at every ``lam`` (its cost hardly depends on ``lam``); paths keep the
     warm-started methods below.
     """
@@ -36,7 +36,7 @@ def hinge_method(X, method="auto", lams=None):
         raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
     if method != "auto":
         return method
-    from ._hinge_dcd import active_set_fits
+    from .hinge import active_set_fits
 
     if lams is None and interior_point_fits(X):
         return "interior_point"
@@ -86,11 +86,11 @@ def _solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercep
     if loss == "hinge":
         chosen = hinge_method(X, method)
         if chosen == "interior_point":
-            from ._hinge import hinge_ipm_solve as hinge_solve
+            from .hinge import ipm_solve as hinge_solve
         elif chosen == "dcd":
-            from ._hinge_dcd import hinge_dcd_solve as hinge_solve
+            from .hinge import dcd_solve as hinge_solve
         else:
-            from ._hinge import hinge_solve
+            from .hinge import solve as hinge_solve
 
         return hinge_solve(X, y, sample_weight, lam, tol=tol, max_iter=max_iter,
                            fit_intercept=fit_intercept, coef_init=coef_init,
@@ -128,11 +128,11 @@ def _solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept
     if loss == "hinge":
         chosen = hinge_method(X, method, lams)
         if chosen == "interior_point":
-            from ._hinge import hinge_ipm_path as hinge_path
+            from .hinge import ipm_path as hinge_path
         elif chosen == "dcd":
-            from ._hinge_dcd import hinge_dcd_path as hinge_path
+            from .hinge import dcd_path as hinge_path
         else:
-            from ._hinge import hinge_path
+            from .hinge import path as hinge_path
 
         return hinge_path(X, y, sample_weight, lams, tol=tol, max_iter=max_iter,
                           fit_intercept=fit_intercept, coef_init=coef_init,

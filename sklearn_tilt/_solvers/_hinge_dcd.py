@@ -68,10 +68,13 @@ import numpy as np
 from numba import njit
 
 from ._common import SolverResult, kernel_arrays, row_axpy, row_dot
-from ._hinge import _check_classes, _check_lam, _validate, _validate_path, hinge_solve
-from ._hinge_certificate import (canonical_intercept, dual_lower, gamma, make_feasible, norm_up,
-                                 primal_upper, relative_gap, row_norms, score_error,
-                                 scaled_margin_candidate)
+from ._problem import check_classes as _check_classes
+from ._problem import check_lam as _check_lam
+from ._problem import validate as _validate
+from ._problem import validate_path as _validate_path
+from .hinge._certificate import (dual_lower, gamma, make_feasible, norm_up, primal_upper,
+                                 relative_gap, row_norms, scaled_margin_candidate, score_error)
+from .hinge._intercept import canonical_intercept
 from ._hinge_cg import _CG_MAX, box_candidates, dual_gain, free_rows, free_set_step
 
 _FM = {"reassoc", "contract", "arcp", "nsz"}

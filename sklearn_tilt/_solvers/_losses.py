@@ -15,6 +15,9 @@ import math
 import numpy as np
 from numba import njit
 
+#: the names of the losses, in one place
+LOSSES = ("hinge", "softplus")
+
 
 @njit(cache=True, inline="always")
 def hinge(z):
@@ -64,4 +67,4 @@ def loss_values(z, loss):
         return np.maximum(1.0 - z, 0.0)
     if loss == "softplus":
         return np.logaddexp(0.0, -z)
-    raise ValueError(f"loss must be 'hinge' or 'softplus', got {loss!r}")
+    raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")

@@ -1,13 +1,11 @@
-"""The hinge intercept and certificate primitives (``_hinge_certificate``)."""
+"""The hinge intercept and certificate primitives (``hinge._certificate``, ``hinge._intercept``)."""
 
 import numpy as np
 import pytest
 
 from sklearn_tilt._solvers._common import kernel_arrays
-from sklearn_tilt._solvers._hinge_certificate import (
-    canonical_intercept,
+from sklearn_tilt._solvers.hinge._certificate import (
     dual_lower,
-    intercept_interval,
     make_feasible,
     norm_up,
     primal_upper,
@@ -15,6 +13,7 @@ from sklearn_tilt._solvers._hinge_certificate import (
     row_norms,
     score_error,
 )
+from sklearn_tilt._solvers.hinge._intercept import canonical_intercept, intercept_interval
 
 
 def _loss(f, y, s, b):

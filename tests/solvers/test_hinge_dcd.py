@@ -279,7 +279,7 @@ def test_active_set_path_started_by_coordinate_descent(data, monkeypatch):
     """A large problem whose largest lam is far from the closed form: the
     active-set path starts from the coordinate-descent dual there (threshold
     lowered); every lam certified and equal to the single fits."""
-    import sklearn_tilt._solvers._hinge as hinge
+    import sklearn_tilt._solvers.hinge._api as hinge
 
     X, y = data
     s = np.ones(y.shape[0])

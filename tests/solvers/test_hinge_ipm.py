@@ -77,10 +77,12 @@ def test_slow_start_is_not_taken_for_a_stall():
     interior point itself, without the active-set fallback."""
     from sklearn.datasets import load_digits
 
-    from sklearn_tilt._solvers._hinge_ipm import interior_point_solve
+    from sklearn_tilt._solvers._problem import problem_of
+    from sklearn_tilt._solvers.hinge._ipm import interior_point_solve
 
     X, y = load_digits(return_X_y=True)
     yy = np.where(y[:1437] == 1, 1.0, -1.0)
     s = np.ones(yy.shape[0])
-    r = interior_point_solve(X[:1437], yy, s, s.sum(), 1e-3, tol=1e-7, max_iter=1000)
+    Xf = np.ascontiguousarray(X[:1437], dtype=np.float64)
+    r = interior_point_solve(problem_of(Xf, yy, s, s.sum(), 1e-7, 1000, True), 1e-3)
     assert r.converged and r.gap <= 1e-7, r.message

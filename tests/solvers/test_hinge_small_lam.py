@@ -17,7 +17,8 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.svm import SVC
 
-from sklearn_tilt._solvers._hinge import hinge_path, hinge_solve
+from sklearn_tilt._solvers.hinge import path as hinge_path
+from sklearn_tilt._solvers.hinge import solve as hinge_solve
 from sklearn_tilt.linear_model import ScaledLossLinearClassifier, scaled_loss_path
 
 LAMS = [1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2]

@@ -1,28 +1,30 @@
 """Passes over ``X`` for the hinge solver: scores, updates and rebuilds of ``w``.
 
-The design matrix is seen through the five kernel arguments of
-:mod:`._common` (``is_sparse, Xd, data, indices, indptr``); every product is
+The design matrix ``X`` is the tuple of the five kernel arguments of
+:mod:`.._common` (``is_sparse, Xd, data, indices, indptr``); every product is
 accumulated in float64 whatever the dtype of ``X``.
 """
 
 from numba import njit
 
-from ._common import FASTMATH, row_axpy, row_dot
-from ._hinge_certificate import gamma
+from .._common import FASTMATH, row_axpy, row_dot
+from ._certificate import gamma
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def scores(is_sparse, Xd, data, indices, indptr, rows, nrows, w, f):
+def scores(X, rows, nrows, w, f):
     """``f[i] = x_i . w`` for ``i in rows[:nrows]``."""
+    is_sparse, Xd, data, indices, indptr = X
     for k in range(nrows):
         i = rows[k]
         f[i] = row_dot(is_sparse, Xd, data, indices, indptr, i, w)
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def scores2(is_sparse, Xd, data, indices, indptr, rows, nrows, w, f, w2, f2):
+def scores2(X, rows, nrows, w, f, w2, f2):
     """``f[i] = x_i . w`` and ``f2[i] = x_i . w2`` in one sweep over the rows
     (the second product is almost free: the sweep is memory bound)."""
+    is_sparse, Xd, data, indices, indptr = X
     if is_sparse:
         for k in range(nrows):
             i = rows[k]
@@ -50,8 +52,9 @@ def scores2(is_sparse, Xd, data, indices, indptr, rows, nrows, w, f, w2, f2):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def add_rows(is_sparse, Xd, data, indices, indptr, rows, coefs, nrows, w):
+def add_rows(X, rows, coefs, nrows, w):
     """``w += sum_k coefs[k] x_{rows[k]}``."""
+    is_sparse, Xd, data, indices, indptr = X
     for k in range(nrows):
         c = coefs[k]
         if c != 0.0:
@@ -59,7 +62,9 @@ def add_rows(is_sparse, Xd, data, indices, indptr, rows, coefs, nrows, w):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def w_from_alpha(is_sparse, Xd, data, indices, indptr, y, alpha, act, nact, w):
+def w_from_alpha(X, y, alpha, act, nact, w):
+    """``w = X^T (alpha y)`` over the samples ``act[:nact]``."""
+    is_sparse, Xd, data, indices, indptr = X
     w[:] = 0.0
     for k in range(nact):
         i = act[k]
@@ -69,10 +74,10 @@ def w_from_alpha(is_sparse, Xd, data, indices, indptr, y, alpha, act, nact, w):
 
 
 @njit(cache=True)
-def w_fresh(is_sparse, Xd, data, indices, indptr, y, alpha, act, nact, w, rn):
+def w_fresh(X, data, alpha, w):
     """``w = X^T (alpha y)`` from scratch; returns the bound of its error."""
-    w_from_alpha(is_sparse, Xd, data, indices, indptr, y, alpha, act, nact, w)
-    return fresh_w_error(alpha, act, nact, rn)
+    w_from_alpha(X, data.y, alpha, data.act, data.nact, w)
+    return fresh_w_error(alpha, data.act, data.nact, data.rn)
 
 
 @njit(cache=True)

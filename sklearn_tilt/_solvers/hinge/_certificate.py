@@ -84,7 +84,7 @@ def norm_up(w):
     acc = 0.0
     c = 0.0
     for k in range(w.shape[0]):
-        acc, c = _two_sum(acc, c, w[k] * w[k])
+        acc, c = two_sum(acc, c, w[k] * w[k])
     # each square rounded (u), the compensated sum (2u + comp_bound)
     rel = 4.0 * UROUND + comp_bound(w.shape[0])
     return np.sqrt((acc + c) * (1.0 + rel)) * (1.0 + 2.0 * UROUND)
@@ -97,7 +97,7 @@ def score_error(kmax, wnorm):
 
 
 @njit(cache=True)
-def _two_sum(s, c, x):
+def two_sum(s, c, x):
     """Neumaier's compensated addition: ``s + c`` is ``s + c + x`` with the
     rounding error of ``s + x`` collected in ``c``."""
     t = s + x
@@ -109,232 +109,10 @@ def _two_sum(s, c, x):
 
 
 @njit(cache=True)
-def _two_prod(a, b):
-    """``(p, e)`` with ``p = fl(a b)`` and ``p + e = a b`` exactly (Veltkamp/Dekker)."""
-    p = a * b
-    ca = 134217729.0 * a
-    ah = ca - (ca - a)
-    al = a - ah
-    cb = 134217729.0 * b
-    bh = cb - (cb - b)
-    bl = b - bh
-    e = al * bl - (((p - ah * bh) - al * bh) - ah * bl)
-    return p, e
-
-
-@njit(cache=True)
 def comp_bound(n):
     """Compensated sum of ``n`` terms: ``|err| <= 2u |sum| + comp_bound(n) sum |t|``."""
     g = gamma(n + 2)
     return 2.0 * g * g
-
-
-@njit(cache=True)
-def accurate_scores(is_sparse, Xd, data, indices, indptr, rows, nrows, w, f):
-    """``f[i] = x_i . w`` for ``i in rows[:nrows]`` in compensated arithmetic
-    (Ogita, Rump & Oishi's Dot2: as if computed in twice the working precision,
-    then rounded); use :func:`accurate_score_error` for its error bound."""
-    for k in range(nrows):
-        i = rows[k]
-        sacc = 0.0
-        cacc = 0.0
-        if is_sparse:
-            for q in range(indptr[i], indptr[i + 1]):
-                p, e = _two_prod(np.float64(data[q]), w[indices[q]])
-                sacc, cacc = _two_sum(sacc, cacc, p)
-                cacc += e
-        else:
-            for q in range(Xd.shape[1]):
-                p, e = _two_prod(np.float64(Xd[i, q]), w[q])
-                sacc, cacc = _two_sum(sacc, cacc, p)
-                cacc += e
-        f[i] = sacc + cacc
-
-
-@njit(cache=True)
-def accurate_score_error(kmax, wnorm):
-    """``ef`` after :func:`accurate_scores`: ``|f_i - x_i.w| <= ef ||x_i||``."""
-    g = gamma(2 * kmax + 4)
-    return (2.0 * UROUND + 2.0 * g * g) * wnorm
-
-
-@njit(cache=True)
-def accurate_w(is_sparse, Xd, data, indices, indptr, y, alpha, act, nact, rn, w):
-    """``w = X^T (alpha y)`` in compensated arithmetic; returns the bound of
-    ``||w - X^T (alpha y)||`` (about ``u ||w||``, whatever the cancellation)."""
-    d = w.shape[0]
-    comp = np.zeros(d)
-    w[:] = 0.0
-    m = 0
-    arn = 0.0
-    for k in range(nact):
-        i = act[k]
-        a = alpha[i] * y[i]
-        if a == 0.0:
-            continue
-        m += 1
-        arn += abs(a) * rn[i]
-        if is_sparse:
-            for q in range(indptr[i], indptr[i + 1]):
-                j = indices[q]
-                p, e = _two_prod(a, np.float64(data[q]))
-                w[j], comp[j] = _two_sum(w[j], comp[j], p)
-                comp[j] += e
-        else:
-            for j in range(d):
-                p, e = _two_prod(a, np.float64(Xd[i, j]))
-                w[j], comp[j] = _two_sum(w[j], comp[j], p)
-                comp[j] += e
-    for j in range(d):
-        w[j] += comp[j]
-    g = gamma(2 * m + 4)
-    return 2.0 * UROUND * norm_up(w) + 2.0 * g * g * arn * (1.0 + gamma(nact + 2))
-
-
-# --------------------------------------------------------------------------
-# the intercept
-# --------------------------------------------------------------------------
-
-
-@njit(cache=True)
-def _slopes(f, y, s, act, nact, b):
-    """One-sided derivatives of ``sum_i s_i max(0, 1 - y_i (f_i + b))`` at ``b``
-    and the total weight."""
-    dminus = 0.0
-    dplus = 0.0
-    stot = 0.0
-    for k in range(nact):
-        i = act[k]
-        t = y[i] - f[i]
-        si = s[i]
-        stot += si
-        if y[i] > 0.0:
-            # loss s (t - b) for b < t
-            if t > b:
-                dplus -= si
-                dminus -= si
-            elif t == b:
-                dminus -= si
-        else:
-            # loss s (b - t) for b > t
-            if t < b:
-                dplus += si
-                dminus += si
-            elif t == b:
-                dplus += si
-    return dminus, dplus, stot
-
-
-@njit(cache=True)
-def _quickselect_minimiser(f, y, s, act, nact, tz, tbuf):
-    """A minimiser of the 1-D problem by weighted quickselect over the
-    breakpoints ``t_i = y_i - f_i``: the smallest ``t`` with
-    ``sum_{t_i <= t} s_i >= S_+`` (the slope there changes sign)."""
-    splus = 0.0
-    m = 0
-    wbuf = np.empty(nact)
-    for k in range(nact):
-        i = act[k]
-        if s[i] > 0.0:
-            tbuf[m] = y[i] - f[i]
-            wbuf[m] = s[i]
-            m += 1
-            if y[i] > 0.0:
-                splus += s[i]
-    target = splus - tz
-    lo_i = 0
-    hi_i = m
-    acc = 0.0
-    b = 0.0
-    seed = 12345
-    while hi_i > lo_i:
-        seed = (seed * 1103515245 + 12345) % 2147483648
-        piv = tbuf[lo_i + seed % (hi_i - lo_i)]
-        # three-way partition of [lo_i, hi_i): < piv | == piv | > piv
-        lt = lo_i
-        gt = hi_i
-        r = lo_i
-        wl = 0.0
-        we = 0.0
-        while r < gt:
-            v = tbuf[r]
-            if v < piv:
-                tbuf[r], tbuf[lt] = tbuf[lt], tbuf[r]
-                wbuf[r], wbuf[lt] = wbuf[lt], wbuf[r]
-                wl += wbuf[lt]
-                lt += 1
-                r += 1
-            elif v > piv:
-                gt -= 1
-                tbuf[r], tbuf[gt] = tbuf[gt], tbuf[r]
-                wbuf[r], wbuf[gt] = wbuf[gt], wbuf[r]
-            else:
-                we += wbuf[r]
-                r += 1
-        if acc + wl >= target:
-            hi_i = lt
-        elif acc + wl + we >= target:
-            b = piv
-            break
-        else:
-            acc += wl + we
-            lo_i = gt
-    return b
-
-
-@njit(cache=True)
-def intercept_interval(f, y, s, act, nact, b_hint, tbuf):
-    """The interval ``[lo, hi]`` of minimisers over ``b`` of
-    ``sum_i s_i max(0, 1 - y_i (f_i + b))`` (needs weight in both classes).
-
-    ``b_hint`` (e.g. the intercept of the KKT conditions) is tested first in
-    O(n) by its one-sided derivatives; only when it is not a minimiser are the
-    breakpoints searched (weighted quickselect, expected O(n)).  A slope within
-    ``1e-12`` of the total weight counts as zero (weights that balance up to
-    rounding).  ``tbuf`` is scratch of length ``nact``.  Returns
-    ``(lo, hi, searched)``.
-    """
-    dminus, dplus, stot = _slopes(f, y, s, act, nact, b_hint)
-    tz = 1e-12 * stot
-    searched = False
-    b = b_hint
-    if not (dminus <= tz and dplus >= -tz):
-        b = _quickselect_minimiser(f, y, s, act, nact, tz, tbuf)
-        searched = True
-        dminus, dplus, stot = _slopes(f, y, s, act, nact, b)
-    lo = b
-    hi = b
-    if dplus <= tz:
-        # flat to the right of b: up to the next breakpoint
-        hi = _INF
-        for k in range(nact):
-            i = act[k]
-            t = y[i] - f[i]
-            if s[i] > 0.0 and t > b and t < hi:
-                hi = t
-        if hi == _INF:
-            hi = b
-    if dminus >= -tz:
-        # flat to the left of b: down to the previous breakpoint
-        lo = -_INF
-        for k in range(nact):
-            i = act[k]
-            t = y[i] - f[i]
-            if s[i] > 0.0 and t < b and t > lo:
-                lo = t
-        if lo == -_INF:
-            lo = b
-    return lo, hi, searched
-
-
-@njit(cache=True)
-def canonical_intercept(f, y, s, act, nact, b_hint, tbuf):
-    """The midpoint of the interval of optimal intercepts for the scores ``f``
-    (see :func:`intercept_interval`); a canonical choice that does not depend
-    on how the samples are represented (weights or repeated rows).
-    Returns ``(b, searched)``."""
-    lo, hi, searched = intercept_interval(f, y, s, act, nact, b_hint, tbuf)
-    return 0.5 * lo + 0.5 * hi, searched
 
 
 # --------------------------------------------------------------------------
@@ -387,7 +165,7 @@ def _equality_residual(y, alpha, act, nact):
     cr = 0.0
     for k in range(nact):
         i = act[k]
-        r, cr = _two_sum(r, cr, alpha[i] * y[i])
+        r, cr = two_sum(r, cr, alpha[i] * y[i])
     return r + cr
 
 
@@ -443,7 +221,7 @@ def primal_upper(f, ef, rn, y, s, act, nact, b, lam, wnorm, S):
             loss += s[i] * z
         if z + e > 0.0:
             # s_i (z + e) rounded up, summed with compensation
-            loss_up, cup = _two_sum(loss_up, cup, s[i] * (z + e) * (1.0 + 4.0 * UROUND))
+            loss_up, cup = two_sum(loss_up, cup, s[i] * (z + e) * (1.0 + 4.0 * UROUND))
     loss_up += cup
     # the compensated sum (2u + comp_bound, nonnegative terms), S rounded (u)
     # and the division (u)
@@ -482,8 +260,8 @@ def dual_lower(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
         elif a > C[i]:
             excess += (a - C[i]) * rn[i]
             a = C[i]
-        asum, ca = _two_sum(asum, ca, a)
-        r, cr = _two_sum(r, cr, a * y[i])
+        asum, ca = two_sum(asum, ca, a)
+        r, cr = two_sum(r, cr, a * y[i])
         if rn[i] > rnmax:
             rnmax = rn[i]
     asum += ca

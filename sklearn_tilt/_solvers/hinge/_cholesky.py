@@ -1,6 +1,6 @@
 """Dense Cholesky factor of the free-set Hessian with O(m^2) up- and downdates.
 
-Used by the active-set subproblem solver (:mod:`._hinge_qp`): one
+Used by the active-set subproblem solver (:mod:`._qp`): one
 factorisation per subproblem, then a row appended when a sample joins the
 free set and a Givens-style rank-1 update when one leaves it.  Numerically
 dependent variables are dropped (their row and column replaced by the
@@ -10,7 +10,7 @@ identity, ``keep`` False), so a degenerate Gram matrix never breaks a step.
 import numpy as np
 from numba import njit
 
-from ._common import FASTMATH
+from .._common import FASTMATH
 
 
 @njit(cache=True, fastmath=FASTMATH)

@@ -8,7 +8,7 @@ Problem, over the samples of positive weight (``p_i = s_i / S``)::
 
 Its multipliers are ``u_i = p_i beta_i`` with ``beta_i in [0, 1]``; at the
 optimum ``2 lam w = sum_i u_i y_i x_i`` and ``sum_i u_i y_i = 0`` (the hinge
-dual of :mod:`._hinge` has ``alpha = C beta``, ``C_i = s_i / (2 lam S)``).
+dual of :mod:`sklearn_tilt._solvers.hinge` has ``alpha = C beta``, ``C_i = s_i / (2 lam S)``).
 
 * Interior point: Mehrotra's predictor-corrector on the primal-dual
   equations.  Each iteration solves one symmetric positive definite system of
@@ -28,7 +28,7 @@ dual of :mod:`._hinge` has ``alpha = C beta``, ``C_i = s_i / (2 lam S)``).
   conditioned at the hard-margin end.  The partition is then updated by the
   rule of Hintermueller, Ito & Kunisch (2002) until it repeats, which gives
   the exact minimiser.
-* Certificate: the rounding-safe bounds of :mod:`._hinge_certificate`,
+* Certificate: the rounding-safe bounds of :mod:`._certificate`,
   computed from scratch at the returned ``(w, b)`` and ``alpha``; the result
   is converged only when their relative gap is at most ``tol``.
 
@@ -37,16 +37,24 @@ Memory: the active rows as a dense float64 array (``n d``) plus O(n + d^2);
 cheap.
 """
 
-import math
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
-from ._common import SolverResult, kernel_arrays
-from ._hinge_certificate import (canonical_intercept, dual_lower, gamma, make_feasible, norm_up,
-                                 primal_upper, relative_gap, row_norms, scaled_margin_candidate,
-                                 score_error)
+from .._common import SolverResult
+from ._certificate import (
+    dual_lower,
+    gamma,
+    make_feasible,
+    norm_up,
+    primal_upper,
+    relative_gap,
+    row_norms,
+    scaled_margin_candidate,
+    score_error,
+)
+from ._intercept import canonical_intercept
 
 # the method applies when n (d + 1)^2, the cost of one iteration, is at most
 # this, and so does the dense copy of the rows
@@ -76,20 +84,22 @@ def interior_point_fits(X, n_active=None):
     return n <= MAX_SAMPLES and n * (d + 1) ** 2 <= MAX_WORK and n * d <= MAX_ENTRIES
 
 
-class _Problem:
-    """The active rows as dense float64, their labels and weights."""
+class _Rows:
+    """The active rows of a :class:`..._problem.Problem` as dense float64, their
+    labels and weights."""
 
-    def __init__(self, X, y, s, S, fit_intercept):
+    def __init__(self, problem):
+        X, y, s, S = problem.X, problem.y, problem.s, problem.S
         self.n, self.d = X.shape
-        self.act = np.flatnonzero(s > 0).astype(np.int64)
+        self.act = problem.act
         Xa = X[self.act]
         Xa = Xa.toarray() if sp.issparse(Xa) else Xa
         self.X = np.ascontiguousarray(Xa, dtype=np.float64)
         self.y = y[self.act]
         self.p = s[self.act] / S
-        self.fi = bool(fit_intercept)
+        self.fi = problem.fit_intercept
         # the certificate reads X as given
-        self.ka = kernel_arrays(X)
+        self.ka = problem.ka
         self.yall, self.s, self.S = y, s, S
         self.rn = np.empty(self.n)
         self.kmax = row_norms(*self.ka, self.n, self.rn)
@@ -176,7 +186,8 @@ def _ipm_steps(prob, lam, st):
         aff = _direction(prob, cho, st, res, r * u, xi * v)
         _, _, dxi, dr, du, dv = aff
         a = min(1.0, _max_step(xi, dxi), _max_step(r, dr), _max_step(u, du), _max_step(v, dv))
-        mu_aff = (float((r + a * dr) @ (u + a * du)) + float((xi + a * dxi) @ (v + a * dv))) / (2 * m)
+        mu_aff = (float((r + a * dr) @ (u + a * du))
+                  + float((xi + a * dxi) @ (v + a * dv))) / (2 * m)
         sigma = (mu_aff / mu) ** 3 if mu > 0.0 else 0.0
         dw, db, dxi, dr, du, dv = _direction(prob, cho, st, res,
                                              r * u + aff[3] * aff[4] - sigma * mu,
@@ -329,13 +340,14 @@ def _start(prob):
     return (np.zeros(prob.d), 0.0, np.ones(m), np.ones(m), 0.5 * p, 0.5 * p)
 
 
-def interior_point_solve(X, y, s, S, lam, *, tol, max_iter, fit_intercept=True):
-    """Solve the hinge problem for one ``lam`` (validated arrays; ``S = fsum(s)``).
+def interior_point_solve(problem, lam):
+    """Solve the hinge problem of a :class:`..._problem.Problem` for one ``lam``.
 
-    ``max_iter`` bounds the interior-point iterations.  Returns a
+    ``problem.max_iter`` bounds the interior-point iterations.  Returns a
     :class:`~sklearn_tilt._solvers.SolverResult` (``dual`` is ``alpha``).
     """
-    prob = _Problem(X, y, s, S, fit_intercept)
+    tol, max_iter = problem.tol, problem.max_iter
+    prob = _Rows(problem)
     best = None
     n_iter = 0
     st = _start(prob)

@@ -10,9 +10,14 @@ optimum ``max_{I_up} t <= b <= min_{I_low} t``.
 import numpy as np
 from numba import njit
 
-from ._common import argsort
+from .._common import argsort
 
 _INF = np.inf
+
+# the working set: samples within this band of violating their KKT condition
+# (margin units)
+_BAND = 0.01
+
 
 @njit(cache=True)
 def up_low(yi, ai, Ci):
@@ -63,15 +68,17 @@ def kkt_intercept(f, y, C, alpha, act, nact):
 
 
 @njit(cache=True)
-def select_working_set(f, y, C, alpha, act, nact, b, fit_intercept, band, q_max, Bbuf, vbuf):
-    """Fill ``Bbuf`` with the working set; return its size.
+def select_working_set(data, f, C, alpha, b, q_max, Bbuf, vbuf):
+    """Fill ``Bbuf`` with the working set of at most ``q_max`` samples; return its size.
 
     Violation of sample i at intercept ``b`` (``t_i = y_i - f_i``): ``t_i - b``
     if it may move up (``I_up``), ``b - t_i`` if it may move down (``I_low``),
     the larger of both for free samples.  Every sample with violation above
-    ``-band`` is a candidate; beyond ``q_max`` candidates, the most violating
+    ``-_BAND`` is a candidate; beyond ``q_max`` candidates, the most violating
     ones are kept, half from each side.
     """
+    y, act, nact = data.y, data.act, data.nact
+    band = _BAND
     ncand = 0
     for k in range(nact):
         i = act[k]

@@ -9,8 +9,8 @@ over the samples on their upper bound, kept up to date.
 
 from numba import njit
 
-from ._common import FASTMATH, row_axpy
-from ._hinge_certificate import UROUND, gamma, norm_up
+from .._common import FASTMATH, row_axpy
+from ._certificate import UROUND, gamma, norm_up
 
 
 @njit(cache=True)
@@ -66,19 +66,21 @@ def fix_equality(y, C, alpha, act, nact):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nact, U, inU,
-               w, rn, err, tol):
+def rebuild_w(X, data, C, c, alpha, U, inU, w, err, tol):
     """``w = c U + sum_{free} a_i y_i x_i`` with ``U = sum_{a_i = C_i} s_i y_i x_i``;
     returns a bound of ``||w - X^T (alpha y)||``.
 
     ``U`` is kept up to date incrementally (``inU`` flags what it holds), so a
     change of ``lam`` costs a pass over the free samples only.  Its rounding
-    error is tracked (``err[3]``): ``c`` grows without bound as ``lam`` goes
-    to 0, and so does ``c`` times the residue that samples leaving ``U``
-    leave behind.  ``U`` is set to exactly 0 when it holds no sample, and is
-    summed again from scratch when its error could show at ``tol``.
+    error is tracked (``err.U``, a :class:`._records.Rounding`): ``c`` grows
+    without bound as ``lam`` goes to 0, and so does ``c`` times the residue
+    that samples leaving ``U`` leave behind.  ``U`` is set to exactly 0 when
+    it holds no sample, and is summed again from scratch when its error could
+    show at ``tol``.
     """
-    eU = err[3]
+    is_sparse, Xd, xdata, indices, indptr = X
+    y, s, act, nact, rn = data.y, data.s, data.act, data.nact, data.rn
+    eU = err.U[0]
     uabs = 0.0
     nmem = 0
     for k in range(nact):
@@ -94,7 +96,7 @@ def rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nact
             v = s[i] * y[i]
             if not atb:
                 v = -v
-            row_axpy(is_sparse, Xd, data, indices, indptr, i, v, U)
+            row_axpy(is_sparse, Xd, xdata, indices, indptr, i, v, U)
             inU[i] = atb
             run += s[i] * rn[i]
             eU += UROUND * (run + eU + 2.0 * s[i] * rn[i])
@@ -121,7 +123,7 @@ def rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nact
             i = act[k]
             a = alpha[i]
             if a > 0.0 and a < C[i]:
-                row_axpy(is_sparse, Xd, data, indices, indptr, i, a * y[i], w)
+                row_axpy(is_sparse, Xd, xdata, indices, indptr, i, a * y[i], w)
         cu = c * (uabs + eU)
         # c U: its error, the rounding of c U and of C_i = s_i c; then the sum
         # of the free terms into it
@@ -132,20 +134,18 @@ def rebuild_w(is_sparse, Xd, data, indices, indptr, y, s, C, c, alpha, act, nact
         if fresh >= 0.25 * eU:
             break
         # sum U again from scratch
-        err[4] += 1.0
         U[:] = 0.0
         for k in range(nact):
             i = act[k]
             if inU[i]:
-                row_axpy(is_sparse, Xd, data, indices, indptr, i, s[i] * y[i], U)
+                row_axpy(is_sparse, Xd, xdata, indices, indptr, i, s[i] * y[i], U)
         eU = fresh
-    err[3] = eU
+    err.U[0] = eU
     return ew
 
 
 @njit(cache=True)
-def predict(out, a_cur, a_prev, have_prev, c_cur, c_prev, c_new, s, y, Cnew, act, nact,
-             fit_intercept, linear):
+def predict(data, out, a_cur, a_prev, have_prev, c_cur, c_prev, c_new, Cnew):
     """Warm start at ``c_new`` from the solutions at ``c_cur`` (and ``c_prev``).
 
     The optimal ``alpha`` is piecewise affine in ``C`` (Hastie et al. 2004):
@@ -155,7 +155,8 @@ def predict(out, a_cur, a_prev, have_prev, c_cur, c_prev, c_new, s, y, Cnew, act
     Then clipped to the box (values within 1e-12 of a bound snap to it) and
     made feasible.
     """
-    if have_prev and linear and c_cur != c_prev:
+    s, y, act, nact = data.s, data.y, data.act, data.nact
+    if have_prev and c_cur != c_prev:
         t = (c_new - c_cur) / (c_cur - c_prev)
         for q in range(nact):
             i = act[q]
@@ -177,5 +178,5 @@ def predict(out, a_cur, a_prev, have_prev, c_cur, c_prev, c_new, s, y, Cnew, act
             out[i] = 0.0
         elif a >= Cnew[i] * (1.0 - 1e-12):
             out[i] = Cnew[i]
-    if fit_intercept:
+    if data.fit_intercept:
         fix_equality(y, Cnew, out, act, nact)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from ._common import FASTMATH, argsort, row_axpy
+from .._common import FASTMATH, argsort, row_axpy
 
 # Gram rows computed by BLAS when at least this many are missing at once
 # (below, SIMD loops: BLAS is slow on small, oddly shaped products)
@@ -33,6 +33,9 @@ class GramCache(NamedTuple):
     workb: np.ndarray
     workk: np.ndarray
     workl: np.ndarray  # the Cholesky factor of the active-set method
+    used: np.ndarray  # (1,) slots ever used
+    clock: np.ndarray  # (1,) working sets seen (the time of the LRU stamps)
+    q_max: int  # largest working set
 
 
 @njit(cache=True)
@@ -42,7 +45,8 @@ def new_cache(n, d, cap, q_max):
     return GramCache(np.empty((cap, d)), np.empty((cap, cap)),
                      np.zeros((cap, cap), dtype=np.uint8), -np.ones(n, dtype=np.int64),
                      -np.ones(cap, dtype=np.int64), np.zeros(cap, dtype=np.int64),
-                     np.empty(m * d), np.empty(m * d), np.empty(m * m), np.empty(m * m))
+                     np.empty(m * d), np.empty(m * d), np.empty(m * m), np.empty(m * m),
+                     np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), q_max)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -93,16 +97,21 @@ def _store_pair(K, valid, a, b, v):
 
 
 @njit(cache=True)
-def cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, cache, clock, state):
+def cache_insert(X, B, nB, cache, stats):
     """Gram matrix of the working set ``B[:nB]`` (a contiguous ``(nB, nB)`` copy).
 
     The cache keeps float64 copies of the rows of up to ``cap`` samples (slots,
     least recently used evicted) and the inner products between them that
     were ever needed (``valid``); only missing pairs are computed: by BLAS for
     a block of at least ``_BLAS_ROWS`` rows, else by SIMD loops.
-    ``state[0]`` is the number of slots ever used.
+    Every call is one tick of the clock of the LRU stamps.
     """
-    Xc, K, valid, slot_of, who, stamp, workx, workb, workk, _ = cache
+    is_sparse, Xd, data, indices, indptr = X
+    Xc, K, valid, slot_of, who, stamp = (cache.Xc, cache.K, cache.valid, cache.slot_of,
+                                         cache.who, cache.stamp)
+    workx, workb, workk = cache.workx, cache.workb, cache.workk
+    cache.clock[0] += 1
+    clock = cache.clock[0]
     cap = who.shape[0]
     d = Xc.shape[1]
     nnew = 0
@@ -112,7 +121,7 @@ def cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, cache, clock, stat
             stamp[sl] = clock
         else:
             nnew += 1
-    hi = state[0]
+    hi = cache.used[0]
     if nnew > 0:
         # slots: never used first, then least recently used
         free_slots = np.empty(nnew, dtype=np.int64)
@@ -138,8 +147,8 @@ def cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, cache, clock, stat
                     valid[q, sl] = 0
                 free_slots[nf] = sl
                 nf += 1
-        state[0] = hi
-        state[4] += nnew
+        cache.used[0] = hi
+        stats.gram_rows[0] += nnew
         q = 0
         for p in range(nB):
             i = B[p]
@@ -174,7 +183,7 @@ def cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, cache, clock, stat
             sq = slots[q]
             if not need[q] and valid[sp_, sq] == 0:
                 _store_pair(K, valid, sp_, sq, _dot_rows(Xc, sp_, sq))
-                state[6] += 1
+                stats.gram_pairs[0] += 1
     if nneed >= _BLAS_ROWS:
         # a block of rows against the whole working set: BLAS
         R = np.empty(nneed, dtype=np.int64)
@@ -190,7 +199,7 @@ def cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, cache, clock, stat
         for p in range(nB):
             XB[p, :] = Xc[slots[p]]
         prod = np.dot(XR, XB.T)
-        state[7] += nneed * nB
+        stats.gram_entries[0] += nneed * nB
         for r in range(nneed):
             sa = slots[R[r]]
             for p in range(nB):
@@ -211,7 +220,7 @@ def cache_insert(is_sparse, Xd, data, indices, indptr, B, nB, cache, clock, stat
                     cols[m] = sb
                     m += 1
             _dot_many(Xc, sa, cols, m, vals)
-            state[7] += m
+            stats.gram_entries[0] += m
             for k in range(m):
                 _store_pair(K, valid, sa, cols[k], vals[k])
     Kb = workk[: nB * nB].reshape((nB, nB))
