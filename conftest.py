@@ -37,8 +37,10 @@ if _MISSING:
 
 def pytest_report_header(config):
     if _MISSING:
-        return (f"sklearn_tilt/nn docstring examples not collected: {', '.join(_MISSING)} "
-                "not installed (pip install 'sklearn-tilt[nn]')")
+        return (
+            f"sklearn_tilt/nn docstring examples not collected: {', '.join(_MISSING)} "
+            "not installed (pip install 'sklearn-tilt[nn]')"
+        )
     return None
 
 

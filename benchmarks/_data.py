@@ -20,9 +20,18 @@ FASHION_HOME = "/usr/share/datasets/fashion-mnist"
 FASHION_SHIRT = (6,)
 
 
-def make_text_like(n_samples=200_000, n_features=100_000, nnz_per_row=30, *, zipf=1.1,
-                   n_informative=10_000, noise=0.1, dtype=np.float64,
-                   index_dtype=np.int32, random_state=0):
+def make_text_like(
+    n_samples=200_000,
+    n_features=100_000,
+    nnz_per_row=30,
+    *,
+    zipf=1.1,
+    n_informative=10_000,
+    noise=0.1,
+    dtype=np.float64,
+    index_dtype=np.int32,
+    random_state=0,
+):
     """Synthetic text-like CSR classification data.
 
     Parameters
@@ -57,7 +66,9 @@ def make_text_like(n_samples=200_000, n_features=100_000, nnz_per_row=30, *, zip
     p /= p.sum()
     perm = rng.permutation(n_features)
     total = int(counts.sum())
-    cols = perm[np.searchsorted(np.cumsum(p), rng.rand(total), side="right").clip(0, n_features - 1)]
+    cols = perm[
+        np.searchsorted(np.cumsum(p), rng.rand(total), side="right").clip(0, n_features - 1)
+    ]
     rows = np.repeat(np.arange(n_samples), counts)
     vals = rng.exponential(1.0, size=total) + 0.1
     X = sp.csr_matrix((vals, (rows, cols)), shape=(n_samples, n_features))
@@ -134,8 +145,9 @@ def docstring_paragraphs(packages=DOC_PACKAGES, site_packages=None, min_chars=40
                 except (SyntaxError, UnicodeDecodeError, ValueError):
                     continue
                 for node in ast.walk(tree):
-                    if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
-                                             ast.AsyncFunctionDef)):
+                    if not isinstance(
+                        node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+                    ):
                         continue
                     doc = ast.get_docstring(node)
                     for par in re.split(r"\n\s*\n", doc or ""):
@@ -173,8 +185,9 @@ def load_docstrings(grouping="networkx", cache_home=CACHE_HOME):
 
         with gzip.open(txt_path, "rt", encoding="utf-8") as fh:
             blob = json.load(fh)
-        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2,
-                              max_features=DOC_MAX_FEATURES)
+        vec = TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=DOC_MAX_FEATURES
+        )
         X = sp.csr_matrix(vec.fit_transform(blob["texts"]), dtype=np.float64)
         X.sort_indices()
         sp.save_npz(mat_path, X)

@@ -50,16 +50,28 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 
-CONFIGS = [f"{loss}-{layout}-{dtype}" for loss in ("hinge", "softplus")
-           for layout in ("dense", "csr") for dtype in ("float64", "float32")]
+CONFIGS = [
+    f"{loss}-{layout}-{dtype}"
+    for loss in ("hinge", "softplus")
+    for layout in ("dense", "csr")
+    for dtype in ("float64", "float32")
+]
 # scikit-learn's digits (1797 x 64, ten classes, one-vs-rest): larger than what runs
 # uncompiled, so its first fit compiles (run with --only)
 DIGITS = [f"{loss}-digits-float64" for loss in ("hinge", "softplus")]
 GRID = "gridsearch-n_jobs2"
 # the first calls that issue 21 sets targets for, with scikit-learn's peer beside each
-SCENARIOS = ["readme", "readme-linearsvc", "digits-hinge", "digits-linearsvc",
-             "digits-softplus", "digits-logreg", "mc20000-hinge", "mc20000-linearsvc",
-             "compile"]
+SCENARIOS = [
+    "readme",
+    "readme-linearsvc",
+    "digits-hinge",
+    "digits-linearsvc",
+    "digits-softplus",
+    "digits-logreg",
+    "mc20000-hinge",
+    "mc20000-linearsvc",
+    "compile",
+]
 
 CHILD = r"""
 import json, sys, time
@@ -189,8 +201,14 @@ def run_child(cfg, cache_dir, src=ROOT, jit="auto"):
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-c", CHILD, "GRID" if cfg == GRID else cfg],
-                                env=env, stdout=out, stderr=err, text=True, cwd=src)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, "GRID" if cfg == GRID else cfg],
+            env=env,
+            stdout=out,
+            stderr=err,
+            text=True,
+            cwd=src,
+        )
         _, status, ru = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - t
@@ -200,27 +218,50 @@ def run_child(cfg, cache_dir, src=ROOT, jit="auto"):
     if proc.returncode != 0:
         raise RuntimeError(f"{cfg}: child failed\n{stderr[-3000:]}")
     line = [ln for ln in stdout.splitlines() if ln.startswith("RESULT ")][-1]
-    res = json.loads(line[len("RESULT "):])
+    res = json.loads(line[len("RESULT ") :])
     res["process_s"] = wall
     res["process_cpu_s"] = ru.ru_utime + ru.ru_stime
     res["stderr_lines"] = len([ln for ln in stderr.splitlines() if ln.strip()])
     return res
 
 
-FIELDS = ["config", "cache", "repeat", "import_s", "fit1_s", "fit2_s", "process_s",
-          "import_cpu_s", "fit1_cpu_s", "process_cpu_s", "compiled", "stderr_lines"]
-NUM = ["import_s", "fit1_s", "fit2_s", "process_s", "import_cpu_s", "fit1_cpu_s",
-       "process_cpu_s", "compiled"]
+FIELDS = [
+    "config",
+    "cache",
+    "repeat",
+    "import_s",
+    "fit1_s",
+    "fit2_s",
+    "process_s",
+    "import_cpu_s",
+    "fit1_cpu_s",
+    "process_cpu_s",
+    "compiled",
+    "stderr_lines",
+]
+NUM = [
+    "import_s",
+    "fit1_s",
+    "fit2_s",
+    "process_s",
+    "import_cpu_s",
+    "fit1_cpu_s",
+    "process_cpu_s",
+    "compiled",
+]
 
 
 _LOAD = [0.0]
 
 
 def _show(kind, cfg, r, res):
-    print(f"{kind} {cfg:28s} r{r}: import {res['import_s']:.2f}s  first fit "
-          f"{res['fit1_s']:.2f}s (CPU {res['fit1_cpu_s']:.2f}s, {res['compiled']} compiled)  "
-          f"second {res['fit2_s']:.3f}s  process {res['process_s']:.2f}s "
-          f"(CPU {res['process_cpu_s']:.2f}s)", flush=True)
+    print(
+        f"{kind} {cfg:28s} r{r}: import {res['import_s']:.2f}s  first fit "
+        f"{res['fit1_s']:.2f}s (CPU {res['fit1_cpu_s']:.2f}s, {res['compiled']} compiled)  "
+        f"second {res['fit2_s']:.3f}s  process {res['process_s']:.2f}s "
+        f"(CPU {res['process_cpu_s']:.2f}s)",
+        flush=True,
+    )
 
 
 def run(configs, repeats, label, src=ROOT, parallel=1, append=False, jit="auto"):
@@ -258,8 +299,13 @@ def run(configs, repeats, label, src=ROOT, parallel=1, append=False, jit="auto")
         w = csv.DictWriter(fh, fieldnames=FIELDS)
         w.writeheader()
         for row in rows:
-            w.writerow({k: (round(v, 4) if isinstance(v, float) else v)
-                        for k, v in row.items() if k in FIELDS})
+            w.writerow(
+                {
+                    k: (round(v, 4) if isinstance(v, float) else v)
+                    for k, v in row.items()
+                    if k in FIELDS
+                }
+            )
     md = report(rows, label, parallel, jit)
     (RESULTS / f"cold_start_{label}.md").write_text(md)
     print(md)
@@ -282,18 +328,22 @@ def report(rows, label, parallel=1, jit="auto"):
     med = _medians(rows)
     order = CONFIGS + [GRID] + DIGITS + SCENARIOS
     configs = sorted(dict.fromkeys(r["config"] for r in rows), key=order.index)
-    lines = [f"# Cold start ({label})", "",
-             f"`python benchmarks/bench_cold_start.py --label {label} --parallel {parallel} "
-             f"--jit {jit}`"
-             " (`n`: fresh processes per configuration and cache state); "
-             f"python {platform.python_version()}, numba {_numba_version()}, "
-             f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
-             "Medians over fresh processes; cold = empty temporary `NUMBA_CACHE_DIR`, "
-             "warm = the cache a cold run left. Seconds. Load average (1 min) during the run: "
-             f"{_LOAD[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.", "",
-             "| configuration | n | import | first fit, cold | (CPU) | compiled | process, cold "
-             "| (CPU, all processes) | first fit, warm | process, warm | second fit |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# Cold start ({label})",
+        "",
+        f"`python benchmarks/bench_cold_start.py --label {label} --parallel {parallel} "
+        f"--jit {jit}`"
+        " (`n`: fresh processes per configuration and cache state); "
+        f"python {platform.python_version()}, numba {_numba_version()}, "
+        f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "Medians over fresh processes; cold = empty temporary `NUMBA_CACHE_DIR`, "
+        "warm = the cache a cold run left. Seconds. Load average (1 min) during the run: "
+        f"{_LOAD[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.",
+        "",
+        "| configuration | n | import | first fit, cold | (CPU) | compiled | process, cold "
+        "| (CPU, all processes) | first fit, warm | process, warm | second fit |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for cfg in configs:
         c = med.get((cfg, "cold"))
         w = med.get((cfg, "warm")) or {k: float("nan") for k in NUM}
@@ -302,18 +352,24 @@ def report(rows, label, parallel=1, jit="auto"):
         lines.append(
             f"| {cfg} | {c['n']} | {c['import_s']:.2f} | **{c['fit1_s']:.2f}** | {c['fit1_cpu_s']:.2f} | "
             f"{c['compiled']:.0f} | {c['process_s']:.2f} | {c['process_cpu_s']:.2f} | "
-            f"{w['fit1_s']:.2f} | {w['process_s']:.2f} | {c['fit2_s']:.3f} |")
-    lines += ["", "`compiled`: kernel specialisations numba compiled in the first fit "
-              "(GridSearchCV: in the parent process only, i.e. the refit). `(CPU)`: CPU time of "
-              "the fitting process (compiling is single-threaded, so on a quiet machine wall "
-              "~ CPU; the CPU figure is the one to compare when the machine is loaded). "
-              "`(CPU, all processes)`: the child and its loky workers.", ""]
+            f"{w['fit1_s']:.2f} | {w['process_s']:.2f} | {c['fit2_s']:.3f} |"
+        )
+    lines += [
+        "",
+        "`compiled`: kernel specialisations numba compiled in the first fit "
+        "(GridSearchCV: in the parent process only, i.e. the refit). `(CPU)`: CPU time of "
+        "the fitting process (compiling is single-threaded, so on a quiet machine wall "
+        "~ CPU; the CPU figure is the one to compare when the machine is loaded). "
+        "`(CPU, all processes)`: the child and its loky workers.",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def _numba_version():
     try:
         import numba
+
         return numba.__version__
     except ImportError:  # pragma: no cover
         return "?"
@@ -341,18 +397,30 @@ def main():
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--label", default="before")
     p.add_argument("--only", nargs="+", choices=CONFIGS + [GRID] + DIGITS + SCENARIOS + ["targets"])
-    p.add_argument("--jit", default="auto", choices=["auto", "always", "never"],
-                   help="SKLEARN_TILT_JIT of the children (default: auto, what users get; "
-                        "always: every first fit compiles, as before the tiered start)")
+    p.add_argument(
+        "--jit",
+        default="auto",
+        choices=["auto", "always", "never"],
+        help="SKLEARN_TILT_JIT of the children (default: auto, what users get; "
+        "always: every first fit compiles, as before the tiered start)",
+    )
     p.add_argument("--table", nargs="+", metavar="LABEL")
-    p.add_argument("--src", default=str(ROOT),
-                   help="folder holding the sklearn_tilt package to measure (default: this "
-                        "checkout; e.g. an exported older commit for a 'before' figure)")
-    p.add_argument("--parallel", type=int, default=1,
-                   help="fresh processes run at once (wall times then include contention; "
-                        "CPU times much less so)")
-    p.add_argument("--append", action="store_true",
-                   help="add to the rows already in cold_start_<label>.csv")
+    p.add_argument(
+        "--src",
+        default=str(ROOT),
+        help="folder holding the sklearn_tilt package to measure (default: this "
+        "checkout; e.g. an exported older commit for a 'before' figure)",
+    )
+    p.add_argument(
+        "--parallel",
+        type=int,
+        default=1,
+        help="fresh processes run at once (wall times then include contention; "
+        "CPU times much less so)",
+    )
+    p.add_argument(
+        "--append", action="store_true", help="add to the rows already in cold_start_<label>.csv"
+    )
     args = p.parse_args()
     if args.table:
         table(args.table)
@@ -360,8 +428,15 @@ def main():
     only = args.only
     if only and "targets" in only:
         only = [c for c in only if c != "targets"] + SCENARIOS
-    run(only or CONFIGS + [GRID], args.repeats, args.label, Path(args.src).resolve(),
-        args.parallel, args.append, args.jit)
+    run(
+        only or CONFIGS + [GRID],
+        args.repeats,
+        args.label,
+        Path(args.src).resolve(),
+        args.parallel,
+        args.append,
+        args.jit,
+    )
 
 
 if __name__ == "__main__":

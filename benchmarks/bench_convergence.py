@@ -57,8 +57,12 @@ from sklearn_tilt._solvers import _hinge_dcd, primal_objective, solve_binary  # 
 
 TOL = 1e-7
 SVC_TOLS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)
-LAMS = {"docs": (1e-6, 1e-5, 1e-4, 1e-3), "docs2": (1e-6, 1e-5, 1e-4, 1e-3),
-        "fashion": (1e-1, 1e1, 1e3), "text": (1e-6, 1e-5, 1e-4, 1e-3)}
+LAMS = {
+    "docs": (1e-6, 1e-5, 1e-4, 1e-3),
+    "docs2": (1e-6, 1e-5, 1e-4, 1e-3),
+    "fashion": (1e-1, 1e1, 1e3),
+    "text": (1e-6, 1e-5, 1e-4, 1e-3),
+}
 
 
 def load(name, text_n):
@@ -115,8 +119,9 @@ def ours(X, y, lam, record=False):
 def linearsvc(X, y01, lam, tol=1e-4, max_iter=1000):
     from sklearn.svm import LinearSVC
 
-    m = LinearSVC(loss="hinge", dual=True, C=1.0 / (2 * X.shape[0] * lam), tol=tol,
-                  max_iter=max_iter)
+    m = LinearSVC(
+        loss="hinge", dual=True, C=1.0 / (2 * X.shape[0] * lam), tol=tol, max_iter=max_iter
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t0 = time.process_time()
@@ -127,8 +132,9 @@ def linearsvc(X, y01, lam, tol=1e-4, max_iter=1000):
 
 def commit():
     try:
-        return subprocess.check_output(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
-                                       text=True).strip()
+        return subprocess.check_output(
+            ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], text=True
+        ).strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -155,15 +161,27 @@ def run_set(name, X, y01, lams, repeats, curves):
         L = max([P * (1.0 - g) for _, P, g in pts] + [r.primal * (1.0 - r.gap)])
         C = 1.0 / (2.0 * lam * y.shape[0])
         free = int(np.count_nonzero((r.dual > 0) & (r.dual < C))) if r.dual is not None else -1
-        rows.append({"set": name, "n": X.shape[0], "d": X.shape[1], "lam": lam,
-                     "ours_s": round(t_ours, 3), "ours_gap": float(f"{r.gap:.3g}"),
-                     "ours_converged": bool(r.converged), "n_iter": int(r.n_iter),
-                     "free": free, "linearsvc_s": round(t_svc, 3),
-                     "linearsvc_subopt": float(f"{(P_svc - L) / L:.3g}"),
-                     "ratio": round(t_svc / t_ours, 2)})
+        rows.append(
+            {
+                "set": name,
+                "n": X.shape[0],
+                "d": X.shape[1],
+                "lam": lam,
+                "ours_s": round(t_ours, 3),
+                "ours_gap": float(f"{r.gap:.3g}"),
+                "ours_converged": bool(r.converged),
+                "n_iter": int(r.n_iter),
+                "free": free,
+                "linearsvc_s": round(t_svc, 3),
+                "linearsvc_subopt": float(f"{(P_svc - L) / L:.3g}"),
+                "ratio": round(t_svc / t_ours, 2),
+            }
+        )
         print(rows[-1], flush=True)
-        curve[lam] = ([(t, (P - L) / L) for t, P, _ in pts],
-                      [(t, (P - L) / L, tol) for tol, t, P in svc_curve])
+        curve[lam] = (
+            [(t, (P - L) / L) for t, P, _ in pts],
+            [(t, (P - L) / L, tol) for tol, t, P in svc_curve],
+        )
     return rows, curve
 
 
@@ -220,14 +238,19 @@ def main(argv=None):
     ap.add_argument("--no-curves", action="store_true")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--tag", default="")
-    ap.add_argument("--path", action="store_true",
-                    help="only the warm-started dcd path on the first set (PATH_LAMS)")
+    ap.add_argument(
+        "--path",
+        action="store_true",
+        help="only the warm-started dcd path on the first set (PATH_LAMS)",
+    )
     args = ap.parse_args(argv)
     if args.path:
         X, y01 = load(args.sets[0], args.text_n)
         t, passes, gaps = path_check(X, y01)
-        print(f"{args.sets[0]}: path over {PATH_LAMS}: {t:.2f} s CPU, passes {passes}, "
-              f"max gap {max(gaps):.2g}")
+        print(
+            f"{args.sets[0]}: path over {PATH_LAMS}: {t:.2f} s CPU, passes {passes}, "
+            f"max gap {max(gaps):.2g}"
+        )
         return
     os.makedirs(args.out, exist_ok=True)
     tag = f"_{args.tag}" if args.tag else ""
@@ -248,15 +271,20 @@ def main(argv=None):
         wr.writeheader()
         wr.writerows(all_rows)
     cmd = "python benchmarks/bench_convergence.py " + " ".join(argv or sys.argv[1:])
-    lines = ["# Hinge single fits: sklearn_tilt (tol=1e-7, certified) vs LinearSVC", "",
-             f"Commit `{head}`, command `{cmd}`; CPU seconds (`time.process_time`), "
-             f"median of {args.repeats}; shared 2-core machine (absolute times are disturbed "
-             "by other load, the peer runs in the same process right after ours).", "",
-             "`linearsvc_subopt`: LinearSVC's objective at its default tol on our problem, "
-             "relative to our best certified lower bound. `ratio`: LinearSVC time / ours "
-             "(above 1: ours faster).", "",
-             "| " + " | ".join(all_rows[0]) + " |",
-             "|" + "---|" * len(all_rows[0])]
+    lines = [
+        "# Hinge single fits: sklearn_tilt (tol=1e-7, certified) vs LinearSVC",
+        "",
+        f"Commit `{head}`, command `{cmd}`; CPU seconds (`time.process_time`), "
+        f"median of {args.repeats}; shared 2-core machine (absolute times are disturbed "
+        "by other load, the peer runs in the same process right after ours).",
+        "",
+        "`linearsvc_subopt`: LinearSVC's objective at its default tol on our problem, "
+        "relative to our best certified lower bound. `ratio`: LinearSVC time / ours "
+        "(above 1: ours faster).",
+        "",
+        "| " + " | ".join(all_rows[0]) + " |",
+        "|" + "---|" * len(all_rows[0]),
+    ]
     lines += ["| " + " | ".join(str(v) for v in r.values()) + " |" for r in all_rows]
     lines += [""] + [f"![{os.path.basename(p)}]({os.path.basename(p)})" for p in pngs]
     with open(os.path.join(args.out, f"convergence{tag}.md"), "w") as fh:

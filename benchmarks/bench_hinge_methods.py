@@ -71,9 +71,19 @@ def _linearsvc(X, y01, lam, max_iter=100_000):
 
 
 def _row(data, lam, method, t, P, gap, conv, P_ours, note=""):
-    ROWS.append({"data": data, "lam": lam, "method": method, "time_s": round(t, 3),
-                 "objective": P, "rel_to_ours": (P - P_ours) / P_ours if P_ours else "",
-                 "gap": gap, "converged": conv, "note": note})
+    ROWS.append(
+        {
+            "data": data,
+            "lam": lam,
+            "method": method,
+            "time_s": round(t, 3),
+            "objective": P,
+            "rel_to_ours": (P - P_ours) / P_ours if P_ours else "",
+            "gap": gap,
+            "converged": conv,
+            "note": note,
+        }
+    )
     print(ROWS[-1], flush=True)
 
 
@@ -87,8 +97,7 @@ def _single(name, X, y01, lams, methods=("dcd",), peer=True):
             r = solve_binary(X, y, s, lam, "hinge", tol=TOL, max_iter=100_000, method=method)
             t = time.perf_counter() - t0
             P_ours = r.primal if P_ours is None else min(P_ours, r.primal)
-            _row(name, lam, method, t, r.primal, r.gap, r.converged, r.primal,
-                 f"n_iter={r.n_iter}")
+            _row(name, lam, method, t, r.primal, r.gap, r.converged, r.primal, f"n_iter={r.n_iter}")
         if peer:
             t, w, b, conv = _linearsvc(X, y01, lam)
             P = primal_objective(X, y, s, lam, "hinge", w, b)
@@ -103,8 +112,17 @@ def _path(X, y01):
     res = solve_path(X, y, s, lams, "hinge", tol=TOL, max_iter=100_000, method="dcd")
     t = time.perf_counter() - t0
     gaps = [r.gap for r in res]
-    _row("fashion60k", "81 lams", "dcd path", t, "", max(gaps),
-         all(r.converged for r in res), "", f"max gap {max(gaps):.2e}")
+    _row(
+        "fashion60k",
+        "81 lams",
+        "dcd path",
+        t,
+        "",
+        max(gaps),
+        all(r.converged for r in res),
+        "",
+        f"max gap {max(gaps):.2e}",
+    )
     t_svc = 0.0
     worst = -np.inf
     for k in range(0, 81, 10):
@@ -112,8 +130,17 @@ def _path(X, y01):
         t_svc += tk
         P = primal_objective(X, y, s, lams[k], "hinge", w, b)
         worst = max(worst, (P - res[k].primal) / res[k].primal)
-    _row("fashion60k", "81 lams", "LinearSVC x81 (9 fits x 9)", 9 * t_svc, "", "", "", "",
-         f"9 fits {t_svc:.1f} s; worst objective rel. to ours {worst:.2e}")
+    _row(
+        "fashion60k",
+        "81 lams",
+        "LinearSVC x81 (9 fits x 9)",
+        9 * t_svc,
+        "",
+        "",
+        "",
+        "",
+        f"9 fits {t_svc:.1f} s; worst objective rel. to ours {worst:.2e}",
+    )
 
 
 def main():
@@ -135,8 +162,14 @@ def main():
         rng = np.random.RandomState(0)
         for n in (2000, 6000, 20000):
             idx = rng.choice(Xf.shape[0], n, replace=False)
-            _single(f"fashion{n}", np.ascontiguousarray(Xf[idx]), yf[idx], [1e3, 1e1, 1e-1],
-                    methods=("active_set", "dcd"), peer=False)
+            _single(
+                f"fashion{n}",
+                np.ascontiguousarray(Xf[idx]),
+                yf[idx],
+                [1e3, 1e1, 1e-1],
+                methods=("active_set", "dcd"),
+                peer=False,
+            )
     os.makedirs(args.out, exist_ok=True)
     stem = os.path.join(args.out, "hinge_methods_" + "_".join(args.parts))
     with open(stem + ".csv", "w", newline="") as fh:
@@ -144,14 +177,18 @@ def main():
         wr.writeheader()
         wr.writerows(ROWS)
     with open(stem + ".md", "w") as fh:
-        fh.write("| data | lam | method | time (s) | gap | converged | objective rel. to ours "
-                 "| note |\n|---|---|---|---|---|---|---|---|\n")
+        fh.write(
+            "| data | lam | method | time (s) | gap | converged | objective rel. to ours "
+            "| note |\n|---|---|---|---|---|---|---|---|\n"
+        )
         for r in ROWS:
             rel = r["rel_to_ours"]
             rel = f"{rel:.2e}" if rel != "" else ""
             gap = f"{r['gap']:.1e}" if r["gap"] != "" else ""
-            fh.write(f"| {r['data']} | {r['lam']} | {r['method']} | {r['time_s']:.2f} | {gap} "
-                     f"| {r['converged']} | {rel} | {r['note']} |\n")
+            fh.write(
+                f"| {r['data']} | {r['lam']} | {r['method']} | {r['time_s']:.2f} | {gap} "
+                f"| {r['converged']} | {rel} | {r['note']} |\n"
+            )
 
 
 if __name__ == "__main__":

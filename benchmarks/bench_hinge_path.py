@@ -59,10 +59,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 from sklearn_tilt.linear_model import PAPER_LAMS as LAMS  # noqa: E402
+
 TOL = 1e-6
 TIGHT = 1e-9  # the libsvm tol at which SVC reaches 1e-6 at every lam on mnist1k
-METHODS = ["tilt_path", "tilt_single", "svc_linear", "svc_precomputed",
-           "svc_linear_tight", "svc_precomputed_tight", "linearsvc"]
+METHODS = [
+    "tilt_path",
+    "tilt_single",
+    "svc_linear",
+    "svc_precomputed",
+    "svc_linear_tight",
+    "svc_precomputed_tight",
+    "linearsvc",
+]
 EXACT_SKLEARN = ["svc_linear", "svc_precomputed", "svc_linear_tight", "svc_precomputed_tight"]
 # Not run on the 6000-image pair: there libsvm at its default tol already takes
 # minutes per path and stops 1e-4 above the optimum, and a tight tol costs far more
@@ -171,8 +179,13 @@ def run_method(method, X, y, lams):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             for lam in lams:
-                m = LinearSVC(C=1.0 / (2 * n * lam), loss="hinge", dual=True,
-                              intercept_scaling=1e4, max_iter=10_000).fit(X, y)
+                m = LinearSVC(
+                    C=1.0 / (2 * n * lam),
+                    loss="hinge",
+                    dual=True,
+                    intercept_scaling=1e4,
+                    max_iter=10_000,
+                ).fit(X, y)
                 sols.append((m.coef_.ravel().copy(), float(m.intercept_[0])))
     else:
         raise ValueError(method)
@@ -217,8 +230,18 @@ def worker(args):
         for _ in range(len(lams)):
             X @ w
         floor = time.process_time() - t0
-    print(json.dumps({"times": times, "cpu": cpu, "objs": objs, "gaps": gaps,
-                      "peak_mb": peak, "floor": floor}))
+    print(
+        json.dumps(
+            {
+                "times": times,
+                "cpu": cpu,
+                "objs": objs,
+                "gaps": gaps,
+                "peak_mb": peak,
+                "floor": floor,
+            }
+        )
+    )
 
 
 def main():
@@ -228,11 +251,15 @@ def main():
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     p.add_argument("--data", nargs="*", default=["mnist1k", "mnist6k"])
     p.add_argument("--methods", nargs="*", default=METHODS)
-    p.add_argument("--raw", default=None,
-                   help="folder for the raw per-run results (default: OUT/raw)")
-    p.add_argument("--reuse", action="store_true",
-                   help="reuse raw results of earlier runs found in RAW (e.g. the slow "
-                        "scikit-learn routes) instead of running them again")
+    p.add_argument(
+        "--raw", default=None, help="folder for the raw per-run results (default: OUT/raw)"
+    )
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse raw results of earlier runs found in RAW (e.g. the slow "
+        "scikit-learn routes) instead of running them again",
+    )
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--method", help=argparse.SUPPRESS)
     p.add_argument("--dtype", help=argparse.SUPPRESS)
@@ -245,8 +272,7 @@ def main():
     repeats = args.repeats or (2 if args.quick else 3)
     os.makedirs(args.out, exist_ok=True)
     rows, per_lam = [], []
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-               MKL_NUM_THREADS="1")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     for data in args.data:
         stride = 8 if (args.quick and data == "mnist6k") else 1
         lams = LAMS[::stride]
@@ -261,18 +287,33 @@ def main():
                 rep = repeats if (method == "tilt_path" or data == "mnist1k") else 1
                 if method == "tilt_path":
                     rep = max(rep, 9)  # cheap: a robust median on a shared machine
-                raw = os.path.join(args.raw or os.path.join(args.out, "raw"),
-                                   f"{data}_{stride}_{dtype}_{method}.json")
+                raw = os.path.join(
+                    args.raw or os.path.join(args.out, "raw"),
+                    f"{data}_{stride}_{dtype}_{method}.json",
+                )
                 if args.reuse and os.path.exists(raw):
                     with open(raw) as fh:
                         results[(method, dtype)] = json.load(fh)
                     results[(method, dtype)]["measured"] = time.strftime(
-                        "%Y-%m-%d %H:%M", time.localtime(os.path.getmtime(raw)))
+                        "%Y-%m-%d %H:%M", time.localtime(os.path.getmtime(raw))
+                    )
                     print(f"[{data} {dtype}] {method}: reused {raw}", flush=True)
                     continue
-                cmd = [sys.executable, os.path.abspath(__file__), "--worker",
-                       "--method", method, "--data", data, "--dtype", dtype,
-                       "--repeats", str(rep), "--stride", str(stride)]
+                cmd = [
+                    sys.executable,
+                    os.path.abspath(__file__),
+                    "--worker",
+                    "--method",
+                    method,
+                    "--data",
+                    data,
+                    "--dtype",
+                    dtype,
+                    "--repeats",
+                    str(rep),
+                    "--stride",
+                    str(stride),
+                ]
                 print(f"[{data} {dtype}] {method} x{rep} ...", flush=True)
                 out = subprocess.run(cmd, capture_output=True, text=True, env=env)
                 if out.returncode != 0:
@@ -284,8 +325,11 @@ def main():
                 os.makedirs(os.path.dirname(raw), exist_ok=True)
                 with open(raw, "w") as fh:
                     json.dump(r, fh)
-                print(f"    median cpu {np.median(r['cpu']):.3f}s wall "
-                      f"{np.median(r['times']):.3f}s  peak +{r['peak_mb']:.0f} MB", flush=True)
+                print(
+                    f"    median cpu {np.median(r['cpu']):.3f}s wall "
+                    f"{np.median(r['times']):.3f}s  peak +{r['peak_mb']:.0f} MB",
+                    flush=True,
+                )
         if not results:
             continue
         best = np.min([r["objs"] for r in results.values()], axis=0)
@@ -296,79 +340,131 @@ def main():
         # the reference: the fastest scikit-learn route that is exact in the sense of
         # the target (relative suboptimality <= 1e-6 at every lam); the fastest at its
         # default tol is reported beside it
-        exact = [np.median(results[(m, "float64")]["cpu"]) for m in EXACT_SKLEARN
-                 if (m, "float64") in results
-                 and subopt(results[(m, "float64")]).max() <= 1e-6]
+        exact = [
+            np.median(results[(m, "float64")]["cpu"])
+            for m in EXACT_SKLEARN
+            if (m, "float64") in results and subopt(results[(m, "float64")]).max() <= 1e-6
+        ]
         t_ref = min(exact) if exact else np.nan
         bound = ""
         if not exact and any((data, m) in SKIP for m in EXACT_SKLEARN):
             # the tight runs were skipped: the default-tol time bounds them from below
-            t_ref = min(np.median(results[(m, "float64")]["cpu"]) for m in EXACT_SKLEARN
-                        if (m, "float64") in results)
+            t_ref = min(
+                np.median(results[(m, "float64")]["cpu"])
+                for m in EXACT_SKLEARN
+                if (m, "float64") in results
+            )
             bound = ">= "
-        default = [np.median(results[(m, "float64")]["cpu"])
-                   for m in ("svc_linear", "svc_precomputed") if (m, "float64") in results]
+        default = [
+            np.median(results[(m, "float64")]["cpu"])
+            for m in ("svc_linear", "svc_precomputed")
+            if (m, "float64") in results
+        ]
         t_def = min(default) if default else np.nan
         nn = 1000 if data == "mnist1k" else 6000
         for (method, dtype), r in results.items():
             sub = subopt(r)
             t = float(np.median(r["cpu"]))
-            rows.append({
-                "data": data, "n": nn, "n_lams": len(lams), "dtype": dtype, "method": method,
-                "cpu_s": t, "wall_s": float(np.median(r["times"])),
-                "cpu_per_lam_ms": 1e3 * t / len(lams),
-                "ratio_vs_fastest_exact_sklearn": t / t_ref,
-                "speedup_vs_fastest_exact_sklearn": t_ref / t,
-                "speedup_bound": bound,
-                "speedup_vs_svc_default_tol": t_def / t,
-                "max_rel_subopt": float(sub.max()), "median_rel_subopt": float(np.median(sub)),
-                "max_gap": float(max(r["gaps"])) if r["gaps"] else np.nan,
-                "peak_mem_mb": r["peak_mb"], "repeats": len(r["times"]),
-                "measured": r.get("measured", ""),
-            })
+            rows.append(
+                {
+                    "data": data,
+                    "n": nn,
+                    "n_lams": len(lams),
+                    "dtype": dtype,
+                    "method": method,
+                    "cpu_s": t,
+                    "wall_s": float(np.median(r["times"])),
+                    "cpu_per_lam_ms": 1e3 * t / len(lams),
+                    "ratio_vs_fastest_exact_sklearn": t / t_ref,
+                    "speedup_vs_fastest_exact_sklearn": t_ref / t,
+                    "speedup_bound": bound,
+                    "speedup_vs_svc_default_tol": t_def / t,
+                    "max_rel_subopt": float(sub.max()),
+                    "median_rel_subopt": float(np.median(sub)),
+                    "max_gap": float(max(r["gaps"])) if r["gaps"] else np.nan,
+                    "peak_mem_mb": r["peak_mb"],
+                    "repeats": len(r["times"]),
+                    "measured": r.get("measured", ""),
+                }
+            )
             for lam, o, sb in zip(lams, r["objs"], sub):
-                per_lam.append({"data": data, "dtype": dtype, "method": method, "lam": lam,
-                                "objective": o, "rel_subopt": sb})
+                per_lam.append(
+                    {
+                        "data": data,
+                        "dtype": dtype,
+                        "method": method,
+                        "lam": lam,
+                        "objective": o,
+                        "rel_subopt": sb,
+                    }
+                )
         for dtype in ("float64", "float32"):
             fl = results.get(("tilt_path", dtype), {}).get("floor")
             if fl is None:
                 continue
-            rows.append({"data": data, "n": nn, "n_lams": len(lams), "dtype": dtype,
-                         "method": "bandwidth floor (one X @ w per lam)", "cpu_s": fl,
-                         "cpu_per_lam_ms": 1e3 * fl / len(lams),
-                         "ratio_vs_fastest_exact_sklearn": fl / t_ref,
-                         "speedup_vs_fastest_exact_sklearn": t_ref / fl,
-                         "speedup_bound": bound,
-                         "speedup_vs_svc_default_tol": t_def / fl})
+            rows.append(
+                {
+                    "data": data,
+                    "n": nn,
+                    "n_lams": len(lams),
+                    "dtype": dtype,
+                    "method": "bandwidth floor (one X @ w per lam)",
+                    "cpu_s": fl,
+                    "cpu_per_lam_ms": 1e3 * fl / len(lams),
+                    "ratio_vs_fastest_exact_sklearn": fl / t_ref,
+                    "speedup_vs_fastest_exact_sklearn": t_ref / fl,
+                    "speedup_bound": bound,
+                    "speedup_vs_svc_default_tol": t_def / fl,
+                }
+            )
 
     import pandas as pd
 
     tag = "quick" if args.quick else "full"
     df = pd.DataFrame(rows)
     df.to_csv(os.path.join(args.out, f"hinge_path_{tag}.csv"), index=False)
-    pd.DataFrame(per_lam).to_csv(os.path.join(args.out, f"hinge_path_{tag}_per_lam.csv"),
-                                 index=False)
-    cols = ["data", "n_lams", "dtype", "method", "cpu_s", "wall_s", "cpu_per_lam_ms",
-            "speedup_vs_fastest_exact_sklearn", "speedup_vs_svc_default_tol", "max_rel_subopt",
-            "median_rel_subopt", "max_gap", "peak_mem_mb", "measured"]
-    md = [f"# Hinge path benchmark ({tag})", "",
-          f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, every method "
-          f"single-threaded (BLAS threads = 1); median of {repeats} repeats (9 for "
-          "tilt_path; 1 for the other methods on mnist6k). Times are CPU (process) seconds of the whole path, "
-          "the fair measure on a shared machine; wall seconds beside them. `speedup`: "
-          "CPU time of the fastest exact scikit-learn route (SVC linear or precomputed "
-          "at a tol where its relative suboptimality is <= 1e-6 at every lam) / CPU time "
-          "of the method; `speedup_vs_svc_default_tol`: the same against the faster SVC "
-          "at its default tol=1e-3 (which is not exact here: see its subopt); `>=`: "
-          "the tight-tol SVC runs were not made (see SKIP in the script: minutes per "
-          "lam), so the default-tol time, a lower bound of theirs, is the reference. "
-          "`subopt`: (P - P_best) / P_best per lam against the best objective any method "
-          "reached. `max_gap`: our certified relative duality gap. Memory: peak RSS of the "
-          "subprocess above its level after loading the data. `measured`: when the row "
-          "was measured (with `--reuse`, slow scikit-learn rows may come from an earlier "
-          "run of this script on the same machine). skglm is not run: its LinearSVC "
-          "solves the SVM dual without the equality constraint (no intercept).", "",
-          "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    pd.DataFrame(per_lam).to_csv(
+        os.path.join(args.out, f"hinge_path_{tag}_per_lam.csv"), index=False
+    )
+    cols = [
+        "data",
+        "n_lams",
+        "dtype",
+        "method",
+        "cpu_s",
+        "wall_s",
+        "cpu_per_lam_ms",
+        "speedup_vs_fastest_exact_sklearn",
+        "speedup_vs_svc_default_tol",
+        "max_rel_subopt",
+        "median_rel_subopt",
+        "max_gap",
+        "peak_mem_mb",
+        "measured",
+    ]
+    md = [
+        f"# Hinge path benchmark ({tag})",
+        "",
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, every method "
+        f"single-threaded (BLAS threads = 1); median of {repeats} repeats (9 for "
+        "tilt_path; 1 for the other methods on mnist6k). Times are CPU (process) seconds of the whole path, "
+        "the fair measure on a shared machine; wall seconds beside them. `speedup`: "
+        "CPU time of the fastest exact scikit-learn route (SVC linear or precomputed "
+        "at a tol where its relative suboptimality is <= 1e-6 at every lam) / CPU time "
+        "of the method; `speedup_vs_svc_default_tol`: the same against the faster SVC "
+        "at its default tol=1e-3 (which is not exact here: see its subopt); `>=`: "
+        "the tight-tol SVC runs were not made (see SKIP in the script: minutes per "
+        "lam), so the default-tol time, a lower bound of theirs, is the reference. "
+        "`subopt`: (P - P_best) / P_best per lam against the best objective any method "
+        "reached. `max_gap`: our certified relative duality gap. Memory: peak RSS of the "
+        "subprocess above its level after loading the data. `measured`: when the row "
+        "was measured (with `--reuse`, slow scikit-learn rows may come from an earlier "
+        "run of this script on the same machine). skglm is not run: its LinearSVC "
+        "solves the SVM dual without the equality constraint (no intercept).",
+        "",
+        "| " + " | ".join(cols) + " |",
+        "|" + "---|" * len(cols),
+    ]
     for r in rows:
         vals = []
         for c in cols:

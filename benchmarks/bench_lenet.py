@@ -63,8 +63,13 @@ def main(argv=None):
     for lam in (1e-4, 1e-1):
         t0 = time.perf_counter()
         net = LeNetClassifier(
-            lam=lam, lr=args.lr, batch_size=args.batch_size, max_epochs=args.epochs,
-            random_state=args.seed, n_jobs=args.n_jobs, verbose=0,
+            lam=lam,
+            lr=args.lr,
+            batch_size=args.batch_size,
+            max_epochs=args.epochs,
+            random_state=args.seed,
+            n_jobs=args.n_jobs,
+            verbose=0,
         ).fit(X[tr], y[tr], X_val=X[te], y_val=y[te])
         t_fit = time.perf_counter() - t0
         T = calibrate_temperature(net, X[te], median_confidence=0.95)
@@ -77,37 +82,61 @@ def main(argv=None):
         from sklearn_tilt._geometry import first_order_distance
 
         d = first_order_distance(m, g)
-        rows.append({
-            "lam": lam,
-            "test_error": float(np.mean(net.predict(X[te]) != y[te])),
-            "train_error_last_epoch": float(net.history[-1, "train_error"]),
-            "weight_rms": weight_rms(net),
-            "temperature": T,
-            "median_first_order_distance": float(np.median(d)),
-            "attack_success_rate": att.success_rate,
-            "attack_median_l2": att.median_perturbation_norm,
-            "attack_median_iter": float(np.median(att.n_iter[att.success])),
-            "fit_seconds": t_fit,
-            "attack_seconds": t_att,
-        })
+        rows.append(
+            {
+                "lam": lam,
+                "test_error": float(np.mean(net.predict(X[te]) != y[te])),
+                "train_error_last_epoch": float(net.history[-1, "train_error"]),
+                "weight_rms": weight_rms(net),
+                "temperature": T,
+                "median_first_order_distance": float(np.median(d)),
+                "attack_success_rate": att.success_rate,
+                "attack_median_l2": att.median_perturbation_norm,
+                "attack_median_iter": float(np.median(att.n_iter[att.success])),
+                "fit_seconds": t_fit,
+                "attack_seconds": t_att,
+            }
+        )
 
     settings = {k: v for k, v in vars(args).items() if k != "out"}
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "bench_lenet.json").write_text(json.dumps({"settings": settings, "rows": rows},
-                                                     indent=2))
+    (out / "bench_lenet.json").write_text(
+        json.dumps({"settings": settings, "rows": rows}, indent=2)
+    )
     print(f"settings: {settings}")
-    head = ("lam", "test err", "rms conv1", "rms conv2", "rms conv3", "rms conv4", "T",
-            "med d1", "attack ok", "med L2", "fit s", "attack s")
+    head = (
+        "lam",
+        "test err",
+        "rms conv1",
+        "rms conv2",
+        "rms conv3",
+        "rms conv4",
+        "T",
+        "med d1",
+        "attack ok",
+        "med L2",
+        "fit s",
+        "attack s",
+    )
     print(" | ".join(head))
     for r in rows:
         w = r["weight_rms"]
-        print(" | ".join([
-            f"{r['lam']:g}", f"{r['test_error']:.3f}", *(f"{w[k]:.4f}" for k in w),
-            f"{r['temperature']:.3f}", f"{r['median_first_order_distance']:.1f}",
-            f"{r['attack_success_rate']:.2f}", f"{r['attack_median_l2']:.1f}",
-            f"{r['fit_seconds']:.0f}", f"{r['attack_seconds']:.0f}",
-        ]))
+        print(
+            " | ".join(
+                [
+                    f"{r['lam']:g}",
+                    f"{r['test_error']:.3f}",
+                    *(f"{w[k]:.4f}" for k in w),
+                    f"{r['temperature']:.3f}",
+                    f"{r['median_first_order_distance']:.1f}",
+                    f"{r['attack_success_rate']:.2f}",
+                    f"{r['attack_median_l2']:.1f}",
+                    f"{r['fit_seconds']:.0f}",
+                    f"{r['attack_seconds']:.0f}",
+                ]
+            )
+        )
 
 
 if __name__ == "__main__":

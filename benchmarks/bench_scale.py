@@ -60,6 +60,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench_hinge_path import reset_peak  # noqa: E402  (peak-RSS reset, shared)
+
 from sklearn_tilt.linear_model import PAPER_LAMS as LAMS_PATH  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -80,6 +81,7 @@ METHODS = {
 # ---------------------------------------------------------------------------
 # worker: one (part, loss, method, lam) run in its own process
 # ---------------------------------------------------------------------------
+
 
 def _rss_bytes():
     with open("/proc/self/statm") as fh:
@@ -126,19 +128,28 @@ def _fit(method, loss, X, y, lam):
     if method == "ours":
         m = ScaledLossLinearClassifier(loss=loss, lam=lam, tol=TOL_OURS, max_iter=10_000)
         m.fit(X, y)
-        return m.coef_[:1].astype(np.float64), np.atleast_1d(m.intercept_[0]), m.dual_gap_, m.n_iter_
+        return (
+            m.coef_[:1].astype(np.float64),
+            np.atleast_1d(m.intercept_[0]),
+            m.dual_gap_,
+            m.n_iter_,
+        )
     if method == "ours-path":
-        _, coefs, icpt, n_iter, gaps = scaled_loss_path(X, y, lams=LAMS_PATH, loss=loss,
-                                                        tol=TOL_OURS, max_iter=10_000,
-                                                        return_gaps=True)
+        _, coefs, icpt, n_iter, gaps = scaled_loss_path(
+            X, y, lams=LAMS_PATH, loss=loss, tol=TOL_OURS, max_iter=10_000, return_gaps=True
+        )
         coefs = np.asarray(coefs, dtype=np.float64).reshape(len(LAMS_PATH), -1)
         return coefs, np.ravel(icpt).astype(np.float64), np.ravel(gaps), int(np.sum(n_iter))
     if method in ("newton-cholesky", "lbfgs", "saga", "lbfgs-tight"):
         from sklearn.linear_model import LogisticRegression
 
         tight = method == "lbfgs-tight"  # how long lbfgs takes to get close to our answer
-        m = LogisticRegression(C=1.0 / (2.0 * n * lam), solver="lbfgs" if tight else method,
-                               tol=1e-10 if tight else 1e-4, max_iter=10_000 if tight else 1000)
+        m = LogisticRegression(
+            C=1.0 / (2.0 * n * lam),
+            solver="lbfgs" if tight else method,
+            tol=1e-10 if tight else 1e-4,
+            max_iter=10_000 if tight else 1000,
+        )
         m.fit(X, y)
         return m.coef_.astype(np.float64), m.intercept_.astype(np.float64), None, int(m.n_iter_[0])
     if method == "linearsvc":
@@ -180,27 +191,55 @@ def worker(args):
             coefs, icpt, gaps, n_iter = _fit(args.method, args.loss, X, y, lam)
             times.append(time.perf_counter() - t0)
             cpus.append(time.process_time() - c0)
-        warns.update(str(w.message)[:160] for w in rec if issubclass(w.category, ConvergenceWarning))
+        warns.update(
+            str(w.message)[:160] for w in rec if issubclass(w.category, ConvergenceWarning)
+        )
     peak = _peak_bytes() - rss0
     y_pm = np.where(y == 1, 1.0, -1.0)
     s = np.ones(len(y))
     lams = LAMS_PATH if args.method.endswith("-path") else [lam]
-    objs = [primal_objective(X, y_pm, s, float(lam_k), args.loss, c, float(b))
-            for lam_k, c, b in zip(lams, coefs, icpt)]
-    out = dict(time=float(np.median(times)), times=times, cpu=float(np.median(cpus)), objectives=objs,
-               gaps=None if gaps is None else [float(g) for g in np.ravel(gaps)],
-               n_iter=int(n_iter), peak_mb=peak / 1e6, peak_exact=exact_peak,
-               data_mb=_data_bytes(X) / 1e6, shape=list(X.shape),
-               nnz=int(getattr(X, "nnz", X.size)), warnings=sorted(warns))
+    objs = [
+        primal_objective(X, y_pm, s, float(lam_k), args.loss, c, float(b))
+        for lam_k, c, b in zip(lams, coefs, icpt)
+    ]
+    out = dict(
+        time=float(np.median(times)),
+        times=times,
+        cpu=float(np.median(cpus)),
+        objectives=objs,
+        gaps=None if gaps is None else [float(g) for g in np.ravel(gaps)],
+        n_iter=int(n_iter),
+        peak_mb=peak / 1e6,
+        peak_exact=exact_peak,
+        data_mb=_data_bytes(X) / 1e6,
+        shape=list(X.shape),
+        nnz=int(getattr(X, "nnz", X.size)),
+        warnings=sorted(warns),
+    )
     print("RESULT " + json.dumps(out))
 
 
 def run_worker(part, loss, method, lam, quick, repeats, repeat_budget, timeout):
-    cmd = [sys.executable, __file__, "--worker", part, loss, method, repr(float(lam)),
-           "--repeats", str(repeats), "--repeat-budget", str(repeat_budget)] \
-        + (["--quick"] if quick else [])
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        part,
+        loss,
+        method,
+        repr(float(lam)),
+        "--repeats",
+        str(repeats),
+        "--repeat-budget",
+        str(repeat_budget),
+    ] + (["--quick"] if quick else [])
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    )
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
@@ -218,6 +257,7 @@ def run_worker(part, loss, method, lam, quick, repeats, repeat_budget, timeout):
 # ---------------------------------------------------------------------------
 # driver and report
 # ---------------------------------------------------------------------------
+
 
 def plan(parts, losses):
     runs = []
@@ -244,9 +284,18 @@ def summarise(part, loss, lam, results):
             row.update(error=res["error"])
             rows.append(row)
             continue
-        row.update(time_s=res["time"], cpu_s=res["cpu"], n_iter=res["n_iter"], peak_mb=res["peak_mb"],
-                   data_mb=res["data_mb"], n=res["shape"][0], d=res["shape"][1], nnz=res["nnz"],
-                   repeats=len(res["times"]), warnings=" | ".join(res["warnings"]))
+        row.update(
+            time_s=res["time"],
+            cpu_s=res["cpu"],
+            n_iter=res["n_iter"],
+            peak_mb=res["peak_mb"],
+            data_mb=res["data_mb"],
+            n=res["shape"][0],
+            d=res["shape"][1],
+            nnz=res["nnz"],
+            repeats=len(res["times"]),
+            warnings=" | ".join(res["warnings"]),
+        )
         if res["gaps"] is not None:
             row["max_gap"] = max(res["gaps"])
         if "error" not in ours:
@@ -261,9 +310,28 @@ def summarise(part, loss, lam, results):
     return rows
 
 
-FIELDS = ["part", "loss", "lam", "method", "n", "d", "nnz", "data_mb", "repeats", "time_s",
-          "cpu_s", "speedup", "speedup_cpu", "n_iter", "max_gap", "rel_obj_min", "rel_obj_max", "peak_mb", "warnings",
-          "error"]
+FIELDS = [
+    "part",
+    "loss",
+    "lam",
+    "method",
+    "n",
+    "d",
+    "nnz",
+    "data_mb",
+    "repeats",
+    "time_s",
+    "cpu_s",
+    "speedup",
+    "speedup_cpu",
+    "n_iter",
+    "max_gap",
+    "rel_obj_min",
+    "rel_obj_max",
+    "peak_mb",
+    "warnings",
+    "error",
+]
 
 
 def write_csv(path, rows):
@@ -276,59 +344,84 @@ def write_csv(path, rows):
 
 def write_report(path, rows, args, machine):
     title = f"Scale benchmark: {', '.join(args.losses)} on {', '.join(args.parts)}"
-    lines = [f"# {title}{' (quick sizes)' if args.quick else ''}", "",
-             f"Machine: {machine}. One thread per process; median of up to {args.repeats} "
-             f"fits per run (fewer once the fits of a run took {args.repeat_budget:g} s; "
-             "the CSV's `repeats`). `wall` and `cpu` are the median wall-clock and CPU "
-             "times of one fit (single-threaded, so CPU time is the cost on a loaded "
-             "machine); `ratio` is the peer's time over ours (> 1: we are faster), wall / "
-             "cpu. `rel. objective` is `(P_peer - P_ours) / P_ours` with every "
-             "objective evaluated by the float64 reference `primal_objective` (for paths: "
-             "min and max over the 81 lams). `gap` is our certified relative duality gap "
-             "(max over the path). `peak MB` is the peak RSS of the fits minus the RSS "
-             "before them; `data MB` the size of X itself.", ""]
-    lines += ["| data | loss | lam | method | wall [s] | cpu [s] | ratio wall / cpu | gap "
-              "| rel. objective | peak MB | data MB | notes |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# {title}{' (quick sizes)' if args.quick else ''}",
+        "",
+        f"Machine: {machine}. One thread per process; median of up to {args.repeats} "
+        f"fits per run (fewer once the fits of a run took {args.repeat_budget:g} s; "
+        "the CSV's `repeats`). `wall` and `cpu` are the median wall-clock and CPU "
+        "times of one fit (single-threaded, so CPU time is the cost on a loaded "
+        "machine); `ratio` is the peer's time over ours (> 1: we are faster), wall / "
+        "cpu. `rel. objective` is `(P_peer - P_ours) / P_ours` with every "
+        "objective evaluated by the float64 reference `primal_objective` (for paths: "
+        "min and max over the 81 lams). `gap` is our certified relative duality gap "
+        "(max over the path). `peak MB` is the peak RSS of the fits minus the RSS "
+        "before them; `data MB` the size of X itself.",
+        "",
+    ]
+    lines += [
+        "| data | loss | lam | method | wall [s] | cpu [s] | ratio wall / cpu | gap "
+        "| rel. objective | peak MB | data MB | notes |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         data = f"{r['part']} n={r['n']} d={r['d']}" if "n" in r else r["part"]
         lam = "81-lam path" if r["part"] == "fashion-path" else _fmt(r["lam"], "g")
         if "error" in r:
-            lines.append(f"| {data} | {r['loss']} | {lam} | {r['method']} | | | | | | | | "
-                         f"{r['error']} |")
+            lines.append(
+                f"| {data} | {r['loss']} | {lam} | {r['method']} | | | | | | | | {r['error']} |"
+            )
             continue
         rel = ""
         if r["method"] not in ("ours", "ours-path") and "rel_obj_max" in r:
             lo, hi = r["rel_obj_min"], r["rel_obj_max"]
-            rel = _fmt(hi, "+.2e") if r["part"] != "fashion-path" else \
-                f"{lo:+.2e} .. {hi:+.2e}"
-        ratio = "" if r["method"] in ("ours", "ours-path") else \
-            f"{_fmt(r.get('speedup'), '.2f')} / {_fmt(r.get('speedup_cpu'), '.2f')}"
+            rel = _fmt(hi, "+.2e") if r["part"] != "fashion-path" else f"{lo:+.2e} .. {hi:+.2e}"
+        ratio = (
+            ""
+            if r["method"] in ("ours", "ours-path")
+            else f"{_fmt(r.get('speedup'), '.2f')} / {_fmt(r.get('speedup_cpu'), '.2f')}"
+        )
         notes = r.get("warnings", "")
-        lines.append(f"| {data} | {r['loss']} | {lam} | {r['method']} | {_fmt(r['time_s'], '.2f')} "
-                     f"| {_fmt(r['cpu_s'], '.2f')} | {ratio} | {_fmt(r.get('max_gap'), '.1e')} | {rel} "
-                     f"| {_fmt(r['peak_mb'], '.0f')} | {_fmt(r['data_mb'], '.0f')} | {notes} |")
-    lines += ["", "Command: `python benchmarks/bench_scale.py "
-              + " ".join(a for a in sys.argv[1:]) + "`", ""]
+        lines.append(
+            f"| {data} | {r['loss']} | {lam} | {r['method']} | {_fmt(r['time_s'], '.2f')} "
+            f"| {_fmt(r['cpu_s'], '.2f')} | {ratio} | {_fmt(r.get('max_gap'), '.1e')} | {rel} "
+            f"| {_fmt(r['peak_mb'], '.0f')} | {_fmt(r['data_mb'], '.0f')} | {notes} |"
+        )
+    lines += [
+        "",
+        "Command: `python benchmarks/bench_scale.py " + " ".join(a for a in sys.argv[1:]) + "`",
+        "",
+    ]
     Path(path).write_text("\n".join(lines))
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--parts", nargs="*", default=["fashion", "fashion-path", "text"],
-                    choices=["fashion", "fashion-path", "text"])
-    ap.add_argument("--losses", nargs="*", default=["softplus", "hinge"],
-                    choices=["softplus", "hinge"])
+    ap.add_argument(
+        "--parts",
+        nargs="*",
+        default=["fashion", "fashion-path", "text"],
+        choices=["fashion", "fashion-path", "text"],
+    )
+    ap.add_argument(
+        "--losses", nargs="*", default=["softplus", "hinge"], choices=["softplus", "hinge"]
+    )
     ap.add_argument("--skip", nargs="*", default=[], help="peer methods to leave out")
-    ap.add_argument("--repeats", type=int, default=None,
-                    help="fits per run (default: 3, or 1 with --quick)")
-    ap.add_argument("--repeat-budget", type=float, default=60.0,
-                    help="no further repeat of a run once its fits took this many seconds")
+    ap.add_argument(
+        "--repeats", type=int, default=None, help="fits per run (default: 3, or 1 with --quick)"
+    )
+    ap.add_argument(
+        "--repeat-budget",
+        type=float,
+        default=60.0,
+        help="no further repeat of a run once its fits took this many seconds",
+    )
     ap.add_argument("--timeout", type=float, default=1200.0, help="seconds per run")
     ap.add_argument("--stem", default=None, help="output name (default scale[_quick])")
-    ap.add_argument("--worker", nargs=4, metavar=("PART", "LOSS", "METHOD", "LAM"),
-                    help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--worker", nargs=4, metavar=("PART", "LOSS", "METHOD", "LAM"), help=argparse.SUPPRESS
+    )
     args = ap.parse_args(argv)
     if args.repeats is None:
         args.repeats = 1 if args.quick else 3
@@ -345,13 +438,26 @@ def main(argv=None):
         for method in methods:
             if method in args.skip:
                 continue
-            res = run_worker(part, loss, method, 1.0 if np.isnan(lam) else lam, args.quick,
-                             args.repeats, args.repeat_budget, args.timeout)
+            res = run_worker(
+                part,
+                loss,
+                method,
+                1.0 if np.isnan(lam) else lam,
+                args.quick,
+                args.repeats,
+                args.repeat_budget,
+                args.timeout,
+            )
             results.append((method, res))
-            print(f"{part:12s} {loss:8s} lam={lam:<8g} {method:16s} "
-                  + (res.get("error") or f"{res['time']:.2f} s (cpu {res['cpu']:.2f} s), peak {res['peak_mb']:.0f} MB, "
-                     f"gap {_fmt(max(res['gaps']) if res['gaps'] else None, '.1e')}"),
-                  flush=True)
+            print(
+                f"{part:12s} {loss:8s} lam={lam:<8g} {method:16s} "
+                + (
+                    res.get("error")
+                    or f"{res['time']:.2f} s (cpu {res['cpu']:.2f} s), peak {res['peak_mb']:.0f} MB, "
+                    f"gap {_fmt(max(res['gaps']) if res['gaps'] else None, '.1e')}"
+                ),
+                flush=True,
+            )
         rows += summarise(part, loss, lam, results)
         write_csv(RESULTS / f"{stem}.csv", rows)
         write_report(RESULTS / f"{stem}.md", rows, args, machine)

@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 from sklearn_tilt._solvers import primal_objective  # noqa: E402
 from sklearn_tilt._solvers.softplus import path as softplus_path  # noqa: E402
 from sklearn_tilt.linear_model import PAPER_LAMS as LAMS  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results"
 TOL_OURS = 1e-7
 
@@ -58,6 +59,7 @@ TOL_OURS = 1e-7
 # ---------------------------------------------------------------------------
 # data
 # ---------------------------------------------------------------------------
+
 
 def _shift(imgs, dx, dy):
     im = imgs.reshape(-1, 28, 28)
@@ -81,27 +83,35 @@ def load_pairs(a, b):
     parts, labels = [], []
     for digit, lab in ((a, -1.0), (b, 1.0)):
         base = X[y == digit]
-        shifted = np.concatenate([_shift(base, dx, dy) for dx in (-1, 0, 1)
-                                  for dy in (-1, 0, 1) if (dx, dy) != (0, 0)])
+        shifted = np.concatenate(
+            [_shift(base, dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if (dx, dy) != (0, 0)]
+        )
         pick = rng.choice(len(shifted), 3000 - len(base), replace=False)
         parts.append(np.concatenate([base, shifted[pick]]))
         labels.append(np.full(3000, lab))
     big = (np.ascontiguousarray(np.concatenate(parts)), np.concatenate(labels))
-    return {f"mnist {a}v{b} n={len(small[1])}": small,
-            f"mnist {a}v{b}+shifts n={len(big[1])}": big}
+    return {f"mnist {a}v{b} n={len(small[1])}": small, f"mnist {a}v{b}+shifts n={len(big[1])}": big}
 
 
 # ---------------------------------------------------------------------------
 # methods: each returns (coefs (L, d), intercepts (L,), extra dict), in LAMS order
 # ---------------------------------------------------------------------------
 
+
 def run_ours(X, y, lams, deadline=None):
     res = softplus_path(X, y, np.ones(len(y)), lams, tol=TOL_OURS, max_iter=200)
     coefs = np.array([r.coef for r in res])
     icpt = np.array([r.intercept for r in res])
-    return coefs, icpt, {"max_gap": max(r.gap for r in res),
-                         "all_converged": all(r.converged for r in res),
-                         "newton_iters": sum(r.n_iter for r in res), "done": len(lams)}
+    return (
+        coefs,
+        icpt,
+        {
+            "max_gap": max(r.gap for r in res),
+            "all_converged": all(r.converged for r in res),
+            "newton_iters": sum(r.n_iter for r in res),
+            "done": len(lams),
+        },
+    )
 
 
 def _sklearn_path(X, y, lams, deadline, **kw):
@@ -129,18 +139,21 @@ def _sklearn_path(X, y, lams, deadline, **kw):
 
 
 def run_newton_cholesky(X, y, lams, deadline=None):
-    return _sklearn_path(X, y, lams, deadline, solver="newton-cholesky", warm_start=True,
-                         tol=1e-8, max_iter=1000)
+    return _sklearn_path(
+        X, y, lams, deadline, solver="newton-cholesky", warm_start=True, tol=1e-8, max_iter=1000
+    )
 
 
 def run_newton_cholesky_default_tol(X, y, lams, deadline=None):
-    return _sklearn_path(X, y, lams, deadline, solver="newton-cholesky", warm_start=True,
-                         tol=1e-4, max_iter=1000)
+    return _sklearn_path(
+        X, y, lams, deadline, solver="newton-cholesky", warm_start=True, tol=1e-4, max_iter=1000
+    )
 
 
 def run_lbfgs(X, y, lams, deadline=None):
-    return _sklearn_path(X, y, lams, deadline, solver="lbfgs", warm_start=True, tol=1e-8,
-                         max_iter=2000)
+    return _sklearn_path(
+        X, y, lams, deadline, solver="lbfgs", warm_start=True, tol=1e-8, max_iter=2000
+    )
 
 
 def run_liblinear(X, y, lams, deadline=None):
@@ -164,9 +177,12 @@ def run_skglm(X, y, lams, deadline=None):
             if deadline is not None and time.perf_counter() > deadline:
                 break
             est = GeneralizedLinearEstimator(
-                datafit=Logistic(), penalty=L1_plus_L2(alpha=2.0 * lams[k], l1_ratio=0.0),
-                solver=ProxNewton(fit_intercept=True, warm_start=True, tol=1e-8,
-                                  max_iter=100, max_pn_iter=1000))
+                datafit=Logistic(),
+                penalty=L1_plus_L2(alpha=2.0 * lams[k], l1_ratio=0.0),
+                solver=ProxNewton(
+                    fit_intercept=True, warm_start=True, tol=1e-8, max_iter=100, max_pn_iter=1000
+                ),
+            )
             if w is not None:
                 est.coef_, est.intercept_ = w
             est.fit(X, y)
@@ -199,10 +215,15 @@ def skglm_available():
 # measurement
 # ---------------------------------------------------------------------------
 
+
 def objectives(X64, y, lams, coefs, icpt):
     s = np.ones(len(y))
-    return np.array([primal_objective(X64, y, s, lam, "softplus", c, b)
-                     if np.isfinite(b) else np.nan for lam, c, b in zip(lams, coefs, icpt)])
+    return np.array(
+        [
+            primal_objective(X64, y, s, lam, "softplus", c, b) if np.isfinite(b) else np.nan
+            for lam, c, b in zip(lams, coefs, icpt)
+        ]
+    )
 
 
 def bandwidth_floor(X, repeats=50):
@@ -242,13 +263,17 @@ def single_fits(X, y, methods, repeats):
         if name == "ours":
             r = softplus_solve(X, y, s, lam, tol=TOL_OURS, max_iter=200)
             return r.coef, r.intercept
-        solver, tol = {"newton-cholesky": ("newton-cholesky", 1e-8),
-                       "newton-cholesky tol=1e-4": ("newton-cholesky", 1e-4),
-                       "lbfgs": ("lbfgs", 1e-8), "liblinear": ("liblinear", 1e-8)}[name]
+        solver, tol = {
+            "newton-cholesky": ("newton-cholesky", 1e-8),
+            "newton-cholesky tol=1e-4": ("newton-cholesky", 1e-4),
+            "lbfgs": ("lbfgs", 1e-8),
+            "liblinear": ("liblinear", 1e-8),
+        }[name]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            clf = LogisticRegression(C=1.0 / (2.0 * n * lam), solver=solver, tol=tol,
-                                     max_iter=10000).fit(X, y)
+            clf = LogisticRegression(
+                C=1.0 / (2.0 * n * lam), solver=solver, tol=tol, max_iter=10000
+            ).fit(X, y)
         return clf.coef_.ravel(), float(clf.intercept_[0])
 
     names = [m for m in methods if m != "skglm"]
@@ -265,11 +290,19 @@ def single_fits(X, y, methods, repeats):
             res[name] = (float(np.median(ts)), P)
         best = min(P for _, P in res.values())
         for name, (t, P) in res.items():
-            rows.append({"lam": lam, "method": name, "time_s": t,
-                         "speedup_vs_newton_cholesky": res["newton-cholesky"][0] / t,
-                         "rel_subopt": (P - best) / best})
-            print(f"single lam={lam:g} {name}: {t * 1e3:.1f} ms, subopt {(P - best) / best:.1e}",
-                  flush=True)
+            rows.append(
+                {
+                    "lam": lam,
+                    "method": name,
+                    "time_s": t,
+                    "speedup_vs_newton_cholesky": res["newton-cholesky"][0] / t,
+                    "rel_subopt": (P - best) / best,
+                }
+            )
+            print(
+                f"single lam={lam:g} {name}: {t * 1e3:.1f} ms, subopt {(P - best) / best:.1e}",
+                flush=True,
+            )
     return rows
 
 
@@ -283,9 +316,14 @@ def exact_reference(rows):
     is a float64 run.
     """
     for dname in {r["dataset"] for r in rows}:
-        exact = [r["time_s"] for r in rows if r["dataset"] == dname
-                 and r["method"].startswith("newton-cholesky")
-                 and r["lams_done"] == len(LAMS) and r["max_rel_subopt"] <= 1e-6]
+        exact = [
+            r["time_s"]
+            for r in rows
+            if r["dataset"] == dname
+            and r["method"].startswith("newton-cholesky")
+            and r["lams_done"] == len(LAMS)
+            and r["max_rel_subopt"] <= 1e-6
+        ]
         t_exact = min(exact) if exact else np.nan
         for r in rows:
             if r["dataset"] == dname:
@@ -348,24 +386,43 @@ def write_report(rows, single, methods, dname_single, notes, stem, machine):
     for r in rows:
         full = r["lams_done"] == len(LAMS)
         t = f"{r['time_s']:.3f}" if full else f">{r['time_s']:.0f}"
-        ratio = f"{r['speedup_vs_newton_cholesky']:.1f}x" if full else \
-            f"<{r['speedup_vs_newton_cholesky']:.2f}x"
-        ratio_x = f"{r['speedup_vs_exact_newton_cholesky']:.1f}x" if full else \
-            f"<{r['speedup_vs_exact_newton_cholesky']:.2f}x"
+        ratio = (
+            f"{r['speedup_vs_newton_cholesky']:.1f}x"
+            if full
+            else f"<{r['speedup_vs_newton_cholesky']:.2f}x"
+        )
+        ratio_x = (
+            f"{r['speedup_vs_exact_newton_cholesky']:.1f}x"
+            if full
+            else f"<{r['speedup_vs_exact_newton_cholesky']:.2f}x"
+        )
         lines.append(
             f"| {r['dataset']} | {r['dtype']} | {r['method']} | {r['lams_done']} | {t} | "
             f"{ratio} | {ratio_x} | {r['max_rel_subopt']:.1e} | "
             f"{r['max_certified_gap']:.1e} | {r['peak_mem_MiB']:.1f} | "
-            f"{r['bandwidth_floor_s']:.4f} |")
-    lines += ["", f"## Single cold fits, {dname_single}, float64 (time in ms)", "",
-              "| lam | " + " | ".join(m for m in methods if m != "skglm") + " |",
-              "|---|" + "---|" * len([m for m in methods if m != "skglm"])]
+            f"{r['bandwidth_floor_s']:.4f} |"
+        )
+    lines += [
+        "",
+        f"## Single cold fits, {dname_single}, float64 (time in ms)",
+        "",
+        "| lam | " + " | ".join(m for m in methods if m != "skglm") + " |",
+        "|---|" + "---|" * len([m for m in methods if m != "skglm"]),
+    ]
     for lam in SINGLE_LAMS:
-        cells = [f"{r['time_s'] * 1e3:.1f} ({r['speedup_vs_newton_cholesky']:.0f}x, "
-                 f"{r['rel_subopt']:.0e})" for r in single if r["lam"] == lam]
+        cells = [
+            f"{r['time_s'] * 1e3:.1f} ({r['speedup_vs_newton_cholesky']:.0f}x, "
+            f"{r['rel_subopt']:.0e})"
+            for r in single
+            if r["lam"] == lam
+        ]
         lines.append(f"| {lam:g} | " + " | ".join(cells) + " |")
-    lines += ["", "Cells: time (speed-up vs newton-cholesky tol=1e-8, relative "
-              "suboptimality vs the best of the row).", ""]
+    lines += [
+        "",
+        "Cells: time (speed-up vs newton-cholesky tol=1e-8, relative "
+        "suboptimality vs the best of the row).",
+        "",
+    ]
     notes += [
         "liblinear penalises the intercept (intercept_scaling=1): it solves another "
         "problem, and its suboptimality is measured on ours.",
@@ -380,7 +437,8 @@ def write_report(rows, single, methods, dname_single, notes, stem, machine):
         "speed-up vs exact newton-cholesky: against the fastest warm-started "
         "newton-cholesky run (either tol, either dtype) on the same data whose relative "
         "suboptimality is <= 1e-6 at every lam; on float32 input, where sklearn's own "
-        "float32 runs miss the optimum, that is a run on the same values in float64.")
+        "float32 runs miss the optimum, that is a run on the same values in float64."
+    )
     lines += ["", *[f"Note: {n}" for n in notes]]
     out = RESULTS / f"{stem}.md"
     kept = _kept_section(out)
@@ -394,21 +452,38 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--blas-threads", type=int, default=None,
-                    help="limit BLAS threads for every method (default: leave as is)")
+    ap.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="limit BLAS threads for every method (default: leave as is)",
+    )
     ap.add_argument("--pair", type=int, nargs=2, default=(3, 5))
     ap.add_argument("--skip", nargs="*", default=[])
-    ap.add_argument("--slow-limit", type=float, default=60.0,
-                    help="a method whose first run takes longer is not repeated")
-    ap.add_argument("--budget", type=float, default=900.0,
-                    help="seconds per path run; a peer still running is stopped at the "
-                         "next lam and reported with the number of lams it finished")
-    ap.add_argument("--stem", default=None,
-                    help="output name (default softplus_path[_quick]), e.g. to keep the "
-                         "full report when measuring a subset of the methods")
-    ap.add_argument("--report-only", action="store_true",
-                    help="rebuild the markdown report from the CSV tables of the last "
-                         "run (no measurement)")
+    ap.add_argument(
+        "--slow-limit",
+        type=float,
+        default=60.0,
+        help="a method whose first run takes longer is not repeated",
+    )
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=900.0,
+        help="seconds per path run; a peer still running is stopped at the "
+        "next lam and reported with the number of lams it finished",
+    )
+    ap.add_argument(
+        "--stem",
+        default=None,
+        help="output name (default softplus_path[_quick]), e.g. to keep the "
+        "full report when measuring a subset of the methods",
+    )
+    ap.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rebuild the markdown report from the CSV tables of the last run (no measurement)",
+    )
     args = ap.parse_args(argv)
     if args.report_only:
         stem = args.stem or ("softplus_path_quick" if args.quick else "softplus_path")
@@ -464,7 +539,7 @@ def main(argv=None):
             for mname, fn in methods.items():
                 times = []
                 # ours is cheap: more repeats make its median robust on a shared machine
-                for r in range(max(repeats, 7) if mname == "ours" and repeats > 1 else repeats):
+                for _r in range(max(repeats, 7) if mname == "ours" and repeats > 1 else repeats):
                     t = time.perf_counter()
                     coefs, icpt, extra = fn(X, y, LAMS, t + args.budget)
                     times.append(time.perf_counter() - t)
@@ -472,25 +547,34 @@ def main(argv=None):
                         break
                 P[mname] = objectives(X.astype(np.float64), y, LAMS, coefs, icpt)
                 mem = peak_memory(fn, X, y, LAMS) if times[0] < args.slow_limit else np.nan
-                info[mname] = dict(time=float(np.median(times)), runs=len(times), mem=mem,
-                                   extra=extra)
-                print(f"{dname} {np.dtype(dt).name} {mname}: {info[mname]['time']:.3f}s "
-                      f"({len(times)} runs) {extra}", flush=True)
+                info[mname] = dict(
+                    time=float(np.median(times)), runs=len(times), mem=mem, extra=extra
+                )
+                print(
+                    f"{dname} {np.dtype(dt).name} {mname}: {info[mname]['time']:.3f}s "
+                    f"({len(times)} runs) {extra}",
+                    flush=True,
+                )
             best = np.nanmin(np.array(list(P.values())), axis=0)
             t_ref = info.get("newton-cholesky", {}).get("time", np.nan)
             for mname in methods:
                 sub = float(np.nanmax((P[mname] - best) / best))
                 ex = info[mname]["extra"]
-                rows.append({
-                    "dataset": dname, "dtype": np.dtype(dt).name, "method": mname,
-                    "lams_done": ex["done"],
-                    "time_s": info[mname]["time"], "runs": info[mname]["runs"],
-                    "speedup_vs_newton_cholesky": t_ref / info[mname]["time"],
-                    "max_rel_subopt": sub,
-                    "max_certified_gap": ex.get("max_gap", np.nan),
-                    "peak_mem_MiB": info[mname]["mem"],
-                    "bandwidth_floor_s": floor,
-                })
+                rows.append(
+                    {
+                        "dataset": dname,
+                        "dtype": np.dtype(dt).name,
+                        "method": mname,
+                        "lams_done": ex["done"],
+                        "time_s": info[mname]["time"],
+                        "runs": info[mname]["runs"],
+                        "speedup_vs_newton_cholesky": t_ref / info[mname]["time"],
+                        "max_rel_subopt": sub,
+                        "max_certified_gap": ex.get("max_gap", np.nan),
+                        "peak_mem_MiB": info[mname]["mem"],
+                        "bandwidth_floor_s": floor,
+                    }
+                )
 
     # The exact scikit-learn reference: the fastest warm-started newton-cholesky run on
     # the same data that reaches the target (relative suboptimality <= 1e-6 at every
@@ -510,15 +594,20 @@ def main(argv=None):
     try:
         from threadpoolctl import threadpool_info
 
-        blas = ", ".join(f"{d['internal_api']} {d.get('version')} x{d['num_threads']}"
-                         for d in threadpool_info() if d["user_api"] == "blas")
+        blas = ", ".join(
+            f"{d['internal_api']} {d.get('version')} x{d['num_threads']}"
+            for d in threadpool_info()
+            if d["user_api"] == "blas"
+        )
     except Exception:  # pragma: no cover
         blas = "unknown"
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
-    machine = (f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} "
-               f"CPUs; BLAS: {blas}; load average at the end: {load[0]:.1f}. "
-               f"Our tol (certified relative gap): {TOL_OURS:g}; sklearn tol=1e-8. "
-               f"Time: median over up to {repeats} runs of the whole path.")
+    machine = (
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} "
+        f"CPUs; BLAS: {blas}; load average at the end: {load[0]:.1f}. "
+        f"Our tol (certified relative gap): {TOL_OURS:g}; sklearn tol=1e-8. "
+        f"Time: median over up to {repeats} runs of the whole path."
+    )
     write_report(rows, single, list(methods), dname_single, notes, stem, machine)
     if ctx is not None:
         ctx.restore_original_limits()

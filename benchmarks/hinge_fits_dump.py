@@ -34,8 +34,13 @@ def dump(out):
     Xs = X.copy()
     Xs[rng.rand(n, d) < 0.5] = 0.0
     lams = [1e-9, 1e-6, 1e-3, 1e-1, 1e1, 1e4, 1e12]
-    probs = {"dense": X, "sep": Xsep, "csr": sp.csr_matrix(Xs), "f32": X.astype(np.float32),
-             "csr32": sp.csr_matrix(Xs.astype(np.float32))}
+    probs = {
+        "dense": X,
+        "sep": Xsep,
+        "csr": sp.csr_matrix(Xs),
+        "f32": X.astype(np.float32),
+        "csr32": sp.csr_matrix(Xs.astype(np.float32)),
+    }
     res = {}
 
     def keep(key, r):
@@ -48,17 +53,30 @@ def dump(out):
                 for lam in lams:
                     if meth == "dcd" and lam < 1e-6:
                         continue
-                    keep(f"{pname}/{wname}/{meth}/{lam:g}",
-                         solve_binary(A, y, s, lam, "hinge", tol=1e-8, max_iter=200,
-                                      method=meth))
+                    keep(
+                        f"{pname}/{wname}/{meth}/{lam:g}",
+                        solve_binary(A, y, s, lam, "hinge", tol=1e-8, max_iter=200, method=meth),
+                    )
             for meth in ("active_set", "dcd"):
                 grid = np.logspace(3, -3, 13)
-                for k, r in enumerate(solve_path(A, y, s, grid, "hinge", tol=1e-8,
-                                                 max_iter=200, method=meth)):
+                for k, r in enumerate(
+                    solve_path(A, y, s, grid, "hinge", tol=1e-8, max_iter=200, method=meth)
+                ):
                     keep(f"path/{pname}/{wname}/{meth}/{k}", r)
-        keep(f"noint/{pname}", solve_binary(A, y, np.ones(n), 1e-2, "hinge", tol=1e-8,
-                                            max_iter=200, fit_intercept=False,
-                                            method="active_set"))
+        keep(
+            f"noint/{pname}",
+            solve_binary(
+                A,
+                y,
+                np.ones(n),
+                1e-2,
+                "hinge",
+                tol=1e-8,
+                max_iter=200,
+                fit_intercept=False,
+                method="active_set",
+            ),
+        )
     np.savez(out, **res)
     print(len(res), "fits")
 
@@ -74,8 +92,10 @@ def compare(fa, fb):
         rel = float(np.max(np.abs(x - z) / np.maximum(np.abs(x), 1e-300)))
         worst = max(worst, rel)
         print(f"  {k}: relative difference {rel:.3g}, n_iter {a[k][-1]:g} vs {b[k][-1]:g}")
-    print(f"{len(same)}/{len(a.files)} fits bitwise identical; worst relative difference "
-          f"of the others {worst:.3g}")
+    print(
+        f"{len(same)}/{len(a.files)} fits bitwise identical; worst relative difference "
+        f"of the others {worst:.3g}"
+    )
 
 
 if __name__ == "__main__":

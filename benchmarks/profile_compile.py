@@ -44,8 +44,7 @@ class Recorder(ev.Listener):
         self.records = []  # (qualname, args, inclusive, exclusive)
 
     def on_start(self, event):
-        self.stack.append([event.data["dispatcher"], event.data["args"],
-                           time.process_time(), 0.0])
+        self.stack.append([event.data["dispatcher"], event.data["args"], time.process_time(), 0.0])
 
     def on_end(self, event):
         disp, args, t0, child = self.stack.pop()
@@ -53,15 +52,21 @@ class Recorder(ev.Listener):
         if self.stack:
             self.stack[-1][3] += incl
         mod = getattr(disp.py_func, "__module__", "")
-        self.records.append((f"{mod.rsplit('.', 1)[-1]}.{disp.py_func.__qualname__}",
-                             tuple(args), incl, incl - child))
+        self.records.append(
+            (
+                f"{mod.rsplit('.', 1)[-1]}.{disp.py_func.__qualname__}",
+                tuple(args),
+                incl,
+                incl - child,
+            )
+        )
 
 
 def package_dispatchers():
     out = {}
     for name, mod in list(sys.modules.items()):
         if name.startswith("sklearn_tilt._solvers") and mod is not None:
-            for attr, obj in vars(mod).items():
+            for _attr, obj in vars(mod).items():
                 if isinstance(obj, CPUDispatcher):
                     out[f"{name.rsplit('.', 1)[-1]}.{obj.py_func.__qualname__}"] = obj
     return out
@@ -73,7 +78,7 @@ def main():
     if "--top" in argv:
         i = argv.index("--top")
         top = int(argv[i + 1])
-        del argv[i:i + 2]
+        del argv[i : i + 2]
     args = [a for a in argv if not a.startswith("--")]
     configs = args or ["hinge-dense-float64", "softplus-dense-float64"]
     from sklearn_tilt import ScaledLossLinearClassifier
@@ -102,10 +107,11 @@ def main():
         recs = [r for r in rec.records if not r[0].startswith(("dispatcher.", "<"))]
         excl_total = sum(r[3] for r in rec.records)
         ours = [r for r in recs if r[0].split(".")[0].startswith("_")]
-        totals.append((cfg, wall, cpu, len(rec.records), len(ours),
-                       len({r[0] for r in ours})))
-        print(f"\n### {cfg}: first fit {wall:.2f} s (CPU {cpu:.2f} s), {len(rec.records)} compiles, "
-              f"exclusive compile time {excl_total:.2f} s\n")
+        totals.append((cfg, wall, cpu, len(rec.records), len(ours), len({r[0] for r in ours})))
+        print(
+            f"\n### {cfg}: first fit {wall:.2f} s (CPU {cpu:.2f} s), {len(rec.records)} compiles, "
+            f"exclusive compile time {excl_total:.2f} s\n"
+        )
         disp = package_dispatchers()
         walls = {}
         for k, d in disp.items():
@@ -117,11 +123,13 @@ def main():
             for cres in d.overloads.values():
                 t = cres.metadata.get("timers", {}) if cres.metadata else {}
                 llvm[k] = llvm.get(k, 0.0) + t.get("llvm_lock", 0.0)
-        print("| kernel | signatures compiled | exclusive CPU s | inclusive CPU s "
-              "| LLVM share of its compile |")
+        print(
+            "| kernel | signatures compiled | exclusive CPU s | inclusive CPU s "
+            "| LLVM share of its compile |"
+        )
         print("|---|---|---|---|---|")
         agg = {}
-        for name, a, incl, excl in recs:
+        for name, _a, incl, excl in recs:
             g = agg.setdefault(name, [0, 0.0, 0.0])
             g[0] += 1
             g[1] += excl
@@ -132,14 +140,15 @@ def main():
                 lv = f"{min(llvm[name] / walls[name], 1.0):.0%}"
             print(f"| {name} | {cnt} | {excl:.2f} | {incl:.2f} | {lv} |")
         print()
-        multi = {k: d.signatures for k, d in package_dispatchers().items()
-                 if len(d.signatures) > 1}
+        multi = {k: d.signatures for k, d in package_dispatchers().items() if len(d.signatures) > 1}
         for k, sigs in multi.items():
             print(f"- {k}: {len(sigs)} signatures so far")
             for s in sigs:
                 print(f"    {s}")
-    print("\n| configuration | first fit, wall s | CPU s | compiles (numba's own included) "
-          "| package specialisations | package kernels |")
+    print(
+        "\n| configuration | first fit, wall s | CPU s | compiles (numba's own included) "
+        "| package specialisations | package kernels |"
+    )
     print("|---|---|---|---|---|---|")
     for cfg, wall, cpu, n_all, n_ours, n_kernels in totals:
         print(f"| {cfg} | {wall:.2f} | {cpu:.2f} | {n_all} | {n_ours} | {n_kernels} |")

@@ -322,8 +322,7 @@ def _classes_of(final):
     classes = getattr(final, "classes_", None)
     if classes is None:
         raise TypeError(
-            f"{_describe(final)} has no classes_: the geometric metrics need a fitted "
-            "classifier"
+            f"{_describe(final)} has no classes_: the geometric metrics need a fitted classifier"
         )
     classes = np.asarray(classes)
     if classes.ndim != 1 or len(classes) < 2:

@@ -111,19 +111,25 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
                     else:
                         scaled_loss_path(X, y, loss=loss, lams=[1e2, 1.0])
                     after = compile_count()
-                    step = {"loss": loss, "what": what,
-                            "input": f"{key[0]} {X.dtype} {X.shape[0]}x{X.shape[1]}",
-                            "compiled": None if before is None or after is None
-                            else after - before,
-                            "seconds": time.perf_counter() - t}
+                    step = {
+                        "loss": loss,
+                        "what": what,
+                        "input": f"{key[0]} {X.dtype} {X.shape[0]}x{X.shape[1]}",
+                        "compiled": None if before is None or after is None else after - before,
+                        "seconds": time.perf_counter() - t,
+                    }
                     steps.append(step)
                     if verbose:
                         print(_describe(step), file=out, flush=True)
     if verbose:
         where = cache_folder() or "nowhere (numba's cache is off)"
         total = sum(s["compiled"] or 0 for s in steps)
-        print(f"done in {time.perf_counter() - t_all:.1f} s: {total} kernel specialisations "
-              f"compiled; cache: {where}", file=out, flush=True)
+        print(
+            f"done in {time.perf_counter() - t_all:.1f} s: {total} kernel specialisations "
+            f"compiled; cache: {where}",
+            file=out,
+            flush=True,
+        )
     return steps
 
 
@@ -135,5 +141,6 @@ def _describe(step):
         done = f"compiled {k} kernel specialisation{'s' * (k != 1)}"
     else:
         done = "loaded from the cache"
-    return (f"{step['loss']:8s} {step['what']:4s} {step['input']:28s} {done} in "
-            f"{step['seconds']:.1f} s")
+    return (
+        f"{step['loss']:8s} {step['what']:4s} {step['input']:28s} {done} in {step['seconds']:.1f} s"
+    )

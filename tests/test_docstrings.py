@@ -19,7 +19,8 @@ import inspect
 import pytest
 
 numpydoc_validate = pytest.importorskip(
-    "numpydoc.validate", reason="numpydoc (the docs extra) validates the docstrings")
+    "numpydoc.validate", reason="numpydoc (the docs extra) validates the docstrings"
+)
 
 PUBLIC_MODULES = [
     "sklearn_tilt",
@@ -55,16 +56,25 @@ NO_RETURNS = {"__init__"}
 #: documented by the framework: they only need a docstring saying what they change
 FRAMEWORK_HOOKS = {
     "forward",  # torch.nn.Module
-    "check_data", "get_iterator", "get_split_datasets",  # skorch.NeuralNet
-    "initialize_module", "initialize_optimizer", "initialize_criterion",
-    "initialize_callbacks", "on_epoch_begin", "on_epoch_end", "on_batch_end",
-    "on_train_begin", "on_train_end",
+    "check_data",
+    "get_iterator",
+    "get_split_datasets",  # skorch.NeuralNet
+    "initialize_module",
+    "initialize_optimizer",
+    "initialize_criterion",
+    "initialize_callbacks",
+    "on_epoch_begin",
+    "on_epoch_end",
+    "on_batch_end",
+    "on_train_begin",
+    "on_train_end",
 }
 
 
 def _missing_dependencies(modname):
-    return [d for d in OPTIONAL_DEPENDENCIES.get(modname, ())
-            if importlib.util.find_spec(d) is None]
+    return [
+        d for d in OPTIONAL_DEPENDENCIES.get(modname, ()) if importlib.util.find_spec(d) is None
+    ]
 
 
 def _import(modname):
@@ -108,7 +118,7 @@ def _all_public():
 @pytest.mark.parametrize("modname", _all_public())
 def test_docstrings(modname):
     problems = []
-    for path, obj, is_method in _public_names(modname):
+    for path, _obj, is_method in _public_names(modname):
         checks = set(CHECKS)
         if not is_method:
             checks |= TOP_LEVEL_CHECKS

@@ -27,8 +27,7 @@ def test_balanced_identity_and_nearest_to_centroids():
     assert G.balanced_adversarial_distance(dist, G.angle_between(w, z)) == pytest.approx(d_adv)
     # not on unbalanced classes (the intercept no longer cancels)
     keep = np.r_[0:20, 20:25]
-    d_unb = G.adversarial_distance_from_margins(
-        y[keep] * (X[keep] @ w + b) / np.linalg.norm(w))
+    d_unb = G.adversarial_distance_from_margins(y[keep] * (X[keep] @ w + b) / np.linalg.norm(w))
     z, dist = G.centroid_direction(X[keep], y[keep])
     assert G.balanced_adversarial_distance(dist, G.angle_between(w, z)) != pytest.approx(d_unb)
     i_idx, j_idx = G.nearest_to_centroids(X, y)

@@ -122,8 +122,13 @@ WITHOUT_MLXTEND = textwrap.dedent("""
 
 
 def test_core_works_without_mlxtend():
-    proc = subprocess.run([sys.executable, "-c", WITHOUT_MLXTEND], capture_output=True,
-                          text=True, cwd=ROOT, timeout=600,
-                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, "-c", WITHOUT_MLXTEND],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().endswith("OK")

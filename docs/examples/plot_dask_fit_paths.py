@@ -52,13 +52,19 @@ except ImportError:  # dask is optional: fall back to joblib's own backend
     paths = fit_paths(X, y, lams=lams, n_jobs=2)
     backend = "loky"
 else:
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         with parallel_config(backend="dask"):
             paths = fit_paths(X, y, lams=lams, n_jobs=-1)
         backend = "dask"
-print(f"{len(paths)} pairs x {len(lams)} values of lam in "
-      f"{time.perf_counter() - tic:.1f} s on the {backend} backend")
+print(
+    f"{len(paths)} pairs x {len(lams)} values of lam in "
+    f"{time.perf_counter() - tic:.1f} s on the {backend} backend"
+)
 
 # %%
 # Tilting angle and test error of every pair
@@ -82,9 +88,11 @@ for (a, b), (lams_ab, coefs, intercepts, *_) in paths.items():
     best_error[b, a] = best_error[a, b] = errors.min()
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-for ax, values, title in zip(axes, [theta, 100 * best_error],
-                             [f"tilting angle (deg) at lam={lams[k]:.0e}",
-                              "best test error along the path (%)"]):
+for ax, values, title in zip(
+    axes,
+    [theta, 100 * best_error],
+    [f"tilting angle (deg) at lam={lams[k]:.0e}", "best test error along the path (%)"],
+):
     im = ax.imshow(values, cmap="viridis")
     ax.set(xticks=range(10), yticks=range(10), title=title)
     fig.colorbar(im, ax=ax, shrink=0.8)

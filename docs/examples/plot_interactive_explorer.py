@@ -31,8 +31,14 @@ from sklearn_tilt.plotting import TiltExplorer, explore
 X, y = load_digits(return_X_y=True)
 mask = np.isin(y, [3, 8])
 X, y = X[mask] * (255.0 / 16.0), y[mask]
-page = explore(X[::2], y[::2], X_test=X[1::2], y_test=y[1::2],
-               lams=np.logspace(-1, 7, 17), title="digits 3 vs 8")
+page = explore(
+    X[::2],
+    y[::2],
+    X_test=X[1::2],
+    y_test=y[1::2],
+    lams=np.logspace(-1, 7, 17),
+    title="digits 3 vs 8",
+)
 assert isinstance(page, TiltExplorer)
 out = Path(tempfile.mkdtemp()) / "tilt_digits.html"
 page.save(out)

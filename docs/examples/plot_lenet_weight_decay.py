@@ -50,17 +50,28 @@ X_test, y_test = mnist.X_test.astype(np.float32), mnist.y_test
 epochs, batch_size = (20 if full else 3), 50
 lr = matched_learning_rate(len(y), epochs, batch_size)
 steps = epochs * -(-len(y) // batch_size)
-print(f"lr = {lr:g}: decay exponent {decay_exponent(lr, 1e-1, steps):.2f} (high decay; "
-      "the paper: 5)")
+print(
+    f"lr = {lr:g}: decay exponent {decay_exponent(lr, 1e-1, steps):.2f} (high decay; the paper: 5)"
+)
 
 nets = {}
 for name, lam in [("low", 1e-4), ("high", 1e-1)]:
     nets[name] = LeNetClassifier(
-        module=LeNet, lam=lam, decay_bias=True, lr=lr, momentum=0.9, batch_size=batch_size,
-        max_epochs=epochs, train_split=None, random_state=0, n_jobs=2, verbose=0,
+        module=LeNet,
+        lam=lam,
+        decay_bias=True,
+        lr=lr,
+        momentum=0.9,
+        batch_size=batch_size,
+        max_epochs=epochs,
+        train_split=None,
+        random_state=0,
+        n_jobs=2,
+        verbose=0,
     ).fit(X, y)
-    print(f"{name} weight decay (lam={lam:g}): test error "
-          f"{1 - nets[name].score(X_test, y_test):.3f}")
+    print(
+        f"{name} weight decay (lam={lam:g}): test error {1 - nets[name].score(X_test, y_test):.3f}"
+    )
 
 # %%
 # Weights: RMS and filters
@@ -76,8 +87,10 @@ for name, net in nets.items():
     print(name, {layer: round(v, 4) for layer, v in weight_rms(net).items()})
 
 for name, net in nets.items():
-    weights = {layer: net.module_.get_submodule(layer).weight.detach().numpy()
-               for layer in ("conv1", "conv2")}
+    weights = {
+        layer: net.module_.get_submodule(layer).weight.detach().numpy()
+        for layer in ("conv1", "conv2")
+    }
     FilterGridDisplay.from_weights(weights, n_filters=8, title=f"{name} weight decay")
 
 fig, axes = plt.subplots(1, 2, figsize=(8, 3))
@@ -104,9 +117,11 @@ for name, net in nets.items():
     margins, grads = input_gradients(net, X_eval, y_eval, output="margin")
     d = margins / np.linalg.norm(grads, axis=1)
     theta = np.degrees(np.nanmedian(local_tilting_angle(net, X_eval, y_eval, X_ref=X, y_ref=y)))
-    print(f"{name}: median first-order distance {np.median(d):6.1f}, "
-          f"d_adv {adversarial_distance(net, X_eval, y_eval):6.1f}, "
-          f"median local tilting angle {theta:5.1f} deg")
+    print(
+        f"{name}: median first-order distance {np.median(d):6.1f}, "
+        f"d_adv {adversarial_distance(net, X_eval, y_eval):6.1f}, "
+        f"median local tilting angle {theta:5.1f} deg"
+    )
 
 # %%
 # The high-confidence attack
@@ -138,13 +153,18 @@ for name, net in nets.items():
     norms[name] = result.norms_with_failures
     adversarials[name] = np.where(result.success[:, None], result.X_adv, np.nan)
     targets = result.target
-    print(f"{name}: T = {temperature:.2f}, success {result.success_rate:.0%}, "
-          f"median ||perturbation|| = {result.median_perturbation_norm:.0f}")
+    print(
+        f"{name}: T = {temperature:.2f}, success {result.success_rate:.0%}, "
+        f"median ||perturbation|| = {result.median_perturbation_norm:.0f}"
+    )
 
 first = np.array([np.flatnonzero(labels == digit)[0] for digit in range(10)])
-AdversarialExampleDisplay.from_arrays(originals[first],
-                                      {k: v[first] for k, v in adversarials.items()},
-                                      labels=labels[first], targets=targets[first])
+AdversarialExampleDisplay.from_arrays(
+    originals[first],
+    {k: v[first] for k, v in adversarials.items()},
+    labels=labels[first],
+    targets=targets[first],
+)
 
 # %%
 # The paired comparison
@@ -169,8 +189,10 @@ for name, net in nets.items():
 both = (distances["high"] > 0) & (distances["low"] > 0)
 distance_cmp = paired_comparison(distances["high"][both], distances["low"][both])
 for label, cmp in [("perturbation norms", attack_cmp), ("first-order distances", distance_cmp)]:
-    print(f"{label}: median ratio high/low {cmp['median_ratio']:.3f} "
-          f"[{cmp['ratio_ci_low']:.3f}, {cmp['ratio_ci_high']:.3f}], high > low on "
-          f"{cmp['frac_high_greater']:.0%} of {cmp['n_pairs']} images, "
-          f"p = {cmp['p_greater']:.3g} -> {combine_verdicts([cmp['verdict']])}")
+    print(
+        f"{label}: median ratio high/low {cmp['median_ratio']:.3f} "
+        f"[{cmp['ratio_ci_low']:.3f}, {cmp['ratio_ci_high']:.3f}], high > low on "
+        f"{cmp['frac_high_greater']:.0%} of {cmp['n_pairs']} images, "
+        f"p = {cmp['p_greater']:.3g} -> {combine_verdicts([cmp['verdict']])}"
+    )
 plt.show()

@@ -72,9 +72,11 @@ with sklearn.config_context(enable_metadata_routing=True):
 res = search.cv_results_
 best = search.best_estimator_
 print(f"best lam by weighted accuracy: {search.best_params_['lam']:.3g}")
-print(f"its tilting angle (weighted centroids): "
-      f"{tilting_angle(best, X, y, sample_weight=sample_weight, degrees=True):.1f} deg, "
-      f"unweighted: {tilting_angle(best, X, y, degrees=True):.1f} deg")
+print(
+    f"its tilting angle (weighted centroids): "
+    f"{tilting_angle(best, X, y, sample_weight=sample_weight, degrees=True):.1f} deg, "
+    f"unweighted: {tilting_angle(best, X, y, degrees=True):.1f} deg"
+)
 
 # %%
 # A trade-off: accuracy subject to a robustness floor
@@ -107,12 +109,16 @@ def accuracy_above_floor(estimator, X, y):
 cv_acc = ScaledLossLinearClassifierCV(cv=GroupKFold(4)).fit(X, y, groups=groups)
 cv_floor = ScaledLossLinearClassifierCV(cv=GroupKFold(4), scoring=accuracy_above_floor)
 cv_floor.fit(X, y, groups=groups)
-print(f"default grid: {cv_acc.lams_.max():.3g} .. {cv_acc.lams_.min():.3g} "
-      f"({len(cv_acc.lams_)} values); fold paths {cv_acc.coefs_paths_[8].shape}")
+print(
+    f"default grid: {cv_acc.lams_.max():.3g} .. {cv_acc.lams_.min():.3g} "
+    f"({len(cv_acc.lams_)} values); fold paths {cv_acc.coefs_paths_[8].shape}"
+)
 for name, est in [("accuracy", cv_acc), ("accuracy above the floor", cv_floor)]:
-    print(f"{name:>25}: lam_ = {est.lam_:.3g}, "
-          f"d_adv = {adversarial_distance(est, X, y):.2f}, "
-          f"theta = {tilting_angle(est, X, y, degrees=True):.1f} deg")
+    print(
+        f"{name:>25}: lam_ = {est.lam_:.3g}, "
+        f"d_adv = {adversarial_distance(est, X, y):.2f}, "
+        f"theta = {tilting_angle(est, X, y, degrees=True):.1f} deg"
+    )
 
 # %%
 # What the two selections see
@@ -140,8 +146,12 @@ ax = axes[1]
 ax.plot(cv_acc.lams_, cv_acc.cv_results_["mean_test_score"], "o-", ms=3)
 ax.axvline(cv_acc.lam_, color="C0", ls="--", label="best accuracy")
 ax.axvline(cv_floor.lam_, color="C3", ls="--", label="best accuracy above the floor")
-ax.set(xscale="log", xlabel="lam", ylabel="mean test accuracy",
-       title="ScaledLossLinearClassifierCV, GroupKFold(4)")
+ax.set(
+    xscale="log",
+    xlabel="lam",
+    ylabel="mean test accuracy",
+    title="ScaledLossLinearClassifierCV, GroupKFold(4)",
+)
 ax.legend(loc="lower center")
 fig.tight_layout()
 plt.show()

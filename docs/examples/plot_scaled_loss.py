@@ -93,6 +93,8 @@ for lam, clf in models.items():
     risk = np.mean(np.maximum(1 - scale * margins, 0))
     d_err = error_distance(clf, X, y)
     d_adv = adversarial_distance(clf, X, y)
-    print(f"lam={lam:8.0e}  ||w||={scale:9.3g}  risk={risk:8.4f}  "
-          f"||w|| d_err={scale * d_err:8.4f}  1 - ||w|| d_adv={1 - scale * d_adv:8.4f}")
+    print(
+        f"lam={lam:8.0e}  ||w||={scale:9.3g}  risk={risk:8.4f}  "
+        f"||w|| d_err={scale * d_err:8.4f}  1 - ||w|| d_adv={1 - scale * d_adv:8.4f}"
+    )
 plt.show()

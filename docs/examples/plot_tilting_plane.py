@@ -69,18 +69,25 @@ MirrorImageDisplay.from_path(lams, coefs, intercepts, X, y, lams_to_show=shown)
 # plane are the distances in pixel space. For balanced classes the adversarial
 # distance is a function of the tilting angle only:
 # :math:`d_{adv} = \frac12 \|j - i\| \cos\theta`.
-from sklearn_tilt import (ScaledLossLinearClassifier, adversarial_distance,
-                          signed_distance, tilting_angle, tilting_plane)
+from sklearn_tilt import (
+    ScaledLossLinearClassifier,
+    adversarial_distance,
+    signed_distance,
+    tilting_angle,
+    tilting_plane,
+)
 
 for lam in shown:
     clf = ScaledLossLinearClassifier(lam=lam).fit(X, y)
     plane = tilting_plane(clf, X, y)
     d_plane = (plane.coordinates @ plane.coef + plane.intercept) / np.linalg.norm(plane.coef)
     theta = tilting_angle(clf, X, y)
-    print(f"lam={lam:6.0e}: theta={np.degrees(theta):5.1f} deg, "
-          f"d_adv={adversarial_distance(clf, X, y):7.2f} "
-          f"= 0.5 ||j - i|| cos(theta) = {0.5 * plane.centroid_distance * np.cos(theta):7.2f}; "
-          f"plane distances exact: {np.allclose(d_plane, signed_distance(clf, X))}")
+    print(
+        f"lam={lam:6.0e}: theta={np.degrees(theta):5.1f} deg, "
+        f"d_adv={adversarial_distance(clf, X, y):7.2f} "
+        f"= 0.5 ||j - i|| cos(theta) = {0.5 * plane.centroid_distance * np.cos(theta):7.2f}; "
+        f"plane distances exact: {np.allclose(d_plane, signed_distance(clf, X))}"
+    )
 
 # %%
 # Mirror images as a transformer
@@ -97,7 +104,9 @@ for lam in (1e6, 1e0):
     clf = ScaledLossLinearClassifier(lam=lam).fit(X, y)
     X_m = MirrorImage(FrozenEstimator(clf)).fit(X, y).transform(X)
     X_p = MirrorImage(FrozenEstimator(clf), kind="projection").fit(X, y).transform(X)
-    print(f"lam={lam:6.0e}: mean ||x - x_m|| = {np.linalg.norm(X - X_m, axis=1).mean():7.1f}, "
-          f"flipped: {np.mean(clf.predict(X_m) != clf.predict(X)):.0%}, "
-          f"max |s(x_p)| = {np.abs(clf.decision_function(X_p)).max():.1e}")
+    print(
+        f"lam={lam:6.0e}: mean ||x - x_m|| = {np.linalg.norm(X - X_m, axis=1).mean():7.1f}, "
+        f"flipped: {np.mean(clf.predict(X_m) != clf.predict(X)):.0%}, "
+        f"max |s(x_p)| = {np.abs(clf.decision_function(X_p)).max():.1e}"
+    )
 plt.show()

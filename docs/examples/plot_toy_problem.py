@@ -28,8 +28,7 @@ from sklearn_tilt.plotting import TiltToyDisplay
 X, y = make_tilt_toy(n_samples=20)
 fig, axes = plt.subplots(1, 3, figsize=(12, 4), sharey=True)
 for ax, degrees in zip(axes, [0, 45, 80]):
-    TiltToyDisplay.from_angle(np.radians(degrees), X, y, ax=ax,
-                              title=f"theta = {degrees} degrees")
+    TiltToyDisplay.from_angle(np.radians(degrees), X, y, ax=ax, title=f"theta = {degrees} degrees")
 fig.tight_layout()
 
 # %%
@@ -57,8 +56,9 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
 for ax, lam in zip(axes, [1e-4, 1.0]):
     clf = ScaledLossLinearClassifier(loss="hinge", lam=lam).fit(X, y)
     theta = tilting_angle(clf, X, y, degrees=True)
-    TiltToyDisplay.from_estimator(clf, X, y, ax=ax,
-                                  title=f"hinge, lam={lam:g}: theta = {theta:.1f} deg")
+    TiltToyDisplay.from_estimator(
+        clf, X, y, ax=ax, title=f"hinge, lam={lam:g}: theta = {theta:.1f} deg"
+    )
 fig.tight_layout()
 
 # %%

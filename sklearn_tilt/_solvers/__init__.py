@@ -44,6 +44,17 @@ def cache_folder():
     return _jit_cache.cache_dir(probe)
 
 
-__all__ = ["HINGE_METHODS", "SMALL_INPUT", "SolverResult", "cache_folder", "compile_count",
-           "hinge_method", "jit_mode", "kernel_arrays", "primal_objective", "quiet_notice",
-           "solve_binary", "solve_path"]
+__all__ = [
+    "HINGE_METHODS",
+    "SMALL_INPUT",
+    "SolverResult",
+    "cache_folder",
+    "compile_count",
+    "hinge_method",
+    "jit_mode",
+    "kernel_arrays",
+    "primal_objective",
+    "quiet_notice",
+    "solve_binary",
+    "solve_path",
+]

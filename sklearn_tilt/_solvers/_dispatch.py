@@ -4,8 +4,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _interpret, _jit_cache
-from .hinge import interior_point_fits
 from ._losses import loss_values
+from .hinge import interior_point_fits
 
 LOSSES = ("hinge", "softplus")
 HINGE_METHODS = ("auto", "interior_point", "active_set", "dcd")
@@ -63,9 +63,22 @@ def primal_objective(X, y, sample_weight, lam, loss, coef, intercept):
     return float(np.dot(s, loss_values(z, loss)) / s.sum() + lam * np.dot(coef, coef))
 
 
-def solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept=True,
-                 coef_init=None, intercept_init=None, dual_init=None, method="auto",
-                 check_input=True):
+def solve_binary(
+    X,
+    y,
+    sample_weight,
+    lam,
+    loss,
+    *,
+    tol,
+    max_iter,
+    fit_intercept=True,
+    coef_init=None,
+    intercept_init=None,
+    dual_init=None,
+    method="auto",
+    check_input=True,
+):
     """Solve one binary problem; see the package docstring.
 
     ``method`` chooses the hinge solver (see :func:`hinge_method`);
@@ -75,14 +88,41 @@ def solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept
     (:mod:`._interpret`).
     """
     _jit_cache.guard_kernels()
-    return _interpret.run_tiered(_interpret.work_of(X), _solve_binary, X, y, sample_weight, lam,
-                                 loss, tol=tol, max_iter=max_iter, fit_intercept=fit_intercept,
-                                 coef_init=coef_init, intercept_init=intercept_init,
-                                 dual_init=dual_init, method=method, check_input=check_input)
+    return _interpret.run_tiered(
+        _interpret.work_of(X),
+        _solve_binary,
+        X,
+        y,
+        sample_weight,
+        lam,
+        loss,
+        tol=tol,
+        max_iter=max_iter,
+        fit_intercept=fit_intercept,
+        coef_init=coef_init,
+        intercept_init=intercept_init,
+        dual_init=dual_init,
+        method=method,
+        check_input=check_input,
+    )
 
 
-def _solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercept,
-                  coef_init, intercept_init, dual_init, method, check_input):
+def _solve_binary(
+    X,
+    y,
+    sample_weight,
+    lam,
+    loss,
+    *,
+    tol,
+    max_iter,
+    fit_intercept,
+    coef_init,
+    intercept_init,
+    dual_init,
+    method,
+    check_input,
+):
     if loss == "hinge":
         chosen = hinge_method(X, method)
         if chosen == "interior_point":
@@ -92,39 +132,94 @@ def _solve_binary(X, y, sample_weight, lam, loss, *, tol, max_iter, fit_intercep
         else:
             from .hinge import solve as hinge_solve
 
-        return hinge_solve(X, y, sample_weight, lam, tol=tol, max_iter=max_iter,
-                           fit_intercept=fit_intercept, coef_init=coef_init,
-                           intercept_init=intercept_init, dual_init=dual_init,
-                           check_input=check_input)
+        return hinge_solve(
+            X,
+            y,
+            sample_weight,
+            lam,
+            tol=tol,
+            max_iter=max_iter,
+            fit_intercept=fit_intercept,
+            coef_init=coef_init,
+            intercept_init=intercept_init,
+            dual_init=dual_init,
+            check_input=check_input,
+        )
     if method not in HINGE_METHODS:
         raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
     if loss == "softplus":
         from .softplus import solve as softplus_solve
 
-        return softplus_solve(X, y, sample_weight, lam, tol=tol, max_iter=max_iter,
-                              fit_intercept=fit_intercept, coef_init=coef_init,
-                              intercept_init=intercept_init, dual_init=dual_init,
-                              check_input=check_input)
+        return softplus_solve(
+            X,
+            y,
+            sample_weight,
+            lam,
+            tol=tol,
+            max_iter=max_iter,
+            fit_intercept=fit_intercept,
+            coef_init=coef_init,
+            intercept_init=intercept_init,
+            dual_init=dual_init,
+            check_input=check_input,
+        )
     raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
 
 
-def solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept=True,
-               coef_init=None, intercept_init=None, method="auto", check_input=True):
+def solve_path(
+    X,
+    y,
+    sample_weight,
+    lams,
+    loss,
+    *,
+    tol,
+    max_iter,
+    fit_intercept=True,
+    coef_init=None,
+    intercept_init=None,
+    method="auto",
+    check_input=True,
+):
     """Warm-started path over ``lams``; results in the order of ``lams``.
 
     Small problems run without compiling kernels that are not compiled yet
     (:mod:`._interpret`).
     """
     _jit_cache.guard_kernels()
-    return _interpret.run_tiered(_interpret.work_of(X, np.size(lams)), _solve_path, X, y,
-                                 sample_weight, lams, loss, tol=tol, max_iter=max_iter,
-                                 fit_intercept=fit_intercept, coef_init=coef_init,
-                                 intercept_init=intercept_init, method=method,
-                                 check_input=check_input)
+    return _interpret.run_tiered(
+        _interpret.work_of(X, np.size(lams)),
+        _solve_path,
+        X,
+        y,
+        sample_weight,
+        lams,
+        loss,
+        tol=tol,
+        max_iter=max_iter,
+        fit_intercept=fit_intercept,
+        coef_init=coef_init,
+        intercept_init=intercept_init,
+        method=method,
+        check_input=check_input,
+    )
 
 
-def _solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept, coef_init,
-                intercept_init, method, check_input):
+def _solve_path(
+    X,
+    y,
+    sample_weight,
+    lams,
+    loss,
+    *,
+    tol,
+    max_iter,
+    fit_intercept,
+    coef_init,
+    intercept_init,
+    method,
+    check_input,
+):
     if loss == "hinge":
         chosen = hinge_method(X, method, lams)
         if chosen == "interior_point":
@@ -134,15 +229,33 @@ def _solve_path(X, y, sample_weight, lams, loss, *, tol, max_iter, fit_intercept
         else:
             from .hinge import path as hinge_path
 
-        return hinge_path(X, y, sample_weight, lams, tol=tol, max_iter=max_iter,
-                          fit_intercept=fit_intercept, coef_init=coef_init,
-                          intercept_init=intercept_init, check_input=check_input)
+        return hinge_path(
+            X,
+            y,
+            sample_weight,
+            lams,
+            tol=tol,
+            max_iter=max_iter,
+            fit_intercept=fit_intercept,
+            coef_init=coef_init,
+            intercept_init=intercept_init,
+            check_input=check_input,
+        )
     if method not in HINGE_METHODS:
         raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
     if loss == "softplus":
         from .softplus import path as softplus_path
 
-        return softplus_path(X, y, sample_weight, lams, tol=tol, max_iter=max_iter,
-                             fit_intercept=fit_intercept, coef_init=coef_init,
-                             intercept_init=intercept_init, check_input=check_input)
+        return softplus_path(
+            X,
+            y,
+            sample_weight,
+            lams,
+            tol=tol,
+            max_iter=max_iter,
+            fit_intercept=fit_intercept,
+            coef_init=coef_init,
+            intercept_init=intercept_init,
+            check_input=check_input,
+        )
     raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")

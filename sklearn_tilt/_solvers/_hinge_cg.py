@@ -103,9 +103,11 @@ def free_set_step(XF, yF, fF, qF, t, rtol=_CG_RTOL, max_iter=_CG_MAX):
     # e.(M^-1 e) with e = res less its y_F part (no cancellation where res is almost
     # parallel to y_F, as near the optimum, where r is about b y_F)
     if t is None:
+
         def proj(res):
             g = minv * res
             return g, float(res @ g)
+
         delta0 = np.zeros(m)
         rhs = r
     else:
@@ -116,6 +118,7 @@ def free_set_step(XF, yF, fF, qF, t, rtol=_CG_RTOL, max_iter=_CG_MAX):
             e = res - yF * (float(my @ res) / ymy)
             g = minv * e
             return g, float(e @ g)
+
         # a particular solution of y_F . delta = -t
         delta0 = my * (-float(t) / ymy)
         rhs = r - _gram_mv(XF, yF, delta0, mu)[0]

@@ -68,14 +68,23 @@ import numpy as np
 from numba import njit
 
 from ._common import SolverResult, kernel_arrays, row_axpy, row_dot
+from ._hinge_cg import _CG_MAX, box_candidates, dual_gain, free_rows, free_set_step
 from ._problem import check_classes as _check_classes
 from ._problem import check_lam as _check_lam
 from ._problem import validate as _validate
 from ._problem import validate_path as _validate_path
-from .hinge._certificate import (dual_lower, gamma, make_feasible, norm_up, primal_upper,
-                                 relative_gap, row_norms, scaled_margin_candidate, score_error)
+from .hinge._certificate import (
+    dual_lower,
+    gamma,
+    make_feasible,
+    norm_up,
+    primal_upper,
+    relative_gap,
+    row_norms,
+    scaled_margin_candidate,
+    score_error,
+)
 from .hinge._intercept import canonical_intercept
-from ._hinge_cg import _CG_MAX, box_candidates, dual_gain, free_rows, free_set_step
 
 _FM = {"reassoc", "contract", "arcp", "nsz"}
 _INF = np.inf
@@ -143,8 +152,26 @@ def _step(is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, q, alpha, w):
 
 
 @njit(cache=True, fastmath=_FM)
-def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, nsel, alpha, w, t_in, c, rho, eps,
-        max_passes, seed):
+def _cd(
+    is_sparse,
+    Xd,
+    data,
+    indices,
+    indptr,
+    y,
+    C,
+    qd,
+    act,
+    nsel,
+    alpha,
+    w,
+    t_in,
+    c,
+    rho,
+    eps,
+    max_passes,
+    seed,
+):
     """Dual CD with shrinking on the augmented inner problem.
 
     ``act`` (the samples with ``C_i > 0``) is permuted in place.  The passes
@@ -211,8 +238,7 @@ def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, nsel, alpha, w, t_i
             if pg < pg_min:
                 pg_min = pg
             if pg != 0.0:
-                t += _step(is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, qd[i],
-                           alpha, w)
+                t += _step(is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, qd[i], alpha, w)
             s += 1
         passes += 1
         if pg_max < pg_min:
@@ -231,8 +257,10 @@ def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, nsel, alpha, w, t_i
                 for k in range(nact, ntot):
                     i = act[k]
                     yi = y[i]
-                    G = yi * (row_dot(is_sparse, Xd, data, indices, indptr, i, w)
-                              + c + rho * t) - 1.0
+                    G = (
+                        yi * (row_dot(is_sparse, Xd, data, indices, indptr, i, w) + c + rho * t)
+                        - 1.0
+                    )
                     a = alpha[i]
                     Ci = C[i]
                     if (a <= 0.0 and G < eps) or (a >= Ci and G > -eps) or (0.0 < a < Ci):
@@ -240,8 +268,9 @@ def _cd(is_sparse, Xd, data, indices, indptr, y, C, qd, act, nsel, alpha, w, t_i
                         act[nact] = i
                         nact += 1
                         admitted += 1
-                        t += _step(is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G,
-                                   qd[i], alpha, w)
+                        t += _step(
+                            is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, qd[i], alpha, w
+                        )
                 passes += 1
                 if admitted == 0:
                     break
@@ -361,8 +390,7 @@ class _Problem:
         self.b_w = float(b)  # the best intercept for w(a), whose scores self.f holds
         coef = w
         if relative_gap(P_up, D_low) > 0.0:
-            tk, P_up_t = scaled_margin_candidate(self.f, ef, self.rn, y, act, nact, b, lam,
-                                                 wnorm)
+            tk, P_up_t = scaled_margin_candidate(self.f, ef, self.rn, y, act, nact, b, lam, wnorm)
             if P_up_t < P_up:
                 coef = tk * w
                 b = tk * b
@@ -488,14 +516,16 @@ class _Problem:
             nsel = rows.shape[0]
         while True:
             cap = max(max_passes - passes, 1)
-            if stall is not None and (cg_steps >= _CG_STEPS or self.cg_failed
-                                      or not self.cg_fits(alpha, C)):
+            if stall is not None and (
+                cg_steps >= _CG_STEPS or self.cg_failed or not self.cg_fits(alpha, C)
+            ):
                 # no second-order step applies: no reason to cut the inner solve short
                 stall = None
             if stall is not None:
                 cap = min(cap, stall)
-            t, p, viol = _cd(*self.ka, self.y, C, qd, rows, nsel, alpha, w, t, c, rho, eps,
-                             cap, seed + outer)
+            t, p, viol = _cd(
+                *self.ka, self.y, C, qd, rows, nsel, alpha, w, t, c, rho, eps, cap, seed + outer
+            )
             passes += p
             outer += 1
             b_in = c + rho * t
@@ -601,8 +631,20 @@ def _w_of(prob, alpha):
     return prob.wpos - prob.wneg
 
 
-def hinge_dcd_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
-                    coef_init=None, intercept_init=None, dual_init=None, check_input=True):
+def hinge_dcd_solve(
+    X,
+    y,
+    sample_weight,
+    lam,
+    *,
+    tol,
+    max_iter,
+    fit_intercept=True,
+    coef_init=None,
+    intercept_init=None,
+    dual_init=None,
+    check_input=True,
+):
     """Solve the hinge problem for one ``lam`` by dual coordinate descent.
 
     See the module docstring.  ``max_iter`` bounds the number of passes of
@@ -633,17 +675,25 @@ def hinge_dcd_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tr
                 lam_k /= 3.0
             lams = seq + [lam]
     alpha, c = _start(prob, X, y, s, S, lams[0], coef_init, intercept_init, dual_init)
-    if (prob.ka[0] and fit_intercept and dual_init is None and coef_init is None
-            and intercept_init is None and prob.act.shape[0] >= _SUB_MIN):
+    if (
+        prob.ka[0]
+        and fit_intercept
+        and dual_init is None
+        and coef_init is None
+        and intercept_init is None
+        and prob.act.shape[0] >= _SUB_MIN
+    ):
         # a cold start on a large sparse problem: the first centre is the
         # intercept of the same problem on a fixed random subsample, solved
         # loosely (the first inner solves then run near the right intercept)
         rng = np.random.RandomState(0)
-        sub = np.sort(rng.choice(prob.act, size=int(_SUB_FRACTION * prob.act.shape[0]),
-                                 replace=False))
+        sub = np.sort(
+            rng.choice(prob.act, size=int(_SUB_FRACTION * prob.act.shape[0]), replace=False)
+        )
         if np.any(y[sub] > 0) and np.any(y[sub] < 0):
-            r = hinge_dcd_solve(X[sub], y[sub], s[sub], lams[0], tol=_SUB_TOL,
-                                max_iter=max_iter, check_input=False)
+            r = hinge_dcd_solve(
+                X[sub], y[sub], s[sub], lams[0], tol=_SUB_TOL, max_iter=max_iter, check_input=False
+            )
             c = float(r.intercept)
     w = _w_of(prob, alpha)
     passes = 0
@@ -653,18 +703,37 @@ def hinge_dcd_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=Tr
             alpha *= prev / lam_k
             w *= prev / lam_k
         warm = lam_k != lams[0] or dual_init is not None
-        w_k, b, P, gap, p, conv = _fit(prob, alpha, w, lam_k, c, tol, max(max_iter - passes, 1),
-                                       warm)
+        w_k, b, P, gap, p, conv = _fit(
+            prob, alpha, w, lam_k, c, tol, max(max_iter - passes, 1), warm
+        )
         passes += p
         c = b
         prev = lam_k
     w = w_k
-    return SolverResult(coef=w, intercept=b, dual=alpha, n_iter=int(passes), gap=float(gap),
-                        primal=float(P), converged=bool(conv))
+    return SolverResult(
+        coef=w,
+        intercept=b,
+        dual=alpha,
+        n_iter=int(passes),
+        gap=float(gap),
+        primal=float(P),
+        converged=bool(conv),
+    )
 
 
-def hinge_dcd_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
-                   coef_init=None, intercept_init=None, check_input=True):
+def hinge_dcd_path(
+    X,
+    y,
+    sample_weight,
+    lams,
+    *,
+    tol,
+    max_iter,
+    fit_intercept=True,
+    coef_init=None,
+    intercept_init=None,
+    check_input=True,
+):
     """Warm-started solutions for every ``lam`` in ``lams`` (results in that order).
 
     Solved from the largest ``lam`` down; each start is the previous dual
@@ -672,7 +741,8 @@ def hinge_dcd_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=Tr
     intercept as the centre.  Every result carries its own certificate.
     """
     X, y, s, S, tol, max_iter, lams, fit_intercept = _validate_path(
-        X, y, sample_weight, lams, tol, max_iter, fit_intercept, check_input)
+        X, y, sample_weight, lams, tol, max_iter, fit_intercept, check_input
+    )
     if lams.size == 0:
         return []
     order = np.argsort(-lams, kind="stable")
@@ -687,11 +757,18 @@ def hinge_dcd_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=Tr
             r = prev / lam
             alpha *= r
             w *= r
-        wk, b, P, gap, passes, conv = _fit(prob, alpha, w, lam, c, tol, max(max_iter, 1),
-                                           prev is not None)
-        results[pos] = SolverResult(coef=wk.copy(), intercept=b, dual=alpha.copy(),
-                                    n_iter=int(passes), gap=float(gap), primal=float(P),
-                                    converged=bool(conv))
+        wk, b, P, gap, passes, conv = _fit(
+            prob, alpha, w, lam, c, tol, max(max_iter, 1), prev is not None
+        )
+        results[pos] = SolverResult(
+            coef=wk.copy(),
+            intercept=b,
+            dual=alpha.copy(),
+            n_iter=int(passes),
+            gap=float(gap),
+            primal=float(P),
+            converged=bool(conv),
+        )
         c = b
         prev = lam
     return results

@@ -96,8 +96,9 @@ def current_mode():
     if mode is None:
         mode = os.environ.get(ENV, "").strip().lower() or "auto"
         if mode not in MODES:
-            raise ValueError(f"the environment variable {ENV} must be one of {MODES}, "
-                             f"got {os.environ[ENV]!r}")
+            raise ValueError(
+                f"the environment variable {ENV} must be one of {MODES}, got {os.environ[ENV]!r}"
+            )
     return mode
 
 
@@ -211,7 +212,9 @@ def _sqrt(x):
 
 
 #: ``math`` as compiled code sees it: no OverflowError or domain errors
-NUMBA_MATH = types.SimpleNamespace(**{k: v for k, v in vars(math).items() if not k.startswith("__")})
+NUMBA_MATH = types.SimpleNamespace(
+    **{k: v for k, v in vars(math).items() if not k.startswith("__")}
+)
 NUMBA_MATH.exp, NUMBA_MATH.log, NUMBA_MATH.log1p, NUMBA_MATH.sqrt = _exp, _log, _log1p, _sqrt
 
 _pure = {}
@@ -318,8 +321,7 @@ def load_cached(dispatcher, args):
             _not_cached.add(key)
             return False
         if not cres.objectmode:
-            dispatcher.targetctx.insert_user_function(cres.entry_point, cres.fndesc,
-                                                      [cres.library])
+            dispatcher.targetctx.insert_user_function(cres.entry_point, cres.fndesc, [cres.library])
         dispatcher.add_overload(cres)
     return True
 
@@ -382,8 +384,13 @@ def routing_works():
                 _route.reset(token)
             ok = value == 4.0 and not probe_route.overloads
             if not ok:
-                fallback(FEATURE, RuntimeError(f"the routed probe returned {value!r} with "
-                                               f"{len(probe_route.overloads)} overloads"))
+                fallback(
+                    FEATURE,
+                    RuntimeError(
+                        f"the routed probe returned {value!r} with "
+                        f"{len(probe_route.overloads)} overloads"
+                    ),
+                )
         except (Exception, PythonRunFailed, OverBudget) as exc:  # see the module's "Fail safe"
             fallback(FEATURE, exc)
         _checked["ok"] = ok

@@ -73,9 +73,11 @@ logger = logging.getLogger(_PACKAGE)
 #: ``benchmarks/bench_cold_start.py``.
 TYPICAL_COMPILE_S = 30
 
-NOTICE = ("sklearn_tilt: compiling the numba kernels once (up to about {seconds} s per loss "
-          "and input type); later runs load them from the cache in {where}. "
-          "`sklearn-tilt compile` or `sklearn_tilt.warm_up()` does this ahead of time.")
+NOTICE = (
+    "sklearn_tilt: compiling the numba kernels once (up to about {seconds} s per loss "
+    "and input type); later runs load them from the cache in {where}. "
+    "`sklearn-tilt compile` or `sklearn_tilt.warm_up()` does this ahead of time."
+)
 
 
 #: feature -> why it was switched off in this process (see :func:`fallback`)
@@ -90,8 +92,12 @@ def fallback(feature, exc):
     """
     if feature not in FALLBACKS:
         FALLBACKS[feature] = f"{type(exc).__name__}: {exc}"
-        logger.info("sklearn_tilt: %s is off (unexpected numba internals: %s); the kernels "
-                    "compile as numba compiles them", feature, FALLBACKS[feature])
+        logger.info(
+            "sklearn_tilt: %s is off (unexpected numba internals: %s); the kernels "
+            "compile as numba compiles them",
+            feature,
+            FALLBACKS[feature],
+        )
 
 
 def _ours(dispatcher):
@@ -166,8 +172,11 @@ class _CompileNotice(_Listener):
     def ended(self, disp):
         self.depth = max(self.depth - 1, 0)
         if self.depth == 0:
-            logger.info("sklearn_tilt: compiled %s in %.1f s", disp.py_func.__qualname__,
-                        time.perf_counter() - self.t0)
+            logger.info(
+                "sklearn_tilt: compiled %s in %.1f s",
+                disp.py_func.__qualname__,
+                time.perf_counter() - self.t0,
+            )
 
 
 notice = _CompileNotice()
@@ -226,7 +235,9 @@ def _private_dir(path):
 
 
 # numba >= 0.61 dropped the leading underscores of these names
-_UserWide = getattr(_caching, "UserWideCacheLocator", getattr(_caching, "_UserWideCacheLocator", None))
+_UserWide = getattr(
+    _caching, "UserWideCacheLocator", getattr(_caching, "_UserWideCacheLocator", None)
+)
 _Impl = getattr(_caching, "CacheImpl", getattr(_caching, "_CacheImpl", None))
 
 if _UserWide is not None and _Impl is not None and hasattr(os, "getuid"):
@@ -236,8 +247,9 @@ if _UserWide is not None and _Impl is not None and hasattr(os, "getuid"):
 
         def __init__(self, py_func, py_file):
             super().__init__(py_func, py_file)
-            self._cache_path = os.path.join(_fallback_root(),
-                                            self.get_suitable_cache_subpath(py_file))
+            self._cache_path = os.path.join(
+                _fallback_root(), self.get_suitable_cache_subpath(py_file)
+            )
 
         @classmethod
         def from_function(cls, py_func, py_file):
@@ -374,15 +386,20 @@ def guard_kernels():
         from . import _interpret
 
         pkg = importlib.import_module(__name__.rsplit(".", 1)[0])
-        names = [pkg.__name__] + [m.name for m in pkgutil.walk_packages(
-            pkg.__path__, pkg.__name__ + ".")]
+        names = [pkg.__name__] + [
+            m.name for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")
+        ]
         mods = [importlib.import_module(name) for name in names]
         _guarded_all = True
         try:
             from numba.core.registry import CPUDispatcher
 
-            kernels = [obj for mod in mods for obj in list(vars(mod).values())
-                       if isinstance(obj, CPUDispatcher) and _ours(obj)]
+            kernels = [
+                obj
+                for mod in mods
+                for obj in list(vars(mod).values())
+                if isinstance(obj, CPUDispatcher) and _ours(obj)
+            ]
         except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
             fallback("the compile guard", exc)
             return

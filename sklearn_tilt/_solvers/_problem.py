@@ -128,8 +128,9 @@ def check_classes(y, s, fit_intercept):
     """With an intercept, both classes need a positive total weight."""
     if fit_intercept:
         if not (s[y > 0].sum() > 0 and s[y < 0].sum() > 0):
-            raise ValueError("both classes need a positive total sample weight "
-                             "when fit_intercept=True")
+            raise ValueError(
+                "both classes need a positive total sample weight when fit_intercept=True"
+            )
 
 
 def check_starts(n, d, coef_init, dual_init):
@@ -164,8 +165,7 @@ def problem_of(X, y, s, S, tol, max_iter, fit_intercept):
     return Problem(X, kernel_arrays(X), y, s, S, act, tol, max_iter, bool(fit_intercept))
 
 
-def make_problem(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
-                 check_input=True):
+def make_problem(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True, check_input=True):
     """Validate one fit and build its :class:`Problem`; returns ``(problem, lam)``."""
     X, y, s, S, tol, max_iter = validate(X, y, sample_weight, tol, max_iter, check_input)
     lam = check_lam(lam)

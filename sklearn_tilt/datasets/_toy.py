@@ -9,8 +9,16 @@ __all__ = ["make_tilt_toy", "TOY_NOISY_POINT"]
 TOY_NOISY_POINT = (-0.75, 0.5)
 
 
-def make_tilt_toy(n_samples=20, *, noisy_point=False, centers=(-1.0, 1.0), spread=0.5,
-                  noise=0.0, shuffle=False, random_state=None):
+def make_tilt_toy(
+    n_samples=20,
+    *,
+    noisy_point=False,
+    centers=(-1.0, 1.0),
+    spread=0.5,
+    noise=0.0,
+    shuffle=False,
+    random_state=None,
+):
     """The paper's toy problem: two classes of 2-pixel images along one line.
 
     Every image is a pair of pixel values ``(a, b)``. Class I (label -1) lies on
@@ -69,10 +77,12 @@ def make_tilt_toy(n_samples=20, *, noisy_point=False, centers=(-1.0, 1.0), sprea
         raise ValueError("spread and noise must be non-negative")
     rng = check_random_state(random_state)
     t = np.linspace(-spread, spread, n_samples) if n_samples > 1 else np.zeros(1)
-    X = np.concatenate([
-        np.column_stack([c0 + t, np.zeros(n_samples)]),
-        np.column_stack([c1 + t, np.zeros(n_samples)]),
-    ])
+    X = np.concatenate(
+        [
+            np.column_stack([c0 + t, np.zeros(n_samples)]),
+            np.column_stack([c1 + t, np.zeros(n_samples)]),
+        ]
+    )
     y = np.repeat([-1, 1], n_samples)
     if noise:
         X = X + rng.normal(scale=noise, size=X.shape)

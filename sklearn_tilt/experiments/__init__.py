@@ -20,8 +20,16 @@ frame of it). The command line ``sklearn-tilt`` (``python -m sklearn_tilt``) run
    make_report
 """
 
-from ._lenet import (PAPER_TRAINING, WEIGHT_DECAYS, attack_indices, combine_verdicts,
-                     decay_exponent, matched_learning_rate, paired_comparison, run_lenet)
+from ._lenet import (
+    PAPER_TRAINING,
+    WEIGHT_DECAYS,
+    attack_indices,
+    combine_verdicts,
+    decay_exponent,
+    matched_learning_rate,
+    paired_comparison,
+    run_lenet,
+)
 from ._report import make_report
 from ._reproduce import ReproduceConfig, reproduce
 from ._svm import PAPER_LAMS, SVM_COLUMNS, run_svm, summarize_svm

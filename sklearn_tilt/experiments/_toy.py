@@ -17,12 +17,32 @@ from ._io import save_figure
 TOY_LAMS = 10.0 ** np.round(np.arange(-5.0, 2.0 + 1e-9, 0.25), 2)
 
 #: Columns of the toy table (one row per loss and lam).
-TOY_COLUMNS = ("loss", "lam", "log10_lam", "theta_deg", "train_error", "d_adv", "d_err",
-               "norm_w", "intercept", "mirror_distance", "fits_noisy_point", "n_iter", "gap")
+TOY_COLUMNS = (
+    "loss",
+    "lam",
+    "log10_lam",
+    "theta_deg",
+    "train_error",
+    "d_adv",
+    "d_err",
+    "norm_w",
+    "intercept",
+    "mirror_distance",
+    "fits_noisy_point",
+    "n_iter",
+    "gap",
+)
 
 
-def run_toy(*, lams=None, losses=("hinge", "softplus"), n_samples=20, noisy_point=True,
-            tol=1e-7, max_iter=5000):
+def run_toy(
+    *,
+    lams=None,
+    losses=("hinge", "softplus"),
+    n_samples=20,
+    noisy_point=True,
+    tol=1e-7,
+    max_iter=5000,
+):
     """Fit the toy problem with a noisy point over a range of ``lam`` (the paper's toy study).
 
     The data are :func:`sklearn_tilt.datasets.make_tilt_toy` (two classes on a
@@ -69,8 +89,11 @@ def run_toy(*, lams=None, losses=("hinge", "softplus"), n_samples=20, noisy_poin
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for lam in lams:
-                fits.append(scaled_loss_path(X, y, lams=[lam], loss=loss, tol=tol,
-                                             max_iter=max_iter, return_gaps=True))
+                fits.append(
+                    scaled_loss_path(
+                        X, y, lams=[lam], loss=loss, tol=tol, max_iter=max_iter, return_gaps=True
+                    )
+                )
         lams_ = np.concatenate([f[0] for f in fits])
         coefs = np.concatenate([f[1] for f in fits])
         intercepts = np.concatenate([f[2] for f in fits])
@@ -88,8 +111,7 @@ def run_toy(*, lams=None, losses=("hinge", "softplus"), n_samples=20, noisy_poin
             cols[c] += list(q[c])
         cols["intercept"] += list(intercepts)
         cols["mirror_distance"] += list(np.linalg.norm(mirrors[:, 0] - image, axis=1))
-        cols["fits_noisy_point"] += (list((coefs @ X[-1] + intercepts) > 0) if has_p
-                                     else [False] * n)
+        cols["fits_noisy_point"] += list((coefs @ X[-1] + intercepts) > 0) if has_p else [False] * n
         cols["n_iter"] += list(n_iters)
         cols["gap"] += list(gaps)
     table = {c: np.asarray(v) for c, v in cols.items()}
@@ -112,18 +134,25 @@ def toy_figures(out_dir, result, *, angles_deg=(0, 30, 60, 80)):
     X, y = result.X, result.y
     Xc, yc = X[:-1], y[:-1]  # the clean problem (without p) for the angle figure
     paths = []
-    fig, axes = plt.subplots(1, len(angles_deg), figsize=(3.6 * len(angles_deg), 3.8),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        1,
+        len(angles_deg),
+        figsize=(3.6 * len(angles_deg), 3.8),
+        layout="constrained",
+        squeeze=False,
+    )
     for ax, a in zip(axes[0], angles_deg):
-        TiltToyDisplay.from_angle(np.radians(a), Xc, yc, image=result.image, ax=ax,
-                                  title=rf"$\theta$={a}$^\circ$")
+        TiltToyDisplay.from_angle(
+            np.radians(a), Xc, yc, image=result.image, ax=ax, title=rf"$\theta$={a}$^\circ$"
+        )
     fig.suptitle("A mirror image as a function of the tilting angle")
     paths.append(out_dir / "toy_mirror_angles.png")
     save_figure(fig, paths[-1])
 
     losses = list(result.paths)
-    fig, axes = plt.subplots(len(losses), 2, figsize=(7.5, 3.8 * len(losses)),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        len(losses), 2, figsize=(7.5, 3.8 * len(losses)), layout="constrained", squeeze=False
+    )
     for r, loss in enumerate(losses):
         lams, coefs, intercepts = result.paths[loss]
         m = result.table["loss"] == loss
@@ -132,8 +161,9 @@ def toy_figures(out_dir, result, *, angles_deg=(0, 30, 60, 80)):
         flat = result.table["lam"][m][result.table["theta_deg"][m] < 1.0]
         large = flat.min() if len(flat) else lams.max()
         for c, lam in enumerate((lams.min(), large)):
-            TiltToyDisplay.from_path(lams, coefs, intercepts, X, y, lam=lam, image=result.image,
-                                     ax=axes[r, c])
+            TiltToyDisplay.from_path(
+                lams, coefs, intercepts, X, y, lam=lam, image=result.image, ax=axes[r, c]
+            )
             axes[r, c].set_title(axes[r, c].get_title() + f" ({loss})")
     fig.suptitle("A noisy point p: small $\\lambda$ tilts the boundary, large $\\lambda$ does not")
     paths.append(out_dir / "toy_regularisation.png")

@@ -20,7 +20,9 @@ def effective_sample_weight(sample_weight, y, class_weight, X):
     if not np.all(np.isfinite(sw)):
         raise ValueError("sample_weight contains NaN or infinity")
     if sw.sum() <= 0:
-        raise ValueError("sample_weight sums to zero: at least one sample must have positive weight")
+        raise ValueError(
+            "sample_weight sums to zero: at least one sample must have positive weight"
+        )
     return sw
 
 

@@ -61,10 +61,13 @@ def default_cv_lams(X, targets, sample_weight, n_lams):
     ``[lam_max 10**-GRID_DECADES_BELOW, lam_max 10**GRID_DECADES_ABOVE]``."""
     lam_max = closed_form_threshold(X, targets, sample_weight)
     if not (np.isfinite(lam_max) and lam_max > 0):
-        raise ValueError("the default lam grid needs the two sides of every boundary to "
-                         "differ (the class centroids coincide); pass lams explicitly")
-    return np.logspace(np.log10(lam_max) + GRID_DECADES_ABOVE,
-                       np.log10(lam_max) - GRID_DECADES_BELOW, n_lams)
+        raise ValueError(
+            "the default lam grid needs the two sides of every boundary to "
+            "differ (the class centroids coincide); pass lams explicitly"
+        )
+    return np.logspace(
+        np.log10(lam_max) + GRID_DECADES_ABOVE, np.log10(lam_max) - GRID_DECADES_BELOW, n_lams
+    )
 
 
 def _paths_per_boundary(X, targets, sw, lams, loss, tol, max_iter, fit_intercept):
@@ -73,10 +76,21 @@ def _paths_per_boundary(X, targets, sw, lams, loss, tol, max_iter, fit_intercept
     coefs, intercepts, n_iters = [], [], []
     for yk in targets:
         if not (np.any(sw[yk > 0] > 0) and np.any(sw[yk < 0] > 0)):
-            raise ValueError("a cross-validation training fold holds a single class; "
-                             "use fewer folds or a stratified splitter")
-        res = solve_path(X, yk, sw, lams, loss, tol=tol, max_iter=max_iter,
-                         fit_intercept=fit_intercept, check_input=False)
+            raise ValueError(
+                "a cross-validation training fold holds a single class; "
+                "use fewer folds or a stratified splitter"
+            )
+        res = solve_path(
+            X,
+            yk,
+            sw,
+            lams,
+            loss,
+            tol=tol,
+            max_iter=max_iter,
+            fit_intercept=fit_intercept,
+            check_input=False,
+        )
         coefs.append([r.coef for r in res])
         intercepts.append([r.intercept if fit_intercept else 0.0 for r in res])
         n_iters.append([r.n_iter for r in res])
@@ -106,13 +120,21 @@ def _index(X, rows):
 def _fold(X_model, Xs, y, sw, train, test, classes, lams, template, scorer, score_params):
     targets = ovr_targets(y[train], classes)
     coefs, intercepts, n_iters = _paths_per_boundary(
-        as_solver_input(Xs[train]), targets, sw[train], lams, template.loss,
-        float(template.tol), int(template.max_iter), template.fit_intercept)
+        as_solver_input(Xs[train]),
+        targets,
+        sw[train],
+        lams,
+        template.loss,
+        float(template.tol),
+        int(template.max_iter),
+        template.fit_intercept,
+    )
     test_params = _check_method_params(Xs, score_params, test)
     scores = np.empty(len(lams))
     for k, lam in enumerate(lams):
-        est = _as_fitted(template, lam, coefs[:, k], intercepts[:, k], classes, Xs.dtype,
-                         Xs.shape[1])
+        est = _as_fitted(
+            template, lam, coefs[:, k], intercepts[:, k], classes, Xs.dtype, Xs.shape[1]
+        )
         scores[k] = scorer(est, _index(X_model, test), y[test], **test_params)
     return scores, coefs, intercepts, n_iters
 
@@ -244,9 +266,11 @@ class ScaledLossLinearClassifierCV(ScaledLossLinearClassifier):
     __metadata_request__score = {"sample_weight": metadata_routing.UNUSED}
 
     _parameter_constraints = {
-        **{name: constraint
-           for name, constraint in ScaledLossLinearClassifier._parameter_constraints.items()
-           if name not in ("lam", "warm_start", "random_state")},
+        **{
+            name: constraint
+            for name, constraint in ScaledLossLinearClassifier._parameter_constraints.items()
+            if name not in ("lam", "warm_start", "random_state")
+        },
         "lams": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "cv": ["cv_object"],
         "scoring": [str, callable, None],
@@ -254,8 +278,21 @@ class ScaledLossLinearClassifierCV(ScaledLossLinearClassifier):
         "n_jobs": [Integral, None],
     }
 
-    def __init__(self, lams=31, loss="hinge", *, cv=None, scoring=None, refit=True, n_jobs=None,
-                 fit_intercept=True, tol=1e-7, max_iter=1000, class_weight=None, verbose=0):
+    def __init__(
+        self,
+        lams=31,
+        loss="hinge",
+        *,
+        cv=None,
+        scoring=None,
+        refit=True,
+        n_jobs=None,
+        fit_intercept=True,
+        tol=1e-7,
+        max_iter=1000,
+        class_weight=None,
+        verbose=0,
+    ):
         self.lams = lams
         self.loss = loss
         self.cv = cv
@@ -270,8 +307,13 @@ class ScaledLossLinearClassifierCV(ScaledLossLinearClassifier):
 
     def _template(self, lam=1.0):
         return ScaledLossLinearClassifier(
-            loss=self.loss, lam=lam, fit_intercept=self.fit_intercept, tol=self.tol,
-            max_iter=self.max_iter, class_weight=self.class_weight)
+            loss=self.loss,
+            lam=lam,
+            fit_intercept=self.fit_intercept,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            class_weight=self.class_weight,
+        )
 
     def _get_scorer(self):
         return get_scorer(self.scoring if self.scoring is not None else "accuracy")
@@ -319,21 +361,23 @@ class ScaledLossLinearClassifierCV(ScaledLossLinearClassifier):
             groups = params.pop("groups", None)
             _raise_for_params(params, self, "fit")
             split_params = {} if groups is None else {"groups": groups}
-            score_params = ({"sample_weight": sample_weight}
-                            if sample_weight is not None and _accepts_sample_weight(scorer)
-                            else {})
+            score_params = (
+                {"sample_weight": sample_weight}
+                if sample_weight is not None and _accepts_sample_weight(scorer)
+                else {}
+            )
         folds = list(check_cv(self.cv, y, classifier=True).split(X, y, **split_params))
         template = self._template()
 
         out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_fold)(X_model, X, y, sw, train, test, classes, lams, template, scorer,
-                           score_params)
+            delayed(_fold)(
+                X_model, X, y, sw, train, test, classes, lams, template, scorer, score_params
+            )
             for train, test in folds
         )
         scores = np.array([o[0] for o in out])
         mean = scores.mean(axis=0)
-        best = (int(np.flatnonzero(mean == np.nanmax(mean))[0])
-                if np.any(np.isfinite(mean)) else 0)
+        best = int(np.flatnonzero(mean == np.nanmax(mean))[0]) if np.any(np.isfinite(mean)) else 0
 
         self.lams_ = lams
         self.scores_ = scores
@@ -354,8 +398,7 @@ class ScaledLossLinearClassifierCV(ScaledLossLinearClassifier):
         labels = classes[1:] if len(classes) == 2 else classes
         # fold results are (n_boundaries, n_lams, ...): one array per boundary label
         self.coefs_paths_ = {c: np.stack([o[1][k] for o in out]) for k, c in enumerate(labels)}
-        self.intercepts_paths_ = {c: np.stack([o[2][k] for o in out])
-                                  for k, c in enumerate(labels)}
+        self.intercepts_paths_ = {c: np.stack([o[2][k] for o in out]) for k, c in enumerate(labels)}
         self._warn_on_grid_edge(lams)
 
         if self.refit:
@@ -380,6 +423,7 @@ class ScaledLossLinearClassifierCV(ScaledLossLinearClassifier):
                 f"[{lams.min():.3g}, {lams.max():.3g}]: the best value may lie outside it; "
                 "extend lams on that side.",
                 UserWarning,
+                stacklevel=2,
             )
 
     def score(self, X, y, sample_weight=None, **score_params):
@@ -425,10 +469,14 @@ class ScaledLossLinearClassifierCV(ScaledLossLinearClassifier):
         return (
             MetadataRouter(owner=self)
             .add_self_request(self)
-            .add(splitter=check_cv(self.cv),
-                 method_mapping=MethodMapping().add(caller="fit", callee="split"))
-            .add(scorer=self._get_scorer(),
-                 method_mapping=MethodMapping().add(caller="fit", callee="score")
-                 .add(caller="score", callee="score"))
+            .add(
+                splitter=check_cv(self.cv),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+            .add(
+                scorer=self._get_scorer(),
+                method_mapping=MethodMapping()
+                .add(caller="fit", callee="score")
+                .add(caller="score", callee="score"),
+            )
         )
-

@@ -69,8 +69,9 @@ def _check_lams(lams, n_lams):
 
 
 def _check_Xy(X, y):
-    X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
-                    accept_large_sparse=False)
+    X = check_array(
+        X, accept_sparse="csr", dtype=[np.float64, np.float32], order="C", accept_large_sparse=False
+    )
     y = column_or_1d(y, warn=True)
     check_consistent_length(X, y)
     check_classification_targets(y)
@@ -110,9 +111,23 @@ def _binary_problem(X, y, sample_weight, check_input):
     },
     prefer_skip_nested_validation=True,
 )
-def scaled_loss_path(X, y, *, lams=None, n_lams=81, loss="hinge", tol=1e-7, max_iter=1000,
-                     coef_init=None, intercept_init=None, sample_weight=None, fit_intercept=True,
-                     return_gaps=False, verbose=0, check_input=True):
+def scaled_loss_path(
+    X,
+    y,
+    *,
+    lams=None,
+    n_lams=81,
+    loss="hinge",
+    tol=1e-7,
+    max_iter=1000,
+    coef_init=None,
+    intercept_init=None,
+    sample_weight=None,
+    fit_intercept=True,
+    return_gaps=False,
+    verbose=0,
+    check_input=True,
+):
     """Regularisation path of the scaled-loss objective for a binary target.
 
     Solves ``min_{w, b} (1/S) sum_i s_i f(y_i (w.x_i + b)) + lam ||w||^2`` for every
@@ -184,10 +199,22 @@ def scaled_loss_path(X, y, *, lams=None, n_lams=81, loss="hinge", tol=1e-7, max_
     if coef_init is not None:
         coef_init = np.asarray(coef_init, dtype=np.float64).ravel()
         if coef_init.shape[0] != Xs.shape[1]:
-            raise ValueError(f"coef_init has {coef_init.shape[0]} values, X has {Xs.shape[1]} features")
-    results = solve_path(Xs, y_pm, sw, lams, loss, tol=float(tol), max_iter=int(max_iter),
-                         fit_intercept=fit_intercept, coef_init=coef_init,
-                         intercept_init=intercept_init, check_input=False)
+            raise ValueError(
+                f"coef_init has {coef_init.shape[0]} values, X has {Xs.shape[1]} features"
+            )
+    results = solve_path(
+        Xs,
+        y_pm,
+        sw,
+        lams,
+        loss,
+        tol=float(tol),
+        max_iter=int(max_iter),
+        fit_intercept=fit_intercept,
+        coef_init=coef_init,
+        intercept_init=intercept_init,
+        check_input=False,
+    )
     coefs = np.array([r.coef for r in results], dtype=np.float64).astype(Xs.dtype, copy=False)
     intercepts = np.array([r.intercept for r in results], dtype=np.float64)
     n_iters = np.array([r.n_iter for r in results], dtype=np.int64)
@@ -195,15 +222,26 @@ def scaled_loss_path(X, y, *, lams=None, n_lams=81, loss="hinge", tol=1e-7, max_
         for lam, r in zip(lams, results):
             print(f"[scaled_loss_path] lam={lam:.4g}: {r.n_iter} iterations, gap {r.gap:.3g}")
     if not all(r.converged for r in results):
-        bad = [(float(lam), r.message or f"stopped at max_iter={max_iter}; increase max_iter")
-               for lam, r in zip(lams, results) if not r.converged]
+        bad = [
+            (float(lam), r.message or f"stopped at max_iter={max_iter}; increase max_iter")
+            for lam, r in zip(lams, results)
+            if not r.converged
+        ]
         detail = "; ".join(f"lam={lam:g}: {why}" for lam, why in bad)
-        warnings.warn(f"the path solver did not reach tol={tol:g} at {len(bad)} lam(s): "
-                      f"{detail}", ConvergenceWarning)
+        warnings.warn(
+            f"the path solver did not reach tol={tol:g} at {len(bad)} lam(s): {detail}",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     if return_gaps:
         # the gap of each point as returned (coefs in the dtype of X)
-        gaps = np.array([certify_stored(Xs, y_pm, sw, lam, loss, r, c, r.intercept)[0]
-                         for lam, r, c in zip(lams, results, coefs)], dtype=np.float64)
+        gaps = np.array(
+            [
+                certify_stored(Xs, y_pm, sw, lam, loss, r, c, r.intercept)[0]
+                for lam, r, c in zip(lams, results, coefs)
+            ],
+            dtype=np.float64,
+        )
         return lams, coefs, intercepts, n_iters, gaps
     return lams, coefs, intercepts, n_iters
 
@@ -240,8 +278,9 @@ def _check_pairs(pairs, classes):
     },
     prefer_skip_nested_validation=True,
 )
-def fit_paths(X, y, *, pairs="all", lams=None, n_lams=81, loss="hinge", n_jobs=None, verbose=0,
-              **path_kwargs):
+def fit_paths(
+    X, y, *, pairs="all", lams=None, n_lams=81, loss="hinge", n_jobs=None, verbose=0, **path_kwargs
+):
     """Regularisation paths of many binary problems (pairs of classes), in parallel.
 
     Each pair ``(a, b)`` is the binary problem restricted to the samples of
@@ -302,8 +341,11 @@ def fit_paths(X, y, *, pairs="all", lams=None, n_lams=81, loss="hinge", n_jobs=N
     if "check_input" in path_kwargs:
         raise TypeError("fit_paths validates its input itself: check_input is not accepted")
     sample_weight = path_kwargs.pop("sample_weight", None)
-    sw = None if sample_weight is None else _check_sample_weight(
-        sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    sw = (
+        None
+        if sample_weight is None
+        else _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    )
     check_problem_scale(X, float(lams.min()))
 
     def tasks():
@@ -312,9 +354,15 @@ def fit_paths(X, y, *, pairs="all", lams=None, n_lams=81, loss="hinge", n_jobs=N
             mask = (y == a) | (y == b)
             yb = np.where(y[mask] == b, 1, -1)
             swb = None if sw is None else sw[mask]
-            yield delayed(scaled_loss_path)(X[mask], yb, lams=lams, loss=loss,
-                                            sample_weight=swb, check_input=False,
-                                            **path_kwargs)
+            yield delayed(scaled_loss_path)(
+                X[mask],
+                yb,
+                lams=lams,
+                loss=loss,
+                sample_weight=swb,
+                check_input=False,
+                **path_kwargs,
+            )
 
     results = Parallel(n_jobs=n_jobs, verbose=verbose)(tasks())
     return dict(zip(pair_list, results))

@@ -13,8 +13,13 @@ from sklearn.utils.validation import validate_data
 
 from .._compat import Interval, LinearClassifierMixin, SparseCoefMixin, StrOptions, _fit_context
 from .._solvers import solve_binary
-from ._base import (as_solver_input, certify_stored, check_problem_scale, effective_sample_weight,
-                    ovr_targets)
+from ._base import (
+    as_solver_input,
+    certify_stored,
+    check_problem_scale,
+    effective_sample_weight,
+    ovr_targets,
+)
 from ._path import LOSS_CONSTRAINT, MAX_ITER_CONSTRAINT, TOL_CONSTRAINT
 
 
@@ -132,8 +137,19 @@ class ScaledLossLinearClassifier(SparseCoefMixin, LinearClassifierMixin, BaseEst
         "random_state": ["random_state"],
     }
 
-    def __init__(self, loss="hinge", lam=1.0, *, fit_intercept=True, tol=1e-7, max_iter=1000,
-                 warm_start=False, class_weight=None, verbose=0, random_state=None):
+    def __init__(
+        self,
+        loss="hinge",
+        lam=1.0,
+        *,
+        fit_intercept=True,
+        tol=1e-7,
+        max_iter=1000,
+        warm_start=False,
+        class_weight=None,
+        verbose=0,
+        random_state=None,
+    ):
         self.loss = loss
         self.lam = lam
         self.fit_intercept = fit_intercept
@@ -166,15 +182,23 @@ class ScaledLossLinearClassifier(SparseCoefMixin, LinearClassifierMixin, BaseEst
         X, y, classes = self._validate_fit_data(X, y)
         sw = effective_sample_weight(sample_weight, y, self.class_weight, X)
         check_problem_scale(X, float(self.lam))
-        if previous is not None and (not np.array_equal(previous[0], classes)
-                                     or previous[1].shape[1] != X.shape[1]):
+        if previous is not None and (
+            not np.array_equal(previous[0], classes) or previous[1].shape[1] != X.shape[1]
+        ):
             # other classes or features: refit from scratch, as scikit-learn does
             previous = None
         return self._fit_validated(X, y, classes, sw, float(self.lam), previous)
 
     def _validate_fit_data(self, X, y):
-        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
-                             order="C", accept_large_sparse=False)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            order="C",
+            accept_large_sparse=False,
+        )
         check_classification_targets(y)
         classes = np.unique(y)
         if classes.shape[0] < 2:
@@ -193,31 +217,54 @@ class ScaledLossLinearClassifier(SparseCoefMixin, LinearClassifierMixin, BaseEst
             init = {}
             if previous is not None:
                 _, coef0, intercept0, dual0 = previous
-                init = dict(coef_init=coef0[k], intercept_init=float(intercept0[k]),
-                            dual_init=None if dual0 is None else dual0[k])
+                init = dict(
+                    coef_init=coef0[k],
+                    intercept_init=float(intercept0[k]),
+                    dual_init=None if dual0 is None else dual0[k],
+                )
                 if init["dual_init"] is not None and len(init["dual_init"]) != X.shape[0]:
                     init["dual_init"] = None
-            res = solve_binary(Xs, yk, sw, lam, self.loss, tol=float(self.tol),
-                               max_iter=int(self.max_iter), fit_intercept=self.fit_intercept,
-                               check_input=False, **init)
+            res = solve_binary(
+                Xs,
+                yk,
+                sw,
+                lam,
+                self.loss,
+                tol=float(self.tol),
+                max_iter=int(self.max_iter),
+                fit_intercept=self.fit_intercept,
+                check_input=False,
+                **init,
+            )
             if self.verbose:
-                print(f"[{type(self).__name__}] boundary {k}: {res.n_iter} iterations, "
-                      f"relative duality gap {res.gap:.3g}, objective {res.primal:.10g}")
+                print(
+                    f"[{type(self).__name__}] boundary {k}: {res.n_iter} iterations, "
+                    f"relative duality gap {res.gap:.3g}, objective {res.primal:.10g}"
+                )
             if not res.converged:
-                why = res.message or (f"stopped at max_iter={self.max_iter} with a relative "
-                                      f"duality gap of {res.gap:.3g}; increase max_iter")
-                warnings.warn(f"The {self.loss} solver did not reach tol={self.tol:g}: {why}.",
-                              ConvergenceWarning)
+                why = res.message or (
+                    f"stopped at max_iter={self.max_iter} with a relative "
+                    f"duality gap of {res.gap:.3g}; increase max_iter"
+                )
+                warnings.warn(
+                    f"The {self.loss} solver did not reach tol={self.tol:g}: {why}.",
+                    ConvergenceWarning,
+                    stacklevel=2,
+                )
             coef = np.asarray(res.coef, dtype=np.float64).astype(X.dtype, copy=False)
-            intercept = np.asarray(res.intercept if self.fit_intercept else 0.0,
-                                   dtype=np.float64).astype(X.dtype)
+            intercept = np.asarray(
+                res.intercept if self.fit_intercept else 0.0, dtype=np.float64
+            ).astype(X.dtype)
             gap, objective = certify_stored(Xs, yk, sw, lam, self.loss, res, coef, intercept)
             if res.converged and gap > self.tol:
                 warnings.warn(
                     f"The {self.loss} solver reached tol={self.tol:g} in float64, but coef_ "
                     f"and intercept_ stored in {X.dtype} (the dtype of X) are certified only "
                     f"to a relative duality gap of {gap:.3g}; fit float64 data for a tighter "
-                    "certificate.", ConvergenceWarning)
+                    "certificate.",
+                    ConvergenceWarning,
+                    stacklevel=2,
+                )
             coefs.append(coef)
             intercepts.append(intercept)
             gaps.append(gap)
@@ -239,8 +286,12 @@ class ScaledLossLinearClassifier(SparseCoefMixin, LinearClassifierMixin, BaseEst
         if not self.warm_start or not hasattr(self, "coef_"):
             return None
         coef = self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_
-        return (self.classes_, np.asarray(coef, dtype=np.float64),
-                np.asarray(self.intercept_, dtype=np.float64), getattr(self, "_dual", None))
+        return (
+            self.classes_,
+            np.asarray(coef, dtype=np.float64),
+            np.asarray(self.intercept_, dtype=np.float64),
+            getattr(self, "_dual", None),
+        )
 
     @available_if(_is_softplus)
     def predict_proba(self, X):

@@ -56,8 +56,7 @@ def _validate_y(y, Xv, classes, sample_weight):
     sw = None
     if sample_weight is not None:
         # rejects negative, NaN and infinite weights and an all-zero vector
-        sw = _check_sample_weight(sample_weight, Xv, dtype=np.float64,
-                                  ensure_non_negative=True)
+        sw = _check_sample_weight(sample_weight, Xv, dtype=np.float64, ensure_non_negative=True)
         if not np.all(np.isfinite(sw)):
             raise ValueError("sample_weight contains NaN or infinity")
     return y, sw
@@ -76,11 +75,14 @@ def _check_both_sides(labels, sw, negative, positive, what):
     for side, name in ((-1.0, negative), (1.0, positive)):
         mask = labels == side
         if not np.any(mask):
-            raise ValueError(f"{what} needs samples of both classes in y: class {name} "
-                             "has no sample")
+            raise ValueError(
+                f"{what} needs samples of both classes in y: class {name} has no sample"
+            )
         if not w[mask].sum() > 0:
-            raise ValueError(f"{what} needs samples of both classes in y: class {name} "
-                             "has a total sample_weight of zero")
+            raise ValueError(
+                f"{what} needs samples of both classes in y: class {name} "
+                "has a total sample_weight of zero"
+            )
 
 
 def _prepare(estimator, X, y=None, sample_weight=None):
@@ -347,9 +349,7 @@ def error_distance(estimator, X, y, *, sample_weight=None, average="weighted"):
     >>> error_distance(clf, X, y)  # no training error
     0.0
     """
-    return _margin_quantity(
-        estimator, X, y, sample_weight, average, G.error_distance_from_margins
-    )
+    return _margin_quantity(estimator, X, y, sample_weight, average, G.error_distance_from_margins)
 
 
 def _first_order_angles(decision, Xv, X_model, y, sw):
@@ -376,9 +376,7 @@ def _first_order_angles(decision, Xv, X_model, y, sw):
     {**_LABELLED, "degrees": ["boolean"], "average": _AVERAGE},
     prefer_skip_nested_validation=True,
 )
-def tilting_angle(
-    estimator, X, y, *, sample_weight=None, degrees=False, average="weighted"
-):
+def tilting_angle(estimator, X, y, *, sample_weight=None, degrees=False, average="weighted"):
     """Tilting angle ``theta = arccos(w.z / ||w||)`` between the weights and ``z``.
 
     ``z = (j - i) / ||j - i||`` is the nearest-centroid direction (``i``, ``j``
@@ -446,8 +444,13 @@ def tilting_angle(
         Y = _boundary_labels(decision, y)
         values = np.full(Y.shape[1], np.nan)
         if Y.shape[1] == 1:
-            _check_both_sides(Y[:, 0], sw, _label_text(decision.classes[0]),
-                              _label_text(decision.classes[1]), "the tilting angle")
+            _check_both_sides(
+                Y[:, 0],
+                sw,
+                _label_text(decision.classes[0]),
+                _label_text(decision.classes[1]),
+                "the tilting angle",
+            )
         for k in range(Y.shape[1]):
             w = np.ones(len(y)) if sw is None else sw
             if not (w[Y[:, k] > 0].sum() > 0 and w[Y[:, k] < 0].sum() > 0):
@@ -467,9 +470,7 @@ def tilting_angle(
         angles = _first_order_angles(decision, Xv, X_model, y, sw)
         ok = ~np.isnan(angles)
         if not np.any(ok):
-            raise ValueError(
-                "the local tilting angle needs samples of at least two classes in y"
-            )
+            raise ValueError("the local tilting angle needs samples of at least two classes in y")
         y_ok, sw_ok = y[ok], None if sw is None else sw[ok]
         if average == "weighted":
             values = np.array([_mean(angles[ok], sw_ok)])

@@ -72,9 +72,13 @@ def path_entries(lams, coefs, intercepts, lams_to_show):
     if not len(lams) == len(coefs) == len(intercepts):
         raise ValueError(
             f"lams, coefs and intercepts must describe the same path entries, got "
-            f"{len(lams)}, {len(coefs)} and {len(intercepts)}")
-    ks = (range(len(lams)) if lams_to_show is None
-          else [nearest_lam_index(lams, lam) for lam in np.atleast_1d(lams_to_show)])
+            f"{len(lams)}, {len(coefs)} and {len(intercepts)}"
+        )
+    ks = (
+        range(len(lams))
+        if lams_to_show is None
+        else [nearest_lam_index(lams, lam) for lam in np.atleast_1d(lams_to_show)]
+    )
     ks = list(ks)
     return lams[ks], coefs[ks], intercepts[ks]
 
@@ -95,8 +99,7 @@ def binary_labels(y, classes=None):
     if classes is None:
         classes = np.unique(y)
         if len(classes) != 2:
-            raise ValueError(
-                f"binary targets are needed (2 classes), got {len(classes)} classes")
+            raise ValueError(f"binary targets are needed (2 classes), got {len(classes)} classes")
     classes = np.asarray(classes)
     if len(classes) != 2:
         raise ValueError(f"a binary classifier is needed, got {len(classes)} classes")
@@ -104,7 +107,8 @@ def binary_labels(y, classes=None):
     if np.any(unknown):
         raise ValueError(
             f"binary targets are needed: y has labels {np.unique(y[unknown]).tolist()} "
-            f"that are not among the classes {classes.tolist()}")
+            f"that are not among the classes {classes.tolist()}"
+        )
     return classes, np.where(y == classes[1], 1.0, -1.0)
 
 
@@ -127,13 +131,16 @@ def linear_boundary(estimator, X):
     if not decision.is_linear:
         raise TypeError(
             f"{type(decision.estimator).__name__} has no coef_: a fitted linear classifier "
-            "is needed")
+            "is needed"
+        )
     if not decision.is_binary:
-        raise ValueError(
-            f"a binary classifier is needed, got {len(decision.classes)} classes")
-    return Bunch(coef=decision.coef[0].astype(np.float64),
-                 intercept=float(decision.intercept[0]), classes=decision.classes,
-                 estimator=decision.estimator)
+        raise ValueError(f"a binary classifier is needed, got {len(decision.classes)} classes")
+    return Bunch(
+        coef=decision.coef[0].astype(np.float64),
+        intercept=float(decision.intercept[0]),
+        classes=decision.classes,
+        estimator=decision.estimator,
+    )
 
 
 def boundary_margins(w, b, X, y_pm):
@@ -190,8 +197,9 @@ def path_metrics(coefs, intercepts, X, y, X_test=None, y_test=None):
     out.test_error = np.full(len(coefs), np.nan)
     if X_test is not None:
         _, y_test_pm = binary_labels(y_test, classes)
-        out.test_error = _errors(np.asarray(X_test, dtype=np.float64) @ coefs.T + intercepts,
-                                 y_test_pm)
+        out.test_error = _errors(
+            np.asarray(X_test, dtype=np.float64) @ coefs.T + intercepts, y_test_pm
+        )
     out.centroid_distance = dist
     out.d_adv_centroid = G.balanced_adversarial_distance(dist, theta)
     return out
@@ -215,8 +223,13 @@ def path_curves(coefs, intercepts, X, y, X_test=None, y_test=None, *, metrics=No
         ``test_error``, ndarrays of shape (n_lams,).
     """
     q = path_metrics(coefs, intercepts, X, y, X_test, y_test) if metrics is None else metrics
-    return {"theta_deg": np.degrees(q["theta"]), "d_adv": q["d_adv"], "d_err": q["d_err"],
-            "train_error": q["train_error"], "test_error": q["test_error"]}
+    return {
+        "theta_deg": np.degrees(q["theta"]),
+        "d_adv": q["d_adv"],
+        "d_err": q["d_err"],
+        "train_error": q["train_error"],
+        "test_error": q["test_error"],
+    }
 
 
 def mirror_images(images, coefs, intercepts):
@@ -270,12 +283,19 @@ def plane_picture(w, b, X, y_pm, indices=None):
     def project(A):
         return G.plane_coordinates(A, z, n_hat)
 
-    return Bunch(coords=project(X), w_plane=np.array([w @ z, w @ n_hat]),
-                 theta=G.angle_between(w, z),
-                 centroids=project(np.vstack(G.class_centroids(X, y_pm))),
-                 indices=tuple(int(i) for i in indices), images=images, mirrors=mirrors,
-                 image_coords=project(images), mirror_coords=project(mirrors), z=z,
-                 n_hat=n_hat)
+    return Bunch(
+        coords=project(X),
+        w_plane=np.array([w @ z, w @ n_hat]),
+        theta=G.angle_between(w, z),
+        centroids=project(np.vstack(G.class_centroids(X, y_pm))),
+        indices=tuple(int(i) for i in indices),
+        images=images,
+        mirrors=mirrors,
+        image_coords=project(images),
+        mirror_coords=project(mirrors),
+        z=z,
+        n_hat=n_hat,
+    )
 
 
 def tilted_boundary(X, y_pm, theta):
@@ -287,8 +307,9 @@ def tilted_boundary(X, y_pm, theta):
     """
     X = np.asarray(X, dtype=np.float64)
     if X.shape[1] != 2:
-        raise ValueError(f"a boundary at a given angle is drawn in 2 dimensions, got "
-                         f"{X.shape[1]} features")
+        raise ValueError(
+            f"a boundary at a given angle is drawn in 2 dimensions, got {X.shape[1]} features"
+        )
     z, _ = G.centroid_direction(X, y_pm)
     w = np.cos(theta) * z + np.sin(theta) * np.array([-z[1], z[0]])
     i, j = G.class_centroids(X, y_pm)

@@ -50,8 +50,12 @@ class _GeometryScorer(_BaseScorer):
     def __init__(self, **params):
         # the metrics read the decision function in input space themselves; the
         # response method only tells scikit-learn's multimetric scorer what is called
-        super().__init__(type(self)._metric, type(self)._sign, dict(params),
-                         response_method=("decision_function", "predict_proba", "predict"))
+        super().__init__(
+            type(self)._metric,
+            type(self)._sign,
+            dict(params),
+            response_method=("decision_function", "predict_proba", "predict"),
+        )
 
     def get_params(self, deep=True):
         """Parameters of the scorer, as a dict.

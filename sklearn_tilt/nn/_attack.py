@@ -69,8 +69,9 @@ def _temperature_from_logits(logits, median_confidence):
     if z.ndim != 2 or z.shape[0] == 0 or z.shape[1] < 2:
         raise ValueError(f"logits must have shape (n_samples >= 1, n_classes >= 2); got {z.shape}")
     if not np.all(np.isfinite(z)):
-        raise ValueError("the network's logits contain NaN or infinity; no temperature "
-                         "can be calibrated")
+        raise ValueError(
+            "the network's logits contain NaN or infinity; no temperature can be calibrated"
+        )
     n_classes = z.shape[1]
     c = float(median_confidence)
     if not 1.0 / n_classes < c < 1.0:
@@ -401,8 +402,7 @@ def high_confidence_attack(
                         shape_b = (-1,) + (1,) * (g.dim() - 1)
                         mi = idx[move]
                         old = xa.detach()[move]
-                        length = torch.full((len(mi),), float(step), dtype=g.dtype,
-                                            device=device)
+                        length = torch.full((len(mi),), float(step), dtype=g.dtype, device=device)
                         if use_coarse:
                             prev[mi] = old
                             length = torch.where(fine[mi], length, float(coarse_step))

@@ -14,9 +14,7 @@ _OUTPUTS = ("margin", "logit", "log_proba", "proba")
 
 def _unpack(net):
     """``(module, classes, temperature)`` of a fitted network classifier."""
-    if not (hasattr(net, "module_") or hasattr(net, "initialized_")) or not hasattr(
-        net, "predict"
-    ):
+    if not (hasattr(net, "module_") or hasattr(net, "initialized_")) or not hasattr(net, "predict"):
         raise TypeError(
             f"expected a fitted LeNetClassifier (a skorch classifier), got {type(net).__name__}"
         )
@@ -121,7 +119,11 @@ def _terms(net, X, y=None, output="margin", target=None, batch_size=500, n_jobs=
                 x = torch.from_numpy(X4[sl]).to(device, torch.float64).requires_grad_(True)
                 z = forward(x)
                 rows = torch.arange(z.shape[0], device=device)
-                r = z.detach().argmax(dim=1) if ref is None else torch.from_numpy(ref[sl]).to(device)
+                r = (
+                    z.detach().argmax(dim=1)
+                    if ref is None
+                    else torch.from_numpy(ref[sl]).to(device)
+                )
                 masked = z.detach().clone()
                 masked[rows, r] = -torch.inf
                 other = masked.argmax(dim=1)
@@ -252,6 +254,5 @@ def local_tilting_angle(net, X, y=None, *, X_ref=None, y_ref=None):
         raise ValueError("give y_ref with X_ref")
     classes = np.asarray(net.classes_)
     R, _ = _images(net, X_ref)
-    means = _geometry.class_means(R.reshape(len(R), -1), _encode(net, y_ref, classes),
-                                  len(classes))
+    means = _geometry.class_means(R.reshape(len(R), -1), _encode(net, y_ref, classes), len(classes))
     return _geometry.local_tilting_angles(grads, ref, other, means)

@@ -6,13 +6,13 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from scipy.special import softmax
-from skorch import NeuralNet, NeuralNetClassifier
-from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
-from skorch.dataset import ValidSplit
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_array, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch import NeuralNet, NeuralNetClassifier
+from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
+from skorch.dataset import ValidSplit
 
 from .._compat import Interval, _fit_context
 from ._attack import high_confidence_attack
@@ -366,7 +366,8 @@ class LeNetClassifier(NeuralNetClassifier):
         except (KeyError, TypeError):
             unseen = [v for v in y.tolist() if v not in lookup]
             raise ValueError(
-                f"y contains labels not in classes_ {classes.tolist()}: {sorted(set(map(str, unseen)))[:5]}"
+                f"y contains labels not in classes_ {classes.tolist()}: "
+                f"{sorted(set(map(str, unseen)))[:5]}"
             ) from None
         return out
 

@@ -12,8 +12,7 @@ def _module(net):
     module = getattr(net, "module_", net)
     if not isinstance(module, torch.nn.Module):
         raise TypeError(
-            "expected a fitted LeNetClassifier or a torch.nn.Module, "
-            f"got {type(net).__name__}"
+            f"expected a fitted LeNetClassifier or a torch.nn.Module, got {type(net).__name__}"
         )
     return module
 

@@ -14,13 +14,17 @@
    explore
 """
 
-from ._images import (AdversarialExampleDisplay, FilterGridDisplay, ImageGridDisplay,
-                      MirrorImageDisplay)
+from ._explore import TiltExplorer, explore  # needs the optional extra "report" only when called
+from ._images import (
+    AdversarialExampleDisplay,
+    FilterGridDisplay,
+    ImageGridDisplay,
+    MirrorImageDisplay,
+)
 from ._path import RegularizationPathDisplay
 from ._plane import TiltingPlaneDisplay
 from ._scaled_loss import ScaledLossDisplay
 from ._toy import TiltToyDisplay
-from ._explore import TiltExplorer, explore  # needs the optional extra "report" only when called
 
 __all__ = [
     "AdversarialExampleDisplay",

@@ -96,8 +96,13 @@ class DisplayMixin:
         """
         for attr, value in values.items():
             if value is not None:
-                value = (np.asarray(value) if attr == "y" else float(value)
-                         if np.ndim(value) == 0 else np.asarray(value, dtype=np.float64))
+                value = (
+                    np.asarray(value)
+                    if attr == "y"
+                    else float(value)
+                    if np.ndim(value) == 0
+                    else np.asarray(value, dtype=np.float64)
+                )
             setattr(self, attr, value)
 
     def _plot_start(self, ax, name, *, grid=None, figsize=None):
@@ -107,8 +112,9 @@ class DisplayMixin:
         grid's shape; ``name`` is a str or None.
         """
         grid = self._grid if grid is None else grid
-        fig, axes = get_axes(ax, grid, figsize=self._figsize if figsize is None else figsize,
-                             layout=self._layout)
+        fig, axes = get_axes(
+            ax, grid, figsize=self._figsize if figsize is None else figsize, layout=self._layout
+        )
         name = getattr(self, self._name_attr, None) if name is None else name
         return fig, (axes[0, 0] if grid == (1, 1) else axes), (str(name) if name else None)
 
@@ -124,8 +130,9 @@ def title_of(*parts):
     return text or None
 
 
-def add_thumbnail(ax, image, xy, xybox, *, shape, value_range, cmap, zoom, boxcoords, pad,
-                  color=None):
+def add_thumbnail(
+    ax, image, xy, xybox, *, shape, value_range, cmap, zoom, boxcoords, pad, color=None
+):
     """Draw ``image`` (reshaped to ``shape``) as a thumbnail at ``xybox``, linked to ``xy``.
 
     ``value_range`` is the ``(vmin, vmax)`` of the colour map; ``color``, when
@@ -135,12 +142,23 @@ def add_thumbnail(ax, image, xy, xybox, *, shape, value_range, cmap, zoom, boxco
     from matplotlib.colors import Normalize
     from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
-    box = OffsetImage(np.asarray(image).reshape(shape), cmap=cmap, zoom=zoom,
-                      norm=Normalize(*value_range))
+    box = OffsetImage(
+        np.asarray(image).reshape(shape), cmap=cmap, zoom=zoom, norm=Normalize(*value_range)
+    )
     link = {"arrowstyle": "-", "lw": 0.5}
     frame = {}
     if color is not None:
         link["color"] = color
         frame["bboxprops"] = {"edgecolor": color}
-    ax.add_artist(AnnotationBbox(box, xy, xybox=xybox, xycoords="data", boxcoords=boxcoords,
-                                 pad=pad, arrowprops=link, **frame))
+    ax.add_artist(
+        AnnotationBbox(
+            box,
+            xy,
+            xybox=xybox,
+            xycoords="data",
+            boxcoords=boxcoords,
+            pad=pad,
+            arrowprops=link,
+            **frame,
+        )
+    )

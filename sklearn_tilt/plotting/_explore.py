@@ -94,8 +94,9 @@ def _image_indices(X, y_pm, n_images, rng):
 def _to_uint8(images, lo, hi):
     """Images scaled to 0..255 over the data range ``[lo, hi]`` (out-of-range clipped)."""
     scale = 255.0 / (hi - lo) if hi > lo else 1.0
-    return np.clip(np.rint((np.asarray(images, dtype=np.float64) - lo) * scale), 0, 255
-                   ).astype(np.uint8)
+    return np.clip(np.rint((np.asarray(images, dtype=np.float64) - lo) * scale), 0, 255).astype(
+        np.uint8
+    )
 
 
 def _composite(rows, shape, gap=2):
@@ -105,14 +106,29 @@ def _composite(rows, shape, gap=2):
     out = np.zeros((n_r * (h + gap) - gap, n_c * (w + gap) - gap), dtype=np.uint8)
     for r, row in enumerate(rows):
         for c, img in enumerate(row):
-            out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = \
-                np.asarray(img).reshape(h, w)
+            out[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = np.asarray(
+                img
+            ).reshape(h, w)
     return out[::-1].copy()  # Bokeh's image glyph draws row 0 at the bottom
 
 
-def compute_problem(X, y, lams, coefs, intercepts, *, X_test=None, y_test=None, name="",
-                    class_names=None, curves=None, n_points=(300, 150), n_images=2,
-                    image_lams=None, random_state=0):
+def compute_problem(
+    X,
+    y,
+    lams,
+    coefs,
+    intercepts,
+    *,
+    X_test=None,
+    y_test=None,
+    name="",
+    class_names=None,
+    curves=None,
+    n_points=(300, 150),
+    n_images=2,
+    image_lams=None,
+    random_state=0,
+):
     """All the arrays that the interactive page shows for one binary problem.
 
     Parameters
@@ -149,8 +165,10 @@ def compute_problem(X, y, lams, coefs, intercepts, *, X_test=None, y_test=None, 
     coefs = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
     intercepts = np.asarray(intercepts, dtype=np.float64).ravel()
     if not (len(lams) == len(coefs) == len(intercepts)):
-        raise ValueError(f"lams, coefs and intercepts have different lengths "
-                         f"({len(lams)}, {len(coefs)}, {len(intercepts)})")
+        raise ValueError(
+            f"lams, coefs and intercepts have different lengths "
+            f"({len(lams)}, {len(coefs)}, {len(intercepts)})"
+        )
     if coefs.shape[1] != X.shape[1]:
         raise ValueError(f"coefs have {coefs.shape[1]} features, X has {X.shape[1]}")
     order = np.argsort(lams)
@@ -175,8 +193,9 @@ def compute_problem(X, y, lams, coefs, intercepts, *, X_test=None, y_test=None, 
     images = X[img_idx]
     shape = image_shape(X.shape[1])
     lo, hi = float(X.min()), float(X.max())
-    image_lams = (np.arange(len(lams)) if image_lams is None
-                  else np.unique(np.asarray(image_lams, dtype=int)))
+    image_lams = (
+        np.arange(len(lams)) if image_lams is None else np.unique(np.asarray(image_lams, dtype=int))
+    )
 
     n_l = len(lams)
     # z depends on the data only through the two class centroids: the plane of each
@@ -208,22 +227,33 @@ def compute_problem(X, y, lams, coefs, intercepts, *, X_test=None, y_test=None, 
         v[k] = coords[:, 1]
         w_plane[k] = geo.plane_coordinates(coefs[k][None, :], z, n_hat)[0]
         b_plane[k] = plane.intercept
-        centroids[k] = (plane.coordinates if n_hat is plane.n_hat
-                        else geo.plane_coordinates(C, z, n_hat))
+        centroids[k] = (
+            plane.coordinates if n_hat is plane.n_hat else geo.plane_coordinates(C, z, n_hat)
+        )
         if k in image_lams:
             frozen = FrozenEstimator(est)
-            mirrors.append(MirrorImage(frozen, kind="mirror").fit(C, C_labels)
-                           .transform(images))
-            projections.append(MirrorImage(frozen, kind="projection").fit(C, C_labels)
-                               .transform(images))
+            mirrors.append(MirrorImage(frozen, kind="mirror").fit(C, C_labels).transform(images))
+            projections.append(
+                MirrorImage(frozen, kind="projection").fit(C, C_labels).transform(images)
+            )
     names = tuple(str(c) for c in (class_names if class_names is not None else classes))
     img_labels = [names[int(y_pm[i] > 0)] for i in img_idx]
     problem = {
-        "name": str(name), "class_names": list(names), "lams": lams,
+        "name": str(name),
+        "class_names": list(names),
+        "lams": lams,
         "lam_text": [_lam_text(lam) for lam in lams],
-        "curves": curves, "u": u, "v": v, "labels": labels.astype(np.int8),
-        "split": split, "w_plane": w_plane, "b_plane": b_plane, "centroids": centroids,
-        "image_lams": image_lams, "image_labels": img_labels, "shape": shape,
+        "curves": curves,
+        "u": u,
+        "v": v,
+        "labels": labels.astype(np.int8),
+        "split": split,
+        "w_plane": w_plane,
+        "b_plane": b_plane,
+        "centroids": centroids,
+        "image_lams": image_lams,
+        "image_labels": img_labels,
+        "shape": shape,
         "n_features": X.shape[1],
     }
     if shape is not None:
@@ -231,8 +261,7 @@ def compute_problem(X, y, lams, coefs, intercepts, *, X_test=None, y_test=None, 
         stacks = []
         for m, p in zip(mirrors, projections):
             m8, p8 = _to_uint8(m, lo, hi), _to_uint8(p, lo, hi)
-            stacks.append(_composite([[orig8[r], p8[r], m8[r]] for r in range(len(images))],
-                                     shape))
+            stacks.append(_composite([[orig8[r], p8[r], m8[r]] for r in range(len(images))], shape))
         problem["images"] = np.stack(stacks)
     else:
         problem["profiles"] = {
@@ -278,17 +307,21 @@ def _js_problem(prob):
     """The arrays of one problem as the page stores them."""
     seg, arrows = _plane_frames(prob)
     n_l = len(prob["lams"])
-    img_map = np.array([int(prob["image_lams"][np.argmin(np.abs(prob["image_lams"] - k))])
-                        for k in range(n_l)])
+    img_map = np.array(
+        [int(prob["image_lams"][np.argmin(np.abs(prob["image_lams"] - k))]) for k in range(n_l)]
+    )
     pos = {int(k): i for i, k in enumerate(prob["image_lams"])}
     out = {
         "lams": prob["lams"].astype(np.float64),
         "lam_text": list(prob["lam_text"]),
         "class_names": list(prob["class_names"]),
-        "u": prob["u"], "v": prob["v"].ravel(), "n_points": int(len(prob["u"])),
+        "u": prob["u"],
+        "v": prob["v"].ravel(),
+        "n_points": int(len(prob["u"])),
         "labels": prob["labels"].astype(np.int8),
         "split": [str(s) for s in prob["split"]],
-        "seg": seg.ravel(), "arrows": arrows.ravel(),
+        "seg": seg.ravel(),
+        "arrows": arrows.ravel(),
         "centroids": prob["centroids"].astype(np.float32).ravel(),
         "image_slot": np.array([pos[int(k)] for k in img_map], dtype=np.int32),
         "image_lam_text": [prob["lam_text"][int(k)] for k in img_map],
@@ -382,6 +415,7 @@ if (overview !== null) {
 }
 """
 
+
 def _initial_state(js, k):
     """The sources' data at lam index ``k`` (what the page's callback also sets)."""
     n = js["n_points"]
@@ -389,19 +423,28 @@ def _initial_state(js, k):
     for split in ("train", "test"):
         for lab in (-1, 1):
             m = (np.asarray(js["split"]) == split) & (js["labels"] == lab)
-            pts[f"{split}_{lab}"] = {"x": js["u"][m].tolist(),
-                                     "y": js["v"][k * n:(k + 1) * n][m].tolist()}
+            pts[f"{split}_{lab}"] = {
+                "x": js["u"][m].tolist(),
+                "y": js["v"][k * n : (k + 1) * n][m].tolist(),
+            }
     seg, ar, c = js["seg"], js["arrows"], js["centroids"]
     names = js["class_names"]
     keys = ("theta_deg", "d_adv", "d_err", "train_error", "test_error")
     state = {
         "points": pts,
         "boundary": {"x": [seg[4 * k], seg[4 * k + 1]], "y": [seg[4 * k + 2], seg[4 * k + 3]]},
-        "arrows": {"x0": [ar[8 * k], ar[8 * k + 4]], "y0": [ar[8 * k + 1], ar[8 * k + 5]],
-                   "x1": [ar[8 * k + 2], ar[8 * k + 6]], "y1": [ar[8 * k + 3], ar[8 * k + 7]],
-                   "name": ["z", "w"]},
-        "centroids": {"x": [c[4 * k], c[4 * k + 2]], "y": [c[4 * k + 1], c[4 * k + 3]],
-                      "name": [f"centroid {names[0]}", f"centroid {names[1]}"]},
+        "arrows": {
+            "x0": [ar[8 * k], ar[8 * k + 4]],
+            "y0": [ar[8 * k + 1], ar[8 * k + 5]],
+            "x1": [ar[8 * k + 2], ar[8 * k + 6]],
+            "y1": [ar[8 * k + 3], ar[8 * k + 7]],
+            "name": ["z", "w"],
+        },
+        "centroids": {
+            "x": [c[4 * k], c[4 * k + 2]],
+            "y": [c[4 * k + 1], c[4 * k + 3]],
+            "name": [f"centroid {names[0]}", f"centroid {names[1]}"],
+        },
         "curves": {"lam": js["lams"].tolist(), **{key: js[key].tolist() for key in keys}},
         "marker": {"lam": [js["lams"][k]], **{key: [js[key][k]] for key in keys}},
     }
@@ -469,15 +512,17 @@ class TiltExplorer:
     True
     """
 
-    def __init__(self, problems, *, default=None, overview=None, sections=(),
-                 title="sklearn_tilt explorer"):
+    def __init__(
+        self, problems, *, default=None, overview=None, sections=(), title="sklearn_tilt explorer"
+    ):
         if not problems:
             raise ValueError("at least one problem is needed")
         self.problems_ = {p["name"]: p for p in problems}
         self.default = default if default is not None else problems[0]["name"]
         if self.default not in self.problems_:
-            raise ValueError(f"default problem {self.default!r} is not among "
-                             f"{list(self.problems_)}")
+            raise ValueError(
+                f"default problem {self.default!r} is not among {list(self.problems_)}"
+            )
         self.overview = overview
         self.sections = list(sections)
         self.title = title
@@ -486,9 +531,20 @@ class TiltExplorer:
         _require_bokeh()
         # optional dependency (extra "report"), checked above
         from bokeh.layouts import column, row
-        from bokeh.models import (Arrow, BasicTicker, ColorBar, ColumnDataSource, CustomJS,
-                                  Div, LinearColorMapper, NormalHead, Select, Slider, Span,
-                                  TapTool)
+        from bokeh.models import (
+            Arrow,
+            BasicTicker,
+            ColorBar,
+            ColumnDataSource,
+            CustomJS,
+            Div,
+            LinearColorMapper,
+            NormalHead,
+            Select,
+            Slider,
+            Span,
+            TapTool,
+        )
         from bokeh.palettes import Greys256, Viridis256
         from bokeh.plotting import figure
 
@@ -498,44 +554,84 @@ class TiltExplorer:
         problems = {name: _js_problem(p) for name, p in self.problems_.items()}
         names = list(self.problems_)
 
-        slider = Slider(start=0, end=max(n_l - 1, 1), value=k0, step=1,
-                        title="lam (drag, or arrow keys)",
-                        show_value=False, width=520, name="lam_slider",
-                        disabled=n_l == 1)
-        select = Select(title="problem", value=self.default, options=names, width=160,
-                        name="pair_select")
-        lam_div = Div(text="", name="lam_display", width=900,
-                      styles={"font-size": "14px"})
+        slider = Slider(
+            start=0,
+            end=max(n_l - 1, 1),
+            value=k0,
+            step=1,
+            title="lam (drag, or arrow keys)",
+            show_value=False,
+            width=520,
+            name="lam_slider",
+            disabled=n_l == 1,
+        )
+        select = Select(
+            title="problem", value=self.default, options=names, width=160, name="pair_select"
+        )
+        lam_div = Div(text="", name="lam_display", width=900, styles={"font-size": "14px"})
 
-        plane = figure(width=520, height=500, title="tilting plane (x.z, x.n_hat)",
-                       match_aspect=True, name="plane",
-                       tools="pan,wheel_zoom,box_zoom,reset,save")
+        plane = figure(
+            width=520,
+            height=500,
+            title="tilting plane (x.z, x.n_hat)",
+            match_aspect=True,
+            name="plane",
+            tools="pan,wheel_zoom,box_zoom,reset,save",
+        )
         plane.xaxis.axis_label = "x . z  (nearest-centroid direction)"
         plane.yaxis.axis_label = "x . n_hat  (part of w orthogonal to z)"
         colors = {"-1": "#1f77b4", "1": "#d62728"}
         point_sources = []
         cn = first["class_names"]
         for split, marker_kind, alpha in (("train", "circle", 0.55), ("test", "triangle", 0.8)):
-            for lab, cname in (("-1", cn[0]), ("1", cn[1])):
+            for lab, _cname in (("-1", cn[0]), ("1", cn[1])):
                 src = ColumnDataSource({"x": [], "y": []}, name=f"points_{split}_{lab}")
-                plane.scatter("x", "y", source=src, marker=marker_kind, size=5,
-                              color=colors[lab], alpha=alpha, legend_label=f"{split} class "
-                              f"{'-1' if lab == '-1' else '+1'}")
+                plane.scatter(
+                    "x",
+                    "y",
+                    source=src,
+                    marker=marker_kind,
+                    size=5,
+                    color=colors[lab],
+                    alpha=alpha,
+                    legend_label=f"{split} class {'-1' if lab == '-1' else '+1'}",
+                )
                 point_sources.append((f"{split}_{lab}", src))
         boundary = ColumnDataSource({"x": [], "y": []}, name="boundary")
-        plane.line("x", "y", source=boundary, color="black", line_width=2,
-                   legend_label="boundary w.x + b = 0")
+        plane.line(
+            "x",
+            "y",
+            source=boundary,
+            color="black",
+            line_width=2,
+            legend_label="boundary w.x + b = 0",
+        )
         centroids = ColumnDataSource({"x": [], "y": [], "name": []}, name="centroids")
-        plane.scatter("x", "y", source=centroids, marker="x", size=14, color="black",
-                      line_width=3)
-        arrows = ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": [], "name": []},
-                                  name="arrows")
-        plane.add_layout(Arrow(source=arrows, x_start="x0", y_start="y0", x_end="x1",
-                               y_end="y1", line_color="#2ca02c", line_width=2,
-                               end=NormalHead(size=10, fill_color="#2ca02c",
-                                              line_color="#2ca02c")))
-        plane.text("x1", "y1", text="name", source=arrows, text_color="#2ca02c",
-                   text_font_size="13px", x_offset=4)
+        plane.scatter("x", "y", source=centroids, marker="x", size=14, color="black", line_width=3)
+        arrows = ColumnDataSource(
+            {"x0": [], "y0": [], "x1": [], "y1": [], "name": []}, name="arrows"
+        )
+        plane.add_layout(
+            Arrow(
+                source=arrows,
+                x_start="x0",
+                y_start="y0",
+                x_end="x1",
+                y_end="y1",
+                line_color="#2ca02c",
+                line_width=2,
+                end=NormalHead(size=10, fill_color="#2ca02c", line_color="#2ca02c"),
+            )
+        )
+        plane.text(
+            "x1",
+            "y1",
+            text="name",
+            source=arrows,
+            text_color="#2ca02c",
+            text_font_size="13px",
+            x_offset=4,
+        )
         plane.legend.click_policy = "hide"
         plane.legend.label_text_font_size = "10px"
         plane.legend.orientation = "horizontal"
@@ -547,52 +643,108 @@ class TiltExplorer:
         image_title = Div(text="", name="image_title")
         if "images" in problems[self.default]:
             hw = problems[self.default]["image_hw"]
-            image_source = ColumnDataSource({"image": [np.zeros(hw, dtype=np.uint8)],
-                                             "dw": [hw[1]], "dh": [hw[0]]},
-                                            name="images")
+            image_source = ColumnDataSource(
+                {"image": [np.zeros(hw, dtype=np.uint8)], "dw": [hw[1]], "dh": [hw[0]]},
+                name="images",
+            )
             scale = max(1.0, min(330 / hw[1], 300 / hw[0]))
-            img_fig = figure(width=int(hw[1] * scale), height=int(hw[0] * scale),
-                             x_range=(0, hw[1]), y_range=(0, hw[0]), tools="",
-                             toolbar_location=None,
-                             name="image_plot")
+            img_fig = figure(
+                width=int(hw[1] * scale),
+                height=int(hw[0] * scale),
+                x_range=(0, hw[1]),
+                y_range=(0, hw[0]),
+                tools="",
+                toolbar_location=None,
+                name="image_plot",
+            )
             img_fig.axis.visible = False
             img_fig.grid.visible = False
-            img_fig.image(image="image", x=0, y=0, dw="dw", dh="dh", source=image_source,
-                          color_mapper=LinearColorMapper(palette=Greys256[::-1], low=0,
-                                                         high=255))
+            img_fig.image(
+                image="image",
+                x=0,
+                y=0,
+                dw="dw",
+                dh="dh",
+                source=image_source,
+                color_mapper=LinearColorMapper(palette=Greys256[::-1], low=0, high=255),
+            )
             image_box = column(image_title, img_fig)
         else:
             profile_sources, figs = [], []
             n_img = problems[self.default]["n_images"]
             for r in range(n_img):
-                src = ColumnDataSource({"feature": [], "x": [], "projection": [],
-                                        "mirror": []}, name=f"profile_{r}")
-                f = figure(width=420, height=150, tools="xpan,xwheel_zoom,reset",
-                           title=f"image {r + 1} "
-                           f"(class {first['image_labels'][r]})")
-                f.vbar(x="feature", top="x", source=src, width=0.8, color="#999999",
-                       legend_label="x")
-                f.scatter("feature", "projection", source=src, marker="dash", size=9,
-                          color="#2ca02c", legend_label="projected")
-                f.scatter("feature", "mirror", source=src, marker="circle", size=4,
-                          color="#d62728", legend_label="mirror")
+                src = ColumnDataSource(
+                    {"feature": [], "x": [], "projection": [], "mirror": []}, name=f"profile_{r}"
+                )
+                f = figure(
+                    width=420,
+                    height=150,
+                    tools="xpan,xwheel_zoom,reset",
+                    title=f"image {r + 1} (class {first['image_labels'][r]})",
+                )
+                f.vbar(
+                    x="feature", top="x", source=src, width=0.8, color="#999999", legend_label="x"
+                )
+                f.scatter(
+                    "feature",
+                    "projection",
+                    source=src,
+                    marker="dash",
+                    size=9,
+                    color="#2ca02c",
+                    legend_label="projected",
+                )
+                f.scatter(
+                    "feature",
+                    "mirror",
+                    source=src,
+                    marker="circle",
+                    size=4,
+                    color="#d62728",
+                    legend_label="mirror",
+                )
                 f.legend.label_text_font_size = "9px"
                 f.legend.location = "top_left"
                 profile_sources.append(src)
                 figs.append(f)
             image_box = column(image_title, *figs)
 
-        curves = ColumnDataSource({"lam": [], "theta_deg": [], "d_adv": [], "d_err": [],
-                                   "train_error": [], "test_error": []}, name="curves")
-        marker = ColumnDataSource({"lam": [], "theta_deg": [], "d_adv": [], "d_err": [],
-                                   "train_error": [], "test_error": []}, name="marker")
+        curves = ColumnDataSource(
+            {
+                "lam": [],
+                "theta_deg": [],
+                "d_adv": [],
+                "d_err": [],
+                "train_error": [],
+                "test_error": [],
+            },
+            name="curves",
+        )
+        marker = ColumnDataSource(
+            {
+                "lam": [],
+                "theta_deg": [],
+                "d_adv": [],
+                "d_err": [],
+                "train_error": [],
+                "test_error": [],
+            },
+            name="marker",
+        )
         spans, curve_figs = [], []
-        for title, series in (("tilting angle theta (degrees)", (("theta_deg", "#9467bd"),)),
-                              ("distances (mean over training data)",
-                               (("d_adv", "#1f77b4"), ("d_err", "#ff7f0e"))),
-                              ("error", (("train_error", "#7f7f7f"), ("test_error", "#d62728")))):
-            f = figure(width=300, height=230, x_axis_type="log", title=title,
-                       tools="pan,wheel_zoom,reset", toolbar_location=None)
+        for title, series in (
+            ("tilting angle theta (degrees)", (("theta_deg", "#9467bd"),)),
+            ("distances (mean over training data)", (("d_adv", "#1f77b4"), ("d_err", "#ff7f0e"))),
+            ("error", (("train_error", "#7f7f7f"), ("test_error", "#d62728"))),
+        ):
+            f = figure(
+                width=300,
+                height=230,
+                x_axis_type="log",
+                title=title,
+                tools="pan,wheel_zoom,reset",
+                toolbar_location=None,
+            )
             f.xaxis.axis_label = "lam"
             for key, color in series:
                 kw = {"legend_label": key} if len(series) > 1 else {}
@@ -602,8 +754,12 @@ class TiltExplorer:
                 f.legend.label_text_font_size = "9px"
                 f.legend.location = "top_left"
                 f.legend.background_fill_alpha = 0.6
-            span = Span(location=float(first["lams"][k0]), dimension="height",
-                        line_color="black", line_dash="dashed")
+            span = Span(
+                location=float(first["lams"][k0]),
+                dimension="height",
+                line_color="black",
+                line_dash="dashed",
+            )
             f.add_layout(span)
             spans.append(span)
             curve_figs.append(f)
@@ -611,46 +767,89 @@ class TiltExplorer:
         overview_src, ov_fig = None, None
         if self.overview is not None:
             ov = self.overview
-            overview_src = ColumnDataSource({
-                "pair": list(ov["pair"]), "class_i": [str(c) for c in ov["class_i"]],
-                "class_j": [str(c) for c in ov["class_j"]],
-                "theta": [float(problems[p]["theta_deg"][0]) if p in problems else np.nan
-                          for p in ov["pair"]],
-                "line": [0.5] * len(ov["pair"])}, name="overview")
+            overview_src = ColumnDataSource(
+                {
+                    "pair": list(ov["pair"]),
+                    "class_i": [str(c) for c in ov["class_i"]],
+                    "class_j": [str(c) for c in ov["class_j"]],
+                    "theta": [
+                        float(problems[p]["theta_deg"][0]) if p in problems else np.nan
+                        for p in ov["pair"]
+                    ],
+                    "line": [0.5] * len(ov["pair"]),
+                },
+                name="overview",
+            )
             cats_i = sorted({str(c) for c in ov["class_i"]}, key=_natural)
             cats_j = sorted({str(c) for c in ov["class_j"]}, key=_natural)
             mapper = LinearColorMapper(palette=Viridis256, low=0, high=90, nan_color="#eeeeee")
-            ov_fig = figure(width=360, height=330, x_range=cats_j, y_range=cats_i[::-1],
-                            title="theta (degrees) at this lam; click a pair",
-                            tools="tap,hover", toolbar_location=None, name="overview_plot",
-                            tooltips=[("pair", "@pair"), ("theta", "@theta{0.0}")])
-            ov_fig.rect("class_j", "class_i", width=0.95, height=0.95, source=overview_src,
-                        fill_color={"field": "theta", "transform": mapper},
-                        line_color="#ff7f0e", line_width="line",
-                        selection_fill_alpha=1.0, nonselection_fill_alpha=1.0)
+            ov_fig = figure(
+                width=360,
+                height=330,
+                x_range=cats_j,
+                y_range=cats_i[::-1],
+                title="theta (degrees) at this lam; click a pair",
+                tools="tap,hover",
+                toolbar_location=None,
+                name="overview_plot",
+                tooltips=[("pair", "@pair"), ("theta", "@theta{0.0}")],
+            )
+            ov_fig.rect(
+                "class_j",
+                "class_i",
+                width=0.95,
+                height=0.95,
+                source=overview_src,
+                fill_color={"field": "theta", "transform": mapper},
+                line_color="#ff7f0e",
+                line_width="line",
+                selection_fill_alpha=1.0,
+                nonselection_fill_alpha=1.0,
+            )
             ov_fig.xaxis.axis_label = "class +1"
             ov_fig.yaxis.axis_label = "class -1"
-            ov_fig.add_layout(ColorBar(color_mapper=mapper, ticker=BasicTicker(), width=10),
-                              "right")
-            overview_src.selected.js_on_change("indices", CustomJS(
-                args={"source": overview_src, "select": select}, code=_TAP))
+            ov_fig.add_layout(
+                ColorBar(color_mapper=mapper, ticker=BasicTicker(), width=10), "right"
+            )
+            overview_src.selected.js_on_change(
+                "indices", CustomJS(args={"source": overview_src, "select": select}, code=_TAP)
+            )
             ov_fig.select(TapTool).behavior = "select"
 
         init = _initial_state(problems[self.default], k0)
         for key, src in point_sources:
             src.data = init["points"][key]
-        for src, key in ((boundary, "boundary"), (arrows, "arrows"), (centroids, "centroids"),
-                         (curves, "curves"), (marker, "marker")):
+        for src, key in (
+            (boundary, "boundary"),
+            (arrows, "arrows"),
+            (centroids, "centroids"),
+            (curves, "curves"),
+            (marker, "marker"),
+        ):
             src.data = init[key]
         if image_source is not None:
-            image_source.data = {"image": [init["image"]], "dw": [init["image"].shape[1]],
-                                 "dh": [init["image"].shape[0]]}
-        args = {"problems": problems, "select": select, "slider": slider,
-                "point_sources": [(k, s) for k, s in point_sources], "boundary": boundary,
-                "arrows": arrows, "centroids": centroids, "curves": curves,
-                "marker": marker, "spans": spans, "lam_div": lam_div,
-                "image_source": image_source, "image_title": image_title,
-                "profile_sources": profile_sources, "overview": overview_src}
+            image_source.data = {
+                "image": [init["image"]],
+                "dw": [init["image"].shape[1]],
+                "dh": [init["image"].shape[0]],
+            }
+        args = {
+            "problems": problems,
+            "select": select,
+            "slider": slider,
+            "point_sources": [(k, s) for k, s in point_sources],
+            "boundary": boundary,
+            "arrows": arrows,
+            "centroids": centroids,
+            "curves": curves,
+            "marker": marker,
+            "spans": spans,
+            "lam_div": lam_div,
+            "image_source": image_source,
+            "image_title": image_title,
+            "profile_sources": profile_sources,
+            "overview": overview_src,
+        }
         callback = CustomJS(args=args, code=_CALLBACK)
         slider.js_on_change("value", callback)
         select.js_on_change("value", callback)
@@ -662,8 +861,9 @@ class TiltExplorer:
             top = [controls, lam_div, row(plane, column(image_box, ov_fig))]
         blocks = [Div(text=f"<h1>{_html.escape(self.title)}</h1>"), *top, bottom]
         for title, body in self.sections:
-            blocks.append(Div(text=f"<h2>{_html.escape(title)}</h2>{body}",
-                              sizing_mode="stretch_width"))
+            blocks.append(
+                Div(text=f"<h2>{_html.escape(title)}</h2>{body}", sizing_mode="stretch_width")
+            )
         root = column(*blocks)
         # run the callback once at load time so that the page opens on the default state
         from bokeh.document import Document  # optional dependency (extra "report")
@@ -715,9 +915,22 @@ def _natural(s):
         return (1, 0.0, s)
 
 
-def explore(X, y, *, lams=None, loss="hinge", path=None, X_test=None, y_test=None,
-            class_names=None, n_points=(300, 150), n_images=2, tol=1e-6, random_state=0,
-            title=None):
+def explore(
+    X,
+    y,
+    *,
+    lams=None,
+    loss="hinge",
+    path=None,
+    X_test=None,
+    y_test=None,
+    class_names=None,
+    n_points=(300, 150),
+    n_images=2,
+    tol=1e-6,
+    random_state=0,
+    title=None,
+):
     """An interactive page of the regularisation path of a binary problem.
 
     Fits the exact path of :func:`~sklearn_tilt.scaled_loss_path` (or takes the
@@ -795,7 +1008,18 @@ def explore(X, y, *, lams=None, loss="hinge", path=None, X_test=None, y_test=Non
     if len(names) != 2:
         raise ValueError(f"class_names must name 2 classes, got {class_names!r}")
     name = f"{names[0]} vs {names[1]}"
-    prob = compute_problem(X, y, lams, coefs, intercepts, X_test=X_test, y_test=y_test,
-                           name=name, class_names=names, n_points=n_points,
-                           n_images=n_images, random_state=random_state)
+    prob = compute_problem(
+        X,
+        y,
+        lams,
+        coefs,
+        intercepts,
+        X_test=X_test,
+        y_test=y_test,
+        name=name,
+        class_names=names,
+        n_points=n_points,
+        n_images=n_images,
+        random_state=random_state,
+    )
     return TiltExplorer([prob], title=title or f"sklearn_tilt explorer: {name}")

@@ -56,8 +56,18 @@ class ImageGridDisplay(DisplayMixin):
     _layout = None
     _name_attr = "title"
 
-    def __init__(self, images, *, row_labels=None, col_labels=None, signed=None, vmin=None,
-                 vmax=None, title=None, signed_scale="image"):
+    def __init__(
+        self,
+        images,
+        *,
+        row_labels=None,
+        col_labels=None,
+        signed=None,
+        vmin=None,
+        vmax=None,
+        title=None,
+        signed_scale="image",
+    ):
         self.images = _image_grid(images)
         self.row_labels = row_labels
         self.col_labels = col_labels
@@ -67,8 +77,9 @@ class ImageGridDisplay(DisplayMixin):
         self.title = title
         self.signed_scale = signed_scale
 
-    def plot(self, ax=None, *, name=None, cmap="gray_r", signed_cmap="RdBu_r", cell_size=1.0,
-             **kwargs):
+    def plot(
+        self, ax=None, *, name=None, cmap="gray_r", signed_cmap="RdBu_r", cell_size=1.0, **kwargs
+    ):
         """Draw the grid.
 
         Parameters
@@ -106,16 +117,20 @@ class ImageGridDisplay(DisplayMixin):
             raise ValueError(f"signed_scale must be 'image' or 'row', got {self.signed_scale!r}")
         lw = 1.2 if self.row_labels is not None else 0.2
         fig, axes, name = self._plot_start(
-            ax, name, grid=(n_rows, n_cols),
-            figsize=(lw + cell_size * n_cols, 0.5 + cell_size * n_rows))
+            ax,
+            name,
+            grid=(n_rows, n_cols),
+            figsize=(lw + cell_size * n_cols, 0.5 + cell_size * n_rows),
+        )
         axes = np.asarray(axes, dtype=object).reshape(n_rows, n_cols)
         vmin, vmax = grey_range(imgs[~signed]) if np.any(~signed) else (0.0, 1.0)
         vmin = vmin if self.vmin is None else float(self.vmin)
         vmax = vmax if self.vmax is None else float(self.vmax)
         style = {"interpolation": "nearest", **kwargs}
         for r in range(n_rows):
-            row_max = (float(np.nanmax(np.abs(imgs[r]))) if not np.all(np.isnan(imgs[r]))
-                       else 1.0) or 1.0
+            row_max = (
+                float(np.nanmax(np.abs(imgs[r]))) if not np.all(np.isnan(imgs[r])) else 1.0
+            ) or 1.0
             for c in range(n_cols):
                 a = axes[r, c]
                 img = imgs[r, c]
@@ -126,14 +141,18 @@ class ImageGridDisplay(DisplayMixin):
                 if np.all(np.isnan(img)):
                     continue
                 if signed[r]:
-                    m = (row_max if self.signed_scale == "row"
-                         else float(np.nanmax(np.abs(img))) or 1.0)
+                    m = (
+                        row_max
+                        if self.signed_scale == "row"
+                        else float(np.nanmax(np.abs(img))) or 1.0
+                    )
                     a.imshow(img, cmap=signed_cmap, vmin=-m, vmax=m, **style)
                 else:
                     a.imshow(np.clip(img, vmin, vmax), cmap=cmap, vmin=vmin, vmax=vmax, **style)
             if self.row_labels is not None:
-                axes[r, 0].set_ylabel(str(self.row_labels[r]), rotation=0, ha="right",
-                                      va="center", fontsize="small")
+                axes[r, 0].set_ylabel(
+                    str(self.row_labels[r]), rotation=0, ha="right", va="center", fontsize="small"
+                )
         if self.col_labels is not None:
             for c in range(n_cols):
                 axes[0, c].set_title(str(self.col_labels[c]), fontsize="small")
@@ -180,25 +199,50 @@ class MirrorImageDisplay(ImageGridDisplay):
     (2, 4)
     """
 
-    def __init__(self, images, *, row_labels=None, col_labels=None, title=None, vmin=None,
-                 vmax=None):
-        super().__init__(images, row_labels=row_labels, col_labels=col_labels, title=title,
-                         vmin=vmin, vmax=vmax)
+    def __init__(
+        self, images, *, row_labels=None, col_labels=None, title=None, vmin=None, vmax=None
+    ):
+        super().__init__(
+            images, row_labels=row_labels, col_labels=col_labels, title=title, vmin=vmin, vmax=vmax
+        )
 
     @classmethod
-    def _from_boundaries(cls, coefs, intercepts, X, y, *, classes=None, indices=None,
-                         row_labels=None, ax=None, **kwargs):
+    def _from_boundaries(
+        cls,
+        coefs,
+        intercepts,
+        X,
+        y,
+        *,
+        classes=None,
+        indices=None,
+        row_labels=None,
+        ax=None,
+        **kwargs,
+    ):
         X = np.asarray(X, dtype=np.float64)
         classes, y_pm = binary_labels(y, classes)
         if indices is None:
             indices = geo.nearest_to_centroids(X, y_pm)
         imgs = X[list(indices)]
         mirrors, dists = mirror_images(imgs, coefs, intercepts)
-        rows = np.stack([np.broadcast_to(imgs[0], mirrors[:, 0].shape), mirrors[:, 0],
-                         np.broadcast_to(imgs[1], mirrors[:, 1].shape), mirrors[:, 1]], axis=1)
+        rows = np.stack(
+            [
+                np.broadcast_to(imgs[0], mirrors[:, 0].shape),
+                mirrors[:, 0],
+                np.broadcast_to(imgs[1], mirrors[:, 1].shape),
+                mirrors[:, 1],
+            ],
+            axis=1,
+        )
         a, b = (str(c) for c in classes)
-        disp = cls(rows, col_labels=[a, f"{a} mirror", b, f"{b} mirror"],
-                   row_labels=row_labels, vmin=float(X.min()), vmax=float(X.max()))
+        disp = cls(
+            rows,
+            col_labels=[a, f"{a} mirror", b, f"{b} mirror"],
+            row_labels=row_labels,
+            vmin=float(X.min()),
+            vmax=float(X.max()),
+        )
         disp.indices_ = tuple(int(i) for i in indices)
         disp.distances_ = dists
         return disp.plot(ax=ax, **kwargs)
@@ -242,12 +286,14 @@ class MirrorImageDisplay(ImageGridDisplay):
         (1, 4, 28, 28)
         """
         bd = linear_boundary(estimator, X)
-        return cls._from_boundaries(bd.coef, [bd.intercept], X, y, classes=bd.classes,
-                                    indices=indices, ax=ax, **kwargs)
+        return cls._from_boundaries(
+            bd.coef, [bd.intercept], X, y, classes=bd.classes, indices=indices, ax=ax, **kwargs
+        )
 
     @classmethod
-    def from_path(cls, lams, coefs, intercepts, X, y, *, lams_to_show=None, indices=None,
-                  ax=None, **kwargs):
+    def from_path(
+        cls, lams, coefs, intercepts, X, y, *, lams_to_show=None, indices=None, ax=None, **kwargs
+    ):
         """Mirror images for several entries of a regularisation path (one row each).
 
         Parameters
@@ -278,8 +324,16 @@ class MirrorImageDisplay(ImageGridDisplay):
         (2, 4, 4, 4)
         """
         lams, coefs, intercepts = path_entries(lams, coefs, intercepts, lams_to_show)
-        return cls._from_boundaries(coefs, intercepts, X, y, indices=indices, ax=ax,
-                                    row_labels=[lam_title(lam) for lam in lams], **kwargs)
+        return cls._from_boundaries(
+            coefs,
+            intercepts,
+            X,
+            y,
+            indices=indices,
+            ax=ax,
+            row_labels=[lam_title(lam) for lam in lams],
+            **kwargs,
+        )
 
 
 class AdversarialExampleDisplay(ImageGridDisplay):
@@ -311,12 +365,22 @@ class AdversarialExampleDisplay(ImageGridDisplay):
     """
 
     def __init__(self, images, *, row_labels=None, col_labels=None, signed=None, title=None):
-        super().__init__(images, row_labels=row_labels, col_labels=col_labels, signed=signed,
-                         title=title)
+        super().__init__(
+            images, row_labels=row_labels, col_labels=col_labels, signed=signed, title=title
+        )
 
     @classmethod
-    def from_arrays(cls, originals, adversarials, *, labels=None, targets=None, success=None,
-                    ax=None, title=None):
+    def from_arrays(
+        cls,
+        originals,
+        adversarials,
+        *,
+        labels=None,
+        targets=None,
+        success=None,
+        ax=None,
+        title=None,
+    ):
         """Build the grid from originals and the adversarial examples of each model.
 
         Parameters
@@ -354,7 +418,7 @@ class AdversarialExampleDisplay(ImageGridDisplay):
         for name, adv in adversarials.items():
             adv = np.asarray(adv, dtype=np.float64).reshape(originals.shape)
             pert = adv - originals
-            norms[name] = np.sqrt(np.sum(pert ** 2, axis=1))
+            norms[name] = np.sqrt(np.sum(pert**2, axis=1))
             sep = " " if name else ""
             rows += [adv, pert]
             row_labels += [f"AE{sep}{name}", f"Pert{sep}{name}"]
@@ -362,10 +426,14 @@ class AdversarialExampleDisplay(ImageGridDisplay):
         cols = None
         if labels is not None:
             labels = list(labels)
-            cols = ([f"{a}→{b}" for a, b in zip(labels, targets)] if targets is not None
-                    else [str(a) for a in labels])
-        disp = cls(np.stack(rows), row_labels=row_labels, col_labels=cols, signed=signed,
-                   title=title)
+            cols = (
+                [f"{a}→{b}" for a, b in zip(labels, targets)]
+                if targets is not None
+                else [str(a) for a in labels]
+            )
+        disp = cls(
+            np.stack(rows), row_labels=row_labels, col_labels=cols, signed=signed, title=title
+        )
         disp.norms_ = norms
         disp.plot(ax=ax)
         # write each perturbation's norm under its cell
@@ -375,8 +443,10 @@ class AdversarialExampleDisplay(ImageGridDisplay):
             for c, n in enumerate(norms[name]):
                 if np.isfinite(n):
                     disp.ax_[2 + 2 * r, c].set_xlabel(
-                        f"{n:.0f}" + ("" if ok[c] else " (failed)"), fontsize="x-small",
-                        color="k" if ok[c] else "tab:red")
+                        f"{n:.0f}" + ("" if ok[c] else " (failed)"),
+                        fontsize="x-small",
+                        color="k" if ok[c] else "tab:red",
+                    )
         return disp
 
 
@@ -415,16 +485,21 @@ class FilterGridDisplay(ImageGridDisplay):
     (1, 8)
     """
 
-    def __init__(self, images, *, row_labels=None, col_labels=None, title=None,
-                 scale="layer"):
-        super().__init__(images, row_labels=row_labels, col_labels=col_labels,
-                         signed=np.ones(len(images), bool), title=title,
-                         signed_scale={"layer": "row", "filter": "image"}.get(scale, scale))
+    def __init__(self, images, *, row_labels=None, col_labels=None, title=None, scale="layer"):
+        super().__init__(
+            images,
+            row_labels=row_labels,
+            col_labels=col_labels,
+            signed=np.ones(len(images), bool),
+            title=title,
+            signed_scale={"layer": "row", "filter": "image"}.get(scale, scale),
+        )
         self.scale = scale
 
     @classmethod
-    def from_weights(cls, weights, *, n_filters=10, scale="layer", random_state=0, ax=None,
-                     title=None):
+    def from_weights(
+        cls, weights, *, n_filters=10, scale="layer", random_state=0, ax=None, title=None
+    ):
         """Pick ``n_filters`` random 2-D filters of each layer and draw them.
 
         Parameters
@@ -462,7 +537,7 @@ class FilterGridDisplay(ImageGridDisplay):
         rms, labels = {}, []
         for r, (name, w) in enumerate(layers.items()):
             w = w.reshape(-1, w.shape[-2], w.shape[-1])
-            rms[name] = float(np.sqrt(np.mean(w ** 2)))
+            rms[name] = float(np.sqrt(np.mean(w**2)))
             pick = rng.choice(len(w), size=min(n_filters, len(w)), replace=False)
             for c, k in enumerate(pick):
                 grid[r, c, : w.shape[1], : w.shape[2]] = w[k]

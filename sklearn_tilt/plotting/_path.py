@@ -66,13 +66,32 @@ class RegularizationPathDisplay(DisplayMixin):
     _figsize = (15, 3.4)
 
     def __init__(self, *, lams, train_error, test_error, d_adv, d_err, theta, norm_w, name=None):
-        self._set_data(lams=lams, train_error=train_error, test_error=test_error, d_adv=d_adv,
-                       d_err=d_err, theta=theta, norm_w=norm_w)
+        self._set_data(
+            lams=lams,
+            train_error=train_error,
+            test_error=test_error,
+            d_adv=d_adv,
+            d_err=d_err,
+            theta=theta,
+            norm_w=norm_w,
+        )
         self.name = name
 
     @classmethod
-    def from_path(cls, lams, coefs, intercepts, X, y, X_test=None, y_test=None, *, name=None,
-                  ax=None, **kwargs):
+    def from_path(
+        cls,
+        lams,
+        coefs,
+        intercepts,
+        X,
+        y,
+        X_test=None,
+        y_test=None,
+        *,
+        name=None,
+        ax=None,
+        **kwargs,
+    ):
         """Compute the quantities of a path and plot them.
 
         Parameters
@@ -108,8 +127,20 @@ class RegularizationPathDisplay(DisplayMixin):
         return disp.plot(ax=ax, **kwargs)
 
     @classmethod
-    def from_estimator(cls, estimator, X, y, X_test=None, y_test=None, *, lams=None,
-                       param_name="lam", name=None, ax=None, **kwargs):
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        y,
+        X_test=None,
+        y_test=None,
+        *,
+        lams=None,
+        param_name="lam",
+        name=None,
+        ax=None,
+        **kwargs,
+    ):
         """Refit a linear classifier for each ``lam`` and plot the path.
 
         Each value is fitted on a clone of ``estimator`` (its other parameters
@@ -156,8 +187,18 @@ class RegularizationPathDisplay(DisplayMixin):
             bd = linear_boundary(clone(estimator).set_params(**{param_name: lam}).fit(X, y), X)
             coefs.append(bd.coef)
             intercepts.append(bd.intercept)
-        return cls.from_path(lams, np.array(coefs), np.array(intercepts), X, y, X_test, y_test,
-                             name=name, ax=ax, **kwargs)
+        return cls.from_path(
+            lams,
+            np.array(coefs),
+            np.array(intercepts),
+            X,
+            y,
+            X_test,
+            y_test,
+            name=name,
+            ax=ax,
+            **kwargs,
+        )
 
     def plot(self, ax=None, *, name=None, **kwargs):
         """Draw the four panels.
@@ -202,8 +243,7 @@ class RegularizationPathDisplay(DisplayMixin):
         if np.any(np.isfinite(self.test_error)):
             curve(a, "test_error", 100 * self.test_error, label="test error")
             k = int(np.nanargmin(self.test_error))
-            a.plot(x[k], 100 * self.test_error[k], "o", color=lines["test_error"].get_color(),
-                   ms=4)
+            a.plot(x[k], 100 * self.test_error[k], "o", color=lines["test_error"].get_color(), ms=4)
         a.set_ylabel("error (%)")
         curve(axes[1], "d_adv", self.d_adv, label=r"$d_{adv}$")
         curve(axes[1], "d_err", self.d_err, label=r"$d_{err}$")

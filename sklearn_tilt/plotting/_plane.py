@@ -3,8 +3,7 @@
 import numpy as np
 
 from ..metrics._path_geometry import binary_labels, linear_boundary, path_entry, plane_picture
-from ._common import (DisplayMixin, add_thumbnail, grey_range, image_shape, lam_title,
-                      title_of)
+from ._common import DisplayMixin, add_thumbnail, grey_range, image_shape, lam_title, title_of
 
 
 class TiltingPlaneDisplay(DisplayMixin):
@@ -69,36 +68,104 @@ class TiltingPlaneDisplay(DisplayMixin):
     (41, 2)
     """
 
-    _data_names = ("coords", "y", "w_plane", "theta", "centroids", "images", "mirrors",
-                   "image_coords", "mirror_coords")
+    _data_names = (
+        "coords",
+        "y",
+        "w_plane",
+        "theta",
+        "centroids",
+        "images",
+        "mirrors",
+        "image_coords",
+        "mirror_coords",
+    )
     _figsize = (4.5, 4.5)
 
-    def __init__(self, *, coords, y, w_plane, intercept, theta, centroids, images=None,
-                 mirrors=None, image_coords=None, mirror_coords=None, class_names=("I", "J"),
-                 lam=None, name=None):
-        self._set_data(coords=coords, y=y, w_plane=w_plane, intercept=intercept, theta=theta,
-                       centroids=centroids, images=images, mirrors=mirrors,
-                       image_coords=image_coords, mirror_coords=mirror_coords)
+    def __init__(
+        self,
+        *,
+        coords,
+        y,
+        w_plane,
+        intercept,
+        theta,
+        centroids,
+        images=None,
+        mirrors=None,
+        image_coords=None,
+        mirror_coords=None,
+        class_names=("I", "J"),
+        lam=None,
+        name=None,
+    ):
+        self._set_data(
+            coords=coords,
+            y=y,
+            w_plane=w_plane,
+            intercept=intercept,
+            theta=theta,
+            centroids=centroids,
+            images=images,
+            mirrors=mirrors,
+            image_coords=image_coords,
+            mirror_coords=mirror_coords,
+        )
         self.class_names = class_names
         self.lam = lam
         self.name = name
 
     @classmethod
-    def _from_boundary(cls, w, b, X, y, *, classes=None, indices=None, lam=None,
-                       class_names=None, ax=None, show_images=True, name=None, **kwargs):
+    def _from_boundary(
+        cls,
+        w,
+        b,
+        X,
+        y,
+        *,
+        classes=None,
+        indices=None,
+        lam=None,
+        class_names=None,
+        ax=None,
+        show_images=True,
+        name=None,
+        **kwargs,
+    ):
         classes, y_pm = binary_labels(y, classes)
         p = plane_picture(w, b, X, y_pm, indices)
         if class_names is None:
             class_names = tuple(str(c) for c in classes)
-        disp = cls(coords=p.coords, y=y_pm, w_plane=p.w_plane, intercept=b, theta=p.theta,
-                   centroids=p.centroids, images=p.images, mirrors=p.mirrors,
-                   image_coords=p.image_coords, mirror_coords=p.mirror_coords,
-                   class_names=class_names, lam=lam, name=name)
+        disp = cls(
+            coords=p.coords,
+            y=y_pm,
+            w_plane=p.w_plane,
+            intercept=b,
+            theta=p.theta,
+            centroids=p.centroids,
+            images=p.images,
+            mirrors=p.mirrors,
+            image_coords=p.image_coords,
+            mirror_coords=p.mirror_coords,
+            class_names=class_names,
+            lam=lam,
+            name=name,
+        )
         return disp.plot(ax=ax, show_images=show_images, **kwargs)
 
     @classmethod
-    def from_estimator(cls, estimator, X, y, *, indices=None, class_names=None, ax=None,
-                       show_images=True, name=None, **kwargs):
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        y,
+        *,
+        indices=None,
+        class_names=None,
+        ax=None,
+        show_images=True,
+        name=None,
+        **kwargs,
+    ):
         """Project the data on the tilting plane of a fitted binary linear classifier.
 
         The plane, the distances and the mirror images are those of the input
@@ -142,14 +209,38 @@ class TiltingPlaneDisplay(DisplayMixin):
         0.0
         """
         bd = linear_boundary(estimator, X)
-        return cls._from_boundary(bd.coef, bd.intercept, X, y, classes=bd.classes,
-                                  indices=indices, class_names=class_names,
-                                  lam=getattr(bd.estimator, "lam", None), ax=ax,
-                                  show_images=show_images, name=name, **kwargs)
+        return cls._from_boundary(
+            bd.coef,
+            bd.intercept,
+            X,
+            y,
+            classes=bd.classes,
+            indices=indices,
+            class_names=class_names,
+            lam=getattr(bd.estimator, "lam", None),
+            ax=ax,
+            show_images=show_images,
+            name=name,
+            **kwargs,
+        )
 
     @classmethod
-    def from_path(cls, lams, coefs, intercepts, X, y, *, lam, indices=None, class_names=None,
-                  ax=None, show_images=True, name=None, **kwargs):
+    def from_path(
+        cls,
+        lams,
+        coefs,
+        intercepts,
+        X,
+        y,
+        *,
+        lam,
+        indices=None,
+        class_names=None,
+        ax=None,
+        show_images=True,
+        name=None,
+        **kwargs,
+    ):
         """Project the data on the tilting plane of one entry of a path.
 
         Parameters
@@ -175,11 +266,21 @@ class TiltingPlaneDisplay(DisplayMixin):
         45.0
         """
         lam, w, b = path_entry(lams, coefs, intercepts, lam)
-        return cls._from_boundary(w, b, X, y, indices=indices, class_names=class_names, lam=lam,
-                                  ax=ax, show_images=show_images, name=name, **kwargs)
+        return cls._from_boundary(
+            w,
+            b,
+            X,
+            y,
+            indices=indices,
+            class_names=class_names,
+            lam=lam,
+            ax=ax,
+            show_images=show_images,
+            name=name,
+            **kwargs,
+        )
 
-    def plot(self, ax=None, *, name=None, show_images=True, max_points=2000, zoom=None,
-             **kwargs):
+    def plot(self, ax=None, *, name=None, show_images=True, max_points=2000, zoom=None, **kwargs):
         """Draw the projection.
 
         Parameters
@@ -219,11 +320,24 @@ class TiltingPlaneDisplay(DisplayMixin):
         for k, label in enumerate((-1, 1)):
             pts = self.coords[self.y == label]
             step = max(1, int(np.ceil(len(pts) / max_points)))
-            style = {"s": 4, "alpha": 0.35, "color": colors[k], "linewidths": 0,
-                     "label": f"class {self.class_names[k]}", **kwargs}
+            style = {
+                "s": 4,
+                "alpha": 0.35,
+                "color": colors[k],
+                "linewidths": 0,
+                "label": f"class {self.class_names[k]}",
+                **kwargs,
+            }
             ax.scatter(pts[::step, 0], pts[::step, 1], **style)
-            ax.plot(*self.centroids[k], marker="X", ms=9, color=colors[k], mec="k",
-                    ls="none", label="class centroid" if k == 0 else None)
+            ax.plot(
+                *self.centroids[k],
+                marker="X",
+                ms=9,
+                color=colors[k],
+                mec="k",
+                ls="none",
+                label="class centroid" if k == 0 else None,
+            )
         pts = [self.coords, self.centroids]
         if self.mirror_coords is not None:
             pts += [self.image_coords, self.mirror_coords]
@@ -245,24 +359,51 @@ class TiltingPlaneDisplay(DisplayMixin):
         if self.mirror_coords is not None:
             ic, mc = self.image_coords, self.mirror_coords
             for k in range(2):
-                ax.annotate("", xy=mc[k], xytext=ic[k],
-                            arrowprops={"arrowstyle": "->", "color": colors[k], "lw": 1.2})
-                ax.plot(*ic[k], "o", ms=6, color=colors[k], mec="k",
-                        label=r"image $x$" if k == 0 else None)
-                ax.plot(*mc[k], "s", ms=6, color=colors[k], mec="k",
-                        label=r"its mirror $x_m$" if k == 0 else None)
+                ax.annotate(
+                    "",
+                    xy=mc[k],
+                    xytext=ic[k],
+                    arrowprops={"arrowstyle": "->", "color": colors[k], "lw": 1.2},
+                )
+                ax.plot(
+                    *ic[k],
+                    "o",
+                    ms=6,
+                    color=colors[k],
+                    mec="k",
+                    label=r"image $x$" if k == 0 else None,
+                )
+                ax.plot(
+                    *mc[k],
+                    "s",
+                    ms=6,
+                    color=colors[k],
+                    mec="k",
+                    label=r"its mirror $x_m$" if k == 0 else None,
+                )
             shape = image_shape(self.images.shape[1])
             if show_images and shape is not None:
                 z = zoom if zoom is not None else 25.0 / shape[0]  # about 25 points wide
                 # thumbnails along the top edge: x_i, its mirror, the mirror of x_j, x_j
                 slots = (((0.09, 0.91), (0.30, 0.91)), ((0.91, 0.91), (0.70, 0.91)))
                 for k in range(2):
-                    for pt, img, pos in ((ic[k], self.images[k], slots[k][0]),
-                                         (mc[k], self.mirrors[k], slots[k][1])):
-                        add_thumbnail(ax, np.clip(img, *self.grey_range_), pt, pos,
-                                      shape=shape, value_range=self.grey_range_,
-                                      cmap="gray_r", zoom=z, boxcoords="axes fraction",
-                                      pad=0.1, color=colors[k])
+                    for pt, img, pos in (
+                        (ic[k], self.images[k], slots[k][0]),
+                        (mc[k], self.mirrors[k], slots[k][1]),
+                    ):
+                        add_thumbnail(
+                            ax,
+                            np.clip(img, *self.grey_range_),
+                            pt,
+                            pos,
+                            shape=shape,
+                            value_range=self.grey_range_,
+                            cmap="gray_r",
+                            zoom=z,
+                            boxcoords="axes fraction",
+                            pad=0.1,
+                            color=colors[k],
+                        )
                 # leave room above the data for the thumbnails
                 ylim = (ylim[0], ylim[1] + 0.35 * (ylim[1] - ylim[0]))
                 half_x = 0.5 * (ylim[1] - ylim[0])
@@ -272,8 +413,12 @@ class TiltingPlaneDisplay(DisplayMixin):
         ax.set_aspect("equal")
         ax.set_xlabel(r"$x \cdot z$")
         ax.set_ylabel(r"$x \cdot \hat n$")
-        ax.set_title(title_of(name, None if self.lam is None else lam_title(self.lam),
-                              rf"$\theta$={np.degrees(self.theta):.1f}$^\circ$"))
+        ax.set_title(
+            title_of(
+                name,
+                None if self.lam is None else lam_title(self.lam),
+                rf"$\theta$={np.degrees(self.theta):.1f}$^\circ$",
+            )
+        )
         ax.legend(loc="lower right", fontsize="x-small", frameon=False, markerscale=2)
         return self._plot_end(fig, ax)
-

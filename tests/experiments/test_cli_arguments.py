@@ -29,13 +29,15 @@ def test_empty_pairs_fail_before_loading(pairs, captured, capsys, tmp_path):
     assert captured == [] and not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("argv_lams", [["--lams", "-1:7:0.1"], ["--lams=-1:7:0.1"],
-                                       ["--lams", "-2.5:-0.5:0.5"], ["--lams", "1:3:1"]])
+@pytest.mark.parametrize(
+    "argv_lams",
+    [["--lams", "-1:7:0.1"], ["--lams=-1:7:0.1"], ["--lams", "-2.5:-0.5:0.5"], ["--lams", "1:3:1"]],
+)
 def test_lams_in_the_format_the_help_shows(argv_lams, captured, tmp_path):
     """Was: "expected one argument" for a START that is negative."""
     rc = main(["svm", *argv_lams, "--quiet", "--out", str(tmp_path)])
     assert rc == 0
-    (_, parts, config), = captured
+    ((_, parts, config),) = captured
     value = argv_lams[-1].split("=")[-1]
     assert parts == ("svm",)
     assert config.log10_lams == tuple(float(v) for v in value.split(":"))

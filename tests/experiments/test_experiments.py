@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 
 from sklearn_tilt.datasets import load_mnist
-from sklearn_tilt.experiments import SVM_COLUMNS, run_svm, run_toy, summarize_svm
-from sklearn_tilt.experiments import _svm
+from sklearn_tilt.experiments import SVM_COLUMNS, _svm, run_svm, run_toy, summarize_svm
 
 
 @pytest.fixture(scope="module")
@@ -13,8 +12,16 @@ def data():
 
 def test_run_svm_table_and_cache(data, tmp_path, monkeypatch):
     lams = [0.1, 1e3, 1e7]
-    res = run_svm(data.X_train, data.y_train, data.X_test, data.y_test,
-                  pairs=[(3, 5), (1, 8)], lams=lams, cache_dir=tmp_path, n_jobs=1)
+    res = run_svm(
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        pairs=[(3, 5), (1, 8)],
+        lams=lams,
+        cache_dir=tmp_path,
+        n_jobs=1,
+    )
     t = res.table
     assert tuple(t) == SVM_COLUMNS
     assert len(t["lam"]) == 6
@@ -35,8 +42,15 @@ def test_run_svm_table_and_cache(data, tmp_path, monkeypatch):
         raise AssertionError("recomputed a cached pair")
 
     monkeypatch.setattr(_svm, "fit_paths", boom)
-    again = run_svm(data.X_train, data.y_train, data.X_test, data.y_test,
-                    pairs=[(3, 5), (1, 8)], lams=lams, cache_dir=tmp_path)
+    again = run_svm(
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        pairs=[(3, 5), (1, 8)],
+        lams=lams,
+        cache_dir=tmp_path,
+    )
     for c in SVM_COLUMNS:
         np.testing.assert_array_equal(again.table[c], t[c])
 
@@ -55,14 +69,28 @@ def test_run_svm_resumes_after_interruption(data, tmp_path, monkeypatch):
 
     monkeypatch.setattr(_svm, "_pair_rows", flaky)
     with pytest.raises(KeyboardInterrupt):
-        run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=pairs,
-                lams=lams, cache_dir=tmp_path)
+        run_svm(
+            data.X_train,
+            data.y_train,
+            data.X_test,
+            data.y_test,
+            pairs=pairs,
+            lams=lams,
+            cache_dir=tmp_path,
+        )
     done = sorted(p.name for p in tmp_path.iterdir())
     assert done == ["hinge_0_1.npz"]  # no partial file for the interrupted pair
     calls.clear()
     monkeypatch.setattr(_svm, "_pair_rows", lambda *a: (calls.append(a[5:7]), real(*a))[1])
-    res = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=pairs,
-                  lams=lams, cache_dir=tmp_path)
+    res = run_svm(
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        pairs=pairs,
+        lams=lams,
+        cache_dir=tmp_path,
+    )
     assert calls == [(2, 7)]
     assert len(res.table["lam"]) == 4
 
@@ -79,11 +107,20 @@ def test_run_svm_is_fit_paths_plus_the_table(data, tmp_path, monkeypatch):
         return calls[-1][2]
 
     monkeypatch.setattr(_svm, "fit_paths", spy)
-    res = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=pairs,
-                  lams=lams, loss=["hinge", "softplus"], n_jobs=1)
+    res = run_svm(
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        pairs=pairs,
+        lams=lams,
+        loss=["hinge", "softplus"],
+        n_jobs=1,
+    )
     # one call per pair with one job (each saved as soon as it is solved)
-    assert [(lo, p) for lo, p, _ in calls] == [(lo, [p]) for lo in ("hinge", "softplus")
-                                                for p in pairs]
+    assert [(lo, p) for lo, p, _ in calls] == [
+        (lo, [p]) for lo in ("hinge", "softplus") for p in pairs
+    ]
     for loss, (pair,), paths in calls:
         path = paths[pair]
         np.testing.assert_array_equal(res.coefs[(loss, *pair)], path[1].astype(np.float32))
@@ -92,8 +129,17 @@ def test_run_svm_is_fit_paths_plus_the_table(data, tmp_path, monkeypatch):
         np.testing.assert_array_equal(res.table["n_iter"][m], path[3])
         np.testing.assert_array_equal(res.table["gap"][m], path[4])
     calls.clear()
-    par = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=pairs,
-                  lams=lams, loss=["hinge", "softplus"], n_jobs=2, cache_dir=tmp_path)
+    par = run_svm(
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        pairs=pairs,
+        lams=lams,
+        loss=["hinge", "softplus"],
+        n_jobs=2,
+        cache_dir=tmp_path,
+    )
     assert len(list(tmp_path.glob("*.npz"))) == 6
     assert [len(p) for _, p, _ in calls] == [2, 1, 2, 1]  # batches of two pairs
     # workers run BLAS with fewer threads: the same solutions to the solver's tolerance
@@ -108,10 +154,8 @@ def test_run_svm_is_fit_paths_plus_the_table(data, tmp_path, monkeypatch):
 def test_run_svm_pair_order_does_not_change_the_problem(data):
     """(5, 3) is the problem of (3, 5): the larger label is class J either way."""
     lams = [0.1, 1e3]
-    ab = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=[(3, 5)],
-                 lams=lams)
-    ba = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=[(5, 3)],
-                 lams=lams)
+    ab = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=[(3, 5)], lams=lams)
+    ba = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=[(5, 3)], lams=lams)
     assert ba.table["pair"].tolist() == ["5-3"] * 2
     np.testing.assert_array_equal(ba.coefs[("hinge", 5, 3)], ab.coefs[("hinge", 3, 5)])
     for c in ("train_error", "test_error", "d_adv", "theta_deg", "gap"):
@@ -121,15 +165,20 @@ def test_run_svm_pair_order_does_not_change_the_problem(data):
 
 def test_run_svm_bad_arguments(data):
     with pytest.raises(ValueError, match="loss"):
-        run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=[(3, 5)],
-                loss="log")
+        run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=[(3, 5)], loss="log")
     with pytest.raises(ValueError, match="pair"):
         run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=[(3, 3)])
 
 
 def test_summarize_svm(data):
-    res = run_svm(data.X_train, data.y_train, data.X_test, data.y_test, pairs=[(4, 9)],
-                  lams=[0.1, 10.0, 1e3, 1e5, 1e7])
+    res = run_svm(
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        pairs=[(4, 9)],
+        lams=[0.1, 10.0, 1e3, 1e5, 1e7],
+    )
     s = summarize_svm(res.table)
     t = res.table
     assert s["pair"].tolist() == ["4-9"]
@@ -154,12 +203,15 @@ def test_run_toy():
     assert t["mirror_distance"][0] < t["mirror_distance"][2]
 
 
-@pytest.mark.parametrize("highlight, title", [
-    ([], "3 pairs of digits (grey)"),
-    ([(3, 5)], "3 pairs of digits: 1 highlighted in colour, the other 2 in grey"),
-    ([(3, 5), (1, 8), (0, 1)], "3 pairs of digits"),
-    ([(3, 5), (2, 4)], "3 pairs of digits: 1 highlighted in colour, the other 2 in grey"),
-])
+@pytest.mark.parametrize(
+    "highlight, title",
+    [
+        ([], "3 pairs of digits (grey)"),
+        ([(3, 5)], "3 pairs of digits: 1 highlighted in colour, the other 2 in grey"),
+        ([(3, 5), (1, 8), (0, 1)], "3 pairs of digits"),
+        ([(3, 5), (2, 4)], "3 pairs of digits: 1 highlighted in colour, the other 2 in grey"),
+    ],
+)
 def test_svm_overview_title_says_what_is_drawn(highlight, title, tmp_path, monkeypatch):
     """The title speaks of grey pairs only when some are drawn in grey."""
     from sklearn_tilt.experiments import _figures
@@ -167,15 +219,19 @@ def test_svm_overview_title_says_what_is_drawn(highlight, title, tmp_path, monke
     figures = []
     monkeypatch.setattr(_figures, "save_figure", lambda fig, path: figures.append(fig))
     lams = np.array([0.1, 1e3, 1e7])
-    table = {"pair": np.repeat(["3-5", "1-8", "0-1"], 3), "loss": np.array(["hinge"] * 9),
-             "lam": np.tile(lams, 3)}
+    table = {
+        "pair": np.repeat(["3-5", "1-8", "0-1"], 3),
+        "loss": np.array(["hinge"] * 9),
+        "lam": np.tile(lams, 3),
+    }
     for c in ("test_error", "train_error", "d_adv", "theta_deg"):
         table[c] = np.linspace(0, 1, 9)
     _figures.svm_overview_figure(tmp_path / "o.png", table, highlight=highlight)
     (fig,) = figures
     assert fig._suptitle.get_text() == title
-    coloured = [ln for ln in fig.axes[0].lines if ln.get_label() and
-                not ln.get_label().startswith("_")]
+    coloured = [
+        ln for ln in fig.axes[0].lines if ln.get_label() and not ln.get_label().startswith("_")
+    ]
     assert len(coloured) == len({f"{a}-{b}" for a, b in highlight} & {"3-5", "1-8", "0-1"})
     grey = [ln for ln in fig.axes[0].lines if ln.get_color() == "0.3"]
     assert len(grey) == 3 - len(coloured)

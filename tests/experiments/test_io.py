@@ -26,9 +26,13 @@ def test_atomic_write_permissions_follow_umask(tmp_path):
 
 
 def test_csv_roundtrip(tmp_path):
-    table = {"pair": np.array(["3-5", "1-8"]), "lam": np.array([0.1, 1e7]),
-             "n": np.array([1, 2]), "ok": np.array([True, False]),
-             "err": np.array([np.nan, 0.25])}
+    table = {
+        "pair": np.array(["3-5", "1-8"]),
+        "lam": np.array([0.1, 1e7]),
+        "n": np.array([1, 2]),
+        "ok": np.array([True, False]),
+        "err": np.array([np.nan, 0.25]),
+    }
     _io.write_csv(tmp_path / "t.csv", table)
     back = _io.read_csv(tmp_path / "t.csv")
     assert list(back) == list(table)

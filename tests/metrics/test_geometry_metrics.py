@@ -71,8 +71,9 @@ def test_binary_values_equal_direct_computation(digits_pair, clf):
     assert adversarial_distance(clf, X, y) == pytest.approx(d_adv, rel=1e-6)
     assert error_distance(clf, X, y) == pytest.approx(d_err, rel=1e-6, abs=1e-12)
     assert tilting_angle(clf, X, y) == pytest.approx(theta, rel=1e-6, abs=1e-9)
-    assert tilting_angle(clf, X, y, degrees=True) == pytest.approx(np.degrees(theta), rel=1e-6,
-                                                                    abs=1e-7)
+    assert tilting_angle(clf, X, y, degrees=True) == pytest.approx(
+        np.degrees(theta), rel=1e-6, abs=1e-7
+    )
     # the sign convention is sklearn's: positive distances predict classes_[1]
     np.testing.assert_array_equal(signed_distance(clf, X) > 0, clf.predict(X) == clf.classes_[1])
 
@@ -130,12 +131,15 @@ def test_balanced_identity(mnist_pair, loss):
     n = min(np.sum(y == 3), np.sum(y == 5))
     idx = np.concatenate([np.flatnonzero(y == 3)[:n], np.flatnonzero(y == 5)[:n]])
     Xb, yb = X[idx], y[idx]
-    for clf in (ScaledLossLinearClassifier(loss=loss, lam=100.0).fit(Xb, yb),
-                LinearSVC(C=1e-5).fit(Xb, yb)):
+    for clf in (
+        ScaledLossLinearClassifier(loss=loss, lam=100.0).fit(Xb, yb),
+        LinearSVC(C=1e-5).fit(Xb, yb),
+    ):
         dist = np.linalg.norm(Xb[yb == 5].mean(0) - Xb[yb == 3].mean(0))
         theta = tilting_angle(clf, Xb, yb)
-        assert adversarial_distance(clf, Xb, yb) == pytest.approx(0.5 * dist * np.cos(theta),
-                                                                  rel=1e-9)
+        assert adversarial_distance(clf, Xb, yb) == pytest.approx(
+            0.5 * dist * np.cos(theta), rel=1e-9
+        )
 
 
 def test_identity_fails_without_balance_but_general_form_holds(mnist_pair):
@@ -157,8 +161,10 @@ def test_identity_fails_without_balance_but_general_form_holds(mnist_pair):
 def test_tilting_angle_falls_as_lam_grows(mnist_pair, loss):
     X, y = mnist_pair
     lams = [1e1, 1e3, 1e5, 1e7]
-    angles = [tilting_angle(ScaledLossLinearClassifier(loss=loss, lam=lam).fit(X, y),
-                            X, y, degrees=True) for lam in lams]
+    angles = [
+        tilting_angle(ScaledLossLinearClassifier(loss=loss, lam=lam).fit(X, y), X, y, degrees=True)
+        for lam in lams
+    ]
     assert np.all(np.diff(angles) < 0), angles
     assert angles[0] > 30 and angles[-1] < 5
 
@@ -183,8 +189,9 @@ def test_tilting_plane(digits_pair, digits):
     np.testing.assert_allclose(plane.coordinates, X @ B)
     # w lies in the plane: the 2-D distances are the full-space distances
     w = clf.coef_[0]
-    np.testing.assert_allclose(plane.coef[0] * plane.z + plane.coef[1] * plane.n_hat, w,
-                               atol=1e-12 * np.abs(w).max())
+    np.testing.assert_allclose(
+        plane.coef[0] * plane.z + plane.coef[1] * plane.n_hat, w, atol=1e-12 * np.abs(w).max()
+    )
     d2 = (plane.coordinates @ plane.coef + plane.intercept) / np.linalg.norm(plane.coef)
     np.testing.assert_allclose(d2, signed_distance(clf, X), rtol=1e-8, atol=1e-8)
     assert plane.angle == pytest.approx(tilting_angle(clf, X, y))
@@ -214,8 +221,11 @@ def _affine_pipelines():
         make_pipeline(StandardScaler(), PCA(20, whiten=True), LogisticRegression(max_iter=2000)),
         make_pipeline(TruncatedSVD(15, random_state=0), LinearSVC()),
         make_pipeline(FunctionTransformer(lambda Z: 3.0 * Z[:, ::-1] - 7.0), LinearSVC(C=0.01)),
-        make_pipeline("passthrough", make_pipeline(StandardScaler(), PCA(10)),
-                      ScaledLossLinearClassifier(loss="softplus", lam=1e-2)),
+        make_pipeline(
+            "passthrough",
+            make_pipeline(StandardScaler(), PCA(10)),
+            ScaledLossLinearClassifier(loss="softplus", lam=1e-2),
+        ),
     ]
 
 
@@ -230,16 +240,24 @@ def test_pipeline_measures_in_input_space(digits_pair, digits, pipe):
         D2, S2 = D[:n].reshape(n, -1), S[:n].reshape(n, -1)
         # finite-difference input gradient of every score (the pipeline is affine)
         eps = 1e-3 * np.abs(X).max()
-        grad = np.stack([(pipe.decision_function(X[:n] + eps * e[None]).reshape(n, -1) - S2) / eps
-                         for e in np.eye(X.shape[1])], axis=-1)  # (n, K, d)
+        grad = np.stack(
+            [
+                (pipe.decision_function(X[:n] + eps * e[None]).reshape(n, -1) - S2) / eps
+                for e in np.eye(X.shape[1])
+            ],
+            axis=-1,
+        )  # (n, K, d)
         gnorm = np.linalg.norm(grad, axis=-1)
         # the distance is s(x) / ||grad_x s(x)|| in the space of the X given
         np.testing.assert_allclose(D2, S2 / gnorm, rtol=1e-5)
         # and a step of d(x) along the input-space normal lands on the boundary
         for k in range(S2.shape[1]):
             Xp = X[:n] - (D2[:, k] / gnorm[:, k])[:, None] * grad[:, k]
-            np.testing.assert_allclose(pipe.decision_function(Xp).reshape(n, -1)[:, k], 0,
-                                       atol=1e-6 * np.abs(S2[:, k]).max() + 1e-9)
+            np.testing.assert_allclose(
+                pipe.decision_function(Xp).reshape(n, -1)[:, k],
+                0,
+                atol=1e-6 * np.abs(S2[:, k]).max() + 1e-9,
+            )
 
 
 def test_pipeline_distance_differs_from_transformed_space(digits_pair):
@@ -253,7 +271,8 @@ def test_pipeline_distance_differs_from_transformed_space(digits_pair):
     W = pipe[-1].coef_[0] / pipe[0].scale_
     z = X[y == 7].mean(0) - X[y == 1].mean(0)
     assert tilting_angle(pipe, X, y) == pytest.approx(
-        np.arccos(W @ z / np.linalg.norm(W) / np.linalg.norm(z)), rel=1e-9)
+        np.arccos(W @ z / np.linalg.norm(W) / np.linalg.norm(z)), rel=1e-9
+    )
 
 
 def test_wrappers_frozen_search_dataframe_sparse(digits_pair):
@@ -275,8 +294,12 @@ def test_wrappers_frozen_search_dataframe_sparse(digits_pair):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "feature names" warning from the probes
         d_df = signed_distance(pipe, df)
-    np.testing.assert_allclose(pipe.decision_function(df) / np.linalg.norm(
-        pipe[-1].coef_[0] @ (pipe[1].components_ / pipe[0].scale_)), d_df, rtol=1e-8)
+    np.testing.assert_allclose(
+        pipe.decision_function(df)
+        / np.linalg.norm(pipe[-1].coef_[0] @ (pipe[1].components_ / pipe[0].scale_)),
+        d_df,
+        rtol=1e-8,
+    )
 
 
 def test_coef_without_intercept(digits_pair):
@@ -288,8 +311,9 @@ def test_coef_without_intercept(digits_pair):
 
     X, y = digits_pair
     clf = NoIntercept().fit(X, y)
-    np.testing.assert_allclose(signed_distance(clf, X),
-                               X @ clf.coef_[0] / np.linalg.norm(clf.coef_))
+    np.testing.assert_allclose(
+        signed_distance(clf, X), X @ clf.coef_[0] / np.linalg.norm(clf.coef_)
+    )
 
 
 def test_float32_input(digits_pair):
@@ -309,8 +333,7 @@ def test_first_order_protocol_matches_linear_binary(digits_pair):
     net = FirstOrderLinear(C=0.01).fit(X, y)
     lin = net.linear_
     # margins with y: y_i d(x_i); without y: |d(x)|
-    np.testing.assert_allclose(signed_distance(net, X), np.abs(signed_distance(lin, X)),
-                               rtol=1e-9)
+    np.testing.assert_allclose(signed_distance(net, X), np.abs(signed_distance(lin, X)), rtol=1e-9)
     for f in (adversarial_distance, error_distance, tilting_angle):
         assert f(net, X, y) == pytest.approx(f(lin, X, y), rel=1e-9, abs=1e-12)
     per_class = adversarial_distance(net, X, y, average=None)
@@ -327,7 +350,8 @@ def test_first_order_through_affine_pipeline(digits_pair, digits):
         ref = make_pipeline(pipe[0], pipe[-1].linear_)
         if len(np.unique(y)) == 2:
             assert adversarial_distance(pipe, X, y) == pytest.approx(
-                adversarial_distance(ref, X, y), rel=1e-9)
+                adversarial_distance(ref, X, y), rel=1e-9
+            )
         # multiclass: margin true class vs best other, over the norm of its input gradient
         S = pipe.decision_function(X)
         true = np.searchsorted(pipe.classes_, y)
@@ -336,7 +360,9 @@ def test_first_order_through_affine_pipeline(digits_pair, digits):
         other = S_o.argmax(1)
         W = pipe[-1].W_ / pipe[0].scale_
         G = W[true] - W[other]
-        direct = (S[np.arange(len(y)), true] - S[np.arange(len(y)), other]) / np.linalg.norm(G, axis=1)
+        direct = (S[np.arange(len(y)), true] - S[np.arange(len(y)), other]) / np.linalg.norm(
+            G, axis=1
+        )
         assert adversarial_distance(pipe, X, y) == pytest.approx(direct.mean(), rel=1e-9)
         assert 0 <= tilting_angle(pipe, X, y) <= np.pi
 
@@ -373,11 +399,15 @@ def test_bad_input_raises_clear_errors(digits_pair, digits):
         tilting_angle(make_pipeline(StandardScaler(), LinearSVC()), X, y)
 
 
-@pytest.mark.parametrize("est", [
-    KNeighborsClassifier(),
-    SVC(kernel="rbf"),
-    make_pipeline(StandardScaler(), KNeighborsClassifier()),
-], ids=["knn", "rbf-svc", "pipeline-knn"])
+@pytest.mark.parametrize(
+    "est",
+    [
+        KNeighborsClassifier(),
+        SVC(kernel="rbf"),
+        make_pipeline(StandardScaler(), KNeighborsClassifier()),
+    ],
+    ids=["knn", "rbf-svc", "pipeline-knn"],
+)
 def test_no_linear_decision_function_raises_type_error(digits_pair, est):
     X, y = digits_pair
     est.fit(X, y)
@@ -394,12 +424,15 @@ def test_one_vs_one_svc_raises_type_error(digits):
         adversarial_distance(svc, X, y)
 
 
-@pytest.mark.parametrize("step, name", [
-    (Normalizer(), "normalizer"),
-    (PolynomialFeatures(2), "polynomialfeatures"),
-    (FunctionTransformer(np.sqrt), "functiontransformer"),
-    (MinMaxScaler(clip=True), "minmaxscaler"),
-])
+@pytest.mark.parametrize(
+    "step, name",
+    [
+        (Normalizer(), "normalizer"),
+        (PolynomialFeatures(2), "polynomialfeatures"),
+        (FunctionTransformer(np.sqrt), "functiontransformer"),
+        (MinMaxScaler(clip=True), "minmaxscaler"),
+    ],
+)
 def test_non_affine_step_raises_value_error_naming_it(digits_pair, step, name):
     X, y = digits_pair
     pipe = make_pipeline(step, LogisticRegression(max_iter=3000)).fit(X[::2], y[::2])

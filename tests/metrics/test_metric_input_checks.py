@@ -55,15 +55,19 @@ def test_all_zero_sample_weight_is_rejected(binary, metric):
         metric(clf, X, y, sample_weight=np.zeros(len(y)))
 
 
-@pytest.mark.parametrize("metric, what", [(tilting_angle, "tilting angle"),
-                                          (tilting_plane, "tilting plane")])
+@pytest.mark.parametrize(
+    "metric, what", [(tilting_angle, "tilting angle"), (tilting_plane, "tilting plane")]
+)
 @pytest.mark.parametrize("absent", [0, 1])
 def test_class_of_zero_weight_is_named(binary, metric, what, absent):
     """Was numpy's ZeroDivisionError from the weighted centroid of an empty class."""
     X, y, clf = binary
     sw = (y != absent) * 1.0
-    with pytest.raises(ValueError, match=f"{what} needs samples of both classes in y: "
-                                         f"class {absent} has a total sample_weight of zero"):
+    with pytest.raises(
+        ValueError,
+        match=f"{what} needs samples of both classes in y: "
+        f"class {absent} has a total sample_weight of zero",
+    ):
         metric(clf, X, y, sample_weight=sw)
 
 
@@ -75,14 +79,21 @@ def test_zero_weight_class_is_absent_in_multiclass(three_classes):
     assert np.isnan(per_boundary[2]) and np.all(np.isfinite(per_boundary[:2]))
     keep = y != 2
     # weights that are zero change nothing: the same as dropping those samples
-    np.testing.assert_allclose(per_boundary[:2],
-                               tilting_angle(clf, X[keep], y[keep], average=None)[:2])
-    np.testing.assert_allclose(tilting_angle(clf, X, y, sample_weight=sw, average="macro"),
-                               per_boundary[:2].mean())
-    np.testing.assert_allclose(adversarial_distance(clf, X, y, sample_weight=sw),
-                               adversarial_distance(clf, X[keep], y[keep]))
-    with pytest.raises(ValueError, match="tilting plane needs samples of both classes in y: "
-                                         "class 2 has a total sample_weight of zero"):
+    np.testing.assert_allclose(
+        per_boundary[:2], tilting_angle(clf, X[keep], y[keep], average=None)[:2]
+    )
+    np.testing.assert_allclose(
+        tilting_angle(clf, X, y, sample_weight=sw, average="macro"), per_boundary[:2].mean()
+    )
+    np.testing.assert_allclose(
+        adversarial_distance(clf, X, y, sample_weight=sw),
+        adversarial_distance(clf, X[keep], y[keep]),
+    )
+    with pytest.raises(
+        ValueError,
+        match="tilting plane needs samples of both classes in y: "
+        "class 2 has a total sample_weight of zero",
+    ):
         tilting_plane(clf, X, y, pos_label=2, sample_weight=sw)
 
 

@@ -5,12 +5,19 @@ import pytest
 from sklearn.datasets import load_digits
 
 from sklearn_tilt import scaled_loss_path
-from sklearn_tilt.metrics._path_geometry import (PATH_CURVES, nearest_lam_index, path_curves,
-                                                 path_entries, path_entry, path_metrics)
+from sklearn_tilt.metrics._path_geometry import (
+    PATH_CURVES,
+    nearest_lam_index,
+    path_curves,
+    path_entries,
+    path_entry,
+    path_metrics,
+)
 
 
-@pytest.mark.parametrize("lam, expected", [(1e-3, 0), (0.2, 0), (0.5, 1), (3.0, 1),
-                                           (40.0, 2), (1e9, 3)])
+@pytest.mark.parametrize(
+    "lam, expected", [(1e-3, 0), (0.2, 0), (0.5, 1), (3.0, 1), (40.0, 2), (1e9, 3)]
+)
 def test_nearest_lam_index_on_log_scale(lam, expected):
     # 0.5 is nearer to 1 than to 0.1 on a log scale (not on a linear one)
     assert nearest_lam_index([0.1, 1.0, 10.0, 1e3], lam) == expected

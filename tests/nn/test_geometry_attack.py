@@ -10,7 +10,6 @@ from sklearn_tilt import _geometry  # noqa: E402
 from sklearn_tilt.metrics import tilting_angle  # noqa: E402
 from sklearn_tilt.nn import (  # noqa: E402
     AttackResult,
-    LeNet,
     LeNetClassifier,
     calibrate_temperature,
     filter_grid,
@@ -33,8 +32,9 @@ def data(mnist_5k):
 def net(data):
     """A LeNet trained for 3 short epochs on 1000 real images (about 90 % accurate)."""
     Xtr, ytr, _, _ = data
-    return LeNetClassifier(max_epochs=3, batch_size=50, lr=0.003, random_state=0, verbose=0,
-                           train_split=None).fit(Xtr, ytr)
+    return LeNetClassifier(
+        max_epochs=3, batch_size=50, lr=0.003, random_state=0, verbose=0, train_split=None
+    ).fit(Xtr, ytr)
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +114,9 @@ def test_first_order_distance_points_to_the_boundary(net, correct):
 def test_binary_margin_is_the_signed_raw_score(data):
     Xtr, ytr, Xte, yte = data
     mask, tmask = np.isin(ytr, (3, 5)), np.isin(yte, (3, 5))
-    bnet = LeNetClassifier(max_epochs=2, batch_size=50, lr=0.003, random_state=0, verbose=0,
-                           train_split=None).fit(Xtr[mask], ytr[mask])
+    bnet = LeNetClassifier(
+        max_epochs=2, batch_size=50, lr=0.003, random_state=0, verbose=0, train_split=None
+    ).fit(Xtr[mask], ytr[mask])
     X, y = Xte[tmask], yte[tmask]
     s = bnet.decision_function(X)
     m, g = bnet.margin_and_input_gradient(X, y)
@@ -127,8 +128,7 @@ def test_binary_margin_is_the_signed_raw_score(data):
     theta = local_tilting_angle(bnet, X, y)
     z, _ = _geometry.centroid_direction(X.reshape(len(X), -1), ypm)
     gsign = g * ypm[:, None]  # the normal of the raw score, towards class +1
-    np.testing.assert_allclose(theta, [_geometry.angle_between(v, z) for v in gsign],
-                               rtol=1e-12)
+    np.testing.assert_allclose(theta, [_geometry.angle_between(v, z) for v in gsign], rtol=1e-12)
     # one answer to one question: the metric averages the same local angles
     assert tilting_angle(bnet, X, y) == pytest.approx(theta.mean(), rel=1e-9)
 
@@ -144,8 +144,7 @@ def test_local_tilting_angle(net, data):
     for i in range(len(X)):
         k = int(np.argmax(np.where(np.arange(10) == y[i], -np.inf, logits[i])))
         pair = np.isin(ytr, (y[i], k))
-        direction, _ = _geometry.centroid_direction(Xtr[pair],
-                                                    np.where(ytr[pair] == y[i], 1, -1))
+        direction, _ = _geometry.centroid_direction(Xtr[pair], np.where(ytr[pair] == y[i], 1, -1))
         assert theta[i] == pytest.approx(_geometry.angle_between(g[i], direction), rel=1e-9)
     with pytest.raises(ValueError, match="labels"):
         local_tilting_angle(net, X)
@@ -311,8 +310,7 @@ def test_attack_stops_images_pinned_by_the_clipping(calibrated, correct):
     """A clipped step that does not move the image ends its attack as a failure."""
     X, y = correct
     X = np.zeros_like(X[:3])  # black images, clip range [0, 0]: nothing can move
-    res = high_confidence_attack(calibrated, X, "cyclic", y=y[:3], clip=(0.0, 0.0),
-                                 max_iter=10000)
+    res = high_confidence_attack(calibrated, X, "cyclic", y=y[:3], clip=(0.0, 0.0), max_iter=10000)
     assert not res.success.any()
     assert (res.n_iter == 1).all()  # one (null) step, then stopped
     np.testing.assert_array_equal(res.perturbation_norm, 0.0)
@@ -391,8 +389,16 @@ def test_default_attack_succeeds_on_both_weight_decays(data):
     lr = matched_learning_rate(len(ytr), 10, 50)
     X, y = Xte[::10], yte[::10]  # 20 images, fixed before training
     for lam in (1e-4, 1e-1):
-        net = LeNetClassifier(lam=lam, decay_bias=True, lr=lr, batch_size=50, max_epochs=10,
-                              random_state=0, verbose=0, train_split=None).fit(Xtr, ytr)
+        net = LeNetClassifier(
+            lam=lam,
+            decay_bias=True,
+            lr=lr,
+            batch_size=50,
+            max_epochs=10,
+            random_state=0,
+            verbose=0,
+            train_split=None,
+        ).fit(Xtr, ytr)
         calibrate_temperature(net, Xte)
         res = high_confidence_attack(net, X, "cyclic", y=y)
         assert res.success_rate >= 0.95, (lam, res.success_rate)

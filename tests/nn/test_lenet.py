@@ -23,9 +23,7 @@ from sklearn_tilt.nn import LeNet, LeNetClassifier  # noqa: E402
 
 
 def _run(code):
-    return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
 
 
 def test_import_sklearn_tilt_does_not_import_torch():
@@ -59,8 +57,10 @@ def test_missing_extra_names_the_nn_extra(missing):
 
 def test_lenet_architecture():
     net = LeNet()
-    convs = [(m.in_channels, m.out_channels, m.kernel_size) for m in
-             (net.conv1, net.conv2, net.conv3, net.conv4)]
+    convs = [
+        (m.in_channels, m.out_channels, m.kernel_size)
+        for m in (net.conv1, net.conv2, net.conv3, net.conv4)
+    ]
     assert convs == [(1, 20, (5, 5)), (20, 50, (5, 5)), (50, 500, (4, 4)), (500, 10, (1, 1))]
     assert net.pool1.kernel_size == net.pool2.kernel_size == 2
     # MatConvNet's LeNet: 431,080 parameters; biases start at zero
@@ -68,7 +68,14 @@ def test_lenet_architecture():
     assert all(not b.detach().any() for n, b in net.named_parameters() if n.endswith("bias"))
     # the only non-linearity besides pooling is the ReLU after conv3
     assert [type(m).__name__ for m in net.children()] == [
-        "Conv2d", "MaxPool2d", "Conv2d", "MaxPool2d", "Conv2d", "ReLU", "Conv2d"]
+        "Conv2d",
+        "MaxPool2d",
+        "Conv2d",
+        "MaxPool2d",
+        "Conv2d",
+        "ReLU",
+        "Conv2d",
+    ]
     x = torch.rand(3, 1, 28, 28) * 255
     with torch.no_grad():
         z = net(x)
@@ -150,8 +157,9 @@ def small(mnist_5k):
 
 
 def _tiny(**kw):
-    params = dict(max_epochs=2, batch_size=50, lr=0.002, verbose=0, random_state=0,
-                  train_split=None)
+    params = dict(
+        max_epochs=2, batch_size=50, lr=0.002, verbose=0, random_state=0, train_split=None
+    )
     params.update(kw)
     return LeNetClassifier(**params)
 
@@ -184,8 +192,9 @@ def test_fit_predict_shapes_dtypes_and_layouts(small, tiny_fitted):
     # flat rows, (n, 1, 28, 28), (n, 28, 28), float32, int pixels and a list: same outputs
     for Xv in (Xte.reshape(-1, 1, 28, 28), Xte.reshape(-1, 28, 28), Xte.astype(np.float32)):
         np.testing.assert_allclose(net.predict_proba(Xv), p, rtol=1e-6)
-    np.testing.assert_array_equal(net.predict(np.round(Xte).astype(np.uint8)),
-                                  net.predict(np.round(Xte)))
+    np.testing.assert_array_equal(
+        net.predict(np.round(Xte).astype(np.uint8)), net.predict(np.round(Xte))
+    )
     np.testing.assert_allclose(net.predict_proba(Xte[:3].tolist()), p[:3], rtol=1e-6)
     # prediction does not depend on the batch (subset and order invariance)
     np.testing.assert_allclose(net.predict_proba(Xte[::-1]), p[::-1], rtol=1e-5, atol=1e-7)
@@ -198,8 +207,9 @@ def test_fit_predict_shapes_dtypes_and_layouts(small, tiny_fitted):
 
 def test_any_label_type_and_binary(small):
     Xtr, ytr, Xte, yte = small
-    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                      "nine"])
+    names = np.array(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    )
     net = _tiny(max_epochs=1).fit(Xtr, names[ytr])
     assert set(net.predict(Xte)) <= set(names)
     assert net.score(Xte, names[yte]) == pytest.approx(np.mean(net.predict(Xte) == names[yte]))
@@ -297,8 +307,9 @@ def test_clone_pickle_gridsearch_pipeline(small, tiny_fitted):
     np.testing.assert_array_equal(restored.predict_proba(Xte), net.predict_proba(Xte))
     torch.testing.assert_close(restored.module_.mean, net.module_.mean)
     # in a pipeline (flat rows in), with a grid search over the weight decay
-    pipe = make_pipeline(FunctionTransformer(lambda X: X, feature_names_out="one-to-one"),
-                         _tiny(max_epochs=1))
+    pipe = make_pipeline(
+        FunctionTransformer(lambda X: X, feature_names_out="one-to-one"), _tiny(max_epochs=1)
+    )
     search = GridSearchCV(pipe, {"lenetclassifier__lam": [1e-4, 1e-1]}, cv=2)
     search.fit(Xtr[:200], ytr[:200])
     assert search.best_params_["lenetclassifier__lam"] in (1e-4, 1e-1)

@@ -122,12 +122,14 @@ def test_bias_decay_option(decay_bias):
     from sklearn_tilt.nn import LeNetClassifier
 
     X = np.random.default_rng(0).uniform(0, 255, size=(20, 784))
-    net = LeNetClassifier(lam=0.1, decay_bias=decay_bias, max_epochs=1, verbose=0,
-                          train_split=None).fit(X, np.arange(20) % 2)
+    net = LeNetClassifier(
+        lam=0.1, decay_bias=decay_bias, max_epochs=1, verbose=0, train_split=None
+    ).fit(X, np.arange(20) % 2)
     named = dict(net.module_.named_parameters())
     ids = {id(p): n for n, p in named.items()}
-    decays = {ids[id(p)]: g["weight_decay"] for g in net.optimizer_.param_groups
-              for p in g["params"]}
+    decays = {
+        ids[id(p)]: g["weight_decay"] for g in net.optimizer_.param_groups for p in g["params"]
+    }
     assert all(decays[f"conv{i}.weight"] == 0.1 for i in range(1, 5))
     assert all(decays[f"conv{i}.bias"] == (0.1 if decay_bias else 0.0) for i in range(1, 5))
 
@@ -141,8 +143,17 @@ def test_run_lenet_compares_the_same_images(mnist_5k):
     rng = np.random.RandomState(0)
     idx = rng.permutation(len(X))
     tr, te = idx[:300], idx[300:500]
-    res = run_lenet(X[tr], y[tr], X[te], y[te], seeds=(0,), max_epochs=1,
-                    n_attack_per_class=2, attack_max_iter=3, n_jobs=1)
+    res = run_lenet(
+        X[tr],
+        y[tr],
+        X[te],
+        y[te],
+        seeds=(0,),
+        max_epochs=1,
+        n_attack_per_class=2,
+        attack_max_iter=3,
+        n_jobs=1,
+    )
     a = res.attack
     lo, hi = a["network"] == "low", a["network"] == "high"
     assert lo.sum() == hi.sum() == 20
@@ -158,8 +169,9 @@ def test_run_lenet_compares_the_same_images(mnist_5k):
     s = res.summary
     assert res.settings["lr"] == 0.005 and res.settings["decay_bias"] is True
     assert res.settings["n_steps"] == 6  # 300 images in batches of 50, one epoch
-    np.testing.assert_allclose(s["decay_exponent"],
-                               [decay_exponent(0.005, lam, 6, 0.9) for lam in s["weight_decay"]])
+    np.testing.assert_allclose(
+        s["decay_exponent"], [decay_exponent(0.005, lam, 6, 0.9) for lam in s["weight_decay"]]
+    )
     # medians over all attacked images: with 3 steps almost every attack fails
     rate = s["attack_success_rate"]
     assert ((rate < 0.5) <= np.isinf(s["median_perturbation_norm"])).all()

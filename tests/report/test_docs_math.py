@@ -42,7 +42,8 @@ def math_site(tmp_path_factory):
         "extensions = ['offline_mathjax']\n"
         "mathjax3_config = {'tex': {'macros': "
         "{'norm': [r'\\left\\lVert #1 \\right\\rVert', 1]}}}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (src / "index.rst").write_text(PAGE, encoding="utf-8")
     assert build_main(["-W", "-q", "-b", "html", str(src), str(out)]) == 0
     return out

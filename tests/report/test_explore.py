@@ -28,7 +28,8 @@ def test_problem_numbers_are_the_package_geometry(digits_binary):
     for k, i in enumerate(order):
         est = _PathBoundary(coefs[i], b[i], np.unique(y)).fit()
         assert prob["curves"]["theta_deg"][k] == pytest.approx(
-            tilting_angle(est, X, y, degrees=True), abs=1e-9)
+            tilting_angle(est, X, y, degrees=True), abs=1e-9
+        )
     # u is x.z for every lam, so it is the same array; v moves with lam
     assert not np.allclose(prob["v"][0], prob["v"][-1])
 
@@ -128,8 +129,10 @@ def test_missing_bokeh_gives_clear_error(digits_binary, monkeypatch, tmp_path):
 
 
 def test_package_imports_without_bokeh():
-    code = ("import sys; sys.modules['bokeh'] = None; import sklearn_tilt.plotting, "
-            "sklearn_tilt.experiments; from sklearn_tilt.plotting import explore; print('ok')")
+    code = (
+        "import sys; sys.modules['bokeh'] = None; import sklearn_tilt.plotting, "
+        "sklearn_tilt.experiments; from sklearn_tilt.plotting import explore; print('ok')"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
@@ -140,8 +143,7 @@ def _div_texts(page):
     import html
     import json
 
-    m = re.search(r'<script type="application/json" id="[^"]+">\s*(.*?)\s*</script>', page,
-                  re.S)
+    m = re.search(r'<script type="application/json" id="[^"]+">\s*(.*?)\s*</script>', page, re.S)
     texts = []
 
     def walk(o):
@@ -178,21 +180,35 @@ def test_markdown_and_lenet_section(tmp_path):
     from sklearn_tilt.experiments._io import write_csv, write_manifest
     from sklearn_tilt.experiments._report_html import _lenet_html, markdown_to_html
 
-    md = ("# Title\n\nSome `code` and **bold**.\n\n| a | b |\n|---|---|\n| 1 | x < y |\n\n"
-          "![fig](lenet/none.png)\n")
+    md = (
+        "# Title\n\nSome `code` and **bold**.\n\n| a | b |\n|---|---|\n| 1 | x < y |\n\n"
+        "![fig](lenet/none.png)\n"
+    )
     html = markdown_to_html(md, tmp_path)
     assert "<h2>Title</h2>" in html and "<code>code</code>" in html and "<b>bold</b>" in html
     assert "<th>a</th>" in html and "<td>x &lt; y</td>" in html
     assert '<a href="lenet/none.png">' in html
     assert "absent" in _lenet_html(tmp_path)
     d = tmp_path / "lenet"
-    write_csv(d / "lenet_summary.csv", {
-        "network": np.array(["low", "high"]), "weight_decay": np.array([1e-4, 0.1]),
-        "test_error": np.array([0.02, 0.015]), "weight_rms": np.array([0.05, 0.01])})
-    write_csv(d / "lenet_attack.csv", {
-        "network": np.array(["low", "high"]), "digit": np.array([3, 3]),
-        "target": np.array([4, 4]), "success": np.array([True, False]),
-        "perturbation_norm": np.array([310.5, 999.0])})
+    write_csv(
+        d / "lenet_summary.csv",
+        {
+            "network": np.array(["low", "high"]),
+            "weight_decay": np.array([1e-4, 0.1]),
+            "test_error": np.array([0.02, 0.015]),
+            "weight_rms": np.array([0.05, 0.01]),
+        },
+    )
+    write_csv(
+        d / "lenet_attack.csv",
+        {
+            "network": np.array(["low", "high"]),
+            "digit": np.array([3, 3]),
+            "target": np.array([4, 4]),
+            "success": np.array([True, False]),
+            "perturbation_norm": np.array([310.5, 999.0]),
+        },
+    )
     write_manifest(tmp_path, "lenet", {"x": 1}, [d / "lenet_summary.csv"])
     html = _lenet_html(tmp_path)
     assert "<td>0.01</td>" in html  # weight RMS of the high decay

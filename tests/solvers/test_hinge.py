@@ -99,8 +99,9 @@ def test_mnist_matches_svc_pixels_01(mnist, lam):
     res = _check_against_svc(X / 255.0, y, lam / 255.0**2, two_sided=lam >= 1e3)
     ref = hinge_solve(X, y, np.ones(X.shape[0]), lam, tol=TOL, max_iter=10_000)
     assert res.primal == pytest.approx(ref.primal, rel=3 * TOL)
-    np.testing.assert_allclose(res.coef, 255.0 * ref.coef, rtol=1e-4,
-                               atol=1e-5 * 255.0 * np.abs(ref.coef).max())
+    np.testing.assert_allclose(
+        res.coef, 255.0 * ref.coef, rtol=1e-4, atol=1e-5 * 255.0 * np.abs(ref.coef).max()
+    )
 
 
 @pytest.mark.parametrize("lam", [1e-1, 1e2, 1e4, 1e6])
@@ -125,8 +126,9 @@ def test_certificate_is_honest(mnist):
     a = tight.dual
     assert np.all(a >= 0) and np.all(a <= C)
     assert abs(np.dot(a, y)) <= 1e-10 * a.sum()
-    np.testing.assert_allclose(tight.coef, X.T @ (a * y), rtol=1e-9,
-                               atol=1e-12 * np.abs(tight.coef).max())
+    np.testing.assert_allclose(
+        tight.coef, X.T @ (a * y), rtol=1e-9, atol=1e-12 * np.abs(tight.coef).max()
+    )
 
 
 @pytest.mark.parametrize("lam", [1e-3, 1e9])
@@ -151,8 +153,7 @@ def test_dense_equals_csr_and_float32(digits):
     for Xin in (X32, sp.csr_matrix(X32)):
         r32 = hinge_solve(Xin, y, s, lam, tol=1e-12, max_iter=10_000)
         assert r32.coef.dtype == np.float64 and r32.converged
-        P = primal_objective(X32.astype(np.float64), y, s, lam, "hinge", r32.coef,
-                             r32.intercept)
+        P = primal_objective(X32.astype(np.float64), y, s, lam, "hinge", r32.coef, r32.intercept)
         assert P == pytest.approx(ref.primal, rel=1e-6)
 
 
@@ -166,8 +167,7 @@ def test_integer_weights_equal_duplicated_rows(digits):
         rw = hinge_solve(X, y, sw, lam, tol=1e-12, max_iter=10_000)
         rd = hinge_solve(Xd, yd, np.ones(len(yd)), lam, tol=1e-12, max_iter=10_000)
         assert rw.primal == pytest.approx(rd.primal, rel=1e-9)
-        np.testing.assert_allclose(rw.coef, rd.coef, rtol=1e-5,
-                                   atol=1e-6 * np.abs(rd.coef).max())
+        np.testing.assert_allclose(rw.coef, rd.coef, rtol=1e-5, atol=1e-6 * np.abs(rd.coef).max())
 
 
 def test_zero_weights_do_not_matter(digits):
@@ -191,10 +191,8 @@ def test_translation_leaves_w_unchanged(digits):
         r0 = hinge_solve(X, y, s, lam, tol=1e-12, max_iter=10_000)
         r1 = hinge_solve(X + shift, y, s, lam, tol=1e-12, max_iter=10_000)
         assert r1.primal == pytest.approx(r0.primal, rel=1e-9)
-        np.testing.assert_allclose(r1.coef, r0.coef, rtol=1e-5,
-                                   atol=1e-6 * np.abs(r0.coef).max())
-        assert r1.intercept == pytest.approx(r0.intercept - shift @ r0.coef,
-                                             rel=1e-5, abs=1e-6)
+        np.testing.assert_allclose(r1.coef, r0.coef, rtol=1e-5, atol=1e-6 * np.abs(r0.coef).max())
+        assert r1.intercept == pytest.approx(r0.intercept - shift @ r0.coef, rel=1e-5, abs=1e-6)
 
 
 @pytest.mark.parametrize("lam", [1e7, 1e9])
@@ -224,14 +222,16 @@ def test_warm_start_takes_fewer_iterations(mnist):
     lam0, lam1 = 10**2.0, 10**1.9
     prev = hinge_solve(X, y, s, lam0, tol=1e-8, max_iter=10_000)
     cold = hinge_solve(X, y, s, lam1, tol=1e-8, max_iter=10_000)
-    warm = hinge_solve(X, y, s, lam1, tol=1e-8, max_iter=10_000,
-                       dual_init=prev.dual * (lam0 / lam1))
+    warm = hinge_solve(
+        X, y, s, lam1, tol=1e-8, max_iter=10_000, dual_init=prev.dual * (lam0 / lam1)
+    )
     assert warm.converged and cold.converged
     assert warm.primal == pytest.approx(cold.primal, rel=1e-7)
     assert warm.n_iter < cold.n_iter
     # a coef_init alone is also accepted
-    wc = hinge_solve(X, y, s, lam1, tol=1e-8, max_iter=10_000, coef_init=prev.coef,
-                     intercept_init=prev.intercept)
+    wc = hinge_solve(
+        X, y, s, lam1, tol=1e-8, max_iter=10_000, coef_init=prev.coef, intercept_init=prev.intercept
+    )
     assert wc.converged and wc.primal == pytest.approx(cold.primal, rel=1e-7)
 
 
@@ -253,8 +253,7 @@ def test_fine_path_certified_everywhere(mnist):
     X, y = mnist
     s = np.ones(X.shape[0])
     lams = 10.0 ** np.arange(-1.0, 7.01, 0.1)
-    path = hinge_path(sp.csr_matrix(X.astype(np.float32)), y, s, lams, tol=1e-6,
-                      max_iter=10_000)
+    path = hinge_path(sp.csr_matrix(X.astype(np.float32)), y, s, lams, tol=1e-6, max_iter=10_000)
     assert all(r.converged and r.gap <= 1e-6 for r in path)
     # ||w|| decreases with lam (up to the accuracy sqrt(gap) of w)
     norms = [np.linalg.norm(r.coef) for r in path]
@@ -269,12 +268,17 @@ def test_no_intercept(digits):
     for lam in (1e-1, 1e3):
         res = hinge_solve(X, y, s, lam, tol=1e-10, max_iter=10_000, fit_intercept=False)
         assert res.converged and res.gap <= 1e-10 and res.intercept == 0.0
-        lsvc = LinearSVC(C=1.0 / (2 * n * lam), loss="hinge", dual=True,
-                         fit_intercept=False, tol=1e-8, max_iter=10**5).fit(X, y)
+        lsvc = LinearSVC(
+            C=1.0 / (2 * n * lam),
+            loss="hinge",
+            dual=True,
+            fit_intercept=False,
+            tol=1e-8,
+            max_iter=10**5,
+        ).fit(X, y)
         P_ref = primal_objective(X, y, s, lam, "hinge", lsvc.coef_.ravel(), 0.0)
         assert res.primal <= P_ref * (1 + 1e-6)
-        path = hinge_path(X, y, s, [lam], tol=1e-10, max_iter=10_000,
-                          fit_intercept=False)
+        path = hinge_path(X, y, s, [lam], tol=1e-10, max_iter=10_000, fit_intercept=False)
         assert path[0].primal == pytest.approx(res.primal, rel=1e-8)
 
 
@@ -336,12 +340,12 @@ def test_path_odd_grids(digits):
     s = np.where(y > 0, 2.0, 1.0)
     for fit_intercept in (True, False):
         lams = [1e2, 1e2, 1e0, 1e0, 1e-1, 1e4]
-        path = hinge_path(X, y, s, lams, tol=1e-9, max_iter=10_000,
-                          fit_intercept=fit_intercept)
+        path = hinge_path(X, y, s, lams, tol=1e-9, max_iter=10_000, fit_intercept=fit_intercept)
         for lam, r in zip(lams, path):
             assert r.converged and r.gap <= 1e-9
-            single = hinge_solve(X, y, s, lam, tol=1e-9, max_iter=10_000,
-                                 fit_intercept=fit_intercept)
+            single = hinge_solve(
+                X, y, s, lam, tol=1e-9, max_iter=10_000, fit_intercept=fit_intercept
+            )
             assert r.primal == pytest.approx(single.primal, rel=1e-8)
     assert len(hinge_path(X, y, s, [3.0], tol=1e-6, max_iter=100)) == 1
     assert hinge_path(X, y, s, [], tol=1e-6, max_iter=100) == []

@@ -61,8 +61,7 @@ def test_canonical_intercept_weights_equal_repetition():
     rep = sw.astype(int)
     fr, yr = np.repeat(f, rep), np.repeat(y, rep)
     actr = np.arange(fr.size, dtype=np.int64)
-    b_r, _ = canonical_intercept(fr, yr, np.ones(fr.size), actr, fr.size, 0.3,
-                                 np.empty(fr.size))
+    b_r, _ = canonical_intercept(fr, yr, np.ones(fr.size), actr, fr.size, 0.3, np.empty(fr.size))
     assert b_w == b_r
     lo, hi, _ = intercept_interval(f, y, sw, act, n, 0.0, np.empty(n))
     assert lo < hi  # the case that needs a canonical choice

@@ -88,8 +88,9 @@ def _svc_primal(X, y, s, lam):
 
 @pytest.fixture(scope="module")
 def data():
-    X, y = make_classification(n_samples=300, n_features=20, n_informative=8, flip_y=0.05,
-                               random_state=3)
+    X, y = make_classification(
+        n_samples=300, n_features=20, n_informative=8, flip_y=0.05, random_state=3
+    )
     return X, np.where(y == 1, 1.0, -1.0)
 
 
@@ -97,8 +98,7 @@ def _kinds(X):
     csr64 = sp.csr_matrix(X)
     csr64.indices = csr64.indices.astype(np.int64)
     csr64.indptr = csr64.indptr.astype(np.int64)
-    return {"dense": X, "float32": X.astype(np.float32), "csr": sp.csr_matrix(X),
-            "csr64": csr64}
+    return {"dense": X, "float32": X.astype(np.float32), "csr": sp.csr_matrix(X), "csr64": csr64}
 
 
 @pytest.mark.parametrize("kind", ["dense", "float32", "csr", "csr64"])
@@ -110,8 +110,11 @@ def test_dcd_with_cg_steps_is_certified(monkeypatch, data, kind, lam, weighted):
     reported primal is the objective at the returned point."""
     monkeypatch.setattr(cg, "_DIRECT_MAX", 0)
     X, y = data
-    s = (np.random.RandomState(1).randint(0, 3, y.shape[0]).astype(float) if weighted
-         else np.ones(y.shape[0]))
+    s = (
+        np.random.RandomState(1).randint(0, 3, y.shape[0]).astype(float)
+        if weighted
+        else np.ones(y.shape[0])
+    )
     Xk = _kinds(X)[kind]
     r = hinge_dcd_solve(Xk, y, s, lam, tol=1e-7, max_iter=10**5)
     P = primal_objective(Xk, y, s, lam, "hinge", r.coef, r.intercept)

@@ -14,8 +14,9 @@ TOL = 1e-9
 
 @pytest.fixture(scope="module")
 def data():
-    X, y = make_classification(n_samples=240, n_features=15, n_informative=8, flip_y=0.05,
-                               random_state=0)
+    X, y = make_classification(
+        n_samples=240, n_features=15, n_informative=8, flip_y=0.05, random_state=0
+    )
     return X * 10.0, np.where(y == 1, 1.0, -1.0)
 
 
@@ -37,8 +38,13 @@ def _variants(X):
     csr64 = csr.copy()
     csr64.indices = csr64.indices.astype(np.int64)
     csr64.indptr = csr64.indptr.astype(np.int64)
-    return {"dense": X, "float32": X.astype(np.float32), "csr": csr, "csr64": csr64,
-            "csr32": sp.csr_matrix(X.astype(np.float32))}
+    return {
+        "dense": X,
+        "float32": X.astype(np.float32),
+        "csr": csr,
+        "csr64": csr64,
+        "csr32": sp.csr_matrix(X.astype(np.float32)),
+    }
 
 
 def _agree(r1, r2):
@@ -134,16 +140,27 @@ def test_weights_no_intercept_and_warm_starts(data):
     s = np.random.RandomState(1).randint(0, 4, size=n).astype(float)
     for fi in (True, False):
         r1 = hinge_dcd_solve(X, y, s, 0.05, tol=TOL, max_iter=10**6, fit_intercept=fi)
-        r2 = solve_binary(X, y, s, 0.05, "hinge", tol=TOL, max_iter=10**4, fit_intercept=fi,
-                          method="active_set")
+        r2 = solve_binary(
+            X, y, s, 0.05, "hinge", tol=TOL, max_iter=10**4, fit_intercept=fi, method="active_set"
+        )
         assert r1.converged and _agree(r1, r2)
         if not fi:
             assert r1.intercept == 0.0
         # warm starts from the solution finish at once
-        r3 = hinge_dcd_solve(X, y, s, 0.05, tol=TOL, max_iter=10**6, fit_intercept=fi,
-                             dual_init=r1.dual)
-        r4 = hinge_dcd_solve(X, y, s, 0.05, tol=TOL, max_iter=10**6, fit_intercept=fi,
-                             coef_init=r1.coef, intercept_init=r1.intercept)
+        r3 = hinge_dcd_solve(
+            X, y, s, 0.05, tol=TOL, max_iter=10**6, fit_intercept=fi, dual_init=r1.dual
+        )
+        r4 = hinge_dcd_solve(
+            X,
+            y,
+            s,
+            0.05,
+            tol=TOL,
+            max_iter=10**6,
+            fit_intercept=fi,
+            coef_init=r1.coef,
+            intercept_init=r1.intercept,
+        )
         assert r3.converged and r4.converged and _agree(r1, r3) and _agree(r1, r4)
         assert r3.n_iter < r1.n_iter
 
@@ -225,8 +242,9 @@ def test_dense_rows_too_large_to_copy_keep_descending(monkeypatch):
 
     rng = np.random.RandomState(0)
     X = rng.rand(600, 40)
-    y = np.where(X @ rng.randn(40) + 0.05 * rng.randn(600) > np.median(X @ rng.randn(40)),
-                 1.0, -1.0)
+    y = np.where(
+        X @ rng.randn(40) + 0.05 * rng.randn(600) > np.median(X @ rng.randn(40)), 1.0, -1.0
+    )
     s = np.ones(600)
     monkeypatch.setattr(dcd, "_CG_MAX_ENTRIES", 0)
     r = hinge_dcd_solve(X, y, s, 1e-4, tol=TOL, max_iter=10**6)
@@ -235,8 +253,9 @@ def test_dense_rows_too_large_to_copy_keep_descending(monkeypatch):
 
 
 def _imbalanced():
-    X, y = make_classification(n_samples=400, n_features=15, n_informative=8, weights=[0.7],
-                               random_state=0)
+    X, y = make_classification(
+        n_samples=400, n_features=15, n_informative=8, weights=[0.7], random_state=0
+    )
     return np.abs(X) * 50.0, np.where(y == 1, 1.0, -1.0)
 
 
@@ -327,6 +346,7 @@ def test_sparse_subsample_start_with_a_rare_class(monkeypatch):
     y[:3] = 1.0
     monkeypatch.setattr(dcd, "_SUB_MIN", 100)
     r = hinge_dcd_solve(X, y, np.ones(300), 1e-2, tol=TOL, max_iter=10**6)
-    r_as = solve_binary(X, y, np.ones(300), 1e-2, "hinge", tol=TOL, max_iter=10**4,
-                        method="active_set")
+    r_as = solve_binary(
+        X, y, np.ones(300), 1e-2, "hinge", tol=TOL, max_iter=10**4, method="active_set"
+    )
     assert r.converged and _agree(r, r_as)

@@ -16,8 +16,9 @@ def _overlap(n, d, seed=1):
     return X, y
 
 
-@pytest.mark.parametrize("n, d, lam", [(60, 4, 1e-7), (60, 4, 1e-9), (300, 10, 1e-9),
-                                       (1000, 20, 1e-8), (1000, 20, 1e-9)])
+@pytest.mark.parametrize(
+    "n, d, lam", [(60, 4, 1e-7), (60, 4, 1e-9), (300, 10, 1e-9), (1000, 20, 1e-8), (1000, 20, 1e-9)]
+)
 def test_large_c_reaches_tol(n, d, lam):
     X, y = _overlap(n, d)
     assert hinge_method(X) == "interior_point"
@@ -64,11 +65,29 @@ def test_estimator_large_c_no_warning():
 def test_bad_start_shapes_rejected():
     X, y = _overlap(30, 3)
     with pytest.raises(ValueError, match="dual_init"):
-        solve_binary(X, y, np.ones(30), 1e-3, "hinge", tol=1e-7, max_iter=10,
-                     dual_init=np.ones(7), method="interior_point")
+        solve_binary(
+            X,
+            y,
+            np.ones(30),
+            1e-3,
+            "hinge",
+            tol=1e-7,
+            max_iter=10,
+            dual_init=np.ones(7),
+            method="interior_point",
+        )
     with pytest.raises(ValueError, match="coef_init"):
-        solve_binary(X, y, np.ones(30), 1e-3, "hinge", tol=1e-7, max_iter=10,
-                     coef_init=np.ones(7), method="interior_point")
+        solve_binary(
+            X,
+            y,
+            np.ones(30),
+            1e-3,
+            "hinge",
+            tol=1e-7,
+            max_iter=10,
+            coef_init=np.ones(7),
+            method="interior_point",
+        )
 
 
 def test_slow_start_is_not_taken_for_a_stall():

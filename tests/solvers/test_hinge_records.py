@@ -122,16 +122,20 @@ def test_problem_record():
 def test_no_import_circle():
     """The coordinate-descent module imports first or last; the hinge package does
     not import it until a dcd entry point is used."""
-    code = ("import sys\n"
-            "import sklearn_tilt._solvers._hinge_dcd as d\n"
-            "from sklearn_tilt._solvers.hinge import dcd_solve, solve\n"
-            "assert dcd_solve is d.hinge_dcd_solve and d.hinge_solve is solve\n")
+    code = (
+        "import sys\n"
+        "import sklearn_tilt._solvers._hinge_dcd as d\n"
+        "from sklearn_tilt._solvers.hinge import dcd_solve, solve\n"
+        "assert dcd_solve is d.hinge_dcd_solve and d.hinge_solve is solve\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
-    code = ("import sys\n"
-            "import sklearn_tilt._solvers.hinge as h\n"
-            "assert 'sklearn_tilt._solvers._hinge_dcd' not in sys.modules\n"
-            "h.active_set_fits\n"
-            "assert 'sklearn_tilt._solvers._hinge_dcd' in sys.modules\n")
+    code = (
+        "import sys\n"
+        "import sklearn_tilt._solvers.hinge as h\n"
+        "assert 'sklearn_tilt._solvers._hinge_dcd' not in sys.modules\n"
+        "h.active_set_fits\n"
+        "assert 'sklearn_tilt._solvers._hinge_dcd' in sys.modules\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
     with pytest.raises(AttributeError):
         hinge.no_such_name  # noqa: B018

@@ -115,7 +115,8 @@ def test_reported_case_path_and_estimator():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         lams, coefs, intercepts, n_iter, gaps = scaled_loss_path(
-            X, y01, lams=lams_in, return_gaps=True)
+            X, y01, lams=lams_in, return_gaps=True
+        )
         clf = ScaledLossLinearClassifier(lam=1e-8, max_iter=10**6).fit(X, y01)
     y = np.where(y01 == 1, 1.0, -1.0)
     for lam, c, b, g in zip(lams, coefs, intercepts, gaps):
@@ -123,8 +124,7 @@ def test_reported_case_path_and_estimator():
         if lam < 1.0:
             _check_bound("separable", X, y, lam, np.ravel(c), float(np.ravel(b)[0]), g)
     assert 0.0 < clf.dual_gap_[0] <= 1e-7
-    _check_bound("separable", X, y, 1e-8, clf.coef_.ravel(), clf.intercept_[0],
-                 clf.dual_gap_[0])
+    _check_bound("separable", X, y, 1e-8, clf.coef_.ravel(), clf.intercept_[0], clf.dual_gap_[0])
 
 
 def test_stall_is_reported_as_such(monkeypatch):

@@ -12,8 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-import numpy as np
 import numba.core.event as ev
+import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.datasets import make_classification
@@ -58,8 +58,9 @@ def _rel(a, b):
 
 
 @pytest.mark.parametrize("layout", ["dense", "csr"])
-@pytest.mark.parametrize("loss, method", [("hinge", "active_set"), ("hinge", "dcd"),
-                                          ("softplus", "auto")])
+@pytest.mark.parametrize(
+    "loss, method", [("hinge", "active_set"), ("hinge", "dcd"), ("softplus", "auto")]
+)
 def test_python_run_gives_the_compiled_solution(loss, method, layout, compiles):
     X, y, s = _problem(layout)
     with _interpret.jit_mode("always"):
@@ -109,13 +110,16 @@ from sklearn.datasets import make_classification
 n = [0]
 class L(ev.Listener):
     def on_start(self, e):
-        n[0] += (getattr(e.data["dispatcher"].py_func, "__module__", "") or "").startswith("sklearn_tilt")
+        mod = getattr(e.data["dispatcher"].py_func, "__module__", "") or ""
+        n[0] += mod.startswith("sklearn_tilt")
     def on_end(self, e):
         pass
 ev.register("numba:compile", L())
 """
 
-BUDGET_CHILD = COUNTING + """
+BUDGET_CHILD = (
+    COUNTING
+    + """
 from sklearn_tilt._solvers import _interpret, solve_binary
 _interpret.INTERPRET_BUDGET_S = 0.02
 X, y = make_classification(150, 12, n_informative=4, n_redundant=1, random_state=2)
@@ -125,6 +129,7 @@ print("RESULT" + json.dumps(dict(spent=_interpret.spent(), compiled=n[0], primal
                                  gap=r.gap, converged=bool(r.converged),
                                  next=_interpret._choose(10))))
 """
+)
 
 
 def test_over_budget_solve_starts_again_compiled(tmp_path):
@@ -132,8 +137,14 @@ def test_over_budget_solve_starts_again_compiled(tmp_path):
     compiled, and later small solves compile too (softplus: its kernels compile fastest)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(tmp_path))
     env[_interpret.ENV] = "auto"
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(BUDGET_CHILD)], env=env,
-                          cwd=ROOT, text=True, capture_output=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(BUDGET_CHILD)],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.split("RESULT")[-1])
     assert 0.02 < out["spent"] < 5.0  # it ran as Python, then stopped
@@ -151,7 +162,7 @@ def test_routing_by_mode_work_and_budget(monkeypatch):
     assert _interpret._choose(_interpret.INTERPRET_MAX_WORK) == "cached"
     assert _interpret._choose(_interpret.INTERPRET_MAX_WORK + 1) is None
     with _interpret.jit_mode("never"):
-        assert _interpret._choose(10 ** 9) == "python"
+        assert _interpret._choose(10**9) == "python"
     with _interpret.jit_mode("always"):
         assert _interpret._choose(10) is None
     monkeypatch.setitem(_interpret._spent, "seconds", _interpret.INTERPRET_BUDGET_S)
@@ -177,7 +188,9 @@ def test_math_as_compiled_code_sees_it():
     assert math.isnan(m.sqrt(-1.0)) and m.sqrt(4.0) == 2.0
 
 
-COLD_CHILD = COUNTING + """
+COLD_CHILD = (
+    COUNTING
+    + """
 from sklearn_tilt import ScaledLossLinearClassifier
 X, y = make_classification(200, 20, random_state=0)
 out = {}
@@ -187,6 +200,7 @@ for loss in ("hinge", "softplus"):
 out["compiled"] = n[0]
 print("RESULT" + json.dumps(out))
 """
+)
 
 
 def test_cold_first_fits_compile_nothing_and_match(tmp_path):
@@ -194,8 +208,14 @@ def test_cold_first_fits_compile_nothing_and_match(tmp_path):
     fits of both losses compile no kernel, print no notice and give the compiled model."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(tmp_path))
     env.pop(_interpret.ENV, None)
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(COLD_CHILD)], env=env,
-                          cwd=ROOT, text=True, capture_output=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(COLD_CHILD)],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.split("RESULT")[-1])
     assert out["compiled"] == 0

@@ -29,14 +29,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def _python(code, cache_dir, *args, timeout=600, jit="always", **popen):
     # "always": these tests are about compiling (small problems would otherwise run
     # their kernels as Python on a cold cache, see tests/solvers/test_interpret.py)
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(cache_dir),
-               SKLEARN_TILT_JIT=jit)
+    env = dict(
+        os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(cache_dir), SKLEARN_TILT_JIT=jit
+    )
     cmd = [sys.executable, "-c", textwrap.dedent(code), *map(str, args)]
     if popen:
-        return subprocess.Popen(cmd, env=env, cwd=ROOT, text=True, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
-    return subprocess.run(cmd, env=env, cwd=ROOT, text=True, capture_output=True,
-                          timeout=timeout)
+        return subprocess.Popen(
+            cmd, env=env, cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+    return subprocess.run(cmd, env=env, cwd=ROOT, text=True, capture_output=True, timeout=timeout)
 
 
 def _notices(stderr):
@@ -65,8 +66,9 @@ def test_csr_indices_int32_when_they_fit():
     is_sparse, Xd, data, indices, indptr = kernel_arrays(X)
     assert is_sparse and Xd.shape == (0, 10) and Xd.dtype == data.dtype == np.float64
     assert indices.dtype == indptr.dtype == np.int32
-    np.testing.assert_array_equal(sp.csr_matrix((data, indices, indptr), shape=X.shape).toarray(),
-                                  X.toarray())
+    np.testing.assert_array_equal(
+        sp.csr_matrix((data, indices, indptr), shape=X.shape).toarray(), X.toarray()
+    )
     # an index that needs 64 bits keeps them
     ind, ptr = _canonical.csr_index(np.zeros(1, np.int64), np.array([0, 1], np.int64), 2**31)
     assert ind.dtype == ptr.dtype == np.int64
@@ -114,8 +116,13 @@ def test_input_variants_share_the_float64_kernels(loss, tmp_path):
     np.save(tmp_path / "X.npy", X)
     X64 = sp.csr_matrix(X)
     X64.indices, X64.indptr = X64.indices.astype(np.int64), X64.indptr.astype(np.int64)
-    for Xv in (X.astype(np.float32), sp.csr_matrix(X), sp.csr_matrix(X.astype(np.float32)),
-               np.asfortranarray(X), np.load(tmp_path / "X.npy", mmap_mode="r")):
+    for Xv in (
+        X.astype(np.float32),
+        sp.csr_matrix(X),
+        sp.csr_matrix(X.astype(np.float32)),
+        np.asfortranarray(X),
+        np.load(tmp_path / "X.npy", mmap_mode="r"),
+    ):
         ScaledLossLinearClassifier(loss=loss).fit(Xv, y)
     # int64 CSR indices, through the solver (the estimator's validation may refuse them)
     yy = np.where(y == 1, 1.0, -1.0)
@@ -266,8 +273,9 @@ def test_fallback_locator_is_private_and_only_for_this_package(tmp_path, monkeyp
     assert _jit_cache.TempDirCacheLocator.from_function(np.add, np.__file__) is None
     # a folder others can write into is refused (it could hold planted code)
     root.chmod(0o777)
-    assert _jit_cache.TempDirCacheLocator.from_function(_probe.probe.py_func,
-                                                        _probe.__file__) is None
+    assert (
+        _jit_cache.TempDirCacheLocator.from_function(_probe.probe.py_func, _probe.__file__) is None
+    )
     assert _jit_cache.TempDirCacheLocator in _jit_cache._Impl._locator_classes
 
 
@@ -315,10 +323,17 @@ print("LITERAL", len(literal))
 
 @pytest.mark.slow
 def test_compile_command_fills_the_cache(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(tmp_path),
-               SKLEARN_TILT_JIT="auto")  # the command compiles whatever the mode
-    proc = subprocess.run([sys.executable, "-m", "sklearn_tilt", "compile", "--dtype", "float64"],
-                          env=env, cwd=ROOT, text=True, capture_output=True, timeout=1800)
+    env = dict(
+        os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(tmp_path), SKLEARN_TILT_JIT="auto"
+    )  # the command compiles whatever the mode
+    proc = subprocess.run(
+        [sys.executable, "-m", "sklearn_tilt", "compile", "--dtype", "float64"],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=1800,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "compiled" in proc.stdout and str(tmp_path) in proc.stdout
     assert _notices(proc.stderr) == []  # the command reports itself

@@ -33,6 +33,7 @@ def test_python_run_that_raises_starts_again_compiled(monkeypatch):
     def broken(dispatcher):
         def run(*args):
             raise IndexError("not like compiled code")
+
         return run
 
     monkeypatch.setattr(_interpret, "pure", broken)
@@ -53,7 +54,7 @@ def test_routing_check_switches_routing_off(monkeypatch):
     monkeypatch.setattr(_jit_cache, "FALLBACKS", {})
     monkeypatch.setattr(_interpret, "_checked", {})
     monkeypatch.setattr(_interpret, "_runners", {})
-    monkeypatch.setattr(_interpret, "runner", lambda dispatcher: (lambda *args: -1.0))
+    monkeypatch.setattr(_interpret, "runner", lambda dispatcher: lambda *args: -1.0)
     with _interpret.jit_mode("never"):
         assert _interpret._choose(0) is None
     assert "returned -1.0" in _jit_cache.FALLBACKS[_interpret.FEATURE]
@@ -144,12 +145,22 @@ def shared_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("numba_cache")
 
 
-@pytest.mark.parametrize("breaks, features", [
-    (_ALL_BREAKS, ["the fallback cache folder", "the compiling notice", "the compile guard",
-                   "running small problems uncompiled",
-                   "the writable alias of read-only input"]),
-    ("calls", ["running small problems uncompiled"]),
-])
+@pytest.mark.parametrize(
+    "breaks, features",
+    [
+        (
+            _ALL_BREAKS,
+            [
+                "the fallback cache folder",
+                "the compiling notice",
+                "the compile guard",
+                "running small problems uncompiled",
+                "the writable alias of read-only input",
+            ],
+        ),
+        ("calls", ["running small problems uncompiled"]),
+    ],
+)
 def test_fits_survive_changed_numba_internals(breaks, features, shared_cache):
     """numba internals the JIT layer uses, missing or raising: the layer falls back to
     numba's ordinary compile and the fits give the same certified models (default

@@ -34,11 +34,17 @@ def _obj(X, y, s, lam, coef, intercept):
 
 def _sklearn_reference(X, y, s, lam, fit_intercept=True):
     """sklearn minimises mean_s(loss) + ||w||^2 / (2 C sum(s)): C = 1 / (2 lam sum(s))."""
-    ref = LogisticRegression(C=1.0 / (2.0 * lam * s.sum()), solver="newton-cholesky",
-                             tol=1e-12, max_iter=1000, fit_intercept=fit_intercept)
+    ref = LogisticRegression(
+        C=1.0 / (2.0 * lam * s.sum()),
+        solver="newton-cholesky",
+        tol=1e-12,
+        max_iter=1000,
+        fit_intercept=fit_intercept,
+    )
     ref.fit(X, y, sample_weight=s)
-    return ref.coef_.ravel().astype(np.float64), float(np.ravel(ref.intercept_)[0]) \
-        if fit_intercept else 0.0
+    return ref.coef_.ravel().astype(np.float64), float(
+        np.ravel(ref.intercept_)[0]
+    ) if fit_intercept else 0.0
 
 
 def _radius(res, lam):
@@ -47,8 +53,9 @@ def _radius(res, lam):
 
 
 def _assert_same_coef(a, b, lam):
-    assert np.linalg.norm(a.coef - b.coef) <= _radius(a, lam) + _radius(b, lam) + \
-        1e-12 * np.linalg.norm(b.coef)
+    assert np.linalg.norm(a.coef - b.coef) <= _radius(a, lam) + _radius(
+        b, lam
+    ) + 1e-12 * np.linalg.norm(b.coef)
 
 
 def _check_against_reference(X, y, s, lam, res, fit_intercept=True):
@@ -101,8 +108,7 @@ def test_extreme_lam_is_certified(mnist35, lam):
     res = softplus_solve(X, y, s, lam, tol=1e-8, max_iter=200)
     assert res.converged and res.gap <= 1e-8
     assert np.isfinite(res.coef).all() and np.isfinite(res.intercept)
-    _check_against_reference(X, y, s, lam, softplus_solve(X, y, s, lam, tol=TOL,
-                                                          max_iter=200))
+    _check_against_reference(X, y, s, lam, softplus_solve(X, y, s, lam, tol=TOL, max_iter=200))
 
 
 def test_dual_point_is_feasible(mnist35):
@@ -167,8 +173,9 @@ def test_warm_start_takes_fewer_iterations(mnist35):
     s = np.ones(len(y))
     near = softplus_solve(X, y, s, 1.25, tol=TOL, max_iter=200)
     cold = softplus_solve(X, y, s, 1.0, tol=TOL, max_iter=200)
-    warm = softplus_solve(X, y, s, 1.0, tol=TOL, max_iter=200, coef_init=near.coef,
-                          intercept_init=near.intercept)
+    warm = softplus_solve(
+        X, y, s, 1.0, tol=TOL, max_iter=200, coef_init=near.coef, intercept_init=near.intercept
+    )
     assert warm.converged and warm.n_iter < cold.n_iter
     assert abs(warm.primal - cold.primal) <= 2 * TOL * cold.primal
 
@@ -183,8 +190,7 @@ def test_path_equals_independent_fits(mnist35):
         single = softplus_solve(X, y, s, lam, tol=TOL, max_iter=200)
         assert res.converged and res.gap <= TOL
         assert abs(res.primal - single.primal) <= 1e-6 * single.primal
-        assert abs(_obj(X, y, s, lam, res.coef, res.intercept) - res.primal) \
-            <= 1e-12 * res.primal
+        assert abs(_obj(X, y, s, lam, res.coef, res.intercept) - res.primal) <= 1e-12 * res.primal
 
 
 def test_full_grid_path_is_certified(digits17):
@@ -257,25 +263,39 @@ def test_stable_for_huge_scores():
         assert res.converged and np.isfinite(res.primal) and res.gap <= 1e-10
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(lam=0.0), "lam"),
-    (dict(lam=np.nan), "lam"),
-    (dict(lam=np.inf), "lam"),
-    (dict(y=np.r_[np.ones(5), np.zeros(5)]), "-1"),
-    (dict(y=np.ones(7)), "entries"),
-    (dict(sample_weight=-np.ones(10)), "non-negative"),
-    (dict(sample_weight=np.r_[np.ones(5), np.zeros(5)]), "class"),
-    (dict(X=np.full((10, 3), np.nan)), "NaN"),
-    (dict(coef_init=np.ones(4)), "coef_init"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(lam=0.0), "lam"),
+        (dict(lam=np.nan), "lam"),
+        (dict(lam=np.inf), "lam"),
+        (dict(y=np.r_[np.ones(5), np.zeros(5)]), "-1"),
+        (dict(y=np.ones(7)), "entries"),
+        (dict(sample_weight=-np.ones(10)), "non-negative"),
+        (dict(sample_weight=np.r_[np.ones(5), np.zeros(5)]), "class"),
+        (dict(X=np.full((10, 3), np.nan)), "NaN"),
+        (dict(coef_init=np.ones(4)), "coef_init"),
+    ],
+)
 def test_bad_input_raises(kwargs, match):
     rng = np.random.default_rng(0)
-    args = dict(X=rng.normal(size=(10, 3)), y=np.r_[np.ones(5), -np.ones(5)],
-                sample_weight=np.ones(10), lam=1.0)
+    args = dict(
+        X=rng.normal(size=(10, 3)),
+        y=np.r_[np.ones(5), -np.ones(5)],
+        sample_weight=np.ones(10),
+        lam=1.0,
+    )
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
-        softplus_solve(args.pop("X"), args.pop("y"), args.pop("sample_weight"),
-                       args.pop("lam"), tol=1e-8, max_iter=10, **args)
+        softplus_solve(
+            args.pop("X"),
+            args.pop("y"),
+            args.pop("sample_weight"),
+            args.pop("lam"),
+            tol=1e-8,
+            max_iter=10,
+            **args,
+        )
 
 
 def test_lossless_narrow_storage(mnist35):
@@ -288,7 +308,7 @@ def test_lossless_narrow_storage(mnist35):
         assert prob.X.dtype == np.uint8
         dense = prob.X.toarray() if sp.issparse(prob.X) else prob.X
         np.testing.assert_array_equal(dense, X[:, prob.keep])
-        np.testing.assert_allclose(prob.rowsq, (X ** 2).sum(axis=1), rtol=1e-14)
+        np.testing.assert_allclose(prob.rowsq, (X**2).sum(axis=1), rtol=1e-14)
     prob = Problem(X / 255.0, y, None, True)
     assert prob.X.dtype == np.float64
     prob = Problem(X - 0.5, y, None, True)
@@ -298,6 +318,7 @@ def test_lossless_narrow_storage(mnist35):
 # ---------------------------------------------------------------------------
 # large d / sparse: the diagonal (Jacobi) preconditioner, no d x d matrix
 # ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def jacobi_only(monkeypatch):
@@ -375,6 +396,7 @@ def test_csr_with_int64_indices():
 # ---------------------------------------------------------------------------
 # the certificate is a bound at every lam, down to the hard-margin end
 # ---------------------------------------------------------------------------
+
 
 def _separable(flip=0):
     rng = np.random.RandomState(0)
@@ -467,16 +489,20 @@ def test_loss_functions_agree_with_numpy():
 
     from sklearn_tilt._solvers import _losses
 
-    z = np.concatenate([-np.logspace(-8, np.log10(745.0), 60), [0.0],
-                        np.logspace(-8, np.log10(745.0), 60)])
+    z = np.concatenate(
+        [-np.logspace(-8, np.log10(745.0), 60), [0.0], np.logspace(-8, np.log10(745.0), 60)]
+    )
     sp_ = np.array([_losses.softplus(v) for v in z])
     np.testing.assert_allclose(sp_, _losses.loss_values(z, "softplus"), rtol=1e-14, atol=0)
     np.testing.assert_allclose(sp_, np.logaddexp(0.0, -z), rtol=1e-14, atol=0)
     # atol: scipy flushes exp(-745) = 5e-324 (subnormal) to 0
-    np.testing.assert_allclose([_losses.expit(v) for v in z], sp_expit(z), rtol=1e-14,
-                               atol=1e-320)
-    np.testing.assert_allclose([_losses.softplus_curvature(v) for v in z],
-                               sp_expit(z) * sp_expit(-z), rtol=1e-13, atol=1e-320)
+    np.testing.assert_allclose([_losses.expit(v) for v in z], sp_expit(z), rtol=1e-14, atol=1e-320)
+    np.testing.assert_allclose(
+        [_losses.softplus_curvature(v) for v in z],
+        sp_expit(z) * sp_expit(-z),
+        rtol=1e-13,
+        atol=1e-320,
+    )
     hinge = np.array([_losses.hinge(v) for v in z])
     np.testing.assert_array_equal(hinge, np.maximum(1.0 - z, 0.0))
     np.testing.assert_array_equal(hinge, _losses.loss_values(z, "hinge"))
@@ -519,8 +545,14 @@ def test_intercept_polish_stays_at_the_optimum():
     b_star = run(y, c, z, 0.0)
     slope = -np.sum(c * y / (1.0 + np.exp(y * (z + b_star))))
     assert abs(slope) <= 1e-14
-    starts = [b_star, np.nextafter(b_star, np.inf), np.nextafter(b_star, -np.inf),
-              b_star + 1e-12, b_star - 5.0, b_star + 40.0]
+    starts = [
+        b_star,
+        np.nextafter(b_star, np.inf),
+        np.nextafter(b_star, -np.inf),
+        b_star + 1e-12,
+        b_star - 5.0,
+        b_star + 40.0,
+    ]
     for b0 in starts:
         assert abs(run(y, c, z, b0) - b_star) <= 1e-12 * max(1.0, abs(b_star)), b0
 
@@ -555,8 +587,9 @@ def _lbfgs_objective(X, y, s, lam):
 
     from sklearn.exceptions import ConvergenceWarning
 
-    ref = LogisticRegression(C=1.0 / (2.0 * lam * s.sum()), solver="lbfgs", tol=1e-14,
-                             max_iter=5000)
+    ref = LogisticRegression(
+        C=1.0 / (2.0 * lam * s.sum()), solver="lbfgs", tol=1e-14, max_iter=5000
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ref.fit(X, y, sample_weight=s)

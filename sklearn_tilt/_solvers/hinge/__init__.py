@@ -80,14 +80,26 @@ import importlib
 from ._api import ipm_path, ipm_solve, path, solve, solve_problem
 from ._ipm import interior_point_fits
 
-__all__ = ["active_set_fits", "dcd_path", "dcd_solve", "interior_point_fits", "ipm_path",
-           "ipm_solve", "path", "solve", "solve_problem"]
+__all__ = [
+    "active_set_fits",
+    "dcd_path",
+    "dcd_solve",
+    "interior_point_fits",
+    "ipm_path",
+    "ipm_solve",
+    "path",
+    "solve",
+    "solve_problem",
+]
 
 # the coordinate-descent method imports this package (its finish is ``solve``):
 # its entry points are looked up on first use, so that neither import runs
 # into the other
-_DCD = {"dcd_solve": "hinge_dcd_solve", "dcd_path": "hinge_dcd_path",
-        "active_set_fits": "active_set_fits"}
+_DCD = {
+    "dcd_solve": "hinge_dcd_solve",
+    "dcd_path": "hinge_dcd_path",
+    "active_set_fits": "active_set_fits",
+}
 
 
 def __getattr__(name):

@@ -40,8 +40,7 @@ def _data(problem):
     rn = np.empty(n)
     kmax = row_norms(*problem.ka, n, rn)
     act = problem.act
-    return Data(problem.y, problem.s, problem.S, act, act.shape[0], rn, kmax,
-                problem.fit_intercept)
+    return Data(problem.y, problem.s, problem.S, act, act.shape[0], rn, kmax, problem.fit_intercept)
 
 
 def _sizes(nact):
@@ -87,21 +86,45 @@ def _result(coef, intercept, alpha, n_iter, gap, P, status, max_iter, stats):
     if status == CONVERGED:
         message = ""
     elif status == STALLED:
-        message = (f"stalled: no further progress possible in floating point at a "
-                   f"certified relative duality gap of {gap:.3g} (the subproblems are "
-                   f"solved to rounding level and the certificate, which includes "
-                   f"allowances for rounding, no longer improves; raising max_iter "
-                   f"will not help, a larger tol will)")
+        message = (
+            f"stalled: no further progress possible in floating point at a "
+            f"certified relative duality gap of {gap:.3g} (the subproblems are "
+            f"solved to rounding level and the certificate, which includes "
+            f"allowances for rounding, no longer improves; raising max_iter "
+            f"will not help, a larger tol will)"
+        )
     else:
-        message = (f"stopped at max_iter={max_iter} with a certified relative duality "
-                   f"gap of {gap:.3g}; increase max_iter")
-    return SolverResult(coef=coef, intercept=float(intercept), dual=alpha,
-                        n_iter=int(n_iter), gap=float(gap), primal=float(P),
-                        converged=status == CONVERGED, message=message, stats=stats)
+        message = (
+            f"stopped at max_iter={max_iter} with a certified relative duality "
+            f"gap of {gap:.3g}; increase max_iter"
+        )
+    return SolverResult(
+        coef=coef,
+        intercept=float(intercept),
+        dual=alpha,
+        n_iter=int(n_iter),
+        gap=float(gap),
+        primal=float(P),
+        converged=status == CONVERGED,
+        message=message,
+        stats=stats,
+    )
 
 
-def solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
-          coef_init=None, intercept_init=None, dual_init=None, check_input=True):
+def solve(
+    X,
+    y,
+    sample_weight,
+    lam,
+    *,
+    tol,
+    max_iter,
+    fit_intercept=True,
+    coef_init=None,
+    intercept_init=None,
+    dual_init=None,
+    check_input=True,
+):
     """Solve the hinge problem exactly for one ``lam`` by the active-set method.
 
     Start: ``dual_init`` (clipped into the box ``[0, C_i]``, values within 1e-12
@@ -124,8 +147,16 @@ def solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
     intercept is an interval, its midpoint is returned.  ``check_input=False``
     skips the scans of ``X``, ``y`` and the weights.
     """
-    problem, lam = make_problem(X, y, sample_weight, lam, tol=tol, max_iter=max_iter,
-                                fit_intercept=fit_intercept, check_input=check_input)
+    problem, lam = make_problem(
+        X,
+        y,
+        sample_weight,
+        lam,
+        tol=tol,
+        max_iter=max_iter,
+        fit_intercept=fit_intercept,
+        check_input=check_input,
+    )
     return solve_problem(problem, lam, coef_init, intercept_init, dual_init)
 
 
@@ -141,14 +172,34 @@ def solve_problem(problem, lam, coef_init=None, intercept_init=None, dual_init=N
     stats = new_stats()
     lim = Limits(problem.tol, problem.max_iter)
     b, P, gap, n_iter, status, _, t = _solve_kernel(
-        problem.ka, data, lam, C, Point(alpha, w, np.zeros(n)), False,
-        new_cache(n, d, cap, q_max), no_look_ahead(), err, lim, stats)
-    return _result(t * w, t * b, alpha, n_iter, gap, P, status, problem.max_iter,
-                   stats_dict(stats))
+        problem.ka,
+        data,
+        lam,
+        C,
+        Point(alpha, w, np.zeros(n)),
+        False,
+        new_cache(n, d, cap, q_max),
+        no_look_ahead(),
+        err,
+        lim,
+        stats,
+    )
+    return _result(t * w, t * b, alpha, n_iter, gap, P, status, problem.max_iter, stats_dict(stats))
 
 
-def path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
-         coef_init=None, intercept_init=None, check_input=True):
+def path(
+    X,
+    y,
+    sample_weight,
+    lams,
+    *,
+    tol,
+    max_iter,
+    fit_intercept=True,
+    coef_init=None,
+    intercept_init=None,
+    check_input=True,
+):
     """Warm-started exact solutions for every ``lam`` in ``lams`` (in that order).
 
     The path is computed from the largest ``lam`` down inside numba, starting
@@ -165,7 +216,8 @@ def path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
     ``check_input=False`` skips the scans of ``X``, ``y`` and the weights.
     """
     X, y, s, S, tol, max_iter, lams, fit_intercept = validate_path(
-        X, y, sample_weight, lams, tol, max_iter, fit_intercept, check_input)
+        X, y, sample_weight, lams, tol, max_iter, fit_intercept, check_input
+    )
     if lams.size == 0:
         return []
     problem = problem_of(X, y, s, S, tol, max_iter, fit_intercept)
@@ -174,36 +226,75 @@ def path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
     act = problem.act
     C0 = s * (1.0 / (2.0 * lsorted[0] * S))
     dual_init = None
-    if coef_init is None and act.shape[0] > _DCD_START_SAMPLES and _far_from_closed_form(
-            problem, C0):
+    if (
+        coef_init is None
+        and act.shape[0] > _DCD_START_SAMPLES
+        and _far_from_closed_form(problem, C0)
+    ):
         from .. import _hinge_dcd
 
-        dual_init = _hinge_dcd.hinge_dcd_solve(X, y, s, lsorted[0], tol=tol, max_iter=max_iter,
-                                               fit_intercept=fit_intercept,
-                                               check_input=False).dual
+        dual_init = _hinge_dcd.hinge_dcd_solve(
+            X,
+            y,
+            s,
+            lsorted[0],
+            tol=tol,
+            max_iter=max_iter,
+            fit_intercept=fit_intercept,
+            check_input=False,
+        ).dual
     alpha = _initial_alpha(problem, C0, coef_init, intercept_init, dual_init)
     data = _data(problem)
     cap, q_max = _sizes(data.nact)
-    coefs, alphas, out, counts = path_kernel(problem.ka, data, lsorted, alpha,
-                                             Limits(tol, max_iter), q_max, cap, new_stats())
+    coefs, alphas, out, counts = path_kernel(
+        problem.ka, data, lsorted, alpha, Limits(tol, max_iter), q_max, cap, new_stats()
+    )
     counts = np.diff(counts, axis=0, prepend=0)  # the counters of each lam
     results = [None] * lams.size
     for k, pos in enumerate(order):
-        results[pos] = _result(coefs[k].copy(), out[k, 0], alphas[k].copy(), out[k, 3],
-                               out[k, 2], out[k, 1], int(out[k, 4]), max_iter,
-                               stats_dict(counts[k]))
+        results[pos] = _result(
+            coefs[k].copy(),
+            out[k, 0],
+            alphas[k].copy(),
+            out[k, 3],
+            out[k, 2],
+            out[k, 1],
+            int(out[k, 4]),
+            max_iter,
+            stats_dict(counts[k]),
+        )
     return results
 
 
-def ipm_solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True,
-              coef_init=None, intercept_init=None, dual_init=None, check_input=True):
+def ipm_solve(
+    X,
+    y,
+    sample_weight,
+    lam,
+    *,
+    tol,
+    max_iter,
+    fit_intercept=True,
+    coef_init=None,
+    intercept_init=None,
+    dual_init=None,
+    check_input=True,
+):
     """:func:`solve` by the interior-point method of :mod:`._ipm`.
 
     The starts are checked but not used: an interior point starts in the
     interior, and its number of iterations hardly depends on the start.
     """
-    problem, lam = make_problem(X, y, sample_weight, lam, tol=tol, max_iter=max_iter,
-                                fit_intercept=fit_intercept, check_input=check_input)
+    problem, lam = make_problem(
+        X,
+        y,
+        sample_weight,
+        lam,
+        tol=tol,
+        max_iter=max_iter,
+        fit_intercept=fit_intercept,
+        check_input=check_input,
+    )
     check_starts(problem.n, problem.d, coef_init, dual_init)
     return _ipm_or_active_set(problem, lam)
 
@@ -219,11 +310,23 @@ def _ipm_or_active_set(problem, lam):
     return r2 if r2.gap < r.gap else r
 
 
-def ipm_path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True,
-             coef_init=None, intercept_init=None, check_input=True):
+def ipm_path(
+    X,
+    y,
+    sample_weight,
+    lams,
+    *,
+    tol,
+    max_iter,
+    fit_intercept=True,
+    coef_init=None,
+    intercept_init=None,
+    check_input=True,
+):
     """:func:`path` by the interior-point method: one solve per ``lam``."""
     X, y, s, S, tol, max_iter, lams, fit_intercept = validate_path(
-        X, y, sample_weight, lams, tol, max_iter, fit_intercept, check_input)
+        X, y, sample_weight, lams, tol, max_iter, fit_intercept, check_input
+    )
     check_starts(X.shape[0], X.shape[1], coef_init, None)
     if lams.size == 0:
         return []

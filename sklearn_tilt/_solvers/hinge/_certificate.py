@@ -281,8 +281,9 @@ def dual_lower(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
     # scaling a down by that much stays feasible and costs as much, relatively,
     # in the linear term (the quadratic one only shrinks)
     asum_low *= 1.0 - 8.0 * UROUND
-    D_low = (2.0 * lam * asum_low * (1.0 - 2.0 * UROUND)
-             - lam * wa * wa * (1.0 + 4.0 * UROUND)) * (1.0 - 2.0 * UROUND)
+    D_low = (2.0 * lam * asum_low * (1.0 - 2.0 * UROUND) - lam * wa * wa * (1.0 + 4.0 * UROUND)) * (
+        1.0 - 2.0 * UROUND
+    )
     return D, D_low
 
 

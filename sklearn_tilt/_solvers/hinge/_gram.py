@@ -42,11 +42,21 @@ class GramCache(NamedTuple):
 def new_cache(n, d, cap, q_max):
     """An empty cache of ``cap`` rows for ``n`` samples of ``d`` features."""
     m = q_max + 1
-    return GramCache(np.empty((cap, d)), np.empty((cap, cap)),
-                     np.zeros((cap, cap), dtype=np.uint8), -np.ones(n, dtype=np.int64),
-                     -np.ones(cap, dtype=np.int64), np.zeros(cap, dtype=np.int64),
-                     np.empty(m * d), np.empty(m * d), np.empty(m * m), np.empty(m * m),
-                     np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), q_max)
+    return GramCache(
+        np.empty((cap, d)),
+        np.empty((cap, cap)),
+        np.zeros((cap, cap), dtype=np.uint8),
+        -np.ones(n, dtype=np.int64),
+        -np.ones(cap, dtype=np.int64),
+        np.zeros(cap, dtype=np.int64),
+        np.empty(m * d),
+        np.empty(m * d),
+        np.empty(m * m),
+        np.empty(m * m),
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+        q_max,
+    )
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -107,8 +117,14 @@ def cache_insert(X, B, nB, cache, stats):
     Every call is one tick of the clock of the LRU stamps.
     """
     is_sparse, Xd, data, indices, indptr = X
-    Xc, K, valid, slot_of, who, stamp = (cache.Xc, cache.K, cache.valid, cache.slot_of,
-                                         cache.who, cache.stamp)
+    Xc, K, valid, slot_of, who, stamp = (
+        cache.Xc,
+        cache.K,
+        cache.valid,
+        cache.slot_of,
+        cache.who,
+        cache.stamp,
+    )
     workx, workb, workk = cache.workx, cache.workb, cache.workk
     cache.clock[0] += 1
     clock = cache.clock[0]

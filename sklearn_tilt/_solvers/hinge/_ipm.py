@@ -37,7 +37,6 @@ Memory: the active rows as a dense float64 array (``n d``) plus O(n + d^2);
 cheap.
 """
 
-
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
@@ -186,14 +185,22 @@ def _ipm_steps(prob, lam, st):
         aff = _direction(prob, cho, st, res, r * u, xi * v)
         _, _, dxi, dr, du, dv = aff
         a = min(1.0, _max_step(xi, dxi), _max_step(r, dr), _max_step(u, du), _max_step(v, dv))
-        mu_aff = (float((r + a * dr) @ (u + a * du))
-                  + float((xi + a * dxi) @ (v + a * dv))) / (2 * m)
+        mu_aff = (float((r + a * dr) @ (u + a * du)) + float((xi + a * dxi) @ (v + a * dv))) / (
+            2 * m
+        )
         sigma = (mu_aff / mu) ** 3 if mu > 0.0 else 0.0
-        dw, db, dxi, dr, du, dv = _direction(prob, cho, st, res,
-                                             r * u + aff[3] * aff[4] - sigma * mu,
-                                             xi * v + aff[2] * aff[5] - sigma * mu)
-        a = min(1.0, _STEP * min(_max_step(xi, dxi), _max_step(r, dr), _max_step(u, du),
-                                 _max_step(v, dv)))
+        dw, db, dxi, dr, du, dv = _direction(
+            prob,
+            cho,
+            st,
+            res,
+            r * u + aff[3] * aff[4] - sigma * mu,
+            xi * v + aff[2] * aff[5] - sigma * mu,
+        )
+        a = min(
+            1.0,
+            _STEP * min(_max_step(xi, dxi), _max_step(r, dr), _max_step(u, du), _max_step(v, dv)),
+        )
         st = (w + a * dw, b + a * db, xi + a * dxi, r + a * dr, u + a * du, v + a * dv)
         w, b, xi, r, u, v = st
         pobj = float(prob.p @ xi) + lam * float(w @ w)
@@ -350,12 +357,12 @@ def interior_point_solve(problem, lam):
     prob = _Rows(problem)
     best = None
     n_iter = 0
-    st = _start(prob)
+    st = start = _start(prob)
     last_try = np.inf
     status = "max_iter"
     record, since = np.inf, 0
     if max_iter > 0:
-        for st, rel_mu in _ipm_steps(prob, lam, st):
+        for st, rel_mu in _ipm_steps(prob, lam, start):
             n_iter += 1
             if not np.isfinite(rel_mu):
                 status = "breakdown"
@@ -389,12 +396,23 @@ def interior_point_solve(problem, lam):
     message = ""
     if not converged:
         if status == "max_iter":
-            message = (f"stopped at max_iter={max_iter} interior-point iterations with a "
-                       f"certified relative duality gap of {gap:.3g}; increase max_iter")
+            message = (
+                f"stopped at max_iter={max_iter} interior-point iterations with a "
+                f"certified relative duality gap of {gap:.3g}; increase max_iter"
+            )
         else:
-            message = (f"the interior-point method reached the limit of floating point "
-                       f"at a certified relative duality gap of {gap:.3g} (raising "
-                       f"max_iter will not help, a larger tol will)")
-    return SolverResult(coef=np.asarray(coef, dtype=np.float64), intercept=float(b),
-                        dual=alpha, n_iter=int(n_iter), gap=float(gap), primal=float(P),
-                        converged=bool(converged), message=message)
+            message = (
+                f"the interior-point method reached the limit of floating point "
+                f"at a certified relative duality gap of {gap:.3g} (raising "
+                f"max_iter will not help, a larger tol will)"
+            )
+    return SolverResult(
+        coef=np.asarray(coef, dtype=np.float64),
+        intercept=float(b),
+        dual=alpha,
+        n_iter=int(n_iter),
+        gap=float(gap),
+        primal=float(P),
+        converged=bool(converged),
+        message=message,
+    )

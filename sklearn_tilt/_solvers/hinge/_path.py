@@ -82,14 +82,20 @@ def path_kernel(X, data, lams, alpha, lim, q_max, cap, stats):
                 for q in range(nact):
                     i = act[q]
                     asr += alpha[i] * rn[i]
-                err.f[0] = (rescale * ef_prev * (1.0 + 2.0 * UROUND) + err.w[0]
-                            + rescale * ew_prev + 4.0 * UROUND * asr
-                            + 2.0 * UROUND * norm_up(w))
+                err.f[0] = (
+                    rescale * ef_prev * (1.0 + 2.0 * UROUND)
+                    + err.w[0]
+                    + rescale * ew_prev
+                    + 4.0 * UROUND * asr
+                    + 2.0 * UROUND * norm_up(w)
+                )
         c_next = 1.0 / (2.0 * lams[k + 1] * S) if k + 1 < L else 0.0
-        look = LookAhead(k + 1 < L, a1, k >= 1, c1, c, c_next, Cnext, U, inU,
-                         alpha_next, w_next, f_next)
-        b, P, gap, it, status, next_ok, t = solve(X, data, lam, C, pt, f_ok, cache, look, err,
-                                                  lim, stats)
+        look = LookAhead(
+            k + 1 < L, a1, k >= 1, c1, c, c_next, Cnext, U, inU, alpha_next, w_next, f_next
+        )
+        b, P, gap, it, status, next_ok, t = solve(
+            X, data, lam, C, pt, f_ok, cache, look, err, lim, stats
+        )
         for j in range(d):
             coefs[k, j] = t * w[j]
         alphas[k] = alpha

@@ -73,7 +73,7 @@ def active_set(ws, y, C, alpha, eps, fit_intercept, max_inner, stats):
     h = np.empty(nB)
     x = np.empty(nB)
     last = -1
-    for it in range(max_inner):
+    for _it in range(max_inner):
         stats.newton_steps[0] += 1
         # --- Newton direction on the free set
         for a in range(nf):

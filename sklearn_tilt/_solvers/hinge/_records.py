@@ -108,8 +108,9 @@ N_STATS = len(Stats._fields)
 def no_look_ahead():
     """A :class:`LookAhead` that is not active (single fits)."""
     e_n = np.zeros(0)
-    return LookAhead(False, e_n, False, 0.0, 0.0, 0.0, e_n, e_n, np.zeros(0, dtype=np.bool_),
-                     e_n, e_n, e_n)
+    return LookAhead(
+        False, e_n, False, 0.0, 0.0, 0.0, e_n, e_n, np.zeros(0, dtype=np.bool_), e_n, e_n, e_n
+    )
 
 
 def new_rounding(ew):

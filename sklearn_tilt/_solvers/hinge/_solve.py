@@ -163,8 +163,9 @@ def solve(X, data, lam, C, pt, f_ok, cache, look, err, lim, stats):
             err.f[0] = score_error(kmax, wn)
             stats.passes[0] += 1
         f_ok = False
-        b, P, gap, t, viol, searched, naive = certify(data, C, alpha, lam, w, f, err.f[0],
-                                                      err.w[0], tbuf)
+        b, P, gap, t, viol, searched, naive = certify(
+            data, C, alpha, lam, w, f, err.f[0], err.w[0], tbuf
+        )
         if searched:
             stats.intercept_searches[0] += 1
         if gap <= tol:
@@ -266,10 +267,29 @@ def solve(X, data, lam, C, pt, f_ok, cache, look, err, lim, stats):
         fresh = False
         accurate = False
         if look.active:
-            predict(data, look.alpha_next, alpha, look.a_prev, look.have_prev, look.c_cur,
-                    look.c_prev, look.c_next, look.Cnext)
-            err.w_next[0] = rebuild_w(X, data, look.Cnext, look.c_next, look.alpha_next,
-                                      look.U, look.inU, look.w_next, err, tol)
+            predict(
+                data,
+                look.alpha_next,
+                alpha,
+                look.a_prev,
+                look.have_prev,
+                look.c_cur,
+                look.c_prev,
+                look.c_next,
+                look.Cnext,
+            )
+            err.w_next[0] = rebuild_w(
+                X,
+                data,
+                look.Cnext,
+                look.c_next,
+                look.alpha_next,
+                look.U,
+                look.inU,
+                look.w_next,
+                err,
+                tol,
+            )
             scores2(X, act, nact, w, f, look.w_next, look.f_next)
             err.f[0] = score_error(kmax, norm_up(w))
             stats.passes[0] += 1

@@ -22,8 +22,17 @@ from .._common import FASTMATH
 from ._certificate import certificate
 from ._passes import grad_pass, hess_diag, hessvec, line_values
 from ._precond import CURVATURE_FLOOR, PREC_CHOLESKY, PREC_JACOBI, centred_diag, precondition
-from ._records import (CONVERGED, MAX_ITER, NEED_FACTOR, NONFINITE, STALLED, Hessian, Krylov,
-                       Outcome, Preconditioner)
+from ._records import (
+    CONVERGED,
+    MAX_ITER,
+    NEED_FACTOR,
+    NONFINITE,
+    STALLED,
+    Hessian,
+    Krylov,
+    Outcome,
+    Preconditioner,
+)
 
 #: conjugate-gradient iterations per Newton step
 PCG_MAX = 60
@@ -54,8 +63,15 @@ def newton(X, S, opts, buf, start):
     lam2 = 2.0 * lam
     g = np.empty(d + 1)
     M = Preconditioner(pmode, opts.factor, np.empty(d + 1), np.zeros(d))
-    K = Krylov(np.zeros(d + 1), np.empty(d + 1), np.empty(d + 1), np.empty(d + 1),
-               np.empty(d + 1), np.zeros(n), np.zeros(n))
+    K = Krylov(
+        np.zeros(d + 1),
+        np.empty(d + 1),
+        np.empty(d + 1),
+        np.empty(d + 1),
+        np.empty(d + 1),
+        np.zeros(n),
+        np.zeros(n),
+    )
     rows = np.empty(n, dtype=np.int64)
     nr = 0
     for i in range(n):
@@ -99,8 +115,9 @@ def newton(X, S, opts, buf, start):
         bound = certificate(S, buf, sums, lam, g, 0.0 if scratch_now else tol)
         P = bound.primal
         gap = bound.gap
-        if not scratch_now and (gap <= tol * P or it >= max_iter
-                                or not (np.isfinite(P) and np.isfinite(gap))):
+        if not scratch_now and (
+            gap <= tol * P or it >= max_iter or not (np.isfinite(P) and np.isfinite(gap))
+        ):
             scratch_next = True  # an exit: certify from scores recomputed from scratch
             continue
         if not (np.isfinite(P) and np.isfinite(gap)):

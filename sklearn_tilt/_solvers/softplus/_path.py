@@ -5,7 +5,6 @@ BLAS/LAPACK; everything else for one ``lam`` is a single numba call
 (:func:`._newton.newton`).
 """
 
-
 import numpy as np
 
 from .._common import SolverResult
@@ -41,8 +40,14 @@ def solve_at(prob, lam, tol, max_iter, state, refresh=True):
             if state.L is None:  # not positive definite in floating point
                 pmode = _precond.PREC_JACOBI
         use_L = pmode == _precond.PREC_CHOLESKY
-        opts = Settings(lam, tol, max_iter, pmode, state.L if use_L else EMPTY_FACTOR,
-                        state.refresh_after() if use_L and refresh else _NEVER)
+        opts = Settings(
+            lam,
+            tol,
+            max_iter,
+            pmode,
+            state.L if use_L else EMPTY_FACTOR,
+            state.refresh_after() if use_L and refresh else _NEVER,
+        )
         out = newton(prob.design, prob.samples, opts, state.buf, state.start(it))
         it, pcg, passes = out.iterations, pcg + out.pcg_iterations, passes + out.passes
         status = out.status
@@ -57,11 +62,23 @@ def solve_at(prob, lam, tol, max_iter, state, refresh=True):
     b_out = float(state.b) if prob.fit_intercept else 0.0
     P, gap = float(out.bound.primal), float(out.bound.gap)
     rel = gap / P if P > 0 else (0.0 if gap == 0 else np.inf)
-    stats = {"newton_steps": int(it), "pcg_iterations": int(pcg), "other_passes": int(passes),
-             "factorisations": factors}
-    return SolverResult(coef=prob.expand(state.buf.w), intercept=b_out, dual=dual,
-                        n_iter=int(it), gap=rel, primal=P, converged=bool(status == CONVERGED),
-                        message=_stop_message(status, max_iter, rel), stats=stats)
+    stats = {
+        "newton_steps": int(it),
+        "pcg_iterations": int(pcg),
+        "other_passes": int(passes),
+        "factorisations": factors,
+    }
+    return SolverResult(
+        coef=prob.expand(state.buf.w),
+        intercept=b_out,
+        dual=dual,
+        n_iter=int(it),
+        gap=rel,
+        primal=P,
+        converged=bool(status == CONVERGED),
+        message=_stop_message(status, max_iter, rel),
+        stats=stats,
+    )
 
 
 def _stop_message(status, max_iter, rel):
@@ -69,22 +86,37 @@ def _stop_message(status, max_iter, rel):
     if status == CONVERGED:
         return ""
     if status == MAX_ITER:
-        return (f"stopped at max_iter={max_iter} with a relative duality gap of {rel:.3g}; "
-                "increase max_iter")
+        return (
+            f"stopped at max_iter={max_iter} with a relative duality gap of {rel:.3g}; "
+            "increase max_iter"
+        )
     if status == NONFINITE:
-        return ("the objective or its gap overflowed (not finite); rescale X or use a "
-                "larger lam")
-    return (f"no further decrease of the objective at the limit of floating point "
-            f"(certified relative duality gap {rel:.3g}); a smaller tol is not reachable, "
-            "raising max_iter does not help")
+        return "the objective or its gap overflowed (not finite); rescale X or use a larger lam"
+    return (
+        f"no further decrease of the objective at the limit of floating point "
+        f"(certified relative duality gap {rel:.3g}); a smaller tol is not reachable, "
+        "raising max_iter does not help"
+    )
 
 
 def _merged_stats(a, b):
     return {k: a[k] + b[k] for k in a}
 
 
-def solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True, coef_init=None,
-          intercept_init=None, dual_init=None, check_input=True):
+def solve(
+    X,
+    y,
+    sample_weight,
+    lam,
+    *,
+    tol,
+    max_iter,
+    fit_intercept=True,
+    coef_init=None,
+    intercept_init=None,
+    dual_init=None,
+    check_input=True,
+):
     """Minimise ``sum_i c_i log(1 + exp(-y_i (w.x_i + b))) + lam ||w||^2``.
 
     Parameters
@@ -113,8 +145,12 @@ def solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True, coef_i
     prob = Problem(X, y, sample_weight, fit_intercept, check_input)
     state = init_state(prob, coef_init, intercept_init)
     res = solve_at(prob, lam, tol, max_iter, state)
-    if (not res.converged or res.gap == 0.0 or res.n_iter >= max_iter
-            or _precond.choose(prob, lam) == _precond.PREC_JACOBI):
+    if (
+        not res.converged
+        or res.gap == 0.0
+        or res.n_iter >= max_iter
+        or _precond.choose(prob, lam) == _precond.PREC_JACOBI
+    ):
         return res
     # One more Newton step past the certificate (within max_iter, and never
     # refreshing the factor): from a point within ``tol`` of the optimum, Newton's
@@ -125,12 +161,27 @@ def solve(X, y, sample_weight, lam, *, tol, max_iter, fit_intercept=True, coef_i
     # passes over X for it (a large share of a fit on text-like CSR data).
     polished = solve_at(prob, lam, 0.0, 1, state, refresh=False)
     best = polished if polished.gap <= res.gap else res
-    return best._replace(n_iter=res.n_iter + polished.n_iter, converged=True, message="",
-                         stats=_merged_stats(res.stats, polished.stats))
+    return best._replace(
+        n_iter=res.n_iter + polished.n_iter,
+        converged=True,
+        message="",
+        stats=_merged_stats(res.stats, polished.stats),
+    )
 
 
-def path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True, coef_init=None,
-         intercept_init=None, check_input=True):
+def path(
+    X,
+    y,
+    sample_weight,
+    lams,
+    *,
+    tol,
+    max_iter,
+    fit_intercept=True,
+    coef_init=None,
+    intercept_init=None,
+    check_input=True,
+):
     """Solutions for every ``lam`` in ``lams`` (returned in that order).
 
     Steps:
@@ -164,7 +215,7 @@ def path(X, y, sample_weight, lams, *, tol, max_iter, fit_intercept=True, coef_i
         results[k] = res
         if res.converged:
             hist.append((np.log(lam), state.buf.w.copy(), float(state.b), state.buf.z.copy()))
-            del hist[:-(PREDICTOR_ORDER + 1)]
+            del hist[: -(PREDICTOR_ORDER + 1)]
         else:
             hist = []
     return results
@@ -174,7 +225,7 @@ def _predict(prob, lam, state, hist):
     """Polynomial extrapolation in ``log(lam)`` of the last solutions (and of their
     scores, which are linear in ``(w, b)``); kept only if it lowers the objective."""
     x = np.log(lam)
-    pts = hist[-(PREDICTOR_ORDER + 1):] if len(hist) > PREDICTOR_ORDER else hist
+    pts = hist[-(PREDICTOR_ORDER + 1) :] if len(hist) > PREDICTOR_ORDER else hist
     xs = [h[0] for h in pts]
     if len(set(xs)) < len(xs) or x in xs:
         return

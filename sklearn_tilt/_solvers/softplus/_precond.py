@@ -27,9 +27,9 @@ from scipy.linalg import lapack as _lapack
 
 from .._common import FASTMATH
 
-PREC_SCALAR = 0    # diag(2 lam, ..., 2 lam, sum c D): the penalty dominates
+PREC_SCALAR = 0  # diag(2 lam, ..., 2 lam, sum c D): the penalty dominates
 PREC_CHOLESKY = 1  # Cholesky factor of an earlier exact Hessian (small d)
-PREC_JACOBI = 2    # centred diagonal of the current Hessian (large d: O(d) memory)
+PREC_JACOBI = 2  # centred diagonal of the current Hessian (large d: O(d) memory)
 
 #: largest d with a (d+1) x (d+1) Cholesky preconditioner
 FACTOR_MAX_D = 2048
@@ -93,7 +93,7 @@ def factor(prob, z, lam, single=True):
             # blocks of rows: the scaled copy stays below ~32 MB
             step = max(1, (32 << 20) // (d * np.dtype(ft).itemsize))
             for start in range(0, rows.size, step):
-                blk = rows[start:start + step]
+                blk = rows[start : start + step]
                 sq = np.sqrt(cD[blk]).astype(ft)
                 Xs = prob.X[blk] * sq[:, None]
                 if Xs.dtype != ft:

@@ -78,8 +78,13 @@ def _narrow(a):
     if a.size == 0 or a.dtype == np.uint8:
         return a
     head = a.reshape(-1)[:4096]  # cheap rejection before a full scan or copy
-    if (head.min() >= 0 and head.max() <= 255 and np.array_equal(head.astype(np.uint8), head)
-            and a.min() >= 0 and a.max() <= 255):
+    if (
+        head.min() >= 0
+        and head.max() <= 255
+        and np.array_equal(head.astype(np.uint8), head)
+        and a.min() >= 0
+        and a.max() <= 255
+    ):
         a8 = a.astype(np.uint8)
         if np.array_equal(a8, a):
             return a8
@@ -96,7 +101,7 @@ def _as_float(X, check_input):
     """``X`` as a float32/float64 CSR matrix or 2-D array, checked finite (dense)."""
     if sp.issparse(X):
         if not isinstance(X, sp.csr_matrix):  # (a new object would forget that
-            X = sp.csr_matrix(X)              # its indices were found sorted)
+            X = sp.csr_matrix(X)  # its indices were found sorted)
         if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)
         return X
@@ -129,8 +134,10 @@ def _labels_and_weights(y, sample_weight, n, fit_intercept, check_input):
     if not (S > 0 and np.isfinite(S)):
         raise ValueError("sample_weight must have a positive, finite sum.")
     if fit_intercept and (s[y > 0].sum() <= 0 or s[y < 0].sum() <= 0):
-        raise ValueError("With fit_intercept=True both classes need positive total "
-                         "sample weight (otherwise the intercept diverges).")
+        raise ValueError(
+            "With fit_intercept=True both classes need positive total "
+            "sample weight (otherwise the intercept diverges)."
+        )
     return y, s / S
 
 
@@ -165,8 +172,11 @@ class Problem:
         else:
             Xw = X if weighted.all() else X[weighted]
             # (max > 0) | (min < 0): no |X| copy of the data
-            used = ((Xw.max(axis=0) > 0) | (Xw.min(axis=0) < 0) if Xw.shape[0]
-                    else np.zeros(d, dtype=bool))
+            used = (
+                (Xw.max(axis=0) > 0) | (Xw.min(axis=0) < 0)
+                if Xw.shape[0]
+                else np.zeros(d, dtype=bool)
+            )
         self.keep = None
         if used.sum() < 0.9 * d:
             self.keep = np.flatnonzero(used)

@@ -21,8 +21,8 @@ class Design(NamedTuple):
     """The design matrix as the kernels read it (the five arrays of :mod:`.._common`)."""
 
     is_sparse: bool
-    dense: np.ndarray    # (n, d) C-contiguous, or (0, d) for CSR input
-    data: np.ndarray     # CSR values (empty for dense input)
+    dense: np.ndarray  # (n, d) C-contiguous, or (0, d) for CSR input
+    data: np.ndarray  # CSR values (empty for dense input)
     indices: np.ndarray  # CSR column indices, unsigned
     indptr: np.ndarray
 
@@ -43,11 +43,11 @@ class Buffers(NamedTuple):
     ``(sum cD x_k, sum cD x_k^2)`` (``acc[:, 0:2]``: scratch of the sparse pass).
     """
 
-    w: np.ndarray    # (d,)
-    z: np.ndarray    # (n,) scores X w + b
-    qp: np.ndarray   # (d,)
-    qm: np.ndarray   # (d,)
-    cD: np.ndarray   # (n,)
+    w: np.ndarray  # (d,)
+    z: np.ndarray  # (n,) scores X w + b
+    qp: np.ndarray  # (d,)
+    qm: np.ndarray  # (d,)
+    cD: np.ndarray  # (n,)
     acc: np.ndarray  # (d, 4)
 
 
@@ -55,8 +55,8 @@ class Sums(NamedTuple):
     """The scalar output of a gradient pass (it does not depend on ``lam``)."""
 
     loss: float  # sum c f(y z)
-    pos: float   # sum_{y=+1} c u
-    neg: float   # sum_{y=-1} c u
+    pos: float  # sum_{y=+1} c u
+    neg: float  # sum_{y=-1} c u
     curv: float  # sum cD
 
 
@@ -76,19 +76,19 @@ class Settings(NamedTuple):
     lam: float
     tol: float
     max_iter: int
-    precond: int          # a mode of :mod:`._precond`
-    factor: np.ndarray    # Cholesky factor (lower) for ``PREC_CHOLESKY``, else (0, 0)
-    refresh_after: int    # PCG iterations per step beyond which a new factor is wanted
+    precond: int  # a mode of :mod:`._precond`
+    factor: np.ndarray  # Cholesky factor (lower) for ``PREC_CHOLESKY``, else (0, 0)
+    refresh_after: int  # PCG iterations per step beyond which a new factor is wanted
 
 
 class Start(NamedTuple):
     """The scalars a Newton solve starts from (the arrays are in :class:`Buffers`)."""
 
     intercept: float
-    sums: Sums        # valid for the buffers' point where ``grad_ok``
-    grad_ok: bool     # the buffers hold the gradient pass of their point: skip the first
-    diag_ok: bool     # ... and its diagonal sums
-    iterations: int   # Newton steps already done (``max_iter`` counts them)
+    sums: Sums  # valid for the buffers' point where ``grad_ok``
+    grad_ok: bool  # the buffers hold the gradient pass of their point: skip the first
+    diag_ok: bool  # ... and its diagonal sums
+    iterations: int  # Newton steps already done (``max_iter`` counts them)
 
 
 class Outcome(NamedTuple):
@@ -97,11 +97,11 @@ class Outcome(NamedTuple):
     status: int
     intercept: float
     sums: Sums
-    diag_ok: bool        # ``acc[:, 2:4]`` holds the diagonal sums of the returned point
-    bound: Bound         # the last certificate (from scratch at every exit)
-    iterations: int      # Newton steps, ``Start.iterations`` included
+    diag_ok: bool  # ``acc[:, 2:4]`` holds the diagonal sums of the returned point
+    bound: Bound  # the last certificate (from scratch at every exit)
+    iterations: int  # Newton steps, ``Start.iterations`` included
     pcg_iterations: int  # in this call
-    passes: int          # other passes over X in this call (gradients, diagonals)
+    passes: int  # other passes over X in this call (gradients, diagonals)
 
 
 class Hessian(NamedTuple):
@@ -118,19 +118,19 @@ class Preconditioner(NamedTuple):
 
     mode: int
     factor: np.ndarray  # Cholesky factor (PREC_CHOLESKY)
-    diag: np.ndarray    # (d + 1,) diagonal (PREC_SCALAR, PREC_JACOBI)
-    mu: np.ndarray      # (d,) curvature-weighted mean row (PREC_JACOBI with an intercept)
+    diag: np.ndarray  # (d + 1,) diagonal (PREC_SCALAR, PREC_JACOBI)
+    mu: np.ndarray  # (d,) curvature-weighted mean row (PREC_JACOBI with an intercept)
 
 
 class Krylov(NamedTuple):
     """Scratch vectors of the conjugate gradients, and the step they build."""
 
-    p: np.ndarray     # (d + 1,) the step (w part, then b)
-    r: np.ndarray     # (d + 1,) residual
-    s: np.ndarray     # (d + 1,) preconditioned residual
-    q: np.ndarray     # (d + 1,) search direction
-    Hq: np.ndarray    # (d + 1,)
-    dz: np.ndarray    # (n,) X p, accumulated from the products
+    p: np.ndarray  # (d + 1,) the step (w part, then b)
+    r: np.ndarray  # (d + 1,) residual
+    s: np.ndarray  # (d + 1,) preconditioned residual
+    q: np.ndarray  # (d + 1,) search direction
+    Hq: np.ndarray  # (d + 1,)
+    dz: np.ndarray  # (n,) X p, accumulated from the products
     dots: np.ndarray  # (n,) X q of the last product
 
 

@@ -31,8 +31,9 @@ class State:
             scores(prob.design, w, b, z)
         else:
             z.fill(b)
-        self.buf = Buffers(w=w, z=z, qp=np.zeros(d), qm=np.zeros(d), cD=np.empty(n),
-                           acc=np.empty((d, 4)))
+        self.buf = Buffers(
+            w=w, z=z, qp=np.zeros(d), qm=np.zeros(d), cD=np.empty(n), acc=np.empty((d, 4))
+        )
         self.b = float(b)
         self.sums = Sums(0.0, 0.0, 0.0, 0.0)
         self.grad_ok = False
@@ -69,7 +70,7 @@ def factor_cost(prob):
     else:
         nnz, gram = float(n) * d, 0.5 * float(n) * d * d
         speed = max(1.0, d / _BLOCKED_D)
-    return (gram + d ** 3 / 6.0) / speed / max(nnz + n, 1.0)
+    return (gram + d**3 / 6.0) / speed / max(nnz + n, 1.0)
 
 
 def init_state(prob, coef_init, intercept_init):
@@ -92,8 +93,12 @@ def init_state(prob, coef_init, intercept_init):
         b = float(intercept_init)
         if not np.isfinite(b):
             raise ValueError("intercept_init must be finite.")
-    return State(prob, np.ascontiguousarray(prob.restrict(w)), b,
-                 cold=coef_init is None and intercept_init is None)
+    return State(
+        prob,
+        np.ascontiguousarray(prob.restrict(w)),
+        b,
+        cold=coef_init is None and intercept_init is None,
+    )
 
 
 def _cold_gradient(prob, state):
@@ -118,7 +123,11 @@ def _cold_gradient(prob, state):
     buf.acc[:, 2] = h[0] * S[:, 0] + h[1] * S[:, 1]
     buf.acc[:, 3] = h[0] * S[:, 2] + h[1] * S[:, 3]
     buf.cD[:] = c * np.where(pos, h[0], h[1])
-    state.sums = Sums(float(np.dot(cls_c, f)), float(cls_c[0] * u[0]), float(cls_c[1] * u[1]),
-                      float(np.dot(cls_c, h)))
+    state.sums = Sums(
+        float(np.dot(cls_c, f)),
+        float(cls_c[0] * u[0]),
+        float(cls_c[1] * u[1]),
+        float(np.dot(cls_c, h)),
+    )
     state.grad_ok = True
     state.diag_ok = True
