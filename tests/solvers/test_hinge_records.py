@@ -125,8 +125,9 @@ def test_no_import_circle():
     code = (
         "import sys\n"
         "import sklearn_tilt._solvers._hinge_dcd as d\n"
-        "from sklearn_tilt._solvers.hinge import dcd_solve, solve\n"
-        "assert dcd_solve is d.hinge_dcd_solve and d.hinge_solve is solve\n"
+        "from sklearn_tilt._solvers._problem import validate\n"
+        "from sklearn_tilt._solvers.hinge import dcd_solve\n"
+        "assert dcd_solve is d.hinge_dcd_solve and d._validate is validate\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     code = (
