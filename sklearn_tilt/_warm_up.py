@@ -6,7 +6,8 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-LOSSES = ("hinge", "softplus")
+from ._solvers._losses import LOSSES
+
 DTYPES = ("float64", "float32")
 
 

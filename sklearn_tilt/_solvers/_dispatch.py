@@ -4,10 +4,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _interpret, _jit_cache
-from ._losses import loss_values
+from ._losses import LOSSES, loss_values
 from .hinge import interior_point_fits
 
-LOSSES = ("hinge", "softplus")
 HINGE_METHODS = ("auto", "interior_point", "active_set", "dcd")
 
 # "auto" keeps the active-set method (Gram cache, exact subproblems) on
