@@ -8,10 +8,11 @@ BLAS/LAPACK; everything else for one ``lam`` is a single numba call
 import numpy as np
 
 from .._common import SolverResult
+from .._problem import check_lam
 from . import _precond
 from ._certificate import final_dual
 from ._newton import newton
-from ._problem import Problem, check_lam, check_stop
+from ._problem import Problem, check_stop
 from ._records import CONVERGED, EMPTY_FACTOR, MAX_ITER, NEED_FACTOR, NONFINITE, Settings
 from ._state import init_state
 

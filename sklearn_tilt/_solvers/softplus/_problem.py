@@ -15,14 +15,6 @@ from .._common import kernel_arrays
 from ._records import Design, Samples
 
 
-def check_lam(lam):
-    """``lam`` as a float, or a ValueError naming it."""
-    lam = float(lam)
-    if not (np.isfinite(lam) and lam > 0):
-        raise ValueError(f"lam must be a finite number > 0, got {lam!r}")
-    return lam
-
-
 def check_stop(tol, max_iter):
     """``(tol, max_iter)`` as ``(float, int)``, or a ValueError naming the bad one."""
     tol = float(tol)
