@@ -123,46 +123,29 @@ def _solve_binary(
     check_input,
 ):
     if loss == "hinge":
-        chosen = hinge_method(X, method)
-        if chosen == "interior_point":
-            from .hinge import ipm_solve as hinge_solve
-        elif chosen == "dcd":
-            from .hinge import dcd_solve as hinge_solve
-        else:
-            from .hinge import solve as hinge_solve
+        from . import hinge
 
-        return hinge_solve(
-            X,
-            y,
-            sample_weight,
-            lam,
-            tol=tol,
-            max_iter=max_iter,
-            fit_intercept=fit_intercept,
-            coef_init=coef_init,
-            intercept_init=intercept_init,
-            dual_init=dual_init,
-            check_input=check_input,
-        )
-    if method not in HINGE_METHODS:
+        names = {"interior_point": "ipm_solve", "dcd": "dcd_solve"}
+        solver = getattr(hinge, names.get(hinge_method(X, method), "solve"))
+    elif method not in HINGE_METHODS:
         raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
-    if loss == "softplus":
-        from .softplus import solve as softplus_solve
-
-        return softplus_solve(
-            X,
-            y,
-            sample_weight,
-            lam,
-            tol=tol,
-            max_iter=max_iter,
-            fit_intercept=fit_intercept,
-            coef_init=coef_init,
-            intercept_init=intercept_init,
-            dual_init=dual_init,
-            check_input=check_input,
-        )
-    raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    elif loss == "softplus":
+        from .softplus import solve as solver
+    else:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    return solver(
+        X,
+        y,
+        sample_weight,
+        lam,
+        tol=tol,
+        max_iter=max_iter,
+        fit_intercept=fit_intercept,
+        coef_init=coef_init,
+        intercept_init=intercept_init,
+        dual_init=dual_init,
+        check_input=check_input,
+    )
 
 
 def solve_path(
