@@ -203,41 +203,25 @@ def _solve_path(
     check_input,
 ):
     if loss == "hinge":
-        chosen = hinge_method(X, method, lams)
-        if chosen == "interior_point":
-            from .hinge import ipm_path as hinge_path
-        elif chosen == "dcd":
-            from .hinge import dcd_path as hinge_path
-        else:
-            from .hinge import path as hinge_path
+        from . import hinge
 
-        return hinge_path(
-            X,
-            y,
-            sample_weight,
-            lams,
-            tol=tol,
-            max_iter=max_iter,
-            fit_intercept=fit_intercept,
-            coef_init=coef_init,
-            intercept_init=intercept_init,
-            check_input=check_input,
-        )
-    if method not in HINGE_METHODS:
+        names = {"interior_point": "ipm_path", "dcd": "dcd_path"}
+        solver = getattr(hinge, names.get(hinge_method(X, method, lams), "path"))
+    elif method not in HINGE_METHODS:
         raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
-    if loss == "softplus":
-        from .softplus import path as softplus_path
-
-        return softplus_path(
-            X,
-            y,
-            sample_weight,
-            lams,
-            tol=tol,
-            max_iter=max_iter,
-            fit_intercept=fit_intercept,
-            coef_init=coef_init,
-            intercept_init=intercept_init,
-            check_input=check_input,
-        )
-    raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    elif loss == "softplus":
+        from .softplus import path as solver
+    else:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    return solver(
+        X,
+        y,
+        sample_weight,
+        lams,
+        tol=tol,
+        max_iter=max_iter,
+        fit_intercept=fit_intercept,
+        coef_init=coef_init,
+        intercept_init=intercept_init,
+        check_input=check_input,
+    )
