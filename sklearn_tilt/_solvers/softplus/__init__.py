@@ -32,7 +32,7 @@ Modules
 * :mod:`._precond`: the three preconditioners and the choice between them;
 * :mod:`._certificate`: the duality gap and the dual point;
 * :mod:`._newton`: the Newton-PCG iterations (Python over NumPy vectors; a first fit
-  compiles only the passes, in about a second);
+  compiles only the passes);
 * :mod:`._state`: the current point, reused along a path;
 * :mod:`._path`: the drivers :func:`solve` and :func:`path`.
 """
