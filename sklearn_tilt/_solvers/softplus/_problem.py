@@ -16,6 +16,13 @@ from ._passes import ALL_ROWS, Passes
 from ._records import Design, Samples
 
 
+#: the value types in which :class:`Problem` stores ``X`` for the kernels (the lossless
+#: narrowing picks the first that holds the values exactly; inputs of at most
+#: :data:`.._canonical.SMALL_INPUT` stored values are float64): every kernel that reads
+#: ``X`` has one specialisation per type, and :func:`._warm.compile_kernels` prepares them
+STORED_VALUES = (np.uint8, np.float32, np.float64)
+
+
 def check_stop(tol, max_iter):
     """``(tol, max_iter)`` as ``(float, int)``, or a ValueError naming the bad one."""
     tol = float(tol)
