@@ -735,3 +735,29 @@ def test_dense_first_fit_compiles_only_dense_passes(tmp_path):
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("KERNELS "))
     names = {n.rsplit(".", 1)[-1] for n in json.loads(line[len("KERNELS ") :])}
     assert names == {"dense_dots", "dense_tdot", "sample_parts", "polish_intercept", "line_values"}
+
+
+def test_compile_kernels_covers_every_stored_type(monkeypatch):
+    """After ``compile_kernels``, fits on data stored in any of the value types, dense or
+    CSR, with either preconditioner, compile nothing more."""
+    from sklearn_tilt._solvers import compile_count, jit_mode
+    from sklearn_tilt._solvers.softplus import _precond
+    from sklearn_tilt._solvers.softplus._problem import STORED_VALUES
+    from sklearn_tilt._solvers.softplus._warm import _stored_as, compile_kernels
+
+    done = compile_kernels()
+    names = [np.dtype(t).name for t in STORED_VALUES]
+    assert sorted(done) == sorted((lay, n) for lay in ("dense", "csr") for n in names)
+    rng = np.random.RandomState(1)
+    with jit_mode("always"):
+        before = compile_count()
+        if before is None:
+            pytest.skip("numba does not report compiles here")
+        for max_d in (_precond.FACTOR_MAX_D, 0):  # Cholesky, then the diagonal
+            monkeypatch.setattr(_precond, "FACTOR_MAX_D", max_d)
+            for t in STORED_VALUES:
+                for sparse in (False, True):
+                    X, y = _stored_as(t, sparse, rng)
+                    res = softplus_solve(X, y, None, 1e-2, tol=1e-8, max_iter=100)
+                    assert res.converged
+        assert compile_count() == before
