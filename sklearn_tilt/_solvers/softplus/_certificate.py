@@ -72,17 +72,22 @@ def certificate(prob, buf, sums, lam, g, above):
 def _kl(prob, z, cls, eps):
     """``sum_cls c KL(u' || sigmoid(-y z))`` with ``u' = (1 - eps) sigmoid(-y z)`` on the
     weighted rows of class ``cls``."""
-    rows = prob.class_rows[0 if cls > 0 else 1]
-    m = cls * z[rows]
-    p = _expit(-m)
+    k = 0 if cls > 0 else 1
+    rows = prob.class_rows[k]
+    mneg = z[rows] * -cls  # -y z: minus the margins
+    p = _expit(mneg)
     up = p * (1.0 - eps)
+    if eps < 1.0 and not mneg.max(initial=0.0) >= 700.0:  # (the common case: no overflow)
+        t2 = np.log1p(eps * np.exp(mneg))
+        kl = float(prob.class_c[k] @ (up * math.log1p(-eps) + (1.0 - up) * t2))
+        return max(kl, 0.0)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        near = np.log1p(eps * np.exp(-m))
-        far = np.log(eps * p + _expit(m)) + np.logaddexp(0.0, -m)
-        t2 = np.where(-m < 700.0, near, far)
-    # (u' log u' -> 0 where eps rounds to 1 and u' = 0)
-    first = np.where(up > 0.0, up * math.log1p(-eps), 0.0)
-    kl = float(prob.c[rows] @ (first + (1.0 - up) * t2))
+        near = np.log1p(eps * np.exp(mneg))
+        far = np.log(eps * p + _expit(-mneg)) + np.logaddexp(0.0, mneg)
+        t2 = np.where(mneg < 700.0, near, far)
+        # (u' log u' -> 0 where eps rounds to 1 and u' = 0)
+        first = np.where(up > 0.0, up * math.log1p(-eps), 0.0)
+    kl = float(prob.class_c[k] @ (first + (1.0 - up) * t2))
     return max(kl, 0.0)
 
 

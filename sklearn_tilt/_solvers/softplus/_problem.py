@@ -150,7 +150,7 @@ class Problem:
     all), ``rowsq`` (``||x_i||^2``), ``sums`` (CSR: the class sums of
     :func:`_csr_scan`, else None), ``trace`` (``sum c (||x||^2 + 1)``, which bounds 4x
     the data part of the Hessian), ``xmax`` (``max ||x_i||``), ``class_rows`` (the rows
-    of positive weight of class +1 and of class -1), ``ops`` (the
+    of positive weight of class +1 and of class -1; ``class_c`` their weights), ``ops`` (the
     :class:`._passes.Passes` of the design), ``sparse``, ``fit_intercept``.
     """
 
@@ -215,6 +215,7 @@ class Problem:
         self.xmax = float(np.sqrt(self.rowsq.max(initial=0.0)))
         weighted = self.c > 0.0
         self.class_rows = (np.flatnonzero(weighted & (y > 0)), np.flatnonzero(weighted & (y < 0)))
+        self.class_c = tuple(self.c[r] for r in self.class_rows)
         rows = ALL_ROWS if weighted.all() else np.flatnonzero(weighted)
         self.ops = Passes(self.design, rows)
 
