@@ -13,8 +13,9 @@ at rounding level after the intercept polish). For this dual point, exactly,
 a sum of non-negative terms computed without cancellation; the norm in the second
 is bounded from above by the triangle inequality (:func:`certificate`), so that the
 reported gap is an upper bound of ``P - D``. (With ``eps = 0`` this is the
-strong-convexity bound ``||grad_w P||^2 / (2 mu)``, ``mu = 2 lam``.) The solver stops when ``(P - D) / P <= tol``; ``P`` and the gap are evaluated from
-scores ``X w + b`` recomputed from scratch, never from updated copies.
+strong-convexity bound ``||grad_w P||^2 / (2 mu)``, ``mu = 2 lam``.) The solver stops
+when ``(P - D) / P <= tol``; ``P`` and the gap are evaluated from scores ``X w + b``
+recomputed from scratch, never from updated copies.
 
 The returned ``dual`` is ``alpha_i = s_i u'_i / (2 lam sum(s))``, in the units of
 the hinge solver (``0 <= alpha_i <= s_i / (2 lam sum(s))``, ``w ~ sum alpha_i y_i x_i``,

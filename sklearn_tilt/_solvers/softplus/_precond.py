@@ -25,7 +25,6 @@ from numba import njit
 from scipy.linalg import blas as _blas
 from scipy.linalg import lapack as _lapack
 
-
 PREC_SCALAR = 0  # diag(2 lam, ..., 2 lam, sum c D): the penalty dominates
 PREC_CHOLESKY = 1  # Cholesky factor of an earlier exact Hessian (small d)
 PREC_JACOBI = 2  # centred diagonal of the current Hessian (large d: O(d) memory)

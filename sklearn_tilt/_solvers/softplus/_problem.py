@@ -15,7 +15,6 @@ from .._common import kernel_arrays
 from ._passes import ALL_ROWS, Passes
 from ._records import Design, Samples
 
-
 #: the value types in which :class:`Problem` stores ``X`` for the kernels (the lossless
 #: narrowing picks the first that holds the values exactly; inputs of at most
 #: :data:`.._canonical.SMALL_INPUT` stored values are float64): every kernel that reads
