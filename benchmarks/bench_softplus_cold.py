@@ -69,6 +69,7 @@ threadpool_limits(1)
 from _data import make_text_like
 from sklearn_tilt._solvers.softplus import solve
 X, y = make_text_like()
+y = np.where(y > 0, 1.0, -1.0)
 peer = sys.argv[1] == "1"
 solve(X[:2000], y[:2000], None, 1e-3, tol=1e-7, max_iter=200)
 out = {}
