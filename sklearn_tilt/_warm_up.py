@@ -49,8 +49,10 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
     It runs one small fit and one short ``lam`` path per loss for each kind of input
     the kernels distinguish: dense and CSR data, float64 (which small inputs of any
     dtype use) and, for larger inputs, float32 and integer-valued pixels; and for the
-    hinge loss, enough samples for its coordinate-descent method. On a warm cache it
-    takes a few seconds.
+    hinge loss, enough samples for its coordinate-descent method. The softplus solver's
+    kernels are called directly for each type it stores ``X`` in (a ``"kernels"``
+    step), then one small fit and path check the rest. On a warm cache it takes a few
+    seconds.
 
     Parameters
     ----------
@@ -67,7 +69,7 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
     Returns
     -------
     steps : list of dict
-        One entry per step: ``loss``, ``what`` ("fit" or "path"), ``input``,
+        One entry per step: ``loss``, ``what`` ("fit", "path" or "kernels"), ``input``,
         ``compiled`` (kernel specialisations compiled; 0 when everything came from
         the cache, None where numba does not report compiles) and ``seconds``.
 
@@ -75,7 +77,7 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
     --------
     >>> from sklearn_tilt import warm_up
     >>> steps = warm_up(losses=("softplus",), dtypes=("float64",))
-    >>> [(s["what"], s["input"]) for s in steps][:2]
+    >>> [(s["what"], s["input"]) for s in steps][1:3]
     [('fit', 'small float64 60x8'), ('path', 'small float64 60x8')]
     """
     from ._solvers import cache_folder, compile_count, jit_mode, quiet_notice
@@ -99,11 +101,17 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
     # no "compiling" notice: the steps say what was compiled
     with jit_mode("always"), quiet_notice():
         for loss in losses:
+            if loss == "softplus":
+                steps.append(_softplus_kernels(dtypes))
+                if verbose:
+                    print(_describe(steps[-1]), file=out, flush=True)
             for key in inputs:
                 if key[0] == "pixels" and loss != "softplus":
                     continue  # the hinge solver reads pixels as float64: done above
                 if key[0] == "tall" and loss != "hinge":
                     continue  # one softplus method at every size: done above
+                if loss == "softplus" and not key[0].startswith("small"):
+                    continue  # its kernels for every stored type: done above
                 X, y = data[key]
                 for what in ("fit", "path"):
                     before, t = compile_count(), time.perf_counter()
@@ -134,6 +142,27 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
     return steps
 
 
+def _softplus_kernels(dtypes):
+    """Every softplus kernel for the types the solver stores ``dtypes`` in: float64 data
+    as float64 or, integer-valued in [0, 255] (pixels), as uint8; float32 as float32."""
+    import numpy as np
+
+    from ._solvers import compile_count
+    from ._solvers.softplus._warm import compile_kernels
+
+    values = [np.uint8, np.float64] + ([np.float32] if "float32" in dtypes else [])
+    before, t = compile_count(), time.perf_counter()
+    done = compile_kernels(values)
+    after = compile_count()
+    return {
+        "loss": "softplus",
+        "what": "kernels",
+        "input": "dense+csr " + "/".join(sorted({dt for _layout, dt in done})),
+        "compiled": None if before is None or after is None else after - before,
+        "seconds": time.perf_counter() - t,
+    }
+
+
 def _describe(step):
     k = step["compiled"]
     if k is None:
@@ -143,5 +172,5 @@ def _describe(step):
     else:
         done = "loaded from the cache"
     return (
-        f"{step['loss']:8s} {step['what']:4s} {step['input']:28s} {done} in {step['seconds']:.1f} s"
+        f"{step['loss']:8s} {step['what']:7s} {step['input']:28s} {done} in {step['seconds']:.1f} s"
     )

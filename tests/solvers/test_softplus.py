@@ -672,3 +672,92 @@ def test_results_do_not_depend_on_the_clock(monkeypatch):
     got = softplus_path(X, y, s, lams, tol=1e-10, max_iter=1000)
     for a, b in zip(ref, got):
         assert np.array_equal(a.coef, b.coef) and a.intercept == b.intercept
+
+
+# ---------------------------------------------------------------------------
+# the certificate's bound without a pass over X, and what a first fit compiles
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lam", [1e-4, 1.0])
+def test_reported_gap_bounds_the_exact_gap_of_the_dual_point(digits_halves, lam):
+    """The certificate bounds ``||2 lam w - v(u')||`` by the triangle inequality (no pass
+    over X for the class sum): the reported gap is at least ``P - D(u')`` of the returned
+    dual point, evaluated here from scratch in float64, and equal to it up to rounding."""
+    from scipy.special import xlogy
+
+    X, y = digits_halves
+    X = X.astype(np.float64)
+    s = np.random.default_rng(3).uniform(0.5, 2.0, size=len(y))
+    for tol in (1e-3, 1e-9):
+        res = softplus_solve(X, y, s, lam, tol=tol, max_iter=500)
+        c = s / s.sum()
+        u = res.dual * 2.0 * lam / c  # the feasible dual point in [0, 1]
+        assert np.all((u >= 0.0) & (u <= 1.0))
+        assert abs(np.dot(c * u, y)) <= 1e-15
+        ent = -xlogy(u, u) - xlogy(1.0 - u, 1.0 - u)
+        vu = X.T @ (c * u * y)
+        D = np.dot(c, ent) - np.dot(vu, vu) / (4.0 * lam)
+        exact = res.primal - D
+        P = res.primal
+        assert res.gap * P >= exact - 1e-13 * P
+        assert res.gap * P <= exact + 1e-12 * P + 1e-3 * exact
+
+
+def test_dense_first_fit_compiles_only_dense_passes(tmp_path):
+    """On an empty cache, a dense fit compiles a few short kernels of ``_passes``
+    (the dense passes over X and the passes over the samples), nothing of CSR input."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, numpy as np\n"
+        "from sklearn.datasets import load_digits\n"
+        "from sklearn_tilt import ScaledLossLinearClassifier\n"
+        "from numba.core.registry import CPUDispatcher\n"
+        "import sklearn_tilt._solvers.softplus._passes as P\n"
+        "X, y = load_digits(return_X_y=True)\n"
+        "ScaledLossLinearClassifier(loss='softplus').fit(X[:600], y[:600] < 5)\n"
+        "import sys\n"
+        "out = sorted(f'{m}.{k}' for m, mod in list(sys.modules.items())\n"
+        "             if m.startswith('sklearn_tilt._solvers.softplus') and mod\n"
+        "             for k, v in vars(mod).items()\n"
+        "             if isinstance(v, CPUDispatcher) and v.signatures)\n"
+        "print('KERNELS ' + json.dumps(sorted(set(out))))\n"
+    )
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), SKLEARN_TILT_JIT="always")
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("KERNELS "))
+    names = {n.rsplit(".", 1)[-1] for n in json.loads(line[len("KERNELS ") :])}
+    assert names == {"dense_dots", "dense_tdot", "sample_parts", "polish_intercept", "line_values"}
+
+
+def test_compile_kernels_covers_every_stored_type(monkeypatch):
+    """After ``compile_kernels``, fits on data stored in any of the value types, dense or
+    CSR, with either preconditioner, compile nothing more."""
+    from sklearn_tilt._solvers import compile_count, jit_mode
+    from sklearn_tilt._solvers.softplus import _precond
+    from sklearn_tilt._solvers.softplus._problem import STORED_VALUES
+    from sklearn_tilt._solvers.softplus._warm import _stored_as, compile_kernels
+
+    done = compile_kernels()
+    names = [np.dtype(t).name for t in STORED_VALUES]
+    assert sorted(done) == sorted((lay, n) for lay in ("dense", "csr") for n in names)
+    rng = np.random.RandomState(1)
+    with jit_mode("always"):
+        before = compile_count()
+        if before is None:
+            pytest.skip("numba does not report compiles here")
+        for max_d in (_precond.FACTOR_MAX_D, 0):  # Cholesky, then the diagonal
+            monkeypatch.setattr(_precond, "FACTOR_MAX_D", max_d)
+            for t in STORED_VALUES:
+                for sparse in (False, True):
+                    X, y = _stored_as(t, sparse, rng)
+                    res = softplus_solve(X, y, None, 1e-2, tol=1e-8, max_iter=100)
+                    assert res.converged
+        assert compile_count() == before

@@ -26,10 +26,13 @@ Modules
 * :mod:`._problem`: the input validated and stored once per fit (dropped columns,
   lossless narrow storage), the checks of ``lam``, ``tol`` and ``max_iter``;
 * :mod:`._records`: the NamedTuples the kernels exchange, the status codes;
-* :mod:`._passes`: passes over ``X`` (scores, gradient, Hessian products, line values);
+* :mod:`._passes`: the compiled code: short kernels for the passes over ``X`` (one
+  set per layout, dense or CSR) and over the samples (loss parts, intercept polish,
+  line values);
 * :mod:`._precond`: the three preconditioners and the choice between them;
 * :mod:`._certificate`: the duality gap and the dual point;
-* :mod:`._newton`: the Newton-PCG kernel;
+* :mod:`._newton`: the Newton-PCG iterations (Python over NumPy vectors; a first fit
+  compiles only the passes);
 * :mod:`._state`: the current point, reused along a path;
 * :mod:`._path`: the drivers :func:`solve` and :func:`path`.
 """

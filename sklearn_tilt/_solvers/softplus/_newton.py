@@ -11,16 +11,19 @@ from the products the conjugate gradients already formed (no extra pass). Betwee
 Newton steps the scores are updated (``z + t X p``); they are recomputed from scratch
 (one more pass) where the certificate may stop, and every exit certifies recomputed
 scores.
+
+The iterations are Python over NumPy vectors of length ``d + 1`` (and ``n`` for the
+scores); every pass over ``X`` or over the samples is one compiled kernel of
+:mod:`._passes`. A first fit thus compiles a few short loops, not the iteration
+logic, and a call costs microseconds against the milliseconds of a pass.
 """
 
 import math
 
 import numpy as np
-from numba import njit
 
-from .._common import FASTMATH
 from ._certificate import certificate
-from ._passes import grad_pass, hess_diag, hessvec, line_values
+from ._passes import grad_pass, hessvec, line_values
 from ._precond import CURVATURE_FLOOR, PREC_CHOLESKY, PREC_JACOBI, centred_diag, precondition
 from ._records import (
     CONVERGED,
@@ -28,7 +31,6 @@ from ._records import (
     NEED_FACTOR,
     NONFINITE,
     STALLED,
-    Hessian,
     Krylov,
     Outcome,
     Preconditioner,
@@ -42,85 +44,56 @@ ARMIJO = 1e-4
 STALL_STEPS = 5
 
 
-@njit(cache=True, fastmath=FASTMATH)
-def newton(X, S, opts, buf, start):
+def newton(prob, opts, buf, start):
     """Newton-PCG iterations until converged / max_iter / a new factor is wanted.
 
-    ``X`` a :class:`._records.Design`, ``S`` the :class:`._records.Samples`, ``opts``
-    the :class:`._records.Settings`; the point and the output of its last gradient
-    pass are in the :class:`._records.Buffers` ``buf`` (updated in place), the
-    scalars in the :class:`._records.Start` ``start``. Returns an
-    :class:`._records.Outcome`.
+    ``prob`` the :class:`._problem.Problem`, ``opts`` the :class:`._records.Settings`;
+    the point and the output of its last gradient pass are in the
+    :class:`._records.Buffers` ``buf`` (updated in place), the scalars in the
+    :class:`._records.Start` ``start``. Returns an :class:`._records.Outcome`.
     """
-    y, c, fit_intercept = S
-    w, z, cD, acc = buf.w, buf.z, buf.cD, buf.acc
-    lam = opts.lam
-    tol = opts.tol
-    max_iter = opts.max_iter
-    pmode = opts.precond
-    n = y.shape[0]
-    d = w.shape[0]
+    S, ops = prob.samples, prob.ops
+    fit_intercept = prob.fit_intercept
+    w, z = buf.w, buf.z
+    lam, tol, max_iter, pmode = opts.lam, opts.tol, opts.max_iter, opts.precond
+    n, d = z.shape[0], w.shape[0]
     lam2 = 2.0 * lam
     g = np.empty(d + 1)
     M = Preconditioner(pmode, opts.factor, np.empty(d + 1), np.zeros(d))
-    K = Krylov(
-        np.zeros(d + 1),
-        np.empty(d + 1),
-        np.empty(d + 1),
-        np.empty(d + 1),
-        np.empty(d + 1),
-        np.zeros(n),
-        np.zeros(n),
-    )
-    rows = np.empty(n, dtype=np.int64)
-    nr = 0
-    for i in range(n):
-        if c[i] != 0.0:
-            rows[nr] = i
-            nr += 1
-    rows = rows[:nr]
-    hess = Hessian(cD, rows, lam2)
-    b = start.intercept
-    sums = start.sums
-    it = start.iterations
-    npcg_all = 0
-    passes = 0
+    K = Krylov(*(np.zeros(d + 1) for _ in range(5)), np.zeros(n), np.zeros(n), np.zeros(n))
+    b, sums, it = start.intercept, start.sums, start.iterations
+    npcg_all = passes = 0
     status = MAX_ITER
     fresh = start.grad_ok
     diag_ok = start.grad_ok and start.diag_ok
     # lack of progress: neither the gap halves nor the objective moves beyond
     # rounding for STALL_STEPS Newton steps (tol below what floating point allows)
-    best_gap = np.inf
-    P_last = np.inf
-    stall = 0
+    best_gap, P_last, stall = np.inf, np.inf, 0
     # the relative gap that the last step's linear model predicted, and the gap before
     # it (their difference, over the square of the latter, estimates the nonlinear
     # part of the next gap)
-    pred_prev = -1.0
-    rho_prev = 0.0
+    pred_prev, rho_prev = -1.0, 0.0
     # the gradient of the current point is from scores recomputed from scratch (the
     # reused one of start.grad_ok always is); every exit certifies such a gradient
-    scratch_now = True
-    scratch_next = True
+    scratch_now = scratch_next = True
     last_expected = False
     while True:
         if not fresh:
             # (no diagonal where this point is predicted to be the last)
             want = pmode == PREC_JACOBI and not last_expected
-            b, sums = grad_pass(X, S, buf, b, want, scratch_next)
+            b, sums = grad_pass(ops, S, buf, b, want, scratch_next)
             scratch_now = scratch_next
             passes += 1
             diag_ok = want
         hbb = sums.curv if sums.curv > 0.0 else CURVATURE_FLOOR
-        bound = certificate(S, buf, sums, lam, g, 0.0 if scratch_now else tol)
-        P = bound.primal
-        gap = bound.gap
-        if not scratch_now and (
-            gap <= tol * P or it >= max_iter or not (np.isfinite(P) and np.isfinite(gap))
-        ):
+        bound = certificate(prob, buf, sums, lam, g, 0.0 if scratch_now else tol)
+        P, gap = bound.primal, bound.gap
+        finite = np.isfinite(P) and np.isfinite(gap)
+        if not scratch_now and (gap <= tol * P or it >= max_iter or not finite):
             scratch_next = True  # an exit: certify from scores recomputed from scratch
+            fresh = False
             continue
-        if not (np.isfinite(P) and np.isfinite(gap)):
+        if not finite:
             status = NONFINITE
             break
         if gap <= tol * P:
@@ -130,8 +103,7 @@ def newton(X, S, opts, buf, start):
             status = MAX_ITER
             break
         if gap < 0.5 * best_gap:
-            best_gap = gap
-            stall = 0
+            best_gap, stall = gap, 0
         elif P_last - P <= 1e-15 * abs(P):
             stall += 1
         else:
@@ -144,42 +116,36 @@ def newton(X, S, opts, buf, start):
         # ---- the preconditioner (Hessian weights cD from the gradient pass)
         if pmode == PREC_JACOBI:
             if not diag_ok:  # the reused gradient pass did not form the diagonal
-                hess_diag(X, hess, acc)
+                ops.grad_diag(buf.a, buf.cD, buf.acc)
                 passes += 1
-            centred_diag(acc, hbb, lam2, fit_intercept, M.diag, M.mu)
+            centred_diag(buf.acc, hbb, lam2, fit_intercept, M.diag, M.mu)
         else:
-            for k in range(d):
-                M.diag[k] = lam2
+            M.diag[:d] = lam2
             M.diag[d] = hbb
         fresh = False
         diag_ok = False  # (for the next point)
         # ---- PCG on H p = -g (Euclidean residual; forcing term from the gap)
-        eta = max(math.sqrt(0.1 * tol / rho), math.sqrt(rho))
-        eta = min(0.5, eta)
+        eta = min(0.5, max(math.sqrt(0.1 * tol / rho), math.sqrt(rho)))
         nl = 1.0  # nonlinear part of the next relative gap, in units of rho^2
         if pred_prev >= 0.0 and rho_prev > 0.0:
             nl = max(rho - pred_prev, 0.0) / (rho_prev * rho_prev)
         nl *= rho * rho
-        npcg, pred = _pcg(X, fit_intercept, hess, M, g, eta, P, tol, nl, K)
+        npcg, pred = _pcg(ops, buf.cD, lam2, fit_intercept, M, g, (eta, P, tol, nl), K)
         npcg_all += npcg
         # the next gradient from scratch if this step is predicted to reach tol (the
         # residual of the linear model is the next gradient, up to the polish of b)
         last_expected = 1.25 * pred + nl <= tol
-        pred_prev = pred
-        rho_prev = rho
+        pred_prev, rho_prev = pred, rho
         scratch_next = last_expected or it + 1 >= max_iter
         # ---- line search on the exact objective
         t = _line_search(S, buf, K, g, lam, sums.loss, P)
         if t < 0.0:
             status = STALLED
             break
-        for k in range(d):
-            w[k] += t * K.p[k]
+        w += t * K.p[:d]
         if fit_intercept:
             b += t * K.p[d]
-        for jj in range(nr):
-            i = rows[jj]
-            z[i] += t * K.dz[i]
+        z += t * K.dz
         it += 1
         if t != 1.0:
             scratch_next = it >= max_iter
@@ -190,63 +156,49 @@ def newton(X, S, opts, buf, start):
             break
     if status == STALLED and not scratch_now:
         # certify the point of a stalled line search from scratch
-        b, sums = grad_pass(X, S, buf, b, False, True)
+        b, sums = grad_pass(ops, S, buf, b, False, True)
         passes += 1
-        bound = certificate(S, buf, sums, lam, g, 0.0)
+        bound = certificate(prob, buf, sums, lam, g, 0.0)
         if bound.gap <= tol * bound.primal:
             status = CONVERGED
         diag_ok = False
     return Outcome(status, b, sums, diag_ok, bound, it, npcg_all, passes)
 
 
-@njit(cache=True, inline="always")
-def _pcg(X, fit_intercept, hess, M, g, eta, P, tol, nl, K):
+def _pcg(ops, cD, lam2, fit_intercept, M, g, targets, K):
     """Conjugate gradients on ``H p = -g`` from ``p = 0`` into ``K.p`` (and ``X p``
-    into ``K.dz``); returns the iterations and the relative gap that the linear
-    model predicts for the step."""
+    into ``K.dz``); ``targets = (eta, P, tol, nl)``. Returns the iterations and the
+    relative gap that the linear model predicts for the step."""
+    eta, P, tol, nl = targets
     d = g.shape[0] - 1
-    lam2 = hess.lam2
-    rows = hess.rows
-    pvec, r, s, q, Hq, dz, dots = K
-    gnorm2 = 0.0
-    for k in range(d + 1):
-        r[k] = -g[k]
-        pvec[k] = 0.0
-        gnorm2 += g[k] * g[k]
+    pvec, r, s, q, Hq, dz, dots, tmp = K
+    np.negative(g, out=r)
+    pvec[:] = 0.0
+    gnorm2 = g @ g
     # relative target, or small enough for the certificate by itself
     target = max(eta * eta * gnorm2, 0.05 * tol * P * 2.0 * lam2)
     if not fit_intercept:
         r[d] = 0.0
     precondition(M, fit_intercept, r, s)
-    rs = 0.0
-    for k in range(d + 1):
-        q[k] = s[k]
-        rs += r[k] * s[k]
-    for jj in range(rows.shape[0]):
-        dz[rows[jj]] = 0.0
+    q[:] = s
+    rs = r @ s
+    dz[:] = 0.0
     npcg = 0
-    qw = q[:d]
-    Hw = Hq[:d]
     rr = 0.0
     while npcg < PCG_MAX:
-        hb = hessvec(X, hess, qw, q[d], Hw, dots)
-        Hq[d] = hb if fit_intercept else 0.0
-        qHq = 0.0
-        for k in range(d + 1):
-            qHq += q[k] * Hq[k]
+        hessvec(ops, cD, lam2, q, Hq, dots, tmp)
+        if not fit_intercept:
+            Hq[d] = 0.0
+        qHq = q @ Hq
         npcg += 1
         if not qHq > 0.0:
             break
         alpha = rs / qHq
-        rr = 0.0
-        for k in range(d + 1):
-            pvec[k] += alpha * q[k]
-            r[k] -= alpha * Hq[k]
-            rr += r[k] * r[k]
+        pvec += alpha * q
+        r -= alpha * Hq
+        rr = r @ r
         # X p accumulates from the products already computed
-        for jj in range(rows.shape[0]):
-            i = rows[jj]
-            dz[i] += alpha * dots[i]
+        dz += alpha * dots
         # stop at the forcing term, or where the next gap (the linear model's
         # residual, 25% margin, plus the nonlinear part) is predicted below tol.
         # (Not with the Cholesky factor: there the extra iteration is cheap, and the
@@ -256,37 +208,30 @@ def _pcg(X, fit_intercept, hess, M, g, eta, P, tol, nl, K):
         if rr <= target or (M.mode != PREC_CHOLESKY and 1.25 * pred + nl <= tol):
             break
         precondition(M, fit_intercept, r, s)
-        rs_new = 0.0
-        for k in range(d + 1):
-            rs_new += r[k] * s[k]
+        rs_new = r @ s
         beta = rs_new / rs
         rs = rs_new
-        for k in range(d + 1):
-            q[k] = s[k] + beta * q[k]
+        q *= beta
+        q += s
     return npcg, (rr - r[d] * r[d]) / (2.0 * lam2) / P
 
 
-@njit(cache=True, inline="always")
 def _line_search(S, buf, K, g, lam, f0, P):
     """Backtracking (safeguarded quadratic interpolation) along the step ``K.p`` from
     the point of ``buf`` with loss ``f0``; the step length, or -1 where ``K.p`` is
     not a descent direction or no length is accepted."""
+    y, c, _fit_intercept = S
     w = buf.w
     d = w.shape[0]
-    pvec = K.p
-    wp = 0.0
-    pp = 0.0
-    for k in range(d):
-        wp += w[k] * pvec[k]
-        pp += pvec[k] * pvec[k]
-    df0 = 0.0
-    for k in range(d + 1):
-        df0 += g[k] * pvec[k]
+    pw = K.p[:d]
+    wp = float(w @ pw)
+    pp = float(pw @ pw)
+    df0 = float(g @ K.p)
     if not df0 < 0.0:
         return -1.0
     t = 1.0
     for _ in range(60):
-        ft, dft = line_values(S, buf.z, K.dz, t, lam, wp, pp)
+        ft, dft = line_values(y, c, buf.z, K.dz, t, lam, wp, pp)
         if ft <= f0 + ARMIJO * t * df0:
             return t
         # within rounding of f0: accept if the slope shrank in magnitude

@@ -1,30 +1,86 @@
-"""Passes over ``X`` and over the samples: scores, gradient, Hessian products, line values.
+"""Passes over ``X`` and over the samples: the only compiled code of the softplus solver.
 
-Every function reads the design matrix through a :class:`._records.Design`; all
-arithmetic is float64 whatever the storage of ``X``. The measurements behind the
-loop layouts below are in ``benchmarks/results/softplus_path.md``.
+Each kernel is one short loop with flat arguments (arrays and scalars, no records),
+so that it compiles in a fraction of a second, and dense and CSR input have kernels of
+their own: a first fit compiles only those of its layout, and only those its
+preconditioner needs. The Newton iterations that call them (:mod:`._newton`) are
+Python over NumPy vectors of length ``d`` or ``n``. All arithmetic is float64 whatever
+the storage of ``X``. The measurements behind the loop layouts are in
+``benchmarks/results/softplus_path.md`` and ``benchmarks/results/cold_start_softplus.md``.
+
+:class:`Passes` hands the kernels of one design matrix to the Newton iterations;
+:func:`grad_pass` is the gradient pass built from them.
 """
 
 import numpy as np
 from numba import njit
 
-from .._common import FASTMATH, row_axpy, row_dot
+from .._common import FASTMATH
 from .._losses import softplus_parts as _parts
 from ._records import Sums
 
+# --------------------------------------------------------------------------- dense
 
-@njit(cache=True, no_cpython_wrapper=True, fastmath=False)
+
+@njit(cache=True, fastmath=FASTMATH)
+def dense_dots(Xd, rows, v, vb, out):
+    """``out[i] = x_i . v + vb`` for the listed rows (all rows if ``rows`` is empty)."""
+    d = Xd.shape[1]
+    m = rows.shape[0] if rows.shape[0] else Xd.shape[0]
+    for jj in range(m):
+        i = rows[jj] if rows.shape[0] else jj
+        acc = 0.0
+        for k in range(d):
+            acc += Xd[i, k] * v[k]
+        out[i] = acc + vb
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def dense_tdot(Xd, rows, a, out):
+    """``out = sum_i a_i x_i`` over the listed rows (all rows if ``rows`` is empty)."""
+    d = Xd.shape[1]
+    out[:] = 0.0
+    m = rows.shape[0] if rows.shape[0] else Xd.shape[0]
+    for jj in range(m):
+        i = rows[jj] if rows.shape[0] else jj
+        ai = a[i]
+        if ai != 0.0:
+            for k in range(d):
+                out[k] += ai * Xd[i, k]
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def dense_grad_diag(Xd, a, cD, acc):
+    """``acc[:, 0] = sum a x``, ``acc[:, 1] = sum cD x``, ``acc[:, 2] = sum cD x^2`` (one
+    traversal: the gradient and the sums of the diagonal preconditioner)."""
+    acc[:, :] = 0.0
+    for i in range(Xd.shape[0]):
+        ai = a[i]
+        ci = cD[i]
+        if ai == 0.0 and ci == 0.0:
+            continue
+        for k in range(Xd.shape[1]):
+            v = Xd[i, k]
+            acc[k, 0] += ai * v
+            cv = ci * v
+            acc[k, 1] += cv
+            acc[k, 2] += cv * v
+
+
+# --------------------------------------------------------------------------- CSR
+
+
+@njit(cache=True)
 def csr_dots(data, indices, indptr, rows, v, vb, out):
     """``out[i] = x_i . v + vb`` for the listed rows of a CSR matrix (all rows if
     ``rows`` is empty).
 
-    Kept out of the fastmath kernels: LLVM turns these short reductions into vector
-    gathers there, which run slower; with unsigned ``indices`` (no negative-index
-    wrap-around test per access) this loop runs at scipy's ``X @ v`` speed.
+    Without fast-math: LLVM turns these short reductions into vector gathers there,
+    which run slower; with unsigned ``indices`` (no negative-index wrap-around test per
+    access) this loop runs at scipy's ``X @ v`` speed. All rows: the running position
+    ``k`` is carried from row to row (faster than a range per row).
     """
     if rows.shape[0] == 0:
-        # all rows: the running position ``k`` carried from row to row (faster than
-        # a range per row)
         k = np.int64(indptr[0])
         for i in range(out.shape[0]):
             acc = 0.0
@@ -43,187 +99,81 @@ def csr_dots(data, indices, indptr, rows, v, vb, out):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def scores(X, w, b, out):
-    """``out = X w + b``."""
-    is_sparse, Xd, data, indices, indptr = X
-    if is_sparse:
-        csr_dots(data, indices, indptr, np.empty(0, dtype=np.int64), w, b, out)
+def csr_tdot(data, indices, indptr, rows, a, out):
+    """``out = sum_i a_i x_i`` over the listed rows (all rows if ``rows`` is empty)."""
+    out[:] = 0.0
+    if rows.shape[0] == 0:
+        k = np.int64(indptr[0])
+        for i in range(indptr.shape[0] - 1):
+            ai = a[i]
+            e = np.int64(indptr[i + 1])
+            while k < e:
+                out[indices[k]] += ai * data[k]
+                k += 1
         return
-    for i in range(out.shape[0]):
-        out[i] = row_dot(is_sparse, Xd, data, indices, indptr, i, w) + b
+    for jj in range(rows.shape[0]):
+        i = rows[jj]
+        ai = a[i]
+        for k in range(indptr[i], indptr[i + 1]):
+            out[indices[k]] += ai * data[k]
 
 
-@njit(cache=True, no_cpython_wrapper=True, fastmath=FASTMATH)
-def grad_pass(X, S, buf, b, want_diag, scratch):
-    """One pass at ``(w, b)``: scores, intercept, loss, gradient sums, curvature.
+@njit(cache=True, fastmath=FASTMATH)
+def csr_grad_diag(data, indices, indptr, a, cD, acc):
+    """:func:`dense_grad_diag` for CSR input: the three column sums side by side in
+    ``acc`` (``(d, 3)``: one cache line per column index, faster than three arrays)."""
+    acc[:, :] = 0.0
+    k = np.int64(indptr[0])
+    for i in range(indptr.shape[0] - 1):
+        ai = a[i]
+        ci = cD[i]
+        e = np.int64(indptr[i + 1])
+        while k < e:
+            j = indices[k]
+            v = data[k]
+            acc[j, 0] += ai * v
+            cv = ci * v
+            acc[j, 1] += cv
+            acc[j, 2] += cv * v
+            k += 1
 
-    With ``scratch``, ``z = X w + b`` is recomputed from scratch, after the intercept
-    has been polished on the fresh ``X w`` (:func:`polish_intercept`); otherwise
-    ``z`` holds the scores as updated along the Newton steps and only the polish
-    shifts them (no pass over ``X`` for them). Then, from one exponential per sample:
-    the loss, ``qp``, ``qm``, ``cD`` and, with ``want_diag``, the diagonal sums of
-    :class:`._records.Buffers`. Returns the polished intercept and the
-    :class:`._records.Sums`.
 
-    Sparse rows are traversed once for all four column sums, accumulated side by
-    side in ``acc`` (``(d, 4)``: one cache line per column index, faster than
-    separate arrays), then ``qp, qm`` are copied out. All dot products come first,
-    then all updates (faster than one fused loop).
-    """
-    is_sparse, Xd, data, indices, indptr = X
-    y, c, fit_intercept = S
-    w, z, qp, qm, cD, acc = buf
-    n = y.shape[0]
-    d = w.shape[0]
-    if scratch:
-        nonzero = False
-        for k in range(d):
-            if w[k] != 0.0:
-                nonzero = True
-                break
-        if not nonzero:  # w = 0 (a cold start): no pass for the scores
-            z[:] = 0.0
-        elif is_sparse:
-            csr_dots(data, indices, indptr, np.empty(0, dtype=np.int64), w, 0.0, z)
-        else:
-            for i in range(n):
-                z[i] = row_dot(is_sparse, Xd, data, indices, indptr, i, w)
-    # z + shift: the scores at the polished intercept
-    shift = 0.0
-    if fit_intercept:
-        shift = polish_intercept(y, c, z, b if scratch else 0.0)
-        b = shift if scratch else b + shift
-    if is_sparse:
-        acc[:, :] = 0.0
-    else:
-        qp[:] = 0.0
-        qm[:] = 0.0
-        if want_diag:
-            acc[:, 2:] = 0.0
+# --------------------------------------------------------------------------- samples
+
+
+@njit(cache=True)
+def sample_parts(y, c, z, shift, a, cD):
+    """``z += shift``, then from one exponential per sample: ``a = c y sigmoid(-y z)``
+    (minus the loss's slope, signed), ``cD = c f''(y z)``; returns the :class:`Sums`
+    fields (loss, the two class sums of ``c sigmoid(-y z)``, ``sum cD``)."""
     loss = 0.0
-    sp_ = 0.0
-    sm_ = 0.0
-    hbb = 0.0
-    for i in range(n):
+    pos = 0.0
+    neg = 0.0
+    curv = 0.0
+    for i in range(y.shape[0]):
         zi = z[i] + shift
         z[i] = zi
         ci = c[i]
         if ci == 0.0:
+            a[i] = 0.0
             cD[i] = 0.0
             continue
         f, u, h = _parts(y[i] * zi)
         loss += ci * f
-        a = ci * u
+        cu = ci * u
         ch = ci * h
         cD[i] = ch
-        hbb += ch
+        curv += ch
         if y[i] > 0.0:
-            sp_ += a
-            col = 0
+            pos += cu
+            a[i] = cu
         else:
-            sm_ += a
-            col = 1
-        if is_sparse:
-            k = np.int64(indptr[i])
-            e = np.int64(indptr[i + 1])
-            if want_diag:
-                while k < e:
-                    j = indices[k]
-                    v = data[k]
-                    acc[j, col] += a * v
-                    cv = ch * v
-                    acc[j, 2] += cv
-                    acc[j, 3] += cv * v
-                    k += 1
-            else:
-                while k < e:
-                    acc[indices[k], col] += a * data[k]
-                    k += 1
-        else:
-            if a != 0.0:
-                row_axpy(is_sparse, Xd, data, indices, indptr, i, a, qp if col == 0 else qm)
-            if want_diag and ch != 0.0:
-                _diag_row(X, i, ch, acc)
-    if is_sparse:
-        for k in range(d):
-            qp[k] = acc[k, 0]
-            qm[k] = acc[k, 1]
-    return b, Sums(loss, sp_, sm_, hbb)
+            neg += cu
+            a[i] = -cu
+    return loss, pos, neg, curv
 
 
-@njit(cache=True, inline="always")
-def _diag_row(X, i, a, acc):
-    """``acc[k, 2:4] += (a x_ik, a x_ik^2)`` over the entries of row ``i``."""
-    is_sparse, Xd, data, indices, indptr = X
-    if is_sparse:
-        for k in range(indptr[i], indptr[i + 1]):
-            j = indices[k]
-            av = a * data[k]
-            acc[j, 2] += av
-            acc[j, 3] += av * data[k]
-    else:
-        for k in range(Xd.shape[1]):
-            av = a * Xd[i, k]
-            acc[k, 2] += av
-            acc[k, 3] += av * Xd[i, k]
-
-
-@njit(cache=True, no_cpython_wrapper=True, fastmath=FASTMATH)
-def hessvec(X, hess, vw, vb, out_w, dots):
-    """``out_w = X^T (cD (X vw + vb)) + lam2 vw`` for a :class:`._records.Hessian`
-    ``hess = (cD, rows, lam2)``; returns ``sum cD (X vw + vb)``.
-
-    ``dots[i] = x_i . vw + vb`` is kept for the listed (weighted) rows.
-    """
-    is_sparse, Xd, data, indices, indptr = X
-    cD, rows, lam2 = hess
-    d = vw.shape[0]
-    n = dots.shape[0]
-    if is_sparse and rows.shape[0] == n:  # every row weighted: no index list
-        csr_dots(data, indices, indptr, np.empty(0, dtype=np.int64), vw, vb, dots)
-        for k in range(d):
-            out_w[k] = lam2 * vw[k]
-        ob = 0.0
-        k = np.int64(indptr[0])
-        for i in range(n):
-            a = cD[i] * dots[i]
-            ob += a
-            e = np.int64(indptr[i + 1])
-            while k < e:
-                out_w[indices[k]] += a * data[k]
-                k += 1
-        return ob
-    if is_sparse:
-        csr_dots(data, indices, indptr, rows, vw, vb, dots)
-    else:
-        for jj in range(rows.shape[0]):
-            i = rows[jj]
-            dots[i] = row_dot(is_sparse, Xd, data, indices, indptr, i, vw) + vb
-    for k in range(d):
-        out_w[k] = lam2 * vw[k]
-    ob = 0.0
-    for jj in range(rows.shape[0]):
-        i = rows[jj]
-        a = cD[i] * dots[i]
-        if a != 0.0:
-            row_axpy(is_sparse, Xd, data, indices, indptr, i, a, out_w)
-            ob += a
-    return ob
-
-
-@njit(cache=True, no_cpython_wrapper=True, fastmath=FASTMATH)
-def hess_diag(X, hess, acc):
-    """The diagonal sums ``acc[k, 2:4] = (sum cD x_k, sum cD x_k^2)`` in one pass
-    (:func:`grad_pass` forms them on its way where it can)."""
-    cD, rows, _lam2 = hess
-    acc[:, 2:] = 0.0
-    for jj in range(rows.shape[0]):
-        i = rows[jj]
-        if cD[i] != 0.0:
-            _diag_row(X, i, cD[i], acc)
-
-
-@njit(cache=True, no_cpython_wrapper=True)
+@njit(cache=True)
 def polish_intercept(y, c, z, bb):
     """The exact minimiser over ``b`` of ``sum c f(y (z + b))`` (safeguarded 1-D Newton
     from ``bb``)."""
@@ -271,11 +221,10 @@ def polish_intercept(y, c, z, bb):
     return bb
 
 
-@njit(cache=True, no_cpython_wrapper=True)
-def line_values(S, z, dz, t, lam, wp, pp):
+@njit(cache=True)
+def line_values(y, c, z, dz, t, lam, wp, pp):
     """``phi(t) - lam ||w||^2`` and ``phi'(t)`` along ``(w, b, z) + t (p_w, p_b, dz)``,
     ``phi`` the objective, from ``wp = w.p_w`` and ``pp = ||p_w||^2``."""
-    y, c, _fit_intercept = S
     f = 0.0
     df = 0.0
     for i in range(y.shape[0]):
@@ -290,3 +239,83 @@ def line_values(S, z, dz, t, lam, wp, pp):
     f += lam * (2.0 * t * wp + t * t * pp)
     df += lam * (2.0 * wp + 2.0 * t * pp)
     return f, df
+
+
+# --------------------------------------------------------------------------- hand-off
+
+#: "all rows" for the kernels' ``rows`` argument
+ALL_ROWS = np.empty(0, dtype=np.int64)
+
+
+class Passes:
+    """The kernels of one :class:`._records.Design`, with its arrays bound.
+
+    ``rows`` lists the rows of positive weight (empty: all rows have one); the
+    Hessian products visit only those.
+    """
+
+    def __init__(self, design, rows):
+        self.sparse = bool(design.is_sparse)
+        self.rows = rows
+        if self.sparse:
+            arrays = (design.data, design.indices, design.indptr)
+            dots, tdot, grad_diag = csr_dots, csr_tdot, csr_grad_diag
+        else:
+            arrays = (design.dense,)
+            dots, tdot, grad_diag = dense_dots, dense_tdot, dense_grad_diag
+        self._arrays = arrays
+        self._dots, self._tdot, self._grad_diag = dots, tdot, grad_diag
+
+    def dots(self, v, vb, out, rows=ALL_ROWS):
+        """``out[i] = x_i . v + vb`` (the listed rows)."""
+        self._dots(*self._arrays, rows, v, vb, out)
+
+    def tdot(self, a, out, rows=ALL_ROWS):
+        """``out = sum_i a_i x_i`` (the listed rows)."""
+        self._tdot(*self._arrays, rows, a, out)
+
+    def grad_diag(self, a, cD, acc):
+        """``acc[:, :3] = (sum a x, sum cD x, sum cD x^2)`` in one traversal."""
+        self._grad_diag(*self._arrays, a, cD, acc)
+
+
+def grad_pass(ops, S, buf, b, want_diag, scratch):
+    """One pass at ``(w, b)``: scores, intercept, loss, gradient, curvature.
+
+    With ``scratch``, ``z = X w + b`` is recomputed from scratch, after the intercept
+    has been polished on the fresh ``X w`` (:func:`polish_intercept`); otherwise ``z``
+    holds the scores as updated along the Newton steps and only the polish shifts them
+    (no pass over ``X`` for them). Then :func:`sample_parts` and ``v = sum a x`` into
+    ``buf.v`` (with ``want_diag`` also the diagonal sums ``buf.acc[:, 1:3]``, same
+    traversal). Returns the polished intercept and the :class:`._records.Sums`.
+    """
+    y, c, fit_intercept = S
+    w, z, v, a, cD, acc = buf
+    if scratch:
+        if w.any():
+            ops.dots(w, 0.0, z)
+        else:  # w = 0 (a cold start): no pass for the scores
+            z[:] = 0.0
+    shift = 0.0
+    if fit_intercept:
+        shift = polish_intercept(y, c, z, b if scratch else 0.0)
+        b = shift if scratch else b + shift
+    sums = Sums(*sample_parts(y, c, z, shift, a, cD))
+    if want_diag:
+        ops.grad_diag(a, cD, acc)
+        v[:] = acc[:, 0]
+    else:
+        ops.tdot(a, v)
+    return b, sums
+
+
+def hessvec(ops, cD, lam2, q, out, dots, scratch):
+    """``out = H q`` for ``H = [X 1]^T diag(cD) [X 1] + diag(lam2, ..., lam2, 0)`` (the
+    intercept row in ``out[-1]``); ``dots[i] = x_i . q_w + q_b`` is kept for the rows
+    of positive weight, ``scratch`` (n,) receives ``cD * dots``."""
+    d = q.shape[0] - 1
+    ops.dots(q[:d], q[d], dots, ops.rows)
+    np.multiply(cD, dots, out=scratch)
+    ops.tdot(scratch, out[:d], ops.rows)
+    out[:d] += lam2 * q[:d]
+    out[d] = scratch.sum()

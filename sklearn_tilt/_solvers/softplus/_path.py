@@ -1,8 +1,8 @@
 """The Python drivers: one ``lam`` (:func:`solve`), a path of them (:func:`path`).
 
-The path loop is in Python because the (rare) factorisations call scipy's
-BLAS/LAPACK; everything else for one ``lam`` is a single numba call
-(:func:`._newton.newton`).
+Python throughout, like the Newton iterations (:func:`._newton.newton`): the compiled
+code is the passes over the data (:mod:`._passes`), and the (rare) factorisations call
+scipy's BLAS/LAPACK.
 """
 
 import numpy as np
@@ -49,7 +49,7 @@ def solve_at(prob, lam, tol, max_iter, state, refresh=True):
             state.L if use_L else EMPTY_FACTOR,
             state.refresh_after() if use_L and refresh else _NEVER,
         )
-        out = newton(prob.design, prob.samples, opts, state.buf, state.start(it))
+        out = newton(prob, opts, state.buf, state.start(it))
         it, pcg, passes = out.iterations, pcg + out.pcg_iterations, passes + out.passes
         status = out.status
         state.b, state.sums = out.intercept, out.sums
@@ -59,7 +59,7 @@ def solve_at(prob, lam, tol, max_iter, state, refresh=True):
             break
         state.L = None  # refactorise at the current point
     dual = np.zeros(prob.n)
-    final_dual(prob.samples, state.buf.z, out.bound, lam, dual)
+    final_dual(prob, state.buf.z, out.bound, lam, dual)
     b_out = float(state.b) if prob.fit_intercept else 0.0
     P, gap = float(out.bound.primal), float(out.bound.gap)
     rel = gap / P if P > 0 else (0.0 if gap == 0 else np.inf)

@@ -25,8 +25,6 @@ from numba import njit
 from scipy.linalg import blas as _blas
 from scipy.linalg import lapack as _lapack
 
-from .._common import FASTMATH
-
 PREC_SCALAR = 0  # diag(2 lam, ..., 2 lam, sum c D): the penalty dominates
 PREC_CHOLESKY = 1  # Cholesky factor of an earlier exact Hessian (small d)
 PREC_JACOBI = 2  # centred diagonal of the current Hessian (large d: O(d) memory)
@@ -54,7 +52,7 @@ def choose(prob, lam):
 
 
 def factor(prob, z, lam, single=True):
-    """Cholesky factor (lower, C-contiguous) of the Hessian at scores ``z``.
+    """Cholesky factor (upper, Fortran order) of the Hessian at scores ``z``.
 
     Rows whose summed contribution ``c_i D_i (||x_i||^2 + 1)`` stays below
     ``lam / 2`` are left out: the result ``M`` then satisfies
@@ -111,7 +109,7 @@ def factor(prob, z, lam, single=True):
         U, info = _lapack.dpotrf(H, lower=0, clean=1, overwrite_a=1)
         # (an infinite diagonal passes LAPACK's test and leaves a useless factor)
         if info == 0 and np.all(np.isfinite(np.diagonal(U))):
-            return U.T  # C-contiguous lower factor: H = L L^T
+            return np.asfortranarray(U)  # H = U^T U, the layout LAPACK reads
     if in_single:
         return factor(prob, z, lam, single=False)
     return None
@@ -132,9 +130,8 @@ def _sparse_gram(data, indices, indptr, wts, rows, H):
                 H[j1, indices[k2]] += v1 * data[k2]
 
 
-@njit(cache=True, inline="always")
 def centred_diag(acc, hbb, lam2, fit_intercept, out, mu):
-    """The centred diagonal preconditioner of the Hessian from the sums ``acc[:, 2:4]``.
+    """The centred diagonal preconditioner of the Hessian from the sums ``acc[:, 1:3]``.
 
     With an intercept, in the coordinates ``(w, b' = b + mu.w)``,
     ``mu = X^T cD / sum(cD)`` (the curvature-weighted mean row), the Hessian has no
@@ -144,53 +141,30 @@ def centred_diag(acc, hbb, lam2, fit_intercept, out, mu):
     ``mu = 0``.
     """
     d = mu.shape[0]
-    for k in range(d):
-        if fit_intercept:
-            m = acc[k, 2] / hbb
-            mu[k] = m
-            # sum cD (x - mu)^2 >= 0 exactly; clip the rounding of the difference
-            out[k] = max(acc[k, 3] - hbb * m * m, 0.0) + lam2
-        else:
-            mu[k] = 0.0
-            out[k] = acc[k, 3] + lam2
+    if fit_intercept:
+        np.divide(acc[:, 1], hbb, out=mu)
+        # sum cD (x - mu)^2 >= 0 exactly; clip the rounding of the difference
+        out[:d] = np.maximum(acc[:, 2] - hbb * mu * mu, 0.0) + lam2
+    else:
+        mu[:] = 0.0
+        out[:d] = acc[:, 2] + lam2
     out[d] = hbb
 
 
-@njit(cache=True, inline="always")
 def precondition(M, fit_intercept, r, s):
     """``s = M^{-1} r`` for the :class:`._records.Preconditioner` ``M``."""
     d = r.shape[0] - 1
-    pdiag = M.diag
-    mu = M.mu
     if M.mode == PREC_CHOLESKY:
-        chol_solve(M.factor, r, s)
+        # H ~ U^T U: two triangular solves (BLAS dtrsv; faster than LAPACK's dpotrs,
+        # which goes through the matrix-matrix solver, at this one right-hand side)
+        U = M.factor
+        s[:] = _blas.dtrsv(U, _blas.dtrsv(U, r, trans=1), trans=0, overwrite_x=1)
     elif M.mode == PREC_JACOBI and fit_intercept:
         # M = A^T diag(pdiag) A with A (w, b) = (w, b + mu.w): the centred diagonal
         rb = r[d]
-        ms = 0.0
-        for k in range(d):
-            sk = (r[k] - mu[k] * rb) / pdiag[k]
-            s[k] = sk
-            ms += mu[k] * sk
-        s[d] = rb / pdiag[d] - ms
+        np.divide(r[:d] - M.mu * rb, M.diag[:d], out=s[:d])
+        s[d] = rb / M.diag[d] - M.mu @ s[:d]
     else:
-        for k in range(d + 1):
-            s[k] = r[k] / pdiag[k]
+        np.divide(r, M.diag, out=s)
     if not fit_intercept:
         s[d] = 0.0
-
-
-@njit(cache=True, no_cpython_wrapper=True, fastmath=FASTMATH)
-def chol_solve(L, r, out):
-    """``out = (L L^T)^{-1} r``; ``L`` lower triangular, C-contiguous."""
-    m = r.shape[0]
-    for i in range(m):
-        acc = r[i]
-        for j in range(i):
-            acc -= L[i, j] * out[j]
-        out[i] = acc / L[i, i]
-    for i in range(m - 1, -1, -1):
-        out[i] = out[i] / L[i, i]
-        oi = out[i]
-        for j in range(i):
-            out[j] -= L[i, j] * oi

@@ -12,7 +12,14 @@ from numba import njit
 
 from .. import _canonical, _jit_cache
 from .._common import kernel_arrays
+from ._passes import ALL_ROWS, Passes
 from ._records import Design, Samples
+
+#: the value types in which :class:`Problem` stores ``X`` for the kernels (the lossless
+#: narrowing picks the first that holds the values exactly; inputs of at most
+#: :data:`.._canonical.SMALL_INPUT` stored values are float64): every kernel that reads
+#: ``X`` has one specialisation per type, and :func:`._warm.compile_kernels` prepares them
+STORED_VALUES = (np.uint8, np.float32, np.float64)
 
 
 def check_stop(tol, max_iter):
@@ -141,7 +148,9 @@ class Problem:
     ``d`` (stored columns), ``d_full``, ``keep`` (the stored columns, or None for
     all), ``rowsq`` (``||x_i||^2``), ``sums`` (CSR: the class sums of
     :func:`_csr_scan`, else None), ``trace`` (``sum c (||x||^2 + 1)``, which bounds 4x
-    the data part of the Hessian), ``sparse``, ``fit_intercept``.
+    the data part of the Hessian), ``xmax`` (``max ||x_i||``), ``class_rows`` (the rows
+    of positive weight of class +1 and of class -1; ``class_c`` their weights), ``ops`` (the
+    :class:`._passes.Passes` of the design), ``sparse``, ``fit_intercept``.
     """
 
     def __init__(self, X, y, sample_weight, fit_intercept, check_input=True):
@@ -202,6 +211,12 @@ class Problem:
             self.rowsq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
             self.sums = None
         self.trace = float(np.dot(self.c, self.rowsq + 1.0))
+        self.xmax = float(np.sqrt(self.rowsq.max(initial=0.0)))
+        weighted = self.c > 0.0
+        self.class_rows = (np.flatnonzero(weighted & (y > 0)), np.flatnonzero(weighted & (y < 0)))
+        self.class_c = tuple(self.c[r] for r in self.class_rows)
+        rows = ALL_ROWS if weighted.all() else np.flatnonzero(weighted)
+        self.ops = Passes(self.design, rows)
 
     def restrict(self, w_full):
         """The stored columns' entries of a full-length coefficient vector."""

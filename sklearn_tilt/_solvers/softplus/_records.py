@@ -1,8 +1,8 @@
 """The records the softplus kernels exchange, and the kernels' status codes.
 
-numba passes a NamedTuple of arrays and scalars to a kernel as one argument (its type
-is the tuple of its fields' types, so a record adds no specialisation of its own).
-Arrays inside a record are written in place; scalars come back in a new record.
+The Newton iterations (Python, :mod:`._newton`) pass them whole; the compiled kernels
+(:mod:`._passes`) take their fields as flat arguments. Arrays inside a record are
+written in place; scalars come back in a new record.
 """
 
 from typing import NamedTuple
@@ -38,17 +38,18 @@ class Samples(NamedTuple):
 class Buffers(NamedTuple):
     """The arrays a Newton solve updates in place: the point and its last gradient pass.
 
-    ``qp = sum_{y=+1} c u x``, ``qm = sum_{y=-1} c u x`` (``u = sigmoid(-y z)``),
-    ``cD`` the Hessian weights ``c f''(y z)``; ``acc[:, 2:4]`` the diagonal sums
-    ``(sum cD x_k, sum cD x_k^2)`` (``acc[:, 0:2]``: scratch of the sparse pass).
+    ``a = c y sigmoid(-y z)`` (minus the loss's slope, signed), ``v = sum a x`` (the data
+    part of the gradient in ``w``, negated), ``cD`` the Hessian weights ``c f''(y z)``;
+    ``acc[:, 1:3]`` the diagonal sums ``(sum cD x_k, sum cD x_k^2)`` (``acc[:, 0]``:
+    ``v`` as the fused pass forms it).
     """
 
     w: np.ndarray  # (d,)
     z: np.ndarray  # (n,) scores X w + b
-    qp: np.ndarray  # (d,)
-    qm: np.ndarray  # (d,)
+    v: np.ndarray  # (d,)
+    a: np.ndarray  # (n,)
     cD: np.ndarray  # (n,)
-    acc: np.ndarray  # (d, 4)
+    acc: np.ndarray  # (d, 3)
 
 
 class Sums(NamedTuple):
@@ -77,7 +78,7 @@ class Settings(NamedTuple):
     tol: float
     max_iter: int
     precond: int  # a mode of :mod:`._precond`
-    factor: np.ndarray  # Cholesky factor (lower) for ``PREC_CHOLESKY``, else (0, 0)
+    factor: np.ndarray  # upper Cholesky factor (Fortran order) for ``PREC_CHOLESKY``
     refresh_after: int  # PCG iterations per step beyond which a new factor is wanted
 
 
@@ -104,20 +105,11 @@ class Outcome(NamedTuple):
     passes: int  # other passes over X in this call (gradients, diagonals)
 
 
-class Hessian(NamedTuple):
-    """The Hessian ``X^T diag(cD) X + lam2 I`` (plus its intercept row) as the products
-    need it: the weights, the rows of positive weight and ``lam2 = 2 lam``."""
-
-    cD: np.ndarray
-    rows: np.ndarray  # int64
-    lam2: float
-
-
 class Preconditioner(NamedTuple):
     """``M`` of the conjugate gradients (see :mod:`._precond`)."""
 
     mode: int
-    factor: np.ndarray  # Cholesky factor (PREC_CHOLESKY)
+    factor: np.ndarray  # upper Cholesky factor, Fortran order (PREC_CHOLESKY)
     diag: np.ndarray  # (d + 1,) diagonal (PREC_SCALAR, PREC_JACOBI)
     mu: np.ndarray  # (d,) curvature-weighted mean row (PREC_JACOBI with an intercept)
 
@@ -132,6 +124,7 @@ class Krylov(NamedTuple):
     Hq: np.ndarray  # (d + 1,)
     dz: np.ndarray  # (n,) X p, accumulated from the products
     dots: np.ndarray  # (n,) X q of the last product
+    tmp: np.ndarray  # (n,) cD X q of the last product
 
 
-EMPTY_FACTOR = np.empty((0, 0))
+EMPTY_FACTOR = np.empty((0, 0), order="F")

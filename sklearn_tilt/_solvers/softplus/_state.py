@@ -4,7 +4,6 @@ import numpy as np
 import scipy.special as _sp_special
 
 from .. import _losses
-from ._passes import scores
 from ._records import Buffers, Start, Sums
 
 #: dense Gram products and factorisations gain on a pass over X (a multiply-add
@@ -28,11 +27,11 @@ class State:
         n, d = prob.n, prob.d
         z = np.empty(n)
         if w.any():
-            scores(prob.design, w, b, z)
+            prob.ops.dots(w, b, z)
         else:
             z.fill(b)
         self.buf = Buffers(
-            w=w, z=z, qp=np.zeros(d), qm=np.zeros(d), cD=np.empty(n), acc=np.empty((d, 4))
+            w=w, z=z, v=np.zeros(d), a=np.empty(n), cD=np.empty(n), acc=np.empty((d, 3))
         )
         self.b = float(b)
         self.sums = Sums(0.0, 0.0, 0.0, 0.0)
@@ -118,10 +117,10 @@ def _cold_gradient(prob, state):
     u = _sp_special.expit(-m)
     h = _sp_special.expit(m) * u
     S = prob.sums
-    np.multiply(u[0], S[:, 0], out=buf.qp)
-    np.multiply(u[1], S[:, 1], out=buf.qm)
-    buf.acc[:, 2] = h[0] * S[:, 0] + h[1] * S[:, 1]
-    buf.acc[:, 3] = h[0] * S[:, 2] + h[1] * S[:, 3]
+    buf.v[:] = u[0] * S[:, 0] - u[1] * S[:, 1]
+    buf.acc[:, 1] = h[0] * S[:, 0] + h[1] * S[:, 1]
+    buf.acc[:, 2] = h[0] * S[:, 2] + h[1] * S[:, 3]
+    buf.a[:] = c * np.where(pos, u[0], -u[1])
     buf.cD[:] = c * np.where(pos, h[0], h[1])
     state.sums = Sums(
         float(np.dot(cls_c, f)),
