@@ -54,7 +54,7 @@ sys.path.insert(0, HERE)
 from _data import FASHION_SHIRT, load_docstrings, load_fashion_binary, make_text_like  # noqa
 
 from sklearn_tilt._solvers import primal_objective, solve_binary  # noqa: E402
-from sklearn_tilt._solvers.hinge import _dcd  # noqa: E402
+from sklearn_tilt._solvers.hinge import _dcd_workspace  # noqa: E402
 
 TOL = 1e-7
 SVC_TOLS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)
@@ -86,7 +86,7 @@ class _Recorder:
         self.n = n  # the certificates of this problem only (not of a subsample start)
         self.points = []
         self.t0 = None
-        self._orig = _dcd._Workspace.certificate
+        self._orig = _dcd_workspace.Workspace.certificate
 
     def __enter__(self):
         orig = self._orig
@@ -98,12 +98,12 @@ class _Recorder:
                 rec.points.append((time.process_time() - rec.t0, out[2], out[3]))
             return out
 
-        _dcd._Workspace.certificate = certificate
+        _dcd_workspace.Workspace.certificate = certificate
         self.t0 = time.process_time()
         return self
 
     def __exit__(self, *exc):
-        _dcd._Workspace.certificate = self._orig
+        _dcd_workspace.Workspace.certificate = self._orig
 
 
 def ours(X, y, lam, record=False):

@@ -233,7 +233,7 @@ def test_continuation(data, monkeypatch):
     s = np.ones(y.shape[0])
     monkeypatch.setattr(dcd, "_CONT_MIN_SAMPLES", 5)
     for lam in (1e-4, 1e-2):
-        assert len(dcd._stages(dcd._Workspace(_problem(X, y, s)), lam)) > 1
+        assert len(dcd._stages(dcd.Workspace(_problem(X, y, s)), lam)) > 1
         r = hinge_dcd_solve(X, y, s, lam, tol=TOL, max_iter=10**6)
         r_as = solve_binary(X, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
         assert r.converged and r.gap <= TOL
@@ -260,12 +260,12 @@ def test_continuation_leaves_passes_to_the_last_lam(data, monkeypatch):
 def test_inner_solves_are_cut_and_certified(data, monkeypatch):
     """Inner solves cut after a few passes (the check lowered to 1) still end
     certified at the same solution."""
-    import sklearn_tilt._solvers.hinge._dcd as dcd
+    import sklearn_tilt._solvers.hinge._dcd_workspace as dcd_workspace
 
     X, y = data
     s = np.ones(y.shape[0])
     r0 = hinge_dcd_solve(X, y, s, 1e-3, tol=TOL, max_iter=10**6)
-    monkeypatch.setattr(dcd, "_CHECK", 1)
+    monkeypatch.setattr(dcd_workspace, "_CHECK", 1)
     r1 = hinge_dcd_solve(X, y, s, 1e-3, tol=TOL, max_iter=10**6)
     assert r0.converged and r1.converged and _agree(r0, r1)
 
