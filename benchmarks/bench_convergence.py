@@ -53,7 +53,8 @@ sys.path.insert(0, HERE)
 
 from _data import FASHION_SHIRT, load_docstrings, load_fashion_binary, make_text_like  # noqa
 
-from sklearn_tilt._solvers import _hinge_dcd, primal_objective, solve_binary  # noqa: E402
+from sklearn_tilt._solvers import primal_objective, solve_binary  # noqa: E402
+from sklearn_tilt._solvers.hinge import _dcd_workspace  # noqa: E402
 
 TOL = 1e-7
 SVC_TOLS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)
@@ -85,7 +86,7 @@ class _Recorder:
         self.n = n  # the certificates of this problem only (not of a subsample start)
         self.points = []
         self.t0 = None
-        self._orig = _hinge_dcd._Problem.certificate
+        self._orig = _dcd_workspace.Workspace.certificate
 
     def __enter__(self):
         orig = self._orig
@@ -97,12 +98,12 @@ class _Recorder:
                 rec.points.append((time.process_time() - rec.t0, out[2], out[3]))
             return out
 
-        _hinge_dcd._Problem.certificate = certificate
+        _dcd_workspace.Workspace.certificate = certificate
         self.t0 = time.process_time()
         return self
 
     def __exit__(self, *exc):
-        _hinge_dcd._Problem.certificate = self._orig
+        _dcd_workspace.Workspace.certificate = self._orig
 
 
 def ours(X, y, lam, record=False):
@@ -190,7 +191,7 @@ PATH_LAMS = (1e-2, 3e-3, 1e-3, 3e-4, 1e-4)
 
 def path_check(X, y01, lams=PATH_LAMS):
     """CPU seconds, passes per lam and gaps of the warm-started dcd path over ``lams``."""
-    from sklearn_tilt._solvers._hinge_dcd import hinge_dcd_path
+    from sklearn_tilt._solvers.hinge import dcd_path as hinge_dcd_path
 
     y = 2.0 * y01 - 1.0
     s = np.ones(y.shape[0])

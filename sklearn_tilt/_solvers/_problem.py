@@ -108,6 +108,15 @@ def validate(X, y, sample_weight, tol, max_iter, check_input=True):
     return X, y, s, S, float(tol), max_iter
 
 
+def sq_norms(ka, n):
+    """``||x_i||^2`` of every row (float64) from the kernel arrays ``ka`` of ``X``."""
+    is_sparse, Xd, data, _, indptr = ka
+    if is_sparse:
+        rows = np.repeat(np.arange(n), np.diff(indptr))
+        return np.bincount(rows, weights=np.square(data, dtype=np.float64), minlength=n)
+    return np.einsum("ij,ij->i", Xd, Xd, dtype=np.float64)
+
+
 def check_lam(lam):
     """``lam`` as a float; positive and finite, else ``ValueError``."""
     lam = float(lam)

@@ -120,23 +120,17 @@ def test_problem_record():
 
 
 def test_no_import_circle():
-    """The coordinate-descent module imports first or last; the hinge package does
-    not import it until a dcd entry point is used."""
-    code = (
-        "import sys\n"
-        "import sklearn_tilt._solvers._hinge_dcd as d\n"
-        "from sklearn_tilt._solvers._problem import validate\n"
-        "from sklearn_tilt._solvers.hinge import dcd_solve\n"
-        "assert dcd_solve is d.hinge_dcd_solve and d._validate is validate\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-    code = (
-        "import sys\n"
-        "import sklearn_tilt._solvers.hinge as h\n"
-        "assert 'sklearn_tilt._solvers._hinge_dcd' not in sys.modules\n"
-        "h.active_set_fits\n"
-        "assert 'sklearn_tilt._solvers._hinge_dcd' in sys.modules\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    """The coordinate-descent and active-set modules import in either order, and
+    the hinge package exposes both."""
+    for first, second in (("_dcd", "_api"), ("_api", "_dcd")):
+        code = (
+            f"import sklearn_tilt._solvers.hinge.{first} as a\n"
+            f"import sklearn_tilt._solvers.hinge.{second} as b\n"
+            "from sklearn_tilt._solvers import hinge\n"
+            "from sklearn_tilt._solvers.hinge import _api, _dcd\n"
+            "assert hinge.dcd_solve is _dcd.dcd_solve and _api.dcd_solve is _dcd.dcd_solve\n"
+            "assert hinge.active_set_fits is _api.active_set_fits\n"
+        )
+        subprocess.run([sys.executable, "-c", code], check=True)
     with pytest.raises(AttributeError):
         hinge.no_such_name  # noqa: B018

@@ -21,8 +21,7 @@ holds the Python entry points.
 
 Methods: ``solve``/``path`` (the active-set method below), ``ipm_solve``/``ipm_path``
 (:mod:`._ipm`, for few features) and ``dcd_solve``/``dcd_path`` (dual coordinate
-descent at O(nnz) per pass, :mod:`sklearn_tilt._solvers._hinge_dcd`, imported on first
-use: it finishes with :func:`solve`).
+descent at O(nnz) per pass, :mod:`._dcd`, its kernels in :mod:`._dcd_kernels`).
 
 Active-set method: a decomposition method (Joachims 1999) with ``w`` kept explicitly.
 
@@ -75,9 +74,8 @@ rescaled or reused, their error bound carried along.  The whole loop runs
 inside numba.
 """
 
-import importlib
-
-from ._api import ipm_path, ipm_solve, path, solve, solve_problem
+from ._api import active_set_fits, ipm_path, ipm_solve, path, solve, solve_problem
+from ._dcd import dcd_path, dcd_solve
 from ._ipm import interior_point_fits
 
 __all__ = [
@@ -91,19 +89,3 @@ __all__ = [
     "solve",
     "solve_problem",
 ]
-
-# the coordinate-descent method imports this package (its finish is ``solve``):
-# its entry points are looked up on first use, so that neither import runs
-# into the other
-_DCD = {
-    "dcd_solve": "hinge_dcd_solve",
-    "dcd_path": "hinge_dcd_path",
-    "active_set_fits": "active_set_fits",
-}
-
-
-def __getattr__(name):
-    if name in _DCD:
-        dcd = importlib.import_module(".._hinge_dcd", __name__)
-        return getattr(dcd, _DCD[name])
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

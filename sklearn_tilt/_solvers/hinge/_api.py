@@ -8,8 +8,9 @@ counters of the work done come back in ``SolverResult.stats``.
 import numpy as np
 
 from .._common import SolverResult
-from .._problem import check_starts, make_problem, problem_of, validate_path
+from .._problem import check_starts, make_problem, problem_of, sq_norms, validate_path
 from ._certificate import make_feasible, row_norms
+from ._dcd import dcd_solve
 from ._gram import new_cache
 from ._ipm import interior_point_solve
 from ._passes import scores, w_fresh
@@ -26,12 +27,20 @@ from ._records import (
 from ._solve import CONVERGED, STALLED
 from ._solve import solve as _solve_kernel
 
-# the largest working set, and the rows of the Gram cache
+# the largest working set, and the rows of the Gram cache (dense float64 rows, at
+# most _CACHE_MAX_BYTES: the method is routed to where they fit, ._dispatch)
 _Q_MAX = 1000
 _CACHE_ROWS = 2000
+_CACHE_MAX_BYTES = 256 * 2**20
 # paths of more samples than this start from the coordinate-descent dual where
 # the closed form is far from the solution at the largest lam
 _DCD_START_SAMPLES = 10_000
+
+
+def active_set_fits(X):
+    """Whether the active-set method's row cache (dense float64 rows) for ``X`` fits."""
+    n, d = X.shape
+    return 8 * min(n, _CACHE_ROWS) * d <= _CACHE_MAX_BYTES
 
 
 def _data(problem):
@@ -77,9 +86,7 @@ def _initial_alpha(problem, C, coef_init, intercept_init, dual_init):
 def _far_from_closed_form(problem, C):
     """Whether ``sum_i C_i ||x_i||^2 > 1`` (the closed-form start is then far
     from the solution: the margins of its ``w`` reach beyond 1)."""
-    from .._hinge_dcd import _sqnorms
-
-    return float(np.dot(C, _sqnorms(problem.ka, problem.n))) > 1.0
+    return float(np.dot(C, sq_norms(problem.ka, problem.n))) > 1.0
 
 
 def _result(coef, intercept, alpha, n_iter, gap, P, status, max_iter, stats):
@@ -231,9 +238,7 @@ def path(
         and act.shape[0] > _DCD_START_SAMPLES
         and _far_from_closed_form(problem, C0)
     ):
-        from .. import _hinge_dcd
-
-        dual_init = _hinge_dcd.hinge_dcd_solve(
+        dual_init = dcd_solve(
             X,
             y,
             s,

@@ -1,0 +1,284 @@
+"""The outer iterations of the hinge dual coordinate descent, and its certificate.
+
+:class:`Workspace` holds the arrays of one problem that the fits of a path share and
+runs one ``lam`` (:meth:`Workspace.solve`); the method is described in :mod:`._dcd`.
+"""
+
+import numpy as np
+
+from .._problem import sq_norms
+from ._certificate import (
+    dual_lower,
+    gamma,
+    make_feasible,
+    norm_up,
+    primal_upper,
+    relative_gap,
+    row_norms,
+    scaled_margin_candidate,
+    score_error,
+)
+from ._dcd_kernels import Coords, Inner, cd, scores, sides
+from ._free_set import MAX_FREE, box_candidates, dual_gain, free_rows, free_set_step
+from ._intercept import canonical_intercept
+
+# an inner solve is certified after _CHECK passes, then after twice as many each time
+_CHECK = 20
+# at most _FREE_STEPS second-order steps on the free set per lam (._free_set)
+_FREE_STEPS = 50
+# a cut inner solve moves the centre where the gap is at most _MOVE_GAP
+_MOVE_GAP = 1e-3
+# after a warm start or a move of the centre by at most _SELECT_MOVE (margin
+# units), the next inner solve starts from the samples that are free or within
+# max(_BAND, 10 eps, _BAND_MOVE * move) of violating their KKT condition; the
+# others join when they violate (fewer passes over samples that stay at a bound)
+_BAND = 1e-3
+_SELECT_MOVE = 0.05
+_BAND_MOVE = 4.0
+# weight of the intercept in the inner problem, in units of the mean ||x_i||^2
+# (the bias feature liblinear appends, in the units of the data)
+_RHO = 0.3
+
+
+class Workspace:
+    """The arrays of one problem (a :class:`.._problem.Problem`) that the fits of a
+    path share, and the certificate."""
+
+    def __init__(self, problem):
+        self.problem = problem
+        self.ka = problem.ka
+        self.n, self.d = problem.n, problem.d
+        self.y, self.s, self.S, self.act = problem.y, problem.s, problem.S, problem.act
+        self.fit_intercept = problem.fit_intercept
+        self.sq = sq_norms(self.ka, self.n)
+        self.f = np.zeros(self.n)
+        self.rn = np.empty(self.n)
+        self.kmax = row_norms(*self.ka, self.n, self.rn)
+        self.tbuf = np.empty(self.n)
+        self.wpos = np.zeros(self.d)
+        self.wneg = np.zeros(self.d)
+        sq_act = self.sq[self.act]
+        m = float(np.mean(sq_act)) if sq_act.size else 0.0
+        self.rho = _RHO * m if m > 0 else 1.0
+        self.b_w = 0.0  # the best intercept of the last certificate's w(a)
+        # counters of the work done (SolverResult.stats)
+        self.stats = {"certificates": 0, "free_steps": 0}
+
+    def bounds(self, lam):
+        """The box bounds ``C_i`` at ``lam``."""
+        return self.s * (1.0 / (2.0 * lam * self.S))
+
+    def w_of(self, alpha):
+        """``w(a)`` from scratch (also leaves ``w_+`` and ``w_-`` in the workspace)."""
+        sides(*self.ka, self.y, alpha, self.act, self.wpos, self.wneg)
+        return self.wpos - self.wneg
+
+    def certificate(self, alpha, lam, b_hint):
+        """From scratch: ``(coef, b, P, gap, t)`` (see the module docstring).
+
+        ``coef`` is ``w(a)`` or, near the hard margin, ``w(a)`` scaled so that
+        every margin is provably at least 1 (:func:`scaled_margin_candidate`);
+        ``P`` the primal at ``(coef, b)``; ``gap`` the relative gap of the
+        rounding-safe bounds of :mod:`._certificate`; ``t = sum a_i y_i``.
+        """
+        y, s, S, act = self.y, self.s, self.S, self.act
+        nact = act.shape[0]
+        fi = self.fit_intercept
+        C = self.bounds(lam)
+        ap, an = sides(*self.ka, y, alpha, act, self.wpos, self.wneg)
+        w = self.wpos - self.wneg
+        # dual: the heavier side scaled down to sum a_i y_i = 0 (on a copy),
+        # X^T (a y) formed from the two sides; its rounding error is at most
+        # gamma_(n+8) sum_i a_i ||x_i||
+        af = alpha.copy()
+        make_feasible(y, C, af, act, nact, fi)
+        rp = 1.0
+        rn = 1.0
+        if fi and ap > an:
+            rp = an / ap if ap > 0.0 else 0.0
+        elif fi and an > ap:
+            rn = ap / an if an > 0.0 else 0.0
+        wf = rp * self.wpos - rn * self.wneg
+        ew = gamma(nact + 8) * float(np.dot(alpha[act], self.rn[act])) * (1.0 + gamma(nact))
+        _, D_low = dual_lower(y, C, af, act, nact, lam, norm_up(wf), ew, self.rn, fi)
+        # primal: scores of w by one plain pass, the best intercept
+        scores(*self.ka, self.n, w, self.f)
+        wnorm = norm_up(w)
+        ef = score_error(self.kmax, wnorm)
+        if fi:
+            b, _ = canonical_intercept(self.f, y, s, act, nact, b_hint, self.tbuf)
+        else:
+            b = 0.0
+        P, P_up = primal_upper(self.f, ef, self.rn, y, s, act, nact, b, lam, wnorm, S)
+        self.b_w = float(b)
+        coef = w
+        if relative_gap(P_up, D_low) > 0.0:
+            tk, P_up_t = scaled_margin_candidate(self.f, ef, self.rn, y, act, nact, b, lam, wnorm)
+            if P_up_t < P_up:
+                coef = tk * w
+                b = tk * b
+                P = lam * float(np.dot(coef, coef))
+                P_up = P_up_t
+        gap = relative_gap(P_up, D_low)
+        return coef, float(b), float(P), float(gap), ap - an
+
+    def free_step(self, alpha, w, C, t, c, rho):
+        """The second-order step on the free samples ``F`` (``0 < a_i < C_i``), the
+        others fixed (:mod:`._free_set`), projected onto the box; ``alpha`` and ``w``
+        are updated in place.  Returns the step's intercept (``c`` without one), or
+        ``None`` when ``F`` is empty or larger than :data:`._free_set.MAX_FREE`, or no
+        candidate gains in the inner objective."""
+        act, y = self.act, self.y
+        a = alpha[act]
+        F = act[(a > 0.0) & (a < C[act])]
+        if F.shape[0] == 0 or F.shape[0] > MAX_FREE:
+            return None
+        XF = free_rows(self.problem.X, F)
+        yF = y[F]
+        fF = np.asarray(XF @ w).ravel()
+        delta, bn, ok = free_set_step(XF, yF, fF, t)
+        if not ok:
+            return None
+        if t is None:
+            bn = c
+        aF = alpha[F]
+        best = None
+        for new in box_candidates(aF, C[F], delta):
+            # the gain in the inner objective of the next inner solve (centre bn)
+            gain, dw = dual_gain(XF, yF, fF, aF, new, t, bn, rho)
+            if gain > 0.0 and (best is None or gain > best[0]):
+                best = (gain, new, dw)
+        if best is None:
+            return None
+        _, new, dw = best
+        w += dw
+        alpha[F] = new
+        return bn
+
+    def select(self, alpha, C, b, band):
+        """The visiting order of the next inner solve, from the scores of the
+        last certificate (``self.f``, of the current ``w``) at intercept ``b``:
+        first the free samples and those at a bound whose KKT condition is
+        violated or within ``band`` (margin units) of it, then the others
+        (shrunk from the start; :func:`._dcd_kernels.cd` scans them when the
+        selection has converged and admits those near a violation).  Returns
+        ``(rows, nsel, viol)`` with ``viol`` the KKT violation over all samples
+        (the spread of the projected gradient)."""
+        act = self.act
+        a = alpha[act]
+        G = self.y[act] * (self.f[act] + b) - 1.0
+        lo = a <= 0.0
+        hi = a >= C[act]
+        keep = ~(lo | hi) | (lo & (G < band)) | (hi & (G > -band))
+        pg = np.where(lo, np.minimum(G, 0.0), np.where(hi, np.maximum(G, 0.0), G))
+        viol = float(pg.max() - pg.min()) if pg.size else 0.0
+        rows = np.concatenate((act[keep], act[~keep]))
+        return rows, int(np.count_nonzero(keep)), viol
+
+    def solve(self, alpha, w, lam, c, tol, max_passes, warm=False):
+        """Run the outer iterations from ``alpha`` (``w`` its ``w(a)``) and centre ``c``.
+
+        Returns ``(w, b, P, gap, passes, converged)``; ``alpha`` is updated in place.
+        """
+        C = self.bounds(lam)
+        fi = self.fit_intercept
+        rho = self.rho if fi else 0.0
+        c = float(c) if fi else 0.0
+        coords = Coords(self.y, C, self.sq + rho)
+        eps = 0.1
+        passes = 0
+        outer = 0
+        check = _CHECK
+        hist = []  # (c, t) pairs of converged inner solves
+        grow = 1.0  # multiplies the proximal step while t(c) hardly moves
+        if warm:
+            # a warm start (the path's previous dual, scaled): certified as it
+            # stands, or the centre moves to the best intercept of its w and the
+            # first inner solve visits the samples near their KKT conditions
+            wc, b, P, gap, t = self.certificate(alpha, lam, c)
+            np.subtract(self.wpos, self.wneg, out=w)
+            if gap <= tol:
+                return wc, b, P, gap, passes, True
+            if fi:
+                c = self.b_w
+            rows, nsel, viol = self.select(alpha, C, c + rho * t, _BAND)
+            eps = min(0.1, max(0.1 * viol, 1e-12))
+        else:
+            t = float(np.dot(alpha[self.act], self.y[self.act]))
+            rows = self.act
+            nsel = rows.shape[0]
+        free = True  # the free-set step may still apply at this lam
+        free_steps = 0
+        while True:
+            cap = min(max(max_passes - passes, 1), check)
+            inner = Inner(float(c), float(rho), float(eps), int(cap), int(outer))
+            t, p, viol = cd(self.ka, coords, inner, rows, nsel, alpha, w, t)
+            passes += p
+            outer += 1
+            wc, b, P, gap, t = self.certificate(alpha, lam, c + rho * t)
+            self.stats["certificates"] += 1
+            # w(a) from scratch (drops the drift of the updates)
+            np.subtract(self.wpos, self.wneg, out=w)
+            if gap <= tol or passes >= max_passes:
+                break
+            if viol > eps and free and free_steps < _FREE_STEPS:
+                # the inner solve was cut at its check: a second-order step on a
+                # small free set, then coordinate descent again, which corrects
+                # the partition
+                free_steps += 1
+                bn = self.free_step(alpha, w, C, t if fi else None, c, rho)
+                nsel = rows.shape[0]
+                if bn is None:
+                    # no step applies, or none gains: no more for this lam
+                    free = False
+                    continue
+                self.stats["free_steps"] += 1
+                c = bn
+                t = float(np.dot(alpha[self.act], self.y[self.act]))
+                continue
+            if viol > eps:
+                # the inner solve was cut at its check: it goes on, checked after
+                # twice as many passes; near the solution (gap below _MOVE_GAP),
+                # where the centre rather than the inner solve limits the gap,
+                # from the centre moved by the proximal step
+                check *= 2
+                if gap <= _MOVE_GAP:
+                    c += rho * t
+                continue
+            c_new, grow = self._next_centre(c, t, rho, grow, hist)
+            moved = abs(c_new - c)
+            c = c_new
+            eps = max(eps * 0.1, 1e-12)
+            if moved <= _SELECT_MOVE:
+                # a small move of the centre: the next inner solve starts from
+                # the samples near their KKT conditions
+                band = max(_BAND, 10.0 * eps, _BAND_MOVE * moved)
+                rows, nsel, _ = self.select(alpha, C, c + rho * t, band)
+            else:
+                nsel = rows.shape[0]
+        return wc, b, P, gap, passes, gap <= tol
+
+    def _next_centre(self, c, t, rho, grow, hist):
+        """The centre after a converged inner solve at ``c`` with residual ``t``: the
+        proximal step, or a secant step on ``t(c)`` (``hist``: the ``(c, t)`` of the
+        converged inner solves, appended to).  Returns ``(centre, grow)``."""
+        c_new = c + grow * rho * t
+        hist.append((c, t))
+        if len(hist) >= 2:
+            c0, t0 = hist[-2]
+            if (t0 > 0) != (t > 0):
+                grow = 1.0
+            elif abs(t) > 0.5 * abs(t0):
+                # t(c) hardly moves (samples pinned at their bounds, the step
+                # capped by rho sum C_i): larger steps, or straight to the best
+                # intercept of the current w where that lies beyond
+                grow *= 4.0
+                c_new = c + grow * rho * t
+                if (self.b_w - c) * t > 0.0 and abs(self.b_w - c) > abs(c_new - c):
+                    c_new = self.b_w
+            if t != t0 and (t0 > 0) != (t > 0) or (abs(t) < abs(t0) and t != t0):
+                c_sec = c - t * (c - c0) / (t - t0)
+                lo, hi = sorted((c, c + 20.0 * (c_new - c)))
+                if np.isfinite(c_sec) and lo <= c_sec <= hi:
+                    c_new = c_sec
+        return c_new, grow
