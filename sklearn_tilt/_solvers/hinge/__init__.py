@@ -16,8 +16,11 @@ the objectives, relative gap), :mod:`._gram` (Gram cache),
 :mod:`._cholesky` (factor up/downdates), :mod:`._qp` (SMO and
 active-set subproblems), :mod:`._select` (``I_up``/``I_low``, working
 set), :mod:`._predict` (path predictor), :mod:`._passes` (passes
-over ``X``), :mod:`._solve` (the outer loop and the path); this module
-holds the Python entry points.
+over ``X``), :mod:`._solve` (the outer loop and the path), :mod:`._api` (the
+Python entry points of the active-set and interior-point methods); the coordinate
+descent in :mod:`._dcd` (entry points, starts), :mod:`._dcd_workspace` (outer
+iterations, certificate), :mod:`._dcd_kernels` (its passes) and :mod:`._free_set`
+(the second-order step on small free sets).
 
 Methods: ``solve``/``path`` (the active-set method below), ``ipm_solve``/``ipm_path``
 (:mod:`._ipm`, for few features) and ``dcd_solve``/``dcd_path`` (dual coordinate
