@@ -22,7 +22,8 @@ allowances from the standard bounds of floating-point summation
 (``|fl(sum t_k) - sum t_k| <= gamma_m sum |t_k|``, ``gamma_m = m u / (1 - m u)``,
 ``u = 2**-53``) that hold for any summation order.  The relative gap
 :func:`relative_gap` of the two bounds is then never below the true relative
-suboptimality of ``(w, b)``, and is never reported as 0.
+suboptimality of ``(w, b)``, and is never reported as 0 (nor as finite when a
+bound is NaN).
 
 Inputs the bounds need from the caller:
 
@@ -32,71 +33,45 @@ Inputs the bounds need from the caller:
   plain pass over ``X``, ``ef = score_error(kmax, ||w||)``);
 * ``ew``: ``||w - X^T (a y)|| <= ew`` for the dual vector ``a``.
 
-Every function is ``@njit`` over arrays and scalars and can be called from
-other kernels; ``act[:nact]`` lists the samples with a positive weight (the
-others take no part).
+**One source, two forms.**  The functions are written over whole arrays (NumPy
+expressions, one pass each) and registered with numba's ``register_jitable``:
+called from Python (the interior-point method, the coordinate descent) they run
+as ordinary NumPy code and are never compiled; called from a kernel they are
+compiled into it.  The only primitive with two implementations is the
+compensated sum :func:`csum`, whose error bound (:func:`comp_bound`) both
+implementations satisfy: numba compiles Neumaier's loop, Python uses
+``math.fsum`` (correctly rounded) or, on long arrays, error-free pairwise
+summation (see :func:`csum`).  ``act[:nact]`` lists the samples with a positive
+weight (the others take no part).
 """
 
+import math
+
 import numpy as np
-from numba import njit
+from numba.extending import overload, register_jitable
 
 # unit roundoff of float64
 UROUND = 2.0**-53
 _INF = np.inf
+# csum in Python: math.fsum up to this many terms, error-free pairwise summation above
+_FSUM_MAX = 4096
 
 
-@njit(cache=True)
+@register_jitable
 def gamma(m):
     """``gamma_m = m u / (1 - m u)``: the relative error bound of an ``m``-term sum."""
     mu = m * UROUND
     return mu / (1.0 - mu)
 
 
-@njit(cache=True)
-def row_norms(is_sparse, Xd, data, indices, indptr, n, rn):
-    """``rn[i] >= ||x_i||`` (rounded up) for all rows; returns ``kmax``, the most
-    stored entries in a row (``d`` for dense input)."""
-    if is_sparse:
-        kmax = 0
-        for i in range(n):
-            k = indptr[i + 1] - indptr[i]
-            if k > kmax:
-                kmax = k
-    else:
-        kmax = Xd.shape[1]
-    up = (1.0 + gamma(kmax + 2)) * (1.0 + 2.0 * UROUND)
-    for i in range(n):
-        acc = 0.0
-        if is_sparse:
-            for q in range(indptr[i], indptr[i + 1]):
-                acc += data[q] * data[q]
-        else:
-            for q in range(Xd.shape[1]):
-                v = Xd[i, q]
-                acc += v * v
-        rn[i] = np.sqrt(acc) * up
-    return kmax
+@register_jitable
+def comp_bound(n):
+    """Compensated sum of ``n`` terms: ``|err| <= 2u |sum| + comp_bound(n) sum |t|``."""
+    g = gamma(n + 2)
+    return 2.0 * g * g
 
 
-@njit(cache=True)
-def norm_up(w):
-    """``||w||_2`` rounded up (a bound of the exact norm of the float vector)."""
-    acc = 0.0
-    c = 0.0
-    for k in range(w.shape[0]):
-        acc, c = two_sum(acc, c, w[k] * w[k])
-    # each square rounded (u), the compensated sum (2u + comp_bound)
-    rel = 4.0 * UROUND + comp_bound(w.shape[0])
-    return np.sqrt((acc + c) * (1.0 + rel)) * (1.0 + 2.0 * UROUND)
-
-
-@njit(cache=True)
-def score_error(kmax, wnorm):
-    """``ef`` after a plain pass ``f_i = fl(x_i . w)``: ``|f_i - x_i.w| <= ef ||x_i||``."""
-    return gamma(kmax + 1) * wnorm
-
-
-@njit(cache=True)
+@register_jitable
 def two_sum(s, c, x):
     """Neumaier's compensated addition: ``s + c`` is ``s + c + x`` with the
     rounding error of ``s + x`` collected in ``c``."""
@@ -108,11 +83,84 @@ def two_sum(s, c, x):
     return t, c
 
 
-@njit(cache=True)
-def comp_bound(n):
-    """Compensated sum of ``n`` terms: ``|err| <= 2u |sum| + comp_bound(n) sum |t|``."""
-    g = gamma(n + 2)
-    return 2.0 * g * g
+def csum(t):
+    """``sum(t)`` with ``|csum(t) - sum t| <= 2u |sum t| + comp_bound(m) sum |t_k|``
+    for ``m = len(t)`` (float64 terms, no overflow).
+
+    Compiled: Neumaier's compensated loop (:func:`two_sum`).  In Python:
+    ``math.fsum`` (error at most ``u |sum t|``) up to ``_FSUM_MAX`` terms, else
+    pairwise summation with the exact error of every addition kept (Knuth's
+    TwoSum) and the errors summed plainly: the additions' errors sum to at most
+    ``gamma_L sum |t|`` over the ``L = ceil(log2 m)`` levels, their plain sum adds
+    ``gamma_(m-2)`` of that, and the final rounding ``u |sum t|``, in all at most
+    ``u |sum t| + (1 + u) gamma_(m-2) gamma_L sum |t|``, within the bound above.
+    """
+    t = np.asarray(t, dtype=np.float64).ravel()
+    if t.size <= _FSUM_MAX:
+        return math.fsum(t.tolist())
+    errors = []
+    while t.size > 1:
+        m = t.size - t.size % 2
+        a = t[0:m:2]
+        b = t[1:m:2]
+        s = a + b
+        bb = s - a
+        errors.append((a - (s - bb)) + (b - bb))
+        if m < t.size:
+            s = np.append(s, t[m])
+        t = s
+    return float(t[0] + np.sum(np.concatenate(errors)))
+
+
+@overload(csum, jit_options={"cache": True})
+def _csum_compiled(t):
+    def impl(t):
+        acc = 0.0
+        c = 0.0
+        for k in range(t.shape[0]):
+            acc, c = two_sum(acc, c, t[k])
+        return acc + c
+
+    return impl
+
+
+@register_jitable
+def row_norms(is_sparse, Xd, data, indices, indptr, n, rn):
+    """``rn[i] >= ||x_i||`` (rounded up) for all rows; returns ``kmax``, the most
+    stored entries in a row (``d`` for dense input).  The squares are formed in
+    float64 (exact for float32 storage)."""
+    if is_sparse:
+        counts = indptr[1 : n + 1] - indptr[:n]
+        kmax = int(counts.max()) if n > 0 else 0
+    else:
+        kmax = Xd.shape[1]
+    up = (1.0 + gamma(kmax + 2)) * (1.0 + 2.0 * UROUND)
+    if is_sparse:
+        v = data[indptr[0] : indptr[n]].astype(np.float64)
+        sq = np.bincount(np.repeat(np.arange(n), counts), v * v)
+        rn[:n] = 0.0
+        rn[: sq.shape[0]] = np.sqrt(sq) * up
+    else:
+        step = max(1, 65536 // max(kmax, 1))
+        for i0 in range(0, n, step):
+            i1 = min(n, i0 + step)
+            blk = Xd[i0:i1].astype(np.float64)
+            rn[i0:i1] = np.sqrt((blk * blk).sum(axis=1)) * up
+    return kmax
+
+
+@register_jitable
+def norm_up(w):
+    """``||w||_2`` rounded up (a bound of the exact norm of the float vector)."""
+    # each square rounded (u), the compensated sum (2u + comp_bound)
+    rel = 4.0 * UROUND + comp_bound(w.shape[0])
+    return np.sqrt(csum(w * w) * (1.0 + rel)) * (1.0 + 2.0 * UROUND)
+
+
+@register_jitable
+def score_error(kmax, wnorm):
+    """``ef`` after a plain pass ``f_i = fl(x_i . w)``: ``|f_i - x_i.w| <= ef ||x_i||``."""
+    return gamma(kmax + 1) * wnorm
 
 
 # --------------------------------------------------------------------------
@@ -120,75 +168,58 @@ def comp_bound(n):
 # --------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@register_jitable
 def make_feasible(y, C, alpha, act, nact, fit_intercept):
     """Make ``alpha`` dual feasible in place: clip into ``[0, C_i]`` (NaN to 0,
     values within ``1e-12`` of ``C_i`` onto it) and, with an intercept, make
     ``sum a_i y_i = 0`` by scaling down the heavier side, the rounding residual
     of that moved onto one free sample when possible.  Returns the residual
     ``sum a_i y_i`` left by rounding (:func:`dual_lower` accounts for it)."""
-    sp_ = 0.0
-    sm = 0.0
-    for k in range(nact):
-        i = act[k]
-        a = alpha[i]
-        if not (a > 0.0):  # also catches NaN
-            a = 0.0
-        elif a >= C[i] * (1.0 - 1e-12):
-            a = C[i]
-        alpha[i] = a
-        if y[i] > 0.0:
-            sp_ += a
-        else:
-            sm += a
+    idx = act[:nact]
+    Ci = C[idx]
+    a = alpha[idx]
+    a = np.where(a > 0.0, a, 0.0)  # also NaN
+    a = np.where(a >= Ci * (1.0 - 1e-12), Ci, a)
+    if fit_intercept:
+        pos = y[idx] > 0.0
+        sp_ = np.sum(np.where(pos, a, 0.0))
+        sm = np.sum(np.where(pos, 0.0, a))
+        if sp_ > sm:
+            a = np.where(pos, a * (sm / sp_), a)
+        elif sm > sp_:
+            a = np.where(pos, a, a * (sp_ / sm))
+    alpha[idx] = a
     if not fit_intercept:
         return 0.0
-    if sp_ > sm:
-        r = sm / sp_
-        for k in range(nact):
-            i = act[k]
-            if y[i] > 0.0:
-                alpha[i] *= r
-    elif sm > sp_:
-        r = sp_ / sm
-        for k in range(nact):
-            i = act[k]
-            if y[i] < 0.0:
-                alpha[i] *= r
     return polish_equality(y, C, alpha, act, nact)[0]
 
 
-@njit(cache=True)
+@register_jitable
 def _equality_residual(y, alpha, act, nact):
-    """``sum_i alpha_i y_i`` over the active samples, compensated (Neumaier)."""
-    r = 0.0
-    cr = 0.0
-    for k in range(nact):
-        i = act[k]
-        r, cr = two_sum(r, cr, alpha[i] * y[i])
-    return r + cr
+    """``sum_i alpha_i y_i`` over the active samples, compensated."""
+    idx = act[:nact]
+    return csum(alpha[idx] * y[idx])
 
 
-@njit(cache=True)
+@register_jitable
 def polish_equality(y, C, alpha, act, nact):
     """Move the rounding residual of ``sum a_i y_i`` onto the free sample with
     the most room (if any).  Returns ``(r, j, delta)``: the residual left
     (compensated sum), and the sample whose ``alpha`` changed by ``delta``
     (``j = -1``: none; then ``w`` needs ``delta y_j x_j`` added by the caller)."""
     r = _equality_residual(y, alpha, act, nact)
+    idx = act[:nact]
+    a = alpha[idx]
+    Ci = C[idx]
+    new = a - r * y[idx]
+    ok = (a > 0.0) & (a < Ci) & (new > 0.0) & (new < Ci)
+    room = np.where(ok, np.minimum(new, Ci - new), 0.0)
     best = -1
-    room = 0.0
-    for k in range(nact):
-        i = act[k]
-        a = alpha[i]
-        if a > 0.0 and a < C[i]:
-            new = a - r * y[i]
-            if new > 0.0 and new < C[i]:
-                rm = min(new, C[i] - new)
-                if rm > room:
-                    room = rm
-                    best = i
     delta = 0.0
+    if nact > 0:
+        k = np.argmax(room)
+        if room[k] > 0.0:
+            best = idx[k]
     if best >= 0:
         old = alpha[best]
         alpha[best] -= r * y[best]
@@ -202,27 +233,22 @@ def polish_equality(y, C, alpha, act, nact):
 # --------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@register_jitable
 def primal_upper(f, ef, rn, y, s, act, nact, b, lam, wnorm, S):
     """``(P, P_up)``: the primal computed from the scores and an upper bound of
     the exact primal at ``(w, b)`` (``wnorm >= ||w||``; see the module
     docstring for ``ef`` and ``rn``)."""
-    loss = 0.0
-    loss_up = 0.0
-    cup = 0.0
-    ab = abs(b)
-    for k in range(nact):
-        i = act[k]
-        fb = f[i] + b
-        z = 1.0 - y[i] * fb
-        # error of z: the score, then two roundings
-        e = ef * rn[i] + 2.0 * UROUND * (abs(f[i]) + ab + 1.0 + abs(fb))
-        if z > 0.0:
-            loss += s[i] * z
-        if z + e > 0.0:
-            # s_i (z + e) rounded up, summed with compensation
-            loss_up, cup = two_sum(loss_up, cup, s[i] * (z + e) * (1.0 + 4.0 * UROUND))
-    loss_up += cup
+    idx = act[:nact]
+    fi = f[idx]
+    si = s[idx]
+    fb = fi + b
+    z = 1.0 - y[idx] * fb
+    # error of z: the score, then two roundings
+    e = ef * rn[idx] + 2.0 * UROUND * (np.abs(fi) + (abs(b) + 1.0) + np.abs(fb))
+    loss = np.sum(np.where(z > 0.0, si * z, 0.0))
+    ze = z + e
+    # s_i (z + e) rounded up, summed with compensation
+    loss_up = csum(np.where(ze > 0.0, si * ze * (1.0 + 4.0 * UROUND), 0.0))
     # the compensated sum (2u + comp_bound, nonnegative terms), S rounded (u)
     # and the division (u)
     rel = 6.0 * UROUND + comp_bound(nact)
@@ -232,7 +258,7 @@ def primal_upper(f, ef, rn, y, s, act, nact, b, lam, wnorm, S):
     return P, P_up
 
 
-@njit(cache=True)
+@register_jitable
 def dual_lower(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
     """``(D, D_low)``: the dual of ``alpha`` computed with ``||X^T(a y)|| ~ wnorm``
     and a lower bound of the exact dual of a feasible point next to ``alpha``.
@@ -245,27 +271,16 @@ def dual_lower(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
     in ``||X^T (a y)||``.  ``C`` is taken as exact up to a few roundings
     (``S`` must be the correctly rounded sum of the weights, e.g. ``math.fsum``).
     """
-    asum = 0.0
-    ca = 0.0
-    r = 0.0
-    cr = 0.0
-    rnmax = 0.0
-    excess = 0.0
-    for k in range(nact):
-        i = act[k]
-        a = alpha[i]
-        if a < 0.0:
-            excess += -a * rn[i]
-            a = 0.0
-        elif a > C[i]:
-            excess += (a - C[i]) * rn[i]
-            a = C[i]
-        asum, ca = two_sum(asum, ca, a)
-        r, cr = two_sum(r, cr, a * y[i])
-        if rn[i] > rnmax:
-            rnmax = rn[i]
-    asum += ca
-    r += cr
+    idx = act[:nact]
+    a0 = alpha[idx]
+    Ci = C[idx]
+    rni = rn[idx]
+    a = np.where(a0 < 0.0, 0.0, np.where(a0 > Ci, Ci, a0))
+    # sum of nonnegative products, each rounded: at most gamma_(nact + 2) relative
+    excess = np.sum(np.abs(a0 - a) * rni) * (1.0 + gamma(nact + 2))
+    asum = csum(a)
+    r = csum(a * y[idx])
+    rnmax = np.max(rni) if nact > 0 else 0.0
     cb = comp_bound(nact)
     D = 2.0 * lam * asum - lam * wnorm * wnorm
     wa = wnorm + ew + excess
@@ -287,18 +302,21 @@ def dual_lower(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
     return D, D_low
 
 
-@njit(cache=True)
+@register_jitable
 def relative_gap(P_up, D_low):
     """``(P_up - D_low) / P_up`` rounded up: a bound of the relative
-    suboptimality ``(P - P*) / P`` of the point whose primal bound is ``P_up``."""
+    suboptimality ``(P - P*) / P`` of the point whose primal bound is ``P_up``
+    (``inf`` when either bound is NaN)."""
     den = max(P_up, 1e-300)
     gap = (P_up - D_low) / den * (1.0 + 4.0 * UROUND)
+    if gap != gap or P_up != P_up:
+        return _INF
     if not (gap > 0.0):
         gap = 4.0 * UROUND
     return gap
 
 
-@njit(cache=True)
+@register_jitable
 def scaled_margin_candidate(f, ef, rn, y, act, nact, b, lam, wnorm):
     """Near the hard margin: ``(t, P_up)`` for the point ``(t w, t b)`` with the
     smallest ``t`` at which every margin is provably at least 1 (so its loss
@@ -311,22 +329,20 @@ def scaled_margin_candidate(f, ef, rn, y, act, nact, b, lam, wnorm):
     ``w`` is rounded once more (``t w`` is formed by the caller), which the
     bound allows for.
     """
-    mmin = _INF
-    ab = abs(b)
-    for k in range(nact):
-        i = act[k]
-        fb = f[i] + b
-        m = y[i] * fb
-        # besides the score: rounding of f + b, and of t (f + b) after scaling
-        e = ef * rn[i] + 2.0 * UROUND * (abs(f[i]) + ab + abs(fb)) + 2.0 * UROUND * wnorm * rn[i]
-        lo = m - e
-        if not (lo > 0.0):
-            return 0.0, _INF
-        # t must give t * lo >= 1 with the error scaled by t as well
-        if lo < mmin:
-            mmin = lo
-    if mmin == _INF:
+    if nact == 0:
         return 0.0, _INF
+    idx = act[:nact]
+    fi = f[idx]
+    rni = rn[idx]
+    fb = fi + b
+    m = y[idx] * fb
+    # besides the score: rounding of f + b, and of t (f + b) after scaling
+    e = ef * rni + 2.0 * UROUND * (np.abs(fi) + abs(b) + np.abs(fb)) + 2.0 * UROUND * wnorm * rni
+    lo = m - e
+    if not np.all(lo > 0.0):  # also NaN
+        return 0.0, _INF
+    mmin = np.min(lo)
+    # t must give t * lo >= 1 with the error scaled by t as well
     t = (1.0 / mmin) * (1.0 + 4.0 * UROUND)
     tn = t * wnorm * (1.0 + 2.0 * UROUND)
     P_up = lam * tn * tn * (1.0 + 4.0 * UROUND)

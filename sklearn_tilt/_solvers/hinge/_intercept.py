@@ -5,101 +5,67 @@ function ``sum_i s_i max(0, 1 - y_i (f_i + b)) / S``: an O(n) test of the
 slopes at a hint, else a weighted quickselect over the breakpoints
 ``t_i = y_i - f_i``; when the minimiser is an interval, its midpoint is the
 canonical choice.
+
+Written over whole arrays and registered with numba's ``register_jitable``, as
+the certificate (:mod:`._certificate`): plain NumPy code from Python, compiled
+into the kernels that call it.
 """
 
 import numpy as np
-from numba import njit
+from numba.extending import register_jitable
 
 _INF = np.inf
 
 
-@njit(cache=True)
+@register_jitable
 def _slopes(f, y, s, act, nact, b):
     """One-sided derivatives of ``sum_i s_i max(0, 1 - y_i (f_i + b))`` at ``b``
     and the total weight."""
-    dminus = 0.0
-    dplus = 0.0
-    stot = 0.0
-    for k in range(nact):
-        i = act[k]
-        t = y[i] - f[i]
-        si = s[i]
-        stot += si
-        if y[i] > 0.0:
-            # loss s (t - b) for b < t
-            if t > b:
-                dplus -= si
-                dminus -= si
-            elif t == b:
-                dminus -= si
-        else:
-            # loss s (b - t) for b > t
-            if t < b:
-                dplus += si
-                dminus += si
-            elif t == b:
-                dplus += si
-    return dminus, dplus, stot
+    idx = act[:nact]
+    t = y[idx] - f[idx]
+    si = s[idx]
+    pos = y[idx] > 0.0
+    # class +1: loss s (t - b) for b < t; class -1: loss s (b - t) for b > t
+    dminus = np.sum(np.where(pos, np.where(t >= b, -si, 0.0), np.where(t < b, si, 0.0)))
+    dplus = np.sum(np.where(pos, np.where(t > b, -si, 0.0), np.where(t <= b, si, 0.0)))
+    return dminus, dplus, np.sum(si)
 
 
-@njit(cache=True)
+@register_jitable
 def _quickselect_minimiser(f, y, s, act, nact, tz, tbuf):
     """A minimiser of the 1-D problem by weighted quickselect over the
     breakpoints ``t_i = y_i - f_i``: the smallest ``t`` with
-    ``sum_{t_i <= t} s_i >= S_+`` (the slope there changes sign)."""
-    splus = 0.0
-    m = 0
-    wbuf = np.empty(nact)
-    for k in range(nact):
-        i = act[k]
-        if s[i] > 0.0:
-            tbuf[m] = y[i] - f[i]
-            wbuf[m] = s[i]
-            m += 1
-            if y[i] > 0.0:
-                splus += s[i]
-    target = splus - tz
-    lo_i = 0
-    hi_i = m
+    ``sum_{t_i <= t} s_i >= S_+`` (the slope there changes sign).  ``tbuf`` is
+    not needed (kept for the callers)."""
+    idx = act[:nact]
+    si = s[idx]
+    keep = si > 0.0
+    idx = idx[keep]
+    t = y[idx] - f[idx]
+    w = si[keep]
+    target = np.sum(np.where(y[idx] > 0.0, w, 0.0)) - tz
     acc = 0.0
     b = 0.0
     seed = 12345
-    while hi_i > lo_i:
+    while t.shape[0] > 0:
         seed = (seed * 1103515245 + 12345) % 2147483648
-        piv = tbuf[lo_i + seed % (hi_i - lo_i)]
-        # three-way partition of [lo_i, hi_i): < piv | == piv | > piv
-        lt = lo_i
-        gt = hi_i
-        r = lo_i
-        wl = 0.0
-        we = 0.0
-        while r < gt:
-            v = tbuf[r]
-            if v < piv:
-                tbuf[r], tbuf[lt] = tbuf[lt], tbuf[r]
-                wbuf[r], wbuf[lt] = wbuf[lt], wbuf[r]
-                wl += wbuf[lt]
-                lt += 1
-                r += 1
-            elif v > piv:
-                gt -= 1
-                tbuf[r], tbuf[gt] = tbuf[gt], tbuf[r]
-                wbuf[r], wbuf[gt] = wbuf[gt], wbuf[r]
-            else:
-                we += wbuf[r]
-                r += 1
+        piv = t[seed % t.shape[0]]
+        lt = t < piv
+        wl = np.sum(np.where(lt, w, 0.0))
+        we = np.sum(np.where(t == piv, w, 0.0))
         if acc + wl >= target:
-            hi_i = lt
+            t, w = t[lt], w[lt]
         elif acc + wl + we >= target:
             b = piv
             break
         else:
             acc += wl + we
-            lo_i = gt
+            gt = t > piv
+            t, w = t[gt], w[gt]
     return b
 
 
-@njit(cache=True)
+@register_jitable
 def intercept_interval(f, y, s, act, nact, b_hint, tbuf):
     """The interval ``[lo, hi]`` of minimisers over ``b`` of
     ``sum_i s_i max(0, 1 - y_i (f_i + b))`` (needs weight in both classes).
@@ -108,8 +74,8 @@ def intercept_interval(f, y, s, act, nact, b_hint, tbuf):
     O(n) by its one-sided derivatives; only when it is not a minimiser are the
     breakpoints searched (weighted quickselect, expected O(n)).  A slope within
     ``1e-12`` of the total weight counts as zero (weights that balance up to
-    rounding).  ``tbuf`` is scratch of length ``nact``.  Returns
-    ``(lo, hi, searched)``.
+    rounding).  ``tbuf`` is scratch of length ``nact`` (not needed by this
+    form).  Returns ``(lo, hi, searched)``.
     """
     dminus, dplus, stot = _slopes(f, y, s, act, nact, b_hint)
     tz = 1e-12 * stot
@@ -121,30 +87,24 @@ def intercept_interval(f, y, s, act, nact, b_hint, tbuf):
         dminus, dplus, stot = _slopes(f, y, s, act, nact, b)
     lo = b
     hi = b
-    if dplus <= tz:
-        # flat to the right of b: up to the next breakpoint
-        hi = _INF
-        for k in range(nact):
-            i = act[k]
-            t = y[i] - f[i]
-            if s[i] > 0.0 and t > b and t < hi:
-                hi = t
-        if hi == _INF:
-            hi = b
-    if dminus >= -tz:
-        # flat to the left of b: down to the previous breakpoint
-        lo = -_INF
-        for k in range(nact):
-            i = act[k]
-            t = y[i] - f[i]
-            if s[i] > 0.0 and t < b and t > lo:
-                lo = t
-        if lo == -_INF:
-            lo = b
+    if dplus <= tz or dminus >= -tz:
+        idx = act[:nact]
+        idx = idx[s[idx] > 0.0]
+        t = y[idx] - f[idx]
+        if dplus <= tz:
+            # flat to the right of b: up to the next breakpoint
+            right = t[t > b]
+            if right.shape[0] > 0:
+                hi = np.min(right)
+        if dminus >= -tz:
+            # flat to the left of b: down to the previous breakpoint
+            left = t[t < b]
+            if left.shape[0] > 0:
+                lo = np.max(left)
     return lo, hi, searched
 
 
-@njit(cache=True)
+@register_jitable
 def canonical_intercept(f, y, s, act, nact, b_hint, tbuf):
     """The midpoint of the interval of optimal intercepts for the scores ``f``
     (see :func:`intercept_interval`); a canonical choice that does not depend
