@@ -116,13 +116,13 @@ def test_row_norms_bound_both_forms(layout, dtype):
         assert np.allclose(rn, exact, rtol=1e-12)
 
 
-def _hard_margin_problem(seed, n=200, d=5):
+def _hard_margin_problem(seed, n=200, d=5, zero_weights=True):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, d))
     w = rng.normal(size=d)
     y = np.where(X @ w > 0, 1.0, -1.0)
     X += 0.5 * y[:, None] * w / np.linalg.norm(w)
-    s = rng.integers(0, 3, size=n).astype(float)
+    s = rng.integers(0 if zero_weights else 1, 3, size=n).astype(float)
     s[:2] = 1.0
     y[:2] = (1.0, -1.0)
     return X, y, s
@@ -131,7 +131,8 @@ def _hard_margin_problem(seed, n=200, d=5):
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("lam", [1e-9, 1e-2, 1e3])
 def test_bounds_agree_and_hold_both_forms(seed, lam):
-    X, y, s = _hard_margin_problem(seed)
+    """Some weights 0 (seeds 0, 1: the samples are gathered) or none (seed 2)."""
+    X, y, s = _hard_margin_problem(seed, zero_weights=seed < 2)
     n, d = X.shape
     S = math.fsum(s)
     C = s * (1.0 / (2.0 * lam * S))
@@ -187,7 +188,7 @@ def test_intercept_agrees_both_forms(seed):
     n = 500
     y = np.where(rng.random(n) < 0.3, -1.0, 1.0)
     f = rng.integers(-4, 5, size=n) / 2.0  # ties
-    s = rng.integers(0, 3, size=n).astype(float)
+    s = rng.integers(0 if seed % 2 else 1, 3, size=n).astype(float)
     act = np.flatnonzero(s > 0).astype(np.int64)
     for hint in (-3.0, 0.0, 0.25, 9.0):
         lo, hi, searched = icpt.intercept_interval(f, y, s, act, act.size, hint, np.empty(n))

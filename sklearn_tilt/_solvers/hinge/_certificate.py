@@ -42,7 +42,8 @@ compensated sum :func:`csum`, whose error bound (:func:`comp_bound`) both
 implementations satisfy: numba compiles Neumaier's loop, Python uses
 ``math.fsum`` (correctly rounded) or, on long arrays, error-free pairwise
 summation (see :func:`csum`).  ``act[:nact]`` lists the samples with a positive
-weight (the others take no part).
+weight (the others take no part), each once; when it lists all of them the arrays
+are read as they are (:func:`take`), without gathering.
 """
 
 import math
@@ -124,6 +125,51 @@ def _csum_compiled(t):
     return impl
 
 
+def segment_sums(v, indptr, n):
+    """``out[i] = sum(v[indptr[i] - indptr[0] : indptr[i + 1] - indptr[0]])`` for the
+    ``n`` rows of a CSR matrix whose stored values are ``v``: each a plain sum of
+    its row's terms, in some order (compiled: a loop; in Python:
+    ``np.add.reduceat``)."""
+    out = np.zeros(n)
+    if v.shape[0] > 0:
+        starts = np.asarray(indptr[:n])
+        full = np.asarray(indptr[1 : n + 1]) > starts
+        out[full] = np.add.reduceat(v, starts[full] - indptr[0])
+    return out
+
+
+@overload(segment_sums, jit_options={"cache": True})
+def _segment_sums_compiled(v, indptr, n):
+    def impl(v, indptr, n):
+        out = np.zeros(n)
+        q0 = indptr[0]
+        for i in range(n):
+            acc = 0.0
+            for q in range(indptr[i] - q0, indptr[i + 1] - q0):
+                acc += v[q]
+            out[i] = acc
+        return out
+
+    return impl
+
+
+@register_jitable
+def take(a, act, nact):
+    """``a[act[:nact]]``; ``a`` itself (no copy) when ``act[:nact]`` lists every index."""
+    if nact == a.shape[0]:
+        return a
+    return a[act[:nact]]
+
+
+@register_jitable
+def put(a, act, nact, v):
+    """``a[act[:nact]] = v`` (see :func:`take`)."""
+    if nact == a.shape[0]:
+        a[:] = v
+    else:
+        a[act[:nact]] = v
+
+
 @register_jitable
 def row_norms(is_sparse, Xd, data, indices, indptr, n, rn):
     """``rn[i] >= ||x_i||`` (rounded up) for all rows; returns ``kmax``, the most
@@ -137,9 +183,7 @@ def row_norms(is_sparse, Xd, data, indices, indptr, n, rn):
     up = (1.0 + gamma(kmax + 2)) * (1.0 + 2.0 * UROUND)
     if is_sparse:
         v = data[indptr[0] : indptr[n]].astype(np.float64)
-        sq = np.bincount(np.repeat(np.arange(n), counts), v * v)
-        rn[:n] = 0.0
-        rn[: sq.shape[0]] = np.sqrt(sq) * up
+        rn[:n] = np.sqrt(segment_sums(v * v, indptr, n)) * up
     else:
         step = max(1, 65536 // max(kmax, 1))
         for i0 in range(0, n, step):
@@ -175,20 +219,18 @@ def make_feasible(y, C, alpha, act, nact, fit_intercept):
     ``sum a_i y_i = 0`` by scaling down the heavier side, the rounding residual
     of that moved onto one free sample when possible.  Returns the residual
     ``sum a_i y_i`` left by rounding (:func:`dual_lower` accounts for it)."""
-    idx = act[:nact]
-    Ci = C[idx]
-    a = alpha[idx]
-    a = np.where(a > 0.0, a, 0.0)  # also NaN
-    a = np.where(a >= Ci * (1.0 - 1e-12), Ci, a)
+    Ci = take(C, act, nact)
+    a = take(alpha, act, nact)
+    a = np.where(a > 0.0, np.where(a >= Ci * (1.0 - 1e-12), Ci, a), 0.0)  # NaN to 0 too
     if fit_intercept:
-        pos = y[idx] > 0.0
+        pos = take(y, act, nact) > 0.0
         sp_ = np.sum(np.where(pos, a, 0.0))
-        sm = np.sum(np.where(pos, 0.0, a))
+        sm = np.sum(a) - sp_
         if sp_ > sm:
             a = np.where(pos, a * (sm / sp_), a)
         elif sm > sp_:
             a = np.where(pos, a, a * (sp_ / sm))
-    alpha[idx] = a
+    put(alpha, act, nact, a)
     if not fit_intercept:
         return 0.0
     return polish_equality(y, C, alpha, act, nact)[0]
@@ -197,8 +239,7 @@ def make_feasible(y, C, alpha, act, nact, fit_intercept):
 @register_jitable
 def _equality_residual(y, alpha, act, nact):
     """``sum_i alpha_i y_i`` over the active samples, compensated."""
-    idx = act[:nact]
-    return csum(alpha[idx] * y[idx])
+    return csum(take(alpha, act, nact) * take(y, act, nact))
 
 
 @register_jitable
@@ -208,10 +249,9 @@ def polish_equality(y, C, alpha, act, nact):
     (compensated sum), and the sample whose ``alpha`` changed by ``delta``
     (``j = -1``: none; then ``w`` needs ``delta y_j x_j`` added by the caller)."""
     r = _equality_residual(y, alpha, act, nact)
-    idx = act[:nact]
-    a = alpha[idx]
-    Ci = C[idx]
-    new = a - r * y[idx]
+    a = take(alpha, act, nact)
+    Ci = take(C, act, nact)
+    new = a - r * take(y, act, nact)
     ok = (a > 0.0) & (a < Ci) & (new > 0.0) & (new < Ci)
     room = np.where(ok, np.minimum(new, Ci - new), 0.0)
     best = -1
@@ -219,7 +259,7 @@ def polish_equality(y, C, alpha, act, nact):
     if nact > 0:
         k = np.argmax(room)
         if room[k] > 0.0:
-            best = idx[k]
+            best = k if nact == alpha.shape[0] else act[k]
     if best >= 0:
         old = alpha[best]
         alpha[best] -= r * y[best]
@@ -238,13 +278,12 @@ def primal_upper(f, ef, rn, y, s, act, nact, b, lam, wnorm, S):
     """``(P, P_up)``: the primal computed from the scores and an upper bound of
     the exact primal at ``(w, b)`` (``wnorm >= ||w||``; see the module
     docstring for ``ef`` and ``rn``)."""
-    idx = act[:nact]
-    fi = f[idx]
-    si = s[idx]
+    fi = take(f, act, nact)
+    si = take(s, act, nact)
     fb = fi + b
-    z = 1.0 - y[idx] * fb
+    z = 1.0 - take(y, act, nact) * fb
     # error of z: the score, then two roundings
-    e = ef * rn[idx] + 2.0 * UROUND * (np.abs(fi) + (abs(b) + 1.0) + np.abs(fb))
+    e = ef * take(rn, act, nact) + 2.0 * UROUND * (np.abs(fi) + (abs(b) + 1.0) + np.abs(fb))
     loss = np.sum(np.where(z > 0.0, si * z, 0.0))
     ze = z + e
     # s_i (z + e) rounded up, summed with compensation
@@ -271,15 +310,14 @@ def dual_lower(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
     in ``||X^T (a y)||``.  ``C`` is taken as exact up to a few roundings
     (``S`` must be the correctly rounded sum of the weights, e.g. ``math.fsum``).
     """
-    idx = act[:nact]
-    a0 = alpha[idx]
-    Ci = C[idx]
-    rni = rn[idx]
+    a0 = take(alpha, act, nact)
+    Ci = take(C, act, nact)
+    rni = take(rn, act, nact)
     a = np.where(a0 < 0.0, 0.0, np.where(a0 > Ci, Ci, a0))
     # sum of nonnegative products, each rounded: at most gamma_(nact + 2) relative
     excess = np.sum(np.abs(a0 - a) * rni) * (1.0 + gamma(nact + 2))
     asum = csum(a)
-    r = csum(a * y[idx])
+    r = csum(a * take(y, act, nact))
     rnmax = np.max(rni) if nact > 0 else 0.0
     cb = comp_bound(nact)
     D = 2.0 * lam * asum - lam * wnorm * wnorm
@@ -331,11 +369,10 @@ def scaled_margin_candidate(f, ef, rn, y, act, nact, b, lam, wnorm):
     """
     if nact == 0:
         return 0.0, _INF
-    idx = act[:nact]
-    fi = f[idx]
-    rni = rn[idx]
+    fi = take(f, act, nact)
+    rni = take(rn, act, nact)
     fb = fi + b
-    m = y[idx] * fb
+    m = take(y, act, nact) * fb
     # besides the score: rounding of f + b, and of t (f + b) after scaling
     e = ef * rni + 2.0 * UROUND * (np.abs(fi) + abs(b) + np.abs(fb)) + 2.0 * UROUND * wnorm * rni
     lo = m - e

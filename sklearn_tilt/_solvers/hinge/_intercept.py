@@ -14,36 +14,39 @@ into the kernels that call it.
 import numpy as np
 from numba.extending import register_jitable
 
-_INF = np.inf
+from ._certificate import take
 
 
 @register_jitable
-def _slopes(f, y, s, act, nact, b):
-    """One-sided derivatives of ``sum_i s_i max(0, 1 - y_i (f_i + b))`` at ``b``
-    and the total weight."""
-    idx = act[:nact]
-    t = y[idx] - f[idx]
-    si = s[idx]
-    pos = y[idx] > 0.0
-    # class +1: loss s (t - b) for b < t; class -1: loss s (b - t) for b > t
-    dminus = np.sum(np.where(pos, np.where(t >= b, -si, 0.0), np.where(t < b, si, 0.0)))
-    dplus = np.sum(np.where(pos, np.where(t > b, -si, 0.0), np.where(t <= b, si, 0.0)))
-    return dminus, dplus, np.sum(si)
+def _breakpoints(f, y, s, act, nact):
+    """``(t, w, S_+)``: the breakpoints ``t_i = y_i - f_i`` of the samples of
+    positive weight, their weights, and the weight of class +1."""
+    t = take(y, act, nact) - take(f, act, nact)
+    w = take(s, act, nact)
+    pos = take(y, act, nact) > 0.0
+    if not np.all(w > 0.0):
+        keep = w > 0.0
+        t, w, pos = t[keep], w[keep], pos[keep]
+    return t, w, np.sum(np.where(pos, w, 0.0))
 
 
 @register_jitable
-def _quickselect_minimiser(f, y, s, act, nact, tz, tbuf):
-    """A minimiser of the 1-D problem by weighted quickselect over the
-    breakpoints ``t_i = y_i - f_i``: the smallest ``t`` with
-    ``sum_{t_i <= t} s_i >= S_+`` (the slope there changes sign).  ``tbuf`` is
-    not needed (kept for the callers)."""
-    idx = act[:nact]
-    si = s[idx]
-    keep = si > 0.0
-    idx = idx[keep]
-    t = y[idx] - f[idx]
-    w = si[keep]
-    target = np.sum(np.where(y[idx] > 0.0, w, 0.0)) - tz
+def _slopes(t, w, splus, b):
+    """One-sided derivatives of ``sum_i s_i max(0, 1 - y_i (f_i + b))`` at ``b``.
+
+    Class +1 contributes ``s (t - b)`` for ``b < t``, class -1 ``s (b - t)`` for
+    ``b > t``, so the slopes are ``S(t_i < b) - S_+`` (left) and
+    ``S(t_i <= b) - S_+`` (right), ``S(.)`` the weight of the samples with that
+    property."""
+    dminus = np.sum(np.where(t < b, w, 0.0)) - splus
+    dplus = np.sum(np.where(t <= b, w, 0.0)) - splus
+    return dminus, dplus
+
+
+@register_jitable
+def _quickselect_minimiser(t, w, target):
+    """The smallest breakpoint ``t`` with ``sum_{t_i <= t} w_i >= target`` (the
+    slope changes sign there), by weighted quickselect (expected O(n))."""
     acc = 0.0
     b = 0.0
     seed = 12345
@@ -74,33 +77,30 @@ def intercept_interval(f, y, s, act, nact, b_hint, tbuf):
     O(n) by its one-sided derivatives; only when it is not a minimiser are the
     breakpoints searched (weighted quickselect, expected O(n)).  A slope within
     ``1e-12`` of the total weight counts as zero (weights that balance up to
-    rounding).  ``tbuf`` is scratch of length ``nact`` (not needed by this
-    form).  Returns ``(lo, hi, searched)``.
+    rounding).  ``tbuf`` (scratch of length ``nact``) is not needed by this
+    form.  Returns ``(lo, hi, searched)``.
     """
-    dminus, dplus, stot = _slopes(f, y, s, act, nact, b_hint)
-    tz = 1e-12 * stot
+    t, w, splus = _breakpoints(f, y, s, act, nact)
+    tz = 1e-12 * np.sum(w)
+    dminus, dplus = _slopes(t, w, splus, b_hint)
     searched = False
     b = b_hint
     if not (dminus <= tz and dplus >= -tz):
-        b = _quickselect_minimiser(f, y, s, act, nact, tz, tbuf)
+        b = _quickselect_minimiser(t, w, splus - tz)
         searched = True
-        dminus, dplus, stot = _slopes(f, y, s, act, nact, b)
+        dminus, dplus = _slopes(t, w, splus, b)
     lo = b
     hi = b
-    if dplus <= tz or dminus >= -tz:
-        idx = act[:nact]
-        idx = idx[s[idx] > 0.0]
-        t = y[idx] - f[idx]
-        if dplus <= tz:
-            # flat to the right of b: up to the next breakpoint
-            right = t[t > b]
-            if right.shape[0] > 0:
-                hi = np.min(right)
-        if dminus >= -tz:
-            # flat to the left of b: down to the previous breakpoint
-            left = t[t < b]
-            if left.shape[0] > 0:
-                lo = np.max(left)
+    if dplus <= tz:
+        # flat to the right of b: up to the next breakpoint
+        right = t[t > b]
+        if right.shape[0] > 0:
+            hi = np.min(right)
+    if dminus >= -tz:
+        # flat to the left of b: down to the previous breakpoint
+        left = t[t < b]
+        if left.shape[0] > 0:
+            lo = np.max(left)
     return lo, hi, searched
 
 
