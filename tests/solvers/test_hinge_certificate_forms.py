@@ -1,8 +1,8 @@
-"""The hinge certificate in its two forms: NumPy code from Python, compiled in kernels.
+"""The hinge certificate in its two forms: NumPy code from Python, loops in kernels.
 
-``hinge._certificate`` and ``hinge._intercept`` are written over arrays and
-registered with ``numba.extending.register_jitable``; the same source must give
-valid bounds (and, up to the order of summation, the same values) either way.
+``hinge._certificate``, ``hinge._feasible`` and ``hinge._intercept`` give each
+function a NumPy form (what Python callers run) and a compiled loop of the same
+name; both must give valid bounds and, up to the order of summation, the same values.
 """
 
 import json

@@ -33,261 +33,75 @@ Inputs the bounds need from the caller:
   plain pass over ``X``, ``ef = score_error(kmax, ||w||)``);
 * ``ew``: ``||w - X^T (a y)|| <= ew`` for the dual vector ``a``.
 
-**One source, two forms.**  The functions are written over whole arrays (NumPy
-expressions, one pass each) and registered with numba's ``register_jitable``:
-called from Python (the interior-point method, the coordinate descent) they run
-as ordinary NumPy code and are never compiled; called from a kernel they are
-compiled into it.  The only primitive with two implementations is the
-compensated sum :func:`csum`, whose error bound (:func:`comp_bound`) both
-implementations satisfy: numba compiles Neumaier's loop, Python uses
-``math.fsum`` (correctly rounded) or, on long arrays, error-free pairwise
-summation (see :func:`csum`).  ``act[:nact]`` lists the samples with a positive
-weight (the others take no part), each once; when it lists all of them the arrays
-are read as they are (:func:`take`), without gathering.
+**Two forms, one set of formulas.**  Every function here has a NumPy form over
+whole arrays, which is what Python callers (the interior-point method, the
+coordinate descent) run, never compiled, and a loop (``numba.extending.overload``
+of the same name) that kernels compile: numba compiles the loops in a fraction of
+the time that the same computation written as array expressions takes
+(``benchmarks/results/cold_start_cert.md``).  The error allowances and the
+combination of the sums into bounds are written once, in the helpers that both
+forms call (``_z_error``, ``_primal_bounds``, ...); the sums are compensated
+(:func:`._rounding.csum`) in both.  ``act[:nact]`` lists the samples with a positive
+weight (the others take no part), each once; when it lists all of them the NumPy
+form reads the arrays in place (:func:`._rounding.take`).
 """
-
-import math
 
 import numpy as np
 from numba.extending import overload, register_jitable
 
-# unit roundoff of float64
-UROUND = 2.0**-53
+from ._feasible import make_feasible, polish_equality
+from ._rounding import (
+    UROUND,
+    comp_bound,
+    csum,
+    gamma,
+    norm_up,
+    row_norms,
+    score_error,
+    take,
+    two_sum,
+)
+
+__all__ = [
+    "UROUND",
+    "comp_bound",
+    "csum",
+    "dual_lower",
+    "gamma",
+    "make_feasible",
+    "norm_up",
+    "polish_equality",
+    "primal_upper",
+    "relative_gap",
+    "row_norms",
+    "scaled_margin_candidate",
+    "score_error",
+    "two_sum",
+]
+
 _INF = np.inf
-# csum in Python: math.fsum up to this many terms, error-free pairwise summation above
-_FSUM_MAX = 4096
-
-
-@register_jitable
-def gamma(m):
-    """``gamma_m = m u / (1 - m u)``: the relative error bound of an ``m``-term sum."""
-    mu = m * UROUND
-    return mu / (1.0 - mu)
-
-
-@register_jitable
-def comp_bound(n):
-    """Compensated sum of ``n`` terms: ``|err| <= 2u |sum| + comp_bound(n) sum |t|``."""
-    g = gamma(n + 2)
-    return 2.0 * g * g
-
-
-@register_jitable
-def two_sum(s, c, x):
-    """Neumaier's compensated addition: ``s + c`` is ``s + c + x`` with the
-    rounding error of ``s + x`` collected in ``c``."""
-    t = s + x
-    if abs(s) >= abs(x):
-        c += (s - t) + x
-    else:
-        c += (x - t) + s
-    return t, c
-
-
-def csum(t):
-    """``sum(t)`` with ``|csum(t) - sum t| <= 2u |sum t| + comp_bound(m) sum |t_k|``
-    for ``m = len(t)`` (float64 terms, no overflow).
-
-    Compiled: Neumaier's compensated loop (:func:`two_sum`).  In Python:
-    ``math.fsum`` (error at most ``u |sum t|``) up to ``_FSUM_MAX`` terms, else
-    pairwise summation with the exact error of every addition kept (Knuth's
-    TwoSum) and the errors summed plainly: the additions' errors sum to at most
-    ``gamma_L sum |t|`` over the ``L = ceil(log2 m)`` levels, their plain sum adds
-    ``gamma_(m-2)`` of that, and the final rounding ``u |sum t|``, in all at most
-    ``u |sum t| + (1 + u) gamma_(m-2) gamma_L sum |t|``, within the bound above.
-    """
-    t = np.asarray(t, dtype=np.float64).ravel()
-    if t.size <= _FSUM_MAX:
-        return math.fsum(t.tolist())
-    errors = []
-    while t.size > 1:
-        m = t.size - t.size % 2
-        a = t[0:m:2]
-        b = t[1:m:2]
-        s = a + b
-        bb = s - a
-        errors.append((a - (s - bb)) + (b - bb))
-        if m < t.size:
-            s = np.append(s, t[m])
-        t = s
-    return float(t[0] + np.sum(np.concatenate(errors)))
-
-
-@overload(csum, jit_options={"cache": True})
-def _csum_compiled(t):
-    def impl(t):
-        acc = 0.0
-        c = 0.0
-        for k in range(t.shape[0]):
-            acc, c = two_sum(acc, c, t[k])
-        return acc + c
-
-    return impl
-
-
-def segment_sums(v, indptr, n):
-    """``out[i] = sum(v[indptr[i] - indptr[0] : indptr[i + 1] - indptr[0]])`` for the
-    ``n`` rows of a CSR matrix whose stored values are ``v``: each a plain sum of
-    its row's terms, in some order (compiled: a loop; in Python:
-    ``np.add.reduceat``)."""
-    out = np.zeros(n)
-    if v.shape[0] > 0:
-        starts = np.asarray(indptr[:n])
-        full = np.asarray(indptr[1 : n + 1]) > starts
-        out[full] = np.add.reduceat(v, starts[full] - indptr[0])
-    return out
-
-
-@overload(segment_sums, jit_options={"cache": True})
-def _segment_sums_compiled(v, indptr, n):
-    def impl(v, indptr, n):
-        out = np.zeros(n)
-        q0 = indptr[0]
-        for i in range(n):
-            acc = 0.0
-            for q in range(indptr[i] - q0, indptr[i + 1] - q0):
-                acc += v[q]
-            out[i] = acc
-        return out
-
-    return impl
-
-
-@register_jitable
-def take(a, act, nact):
-    """``a[act[:nact]]``; ``a`` itself (no copy) when ``act[:nact]`` lists every index."""
-    if nact == a.shape[0]:
-        return a
-    return a[act[:nact]]
-
-
-@register_jitable
-def put(a, act, nact, v):
-    """``a[act[:nact]] = v`` (see :func:`take`)."""
-    if nact == a.shape[0]:
-        a[:] = v
-    else:
-        a[act[:nact]] = v
-
-
-@register_jitable
-def row_norms(is_sparse, Xd, data, indices, indptr, n, rn):
-    """``rn[i] >= ||x_i||`` (rounded up) for all rows; returns ``kmax``, the most
-    stored entries in a row (``d`` for dense input).  The squares are formed in
-    float64 (exact for float32 storage)."""
-    if is_sparse:
-        counts = indptr[1 : n + 1] - indptr[:n]
-        kmax = int(counts.max()) if n > 0 else 0
-    else:
-        kmax = Xd.shape[1]
-    up = (1.0 + gamma(kmax + 2)) * (1.0 + 2.0 * UROUND)
-    if is_sparse:
-        v = data[indptr[0] : indptr[n]].astype(np.float64)
-        rn[:n] = np.sqrt(segment_sums(v * v, indptr, n)) * up
-    else:
-        step = max(1, 65536 // max(kmax, 1))
-        for i0 in range(0, n, step):
-            i1 = min(n, i0 + step)
-            blk = Xd[i0:i1].astype(np.float64)
-            rn[i0:i1] = np.sqrt((blk * blk).sum(axis=1)) * up
-    return kmax
-
-
-@register_jitable
-def norm_up(w):
-    """``||w||_2`` rounded up (a bound of the exact norm of the float vector)."""
-    # each square rounded (u), the compensated sum (2u + comp_bound)
-    rel = 4.0 * UROUND + comp_bound(w.shape[0])
-    return np.sqrt(csum(w * w) * (1.0 + rel)) * (1.0 + 2.0 * UROUND)
-
-
-@register_jitable
-def score_error(kmax, wnorm):
-    """``ef`` after a plain pass ``f_i = fl(x_i . w)``: ``|f_i - x_i.w| <= ef ||x_i||``."""
-    return gamma(kmax + 1) * wnorm
 
 
 # --------------------------------------------------------------------------
-# feasibility of a dual vector
+# the formulas, shared by both forms (scalars in the loops, arrays in NumPy)
 # --------------------------------------------------------------------------
 
 
 @register_jitable
-def make_feasible(y, C, alpha, act, nact, fit_intercept):
-    """Make ``alpha`` dual feasible in place: clip into ``[0, C_i]`` (NaN to 0,
-    values within ``1e-12`` of ``C_i`` onto it) and, with an intercept, make
-    ``sum a_i y_i = 0`` by scaling down the heavier side, the rounding residual
-    of that moved onto one free sample when possible.  Returns the residual
-    ``sum a_i y_i`` left by rounding (:func:`dual_lower` accounts for it)."""
-    Ci = take(C, act, nact)
-    a = take(alpha, act, nact)
-    a = np.where(a > 0.0, np.where(a >= Ci * (1.0 - 1e-12), Ci, a), 0.0)  # NaN to 0 too
-    if fit_intercept:
-        pos = take(y, act, nact) > 0.0
-        sp_ = np.sum(np.where(pos, a, 0.0))
-        sm = np.sum(a) - sp_
-        if sp_ > sm:
-            a = np.where(pos, a * (sm / sp_), a)
-        elif sm > sp_:
-            a = np.where(pos, a, a * (sp_ / sm))
-    put(alpha, act, nact, a)
-    if not fit_intercept:
-        return 0.0
-    return polish_equality(y, C, alpha, act, nact)[0]
+def _z_error(f, fb, ab, ef, rn):
+    """Bound of the error of ``z = 1 - y (f + b)``: the score, then two roundings."""
+    return ef * rn + 2.0 * UROUND * (abs(f) + ab + 1.0 + abs(fb))
 
 
 @register_jitable
-def _equality_residual(y, alpha, act, nact):
-    """``sum_i alpha_i y_i`` over the active samples, compensated."""
-    return csum(take(alpha, act, nact) * take(y, act, nact))
+def _up_term(s, ze):
+    """``s_i (z + e)`` rounded up (for ``z + e > 0``)."""
+    return s * ze * (1.0 + 4.0 * UROUND)
 
 
 @register_jitable
-def polish_equality(y, C, alpha, act, nact):
-    """Move the rounding residual of ``sum a_i y_i`` onto the free sample with
-    the most room (if any).  Returns ``(r, j, delta)``: the residual left
-    (compensated sum), and the sample whose ``alpha`` changed by ``delta``
-    (``j = -1``: none; then ``w`` needs ``delta y_j x_j`` added by the caller)."""
-    r = _equality_residual(y, alpha, act, nact)
-    a = take(alpha, act, nact)
-    Ci = take(C, act, nact)
-    new = a - r * take(y, act, nact)
-    ok = (a > 0.0) & (a < Ci) & (new > 0.0) & (new < Ci)
-    room = np.where(ok, np.minimum(new, Ci - new), 0.0)
-    best = -1
-    delta = 0.0
-    if nact > 0:
-        k = np.argmax(room)
-        if room[k] > 0.0:
-            best = k if nact == alpha.shape[0] else act[k]
-    if best >= 0:
-        old = alpha[best]
-        alpha[best] -= r * y[best]
-        delta = alpha[best] - old
-        r = _equality_residual(y, alpha, act, nact)
-    return r, best, delta
-
-
-# --------------------------------------------------------------------------
-# bounds of the objectives
-# --------------------------------------------------------------------------
-
-
-@register_jitable
-def primal_upper(f, ef, rn, y, s, act, nact, b, lam, wnorm, S):
-    """``(P, P_up)``: the primal computed from the scores and an upper bound of
-    the exact primal at ``(w, b)`` (``wnorm >= ||w||``; see the module
-    docstring for ``ef`` and ``rn``)."""
-    fi = take(f, act, nact)
-    si = take(s, act, nact)
-    fb = fi + b
-    z = 1.0 - take(y, act, nact) * fb
-    # error of z: the score, then two roundings
-    e = ef * take(rn, act, nact) + 2.0 * UROUND * (np.abs(fi) + (abs(b) + 1.0) + np.abs(fb))
-    loss = np.sum(np.where(z > 0.0, si * z, 0.0))
-    ze = z + e
-    # s_i (z + e) rounded up, summed with compensation
-    loss_up = csum(np.where(ze > 0.0, si * ze * (1.0 + 4.0 * UROUND), 0.0))
+def _primal_bounds(loss, loss_up, S, lam, wnorm, nact):
+    """``(P, P_up)`` from the plain and the compensated (upper) loss sums."""
     # the compensated sum (2u + comp_bound, nonnegative terms), S rounded (u)
     # and the division (u)
     rel = 6.0 * UROUND + comp_bound(nact)
@@ -298,30 +112,14 @@ def primal_upper(f, ef, rn, y, s, act, nact, b, lam, wnorm, S):
 
 
 @register_jitable
-def dual_lower(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
-    """``(D, D_low)``: the dual of ``alpha`` computed with ``||X^T(a y)|| ~ wnorm``
-    and a lower bound of the exact dual of a feasible point next to ``alpha``.
-
-    ``ew`` bounds ``||w - X^T (a y)||`` for the ``w`` whose (rounded up) norm
-    is ``wnorm``.  Values outside the box are clipped and their excess added
-    to the error of ``X^T (a y)``; an equality residual ``r = sum a_i y_i``
-    left by rounding is removed in exact arithmetic by scaling down the
-    heavier side, which costs at most ``|r|`` in ``sum a`` and ``|r| max ||x_i||``
-    in ``||X^T (a y)||``.  ``C`` is taken as exact up to a few roundings
-    (``S`` must be the correctly rounded sum of the weights, e.g. ``math.fsum``).
-    """
-    a0 = take(alpha, act, nact)
-    Ci = take(C, act, nact)
-    rni = take(rn, act, nact)
-    a = np.where(a0 < 0.0, 0.0, np.where(a0 > Ci, Ci, a0))
-    # sum of nonnegative products, each rounded: at most gamma_(nact + 2) relative
-    excess = np.sum(np.abs(a0 - a) * rni) * (1.0 + gamma(nact + 2))
-    asum = csum(a)
-    r = csum(a * take(y, act, nact))
-    rnmax = np.max(rni) if nact > 0 else 0.0
+def _dual_bounds(asum, r, excess, rnmax, lam, wnorm, ew, nact, fit_intercept):
+    """``(D, D_low)`` from the compensated ``sum a_i`` and ``sum a_i y_i`` of the
+    clipped ``a``, the plain sum of the excess clipped away (times ``||x_i||``) and
+    ``max ||x_i||``."""
     cb = comp_bound(nact)
     D = 2.0 * lam * asum - lam * wnorm * wnorm
-    wa = wnorm + ew + excess
+    # the excess: nonnegative products, each rounded, summed (gamma_(nact + 2))
+    wa = wnorm + ew + excess * (1.0 + gamma(nact + 2))
     # compensated sums: 2u relative plus comp_bound of the sum of |terms|
     asum_low = asum * (1.0 - 2.0 * UROUND - cb)
     if fit_intercept:
@@ -341,6 +139,113 @@ def dual_lower(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
 
 
 @register_jitable
+def _margin_error(f, fb, ab, ef, rn, wnorm):
+    """Bound of the error of the margin ``y (f + b)``: the score, the rounding of
+    ``f + b``, and of ``t (f + b)`` after scaling by ``t``."""
+    return ef * rn + 2.0 * UROUND * (abs(f) + ab + abs(fb)) + 2.0 * UROUND * wnorm * rn
+
+
+@register_jitable
+def _scaled_bound(mmin, lam, wnorm):
+    """``(t, P_up)`` for the smallest provable margin ``mmin > 0``: ``t`` with
+    ``t * mmin >= 1`` (the error scaled by ``t`` as well) and the primal bound
+    of ``(t w, t b)``, whose loss is 0."""
+    t = (1.0 / mmin) * (1.0 + 4.0 * UROUND)
+    tn = t * wnorm * (1.0 + 2.0 * UROUND)
+    return t, lam * tn * tn * (1.0 + 4.0 * UROUND)
+
+
+# --------------------------------------------------------------------------
+# bounds of the objectives
+# --------------------------------------------------------------------------
+
+
+def primal_upper(f, ef, rn, y, s, act, nact, b, lam, wnorm, S):
+    """``(P, P_up)``: the primal computed from the scores and an upper bound of
+    the exact primal at ``(w, b)`` (``wnorm >= ||w||``; see the module
+    docstring for ``ef`` and ``rn``)."""
+    fi = take(f, act, nact)
+    si = take(s, act, nact)
+    fb = fi + b
+    z = 1.0 - take(y, act, nact) * fb
+    ze = z + _z_error(fi, fb, abs(b), ef, take(rn, act, nact))
+    loss = float(np.sum(si[z > 0.0] * z[z > 0.0]))
+    up = ze > 0.0
+    loss_up = csum(_up_term(si[up], ze[up]))
+    return _primal_bounds(loss, loss_up, S, lam, wnorm, nact)
+
+
+@overload(primal_upper, jit_options={"cache": True})
+def _primal_upper_loop(f, ef, rn, y, s, act, nact, b, lam, wnorm, S):
+    def impl(f, ef, rn, y, s, act, nact, b, lam, wnorm, S):
+        loss = 0.0
+        loss_up = 0.0
+        cup = 0.0
+        ab = abs(b)
+        for k in range(nact):
+            i = act[k]
+            fb = f[i] + b
+            z = 1.0 - y[i] * fb
+            ze = z + _z_error(f[i], fb, ab, ef, rn[i])
+            if z > 0.0:
+                loss += s[i] * z
+            if ze > 0.0:
+                loss_up, cup = two_sum(loss_up, cup, _up_term(s[i], ze))
+        return _primal_bounds(loss, loss_up + cup, S, lam, wnorm, nact)
+
+    return impl
+
+
+def dual_lower(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
+    """``(D, D_low)``: the dual of ``alpha`` computed with ``||X^T(a y)|| ~ wnorm``
+    and a lower bound of the exact dual of a feasible point next to ``alpha``.
+
+    ``ew`` bounds ``||w - X^T (a y)||`` for the ``w`` whose (rounded up) norm
+    is ``wnorm``.  Values outside the box are clipped and their excess added
+    to the error of ``X^T (a y)``; an equality residual ``r = sum a_i y_i``
+    left by rounding is removed in exact arithmetic by scaling down the
+    heavier side, which costs at most ``|r|`` in ``sum a`` and ``|r| max ||x_i||``
+    in ``||X^T (a y)||``.  ``C`` is taken as exact up to a few roundings
+    (``S`` must be the correctly rounded sum of the weights, e.g. ``math.fsum``).
+    """
+    a0 = take(alpha, act, nact)
+    Ci = take(C, act, nact)
+    rni = take(rn, act, nact)
+    a = np.where(a0 < 0.0, 0.0, np.where(a0 > Ci, Ci, a0))
+    excess = float(np.sum(np.abs(a0 - a) * rni))
+    rnmax = float(np.max(rni)) if nact > 0 else 0.0
+    asum, r = csum(a), csum(a * take(y, act, nact))
+    return _dual_bounds(asum, r, excess, rnmax, lam, wnorm, ew, nact, fit_intercept)
+
+
+@overload(dual_lower, jit_options={"cache": True})
+def _dual_lower_loop(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
+    def impl(y, C, alpha, act, nact, lam, wnorm, ew, rn, fit_intercept):
+        asum = 0.0
+        ca = 0.0
+        r = 0.0
+        cr = 0.0
+        rnmax = 0.0
+        excess = 0.0
+        for k in range(nact):
+            i = act[k]
+            a = alpha[i]
+            if a < 0.0:
+                excess += -a * rn[i]
+                a = 0.0
+            elif a > C[i]:
+                excess += (a - C[i]) * rn[i]
+                a = C[i]
+            asum, ca = two_sum(asum, ca, a)
+            r, cr = two_sum(r, cr, a * y[i])
+            if rn[i] > rnmax:
+                rnmax = rn[i]
+        return _dual_bounds(asum + ca, r + cr, excess, rnmax, lam, wnorm, ew, nact, fit_intercept)
+
+    return impl
+
+
+@register_jitable
 def relative_gap(P_up, D_low):
     """``(P_up - D_low) / P_up`` rounded up: a bound of the relative
     suboptimality ``(P - P*) / P`` of the point whose primal bound is ``P_up``
@@ -354,7 +259,6 @@ def relative_gap(P_up, D_low):
     return gap
 
 
-@register_jitable
 def scaled_margin_candidate(f, ef, rn, y, act, nact, b, lam, wnorm):
     """Near the hard margin: ``(t, P_up)`` for the point ``(t w, t b)`` with the
     smallest ``t`` at which every margin is provably at least 1 (so its loss
@@ -370,17 +274,29 @@ def scaled_margin_candidate(f, ef, rn, y, act, nact, b, lam, wnorm):
     if nact == 0:
         return 0.0, _INF
     fi = take(f, act, nact)
-    rni = take(rn, act, nact)
     fb = fi + b
-    m = take(y, act, nact) * fb
-    # besides the score: rounding of f + b, and of t (f + b) after scaling
-    e = ef * rni + 2.0 * UROUND * (np.abs(fi) + abs(b) + np.abs(fb)) + 2.0 * UROUND * wnorm * rni
-    lo = m - e
+    e = _margin_error(fi, fb, abs(b), ef, take(rn, act, nact), wnorm)
+    lo = take(y, act, nact) * fb - e
     if not np.all(lo > 0.0):  # also NaN
         return 0.0, _INF
-    mmin = np.min(lo)
-    # t must give t * lo >= 1 with the error scaled by t as well
-    t = (1.0 / mmin) * (1.0 + 4.0 * UROUND)
-    tn = t * wnorm * (1.0 + 2.0 * UROUND)
-    P_up = lam * tn * tn * (1.0 + 4.0 * UROUND)
-    return t, P_up
+    return _scaled_bound(float(np.min(lo)), lam, wnorm)
+
+
+@overload(scaled_margin_candidate, jit_options={"cache": True})
+def _scaled_margin_candidate_loop(f, ef, rn, y, act, nact, b, lam, wnorm):
+    def impl(f, ef, rn, y, act, nact, b, lam, wnorm):
+        mmin = _INF
+        ab = abs(b)
+        for k in range(nact):
+            i = act[k]
+            fb = f[i] + b
+            lo = y[i] * fb - _margin_error(f[i], fb, ab, ef, rn[i], wnorm)
+            if not (lo > 0.0):
+                return 0.0, _INF
+            if lo < mmin:
+                mmin = lo
+        if mmin == _INF:
+            return 0.0, _INF
+        return _scaled_bound(mmin, lam, wnorm)
+
+    return impl

@@ -6,18 +6,21 @@ slopes at a hint, else a weighted quickselect over the breakpoints
 ``t_i = y_i - f_i``; when the minimiser is an interval, its midpoint is the
 canonical choice.
 
-Written over whole arrays and registered with numba's ``register_jitable``, as
-the certificate (:mod:`._certificate`): plain NumPy code from Python, compiled
-into the kernels that call it.
+Two forms, as the certificate (:mod:`._certificate`): NumPy code for Python callers
+(never compiled) and, under the same names, loops that kernels compile
+(``numba.extending.overload``); the tests check that they agree.
 """
 
 import numpy as np
-from numba.extending import register_jitable
+from numba.extending import overload, register_jitable
 
-from ._certificate import take
+from ._rounding import take
+
+_INF = np.inf
+#: slopes within this fraction of the total weight count as zero
+_FLAT = 1e-12
 
 
-@register_jitable
 def _breakpoints(f, y, s, act, nact):
     """``(t, w, S_+)``: the breakpoints ``t_i = y_i - f_i`` of the samples of
     positive weight, their weights, and the weight of class +1."""
@@ -30,7 +33,6 @@ def _breakpoints(f, y, s, act, nact):
     return t, w, np.sum(np.where(pos, w, 0.0))
 
 
-@register_jitable
 def _slopes(t, w, splus, b):
     """One-sided derivatives of ``sum_i s_i max(0, 1 - y_i (f_i + b))`` at ``b``.
 
@@ -43,7 +45,6 @@ def _slopes(t, w, splus, b):
     return dminus, dplus
 
 
-@register_jitable
 def _quickselect_minimiser(t, w, target):
     """The smallest breakpoint ``t`` with ``sum_{t_i <= t} w_i >= target`` (the
     slope changes sign there), by weighted quickselect (expected O(n))."""
@@ -68,7 +69,6 @@ def _quickselect_minimiser(t, w, target):
     return b
 
 
-@register_jitable
 def intercept_interval(f, y, s, act, nact, b_hint, tbuf):
     """The interval ``[lo, hi]`` of minimisers over ``b`` of
     ``sum_i s_i max(0, 1 - y_i (f_i + b))`` (needs weight in both classes).
@@ -77,11 +77,11 @@ def intercept_interval(f, y, s, act, nact, b_hint, tbuf):
     O(n) by its one-sided derivatives; only when it is not a minimiser are the
     breakpoints searched (weighted quickselect, expected O(n)).  A slope within
     ``1e-12`` of the total weight counts as zero (weights that balance up to
-    rounding).  ``tbuf`` (scratch of length ``nact``) is not needed by this
-    form.  Returns ``(lo, hi, searched)``.
+    rounding).  ``tbuf`` is scratch of length ``nact`` (for the compiled form).
+    Returns ``(lo, hi, searched)``.
     """
     t, w, splus = _breakpoints(f, y, s, act, nact)
-    tz = 1e-12 * np.sum(w)
+    tz = _FLAT * float(np.sum(w))
     dminus, dplus = _slopes(t, w, splus, b_hint)
     searched = False
     b = b_hint
@@ -104,7 +104,6 @@ def intercept_interval(f, y, s, act, nact, b_hint, tbuf):
     return lo, hi, searched
 
 
-@register_jitable
 def canonical_intercept(f, y, s, act, nact, b_hint, tbuf):
     """The midpoint of the interval of optimal intercepts for the scores ``f``
     (see :func:`intercept_interval`); a canonical choice that does not depend
@@ -112,3 +111,134 @@ def canonical_intercept(f, y, s, act, nact, b_hint, tbuf):
     Returns ``(b, searched)``."""
     lo, hi, searched = intercept_interval(f, y, s, act, nact, b_hint, tbuf)
     return 0.5 * lo + 0.5 * hi, searched
+
+
+@overload(canonical_intercept, jit_options={"cache": True})
+def _canonical_intercept_loop(f, y, s, act, nact, b_hint, tbuf):
+    def impl(f, y, s, act, nact, b_hint, tbuf):
+        lo, hi, searched = intercept_interval(f, y, s, act, nact, b_hint, tbuf)
+        return 0.5 * lo + 0.5 * hi, searched
+
+    return impl
+
+
+# --------------------------------------------------------------------------
+# the compiled form
+# --------------------------------------------------------------------------
+
+
+@register_jitable
+def _slopes_loop(f, y, s, act, nact, b):
+    """:func:`_slopes` over ``act[:nact]`` and the total weight, in one loop."""
+    dminus = 0.0
+    dplus = 0.0
+    stot = 0.0
+    for k in range(nact):
+        i = act[k]
+        t = y[i] - f[i]
+        si = s[i]
+        stot += si
+        if y[i] > 0.0:
+            if t > b:
+                dplus -= si
+                dminus -= si
+            elif t == b:
+                dminus -= si
+        else:
+            if t < b:
+                dplus += si
+                dminus += si
+            elif t == b:
+                dplus += si
+    return dminus, dplus, stot
+
+
+@register_jitable
+def _quickselect_loop(f, y, s, act, nact, tz, tbuf):
+    """:func:`_quickselect_minimiser` in place on ``tbuf`` (three-way partitions)."""
+    splus = 0.0
+    m = 0
+    wbuf = np.empty(nact)
+    for k in range(nact):
+        i = act[k]
+        if s[i] > 0.0:
+            tbuf[m] = y[i] - f[i]
+            wbuf[m] = s[i]
+            m += 1
+            if y[i] > 0.0:
+                splus += s[i]
+    target = splus - tz
+    lo_i = 0
+    hi_i = m
+    acc = 0.0
+    b = 0.0
+    seed = 12345
+    while hi_i > lo_i:
+        seed = (seed * 1103515245 + 12345) % 2147483648
+        piv = tbuf[lo_i + seed % (hi_i - lo_i)]
+        # three-way partition of [lo_i, hi_i): < piv | == piv | > piv
+        lt = lo_i
+        gt = hi_i
+        r = lo_i
+        wl = 0.0
+        we = 0.0
+        while r < gt:
+            v = tbuf[r]
+            if v < piv:
+                tbuf[r], tbuf[lt] = tbuf[lt], tbuf[r]
+                wbuf[r], wbuf[lt] = wbuf[lt], wbuf[r]
+                wl += wbuf[lt]
+                lt += 1
+                r += 1
+            elif v > piv:
+                gt -= 1
+                tbuf[r], tbuf[gt] = tbuf[gt], tbuf[r]
+                wbuf[r], wbuf[gt] = wbuf[gt], wbuf[r]
+            else:
+                we += wbuf[r]
+                r += 1
+        if acc + wl >= target:
+            hi_i = lt
+        elif acc + wl + we >= target:
+            b = piv
+            break
+        else:
+            acc += wl + we
+            lo_i = gt
+    return b
+
+
+@overload(intercept_interval, jit_options={"cache": True})
+def _intercept_interval_loop(f, y, s, act, nact, b_hint, tbuf):
+    def impl(f, y, s, act, nact, b_hint, tbuf):
+        dminus, dplus, stot = _slopes_loop(f, y, s, act, nact, b_hint)
+        tz = _FLAT * stot
+        searched = False
+        b = b_hint
+        if not (dminus <= tz and dplus >= -tz):
+            b = _quickselect_loop(f, y, s, act, nact, tz, tbuf)
+            searched = True
+            dminus, dplus, stot = _slopes_loop(f, y, s, act, nact, b)
+        lo = b
+        hi = b
+        if dplus <= tz:
+            hi = _INF
+            for k in range(nact):
+                i = act[k]
+                t = y[i] - f[i]
+                if s[i] > 0.0 and t > b and t < hi:
+                    hi = t
+            if hi == _INF:
+                hi = b
+        if dminus >= -tz:
+            lo = -_INF
+            for k in range(nact):
+                i = act[k]
+                t = y[i] - f[i]
+                if s[i] > 0.0 and t < b and t > lo:
+                    lo = t
+            if lo == -_INF:
+                lo = b
+        return lo, hi, searched
+
+    return impl
