@@ -97,8 +97,10 @@ def main():
             for i, (src, cache) in enumerate(zip(srcs, caches)):
                 out = child(case, src, cache)
                 res[case, i].append(out["cpu"])
-                print(f"r{r} {case} {src}: CPU {out['cpu']:.3f} s, wall {out['wall']:.3f} s",
-                      flush=True)
+                print(
+                    f"r{r} {case} {src}: CPU {out['cpu']:.3f} s, wall {out['wall']:.3f} s",
+                    flush=True,
+                )
     print(f"\n| case | {srcs[0].name} CPU s | {srcs[1].name} CPU s | ratio |\n|---|---|---|---|")
     for case in args.cases:
         a, b = np.median(res[case, 0]), np.median(res[case, 1])

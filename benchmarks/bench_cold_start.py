@@ -272,9 +272,7 @@ def _show(kind, cfg, r, res):
     )
 
 
-def run(
-    configs, repeats, label, src=ROOT, parallel=1, append=False, jit="auto", blas_threads="1"
-):
+def run(configs, repeats, label, src=ROOT, parallel=1, append=False, jit="auto", blas_threads="1"):
     _LOAD[0] = os.getloadavg()[0]
     rows = []
     csv_path = RESULTS / f"cold_start_{label}.csv"

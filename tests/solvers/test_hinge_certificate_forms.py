@@ -156,14 +156,18 @@ def test_bounds_agree_and_hold_both_forms(seed, lam):
         r, P, P_up, D, D_low, gap, t, Pt = out
         assert np.all(alpha >= 0) and np.all(alpha <= C) and abs(r) <= 1e-12 * alpha.sum()
         # exact objectives of the rounded data, in rationals
-        Fw = [sum(Fraction(float(X[i, j])) * Fraction(float(alpha[i] * y[i])) for i in act)
-              for j in range(d)]
+        Fw = [
+            sum(Fraction(float(X[i, j])) * Fraction(float(alpha[i] * y[i])) for i in act)
+            for j in range(d)
+        ]
         wsq = sum(v * v for v in Fw)
         Fs = [Fraction(float(v)) for v in s]
         loss = Fraction(0)
         for i in act:
-            m = Fraction(float(y[i])) * (sum(Fraction(float(X[i, j])) * Fraction(float(w[j]))
-                                             for j in range(d)) + Fraction(b))
+            m = Fraction(float(y[i])) * (
+                sum(Fraction(float(X[i, j])) * Fraction(float(w[j])) for j in range(d))
+                + Fraction(b)
+            )
             loss += Fs[i] * max(Fraction(0), 1 - m)
         P_exact = loss / sum(Fs) + Fraction(lam) * sum(Fraction(float(v)) ** 2 for v in w)
         D_exact = 2 * Fraction(lam) * (sum(Fraction(float(alpha[i])) for i in act) - wsq / 2)
@@ -235,7 +239,11 @@ def test_interior_point_compiles_nothing(tmp_path):
     env["SKLEARN_TILT_JIT"] = "always"
     proc = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(COLD_CHILD)],
-        env=env, cwd=ROOT, text=True, capture_output=True, timeout=600,
+        env=env,
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.split("RESULT")[-1])
