@@ -22,6 +22,10 @@ loky workers start together on an empty cache, then the refit in the parent).
 Runs are interleaved (repeat r of every configuration before repeat r + 1) and the
 report gives medians over the repeats.
 
+``--blas-threads default`` leaves the BLAS thread count of the children as users get it
+(all cores); by default the children run with ``OMP_NUM_THREADS=1`` and
+``OPENBLAS_NUM_THREADS=1`` unless the caller set them.
+
 ``--jit`` sets ``SKLEARN_TILT_JIT`` in the children: ``auto`` (the default, what users
 get: small first fits run the kernels as Python, see ``sklearn_tilt/_solvers/_interpret.py``)
 or ``always`` (every first fit compiles: the cost of compiling itself).
@@ -190,15 +194,19 @@ print("RESULT " + json.dumps({"import_s": t_import, "fit1_s": t_fit1, "fit2_s": 
 """
 
 
-def run_child(cfg, cache_dir, src=ROOT, jit="auto"):
+def run_child(cfg, cache_dir, src=ROOT, jit="auto", blas_threads="1"):
     """One fresh process; returns the child's measurements plus its own wall and CPU
     time (``wait4``: the child and every process it reaped, i.e. its loky workers)."""
     env = dict(os.environ)
     env["NUMBA_CACHE_DIR"] = str(cache_dir)
     env["SKLEARN_TILT_JIT"] = jit
     env["PYTHONPATH"] = str(src) + os.pathsep + env.get("PYTHONPATH", "")
-    env.setdefault("OMP_NUM_THREADS", "1")
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if blas_threads == "default":
+        env.pop("OMP_NUM_THREADS", None)
+        env.pop("OPENBLAS_NUM_THREADS", None)
+    else:
+        env.setdefault("OMP_NUM_THREADS", blas_threads)
+        env.setdefault("OPENBLAS_NUM_THREADS", blas_threads)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t = time.perf_counter()
         proc = subprocess.Popen(
@@ -264,7 +272,7 @@ def _show(kind, cfg, r, res):
     )
 
 
-def run(configs, repeats, label, src=ROOT, parallel=1, append=False, jit="auto"):
+def run(configs, repeats, label, src=ROOT, parallel=1, append=False, jit="auto", blas_threads="1"):
     _LOAD[0] = os.getloadavg()[0]
     rows = []
     csv_path = RESULTS / f"cold_start_{label}.csv"
@@ -278,13 +286,13 @@ def run(configs, repeats, label, src=ROOT, parallel=1, append=False, jit="auto")
         r, cfg = job
         cache = tmp_root / f"{cfg}-{r}"
         cache.mkdir()
-        res = run_child(cfg, cache, src, jit)
+        res = run_child(cfg, cache, src, jit, blas_threads)
         _show("cold", cfg, r, res)
         return {"config": cfg, "cache": "cold", "repeat": r, **res}
 
     def warm(job):
         r, cfg = job
-        res = run_child(cfg, tmp_root / f"{cfg}-0", src, jit)
+        res = run_child(cfg, tmp_root / f"{cfg}-0", src, jit, blas_threads)
         _show("warm", cfg, r, res)
         return {"config": cfg, "cache": "warm", "repeat": r, **res}
 
@@ -306,7 +314,7 @@ def run(configs, repeats, label, src=ROOT, parallel=1, append=False, jit="auto")
                     if k in FIELDS
                 }
             )
-    md = report(rows, label, parallel, jit)
+    md = report(rows, label, parallel, jit, blas_threads)
     (RESULTS / f"cold_start_{label}.md").write_text(md)
     print(md)
     print(f"wrote {csv_path} and {csv_path.with_suffix('.md')}")
@@ -324,7 +332,7 @@ def _medians(rows):
     return med
 
 
-def report(rows, label, parallel=1, jit="auto"):
+def report(rows, label, parallel=1, jit="auto", blas_threads="1"):
     med = _medians(rows)
     order = CONFIGS + [GRID] + DIGITS + SCENARIOS
     configs = sorted(dict.fromkeys(r["config"] for r in rows), key=order.index)
@@ -332,7 +340,7 @@ def report(rows, label, parallel=1, jit="auto"):
         f"# Cold start ({label})",
         "",
         f"`python benchmarks/bench_cold_start.py --label {label} --parallel {parallel} "
-        f"--jit {jit}`"
+        f"--jit {jit} --blas-threads {blas_threads}`"
         " (`n`: fresh processes per configuration and cache state); "
         f"python {platform.python_version()}, numba {_numba_version()}, "
         f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
@@ -404,6 +412,12 @@ def main():
         help="SKLEARN_TILT_JIT of the children (default: auto, what users get; "
         "always: every first fit compiles, as before the tiered start)",
     )
+    p.add_argument(
+        "--blas-threads",
+        default="1",
+        help="BLAS threads of the children: a number (default 1, unless the caller set "
+        "OMP_NUM_THREADS) or 'default' (as users get them)",
+    )
     p.add_argument("--table", nargs="+", metavar="LABEL")
     p.add_argument(
         "--src",
@@ -436,6 +450,7 @@ def main():
         args.parallel,
         args.append,
         args.jit,
+        args.blas_threads,
     )
 
 

@@ -30,7 +30,11 @@ dual of :mod:`sklearn_tilt._solvers.hinge` has ``alpha = C beta``, ``C_i = s_i /
   the exact minimiser.
 * Certificate: the rounding-safe bounds of :mod:`._certificate`,
   computed from scratch at the returned ``(w, b)`` and ``alpha``; the result
-  is converged only when their relative gap is at most ``tol``.
+  is converged only when their relative gap is at most ``tol``.  They run as
+  NumPy code here: the method compiles nothing.
+* Threads: the iterations are BLAS calls on small matrices, for which BLAS's
+  threads cost more than they save (many times more on a busy machine), so
+  problems of at most :data:`ONE_THREAD_WORK` run with one BLAS thread.
 
 Memory: the active rows as a dense float64 array (``n d``) plus O(n + d^2);
 :func:`interior_point_fits` says when that and the O(n d^2) iterations are
@@ -40,6 +44,7 @@ cheap.
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from .._common import SolverResult
 from ._certificate import (
@@ -60,6 +65,9 @@ from ._intercept import canonical_intercept
 MAX_WORK = 2 * 10**8
 MAX_ENTRIES = 10**7
 MAX_SAMPLES = 5000
+# problems whose iteration cost n (d + 1)^2 is at most this run with one BLAS
+# thread (benchmarks/results/cold_start_cert.md measures it)
+ONE_THREAD_WORK = 5 * 10**7
 # the finish solves dense systems of d + 1 + |F| unknowns: not beyond this |F|
 _MAX_FREE = 1500
 # fraction of the step to the boundary of the positive orthant
@@ -352,7 +360,16 @@ def interior_point_solve(problem, lam):
 
     ``problem.max_iter`` bounds the interior-point iterations.  Returns a
     :class:`~sklearn_tilt._solvers.SolverResult` (``dual`` is ``alpha``).
+    Problems of at most :data:`ONE_THREAD_WORK` run with one BLAS thread.
     """
+    n, d = problem.act.shape[0], problem.X.shape[1]
+    if n * (d + 1) ** 2 > ONE_THREAD_WORK:
+        return _solve(problem, lam)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _solve(problem, lam)
+
+
+def _solve(problem, lam):
     tol, max_iter = problem.tol, problem.max_iter
     prob = _Rows(problem)
     best = None
