@@ -98,6 +98,13 @@ def _dot_many(Xc, a, cols, m, out):
 
 
 @njit(cache=True)
+def _copy_row(src, a, dst, b):
+    """``dst[b] = src[a]`` (rows of the same length)."""
+    for k in range(src.shape[1]):
+        dst[b, k] = src[a, k]
+
+
+@njit(cache=True)
 def _store_pair(K, valid, a, b, v):
     """Cache the Gram entry of slots ``a`` and ``b`` (both halves) as computed."""
     K[a, b] = v
@@ -208,12 +215,14 @@ def cache_insert(X, B, nB, cache, stats):
             if need[p]:
                 R[r] = p
                 r += 1
+        # row copies as explicit loops: a slice assignment compiles the
+        # formatting of its shape-mismatch error, for nothing
         XR = workx[: nneed * d].reshape((nneed, d))
         for r in range(nneed):
-            XR[r, :] = Xc[slots[R[r]]]
+            _copy_row(Xc, slots[R[r]], XR, r)
         XB = workb[: nB * d].reshape((nB, d))
         for p in range(nB):
-            XB[p, :] = Xc[slots[p]]
+            _copy_row(Xc, slots[p], XB, p)
         prod = np.dot(XR, XB.T)
         stats.gram_entries[0] += nneed * nB
         for r in range(nneed):

@@ -66,9 +66,9 @@ def path_kernel(X, data, lams, alpha, lim, q_max, cap, stats):
         rescale = 0.0
         if next_ok:
             # the previous solve already predicted this lam and computed its scores
-            alpha[:] = alpha_next
-            w[:] = w_next
-            f[:] = f_next
+            _copy(alpha_next, alpha)
+            _copy(w_next, w)
+            _copy(f_next, f)
             err.w[0] = err.w_next[0]
             err.f[0] = score_error(kmax, norm_up(w))
             f_ok = True
@@ -98,18 +98,26 @@ def path_kernel(X, data, lams, alpha, lim, q_max, cap, stats):
         )
         for j in range(d):
             coefs[k, j] = t * w[j]
-        alphas[k] = alpha
+        _copy(alpha, alphas[k])
         out[k, 0] = t * b
         out[k, 1] = P
         out[k, 2] = gap
         out[k, 3] = it
         out[k, 4] = status
         stats_row(stats, counts[k])
-        a2[:] = a1
-        a1[:] = alpha
+        _copy(a1, a2)
+        _copy(alpha, a1)
         c2 = c1
         c1 = c
     return coefs, alphas, out, counts
+
+
+@njit(cache=True)
+def _copy(src, dst):
+    """``dst[:] = src`` (same length) as a loop: an array slice assignment
+    compiles the formatting of its shape-mismatch error, for nothing."""
+    for i in range(src.shape[0]):
+        dst[i] = src[i]
 
 
 @njit(cache=True, inline="always")
