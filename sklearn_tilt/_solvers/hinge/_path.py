@@ -120,7 +120,7 @@ def _copy(src, dst):
         dst[i] = src[i]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _score_shortcut(data, alpha, a1, C, c, c1, f):
     """Whether the scores ``f`` of the previous solution ``a1`` (box ``s c1``)
     serve the start ``alpha`` (box ``C = s c``): ``(rescale, ok)``.

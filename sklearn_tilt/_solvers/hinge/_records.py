@@ -123,7 +123,7 @@ def new_stats():
     return Stats(*(np.zeros(1, dtype=np.int64) for _ in Stats._fields))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def stats_row(stats, row):
     """Copy the counters into ``row`` (in the order of the fields)."""
     for j in range(len(stats)):
