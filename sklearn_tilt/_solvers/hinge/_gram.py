@@ -38,9 +38,9 @@ class GramCache(NamedTuple):
     q_max: int  # largest working set
 
 
-@njit(cache=True)
 def new_cache(n, d, cap, q_max):
-    """An empty cache of ``cap`` rows for ``n`` samples of ``d`` features."""
+    """An empty cache of ``cap`` rows for ``n`` samples of ``d`` features (Python:
+    allocations only)."""
     m = q_max + 1
     return GramCache(
         np.empty((cap, d)),
@@ -55,7 +55,7 @@ def new_cache(n, d, cap, q_max):
         np.empty(m * m),
         np.zeros(1, dtype=np.int64),
         np.zeros(1, dtype=np.int64),
-        q_max,
+        int(q_max),
     )
 
 
