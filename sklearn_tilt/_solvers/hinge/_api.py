@@ -207,7 +207,7 @@ def path(
 ):
     """Warm-started exact solutions for every ``lam`` in ``lams`` (in that order).
 
-    The path is computed from the largest ``lam`` down inside numba, starting
+    The path is computed from the largest ``lam`` down, starting
     from the closed-form large-``lam`` solution (or, given ``coef_init``, from
     the samples inside its margin) and extrapolating the dual linearly in
     ``C`` from the two previous solutions (see the package docstring).  On a

@@ -98,13 +98,6 @@ def _dot_many(Xc, a, cols, m, out):
 
 
 @njit(cache=True)
-def _copy_row(src, a, dst, b):
-    """``dst[b] = src[a]`` (rows of the same length)."""
-    for k in range(src.shape[1]):
-        dst[b, k] = src[a, k]
-
-
-@njit(cache=True)
 def _store_pair(K, valid, a, b, v):
     """Cache the Gram entry of slots ``a`` and ``b`` (both halves) as computed."""
     K[a, b] = v
@@ -155,7 +148,8 @@ def cache_insert(X, B, nB, cache, stats):
             hi += 1
             nf += 1
         if nf < nnew:
-            order = argsort(stamp[:hi])
+            # float64 stamps (exact below 2**53): the argsort of the other kernels
+            order = argsort(stamp[:hi].astype(np.float64))
             r = 0
             while nf < nnew:
                 sl = order[r]
@@ -219,10 +213,14 @@ def cache_insert(X, B, nB, cache, stats):
         # formatting of its shape-mismatch error, for nothing
         XR = workx[: nneed * d].reshape((nneed, d))
         for r in range(nneed):
-            _copy_row(Xc, slots[R[r]], XR, r)
+            sa = slots[R[r]]
+            for k in range(d):
+                XR[r, k] = Xc[sa, k]
         XB = workb[: nB * d].reshape((nB, d))
         for p in range(nB):
-            _copy_row(Xc, slots[p], XB, p)
+            sa = slots[p]
+            for k in range(d):
+                XB[p, k] = Xc[sa, k]
         prod = np.dot(XR, XB.T)
         stats.gram_entries[0] += nneed * nB
         for r in range(nneed):

@@ -113,9 +113,13 @@ def start_lam(X, data, k, c, c1, c2, next_ok, pt, st, err, tol):
     ef_prev = err.f[0]
     rescale = 0.0
     if next_ok:
-        _copy(st.alpha_next, alpha)
-        _copy(st.w_next, w)
-        _copy(st.f_next, f)
+        # loops, not slice assignments: those compile the formatting of their
+        # shape-mismatch error, for nothing
+        for i in range(alpha.shape[0]):
+            alpha[i] = st.alpha_next[i]
+            f[i] = st.f_next[i]
+        for j in range(w.shape[0]):
+            w[j] = st.w_next[j]
         err.w[0] = err.w_next[0]
         err.f[0] = score_error(kmax, norm_up(w))
         return True
@@ -136,14 +140,6 @@ def start_lam(X, data, k, c, c1, c2, next_ok, pt, st, err, tol):
             + 2.0 * UROUND * norm_up(w)
         )
     return f_ok
-
-
-@njit(cache=True)
-def _copy(src, dst):
-    """``dst[:] = src`` (same length) as a loop: an array slice assignment
-    compiles the formatting of its shape-mismatch error, for nothing."""
-    for i in range(src.shape[0]):
-        dst[i] = src[i]
 
 
 @njit(cache=True)
