@@ -14,7 +14,8 @@ Configurations: ``<loss>-<layout>-<dtype>`` fits ``make_classification(200, 20)`
 ``<loss>-digits-float64`` all of scikit-learn's digits (ten classes, one-vs-rest);
 ``hinge-mc20000-float64`` ``make_classification(20000, 100)``;
 ``<loss>-path3000-<dtype>`` a three-``lam`` path on ``make_classification(3000, 784)``
-(the paper's path size: the active-set path kernel); ``compile`` runs
+(the paper's path size: the active-set path kernels), ``<loss>-fit3000-<dtype>`` one fit
+on the same data (the active-set single fit); ``compile`` runs
 :func:`sklearn_tilt.warm_up` (what ``sklearn-tilt compile`` does, every loss and dtype),
 ``compile-<loss>`` the same for one loss. The fits compile
 (``SKLEARN_TILT_JIT=always``: small problems would otherwise run their kernels as
@@ -104,7 +105,7 @@ def main():
             X, y = load_digits(return_X_y=True)
         elif layout == "mc20000":
             X, y = make_classification(20000, 100, random_state=0)
-        elif layout == "path3000":
+        elif layout in ("path3000", "fit3000"):
             X, y = make_classification(3000, 784, n_informative=50, random_state=0)
         if dtype != "all":
             X = X.astype(dtype)
