@@ -9,10 +9,10 @@ path serves dense and CSR input:
 * CSR: ``Xd`` is an empty (0, d) array, ``data/indices/indptr`` are the CSR arrays
   (sorted indices, int32 or int64 index arrays as given by scipy).
 
-The primitives below read one row at a time. They are ordinary kernels, not
-``inline="always"``: numba's IR inlining retypes the body in every caller, which
-costs compile time, while LLVM inlines these small functions into their callers
-anyway (``benchmarks/results/compile_active_set.md`` has the measurements).
+The primitives below read one row at a time; they are ``inline="always"`` so the
+branch on ``is_sparse`` costs nothing measurable in the loops over rows (as ordinary
+kernels, LLVM does not always inline them: the active-set path is slower without,
+``benchmarks/results/compile_active_set.md``).
 """
 
 from typing import NamedTuple
@@ -88,7 +88,7 @@ def kernel_arrays(X):
     return False, X, empty, idx, ptr
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def row_dot(is_sparse, Xd, data, indices, indptr, i, w):
     """``x_i . w`` accumulated in float64."""
     acc = 0.0
@@ -101,7 +101,7 @@ def row_dot(is_sparse, Xd, data, indices, indptr, i, w):
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def row_axpy(is_sparse, Xd, data, indices, indptr, i, a, w):
     """``w += a * x_i`` (in place)."""
     if is_sparse:
