@@ -12,7 +12,12 @@ timer (``llvm_lock``, wall clock) is shown as a share of each top-level compile.
 
 Configurations: ``<loss>-<layout>-<dtype>`` fits ``make_classification(200, 20)``;
 ``<loss>-digits-float64`` all of scikit-learn's digits (ten classes, one-vs-rest);
-``hinge-mc20000-float64`` ``make_classification(20000, 100)``. The fits compile
+``hinge-mc20000-float64`` ``make_classification(20000, 100)``;
+``<loss>-path3000-<dtype>`` a three-``lam`` path on ``make_classification(3000, 784)``
+(the paper's path size: the active-set path kernels), ``<loss>-fit3000-<dtype>`` one fit
+on the same data (the active-set single fit); ``compile`` runs
+:func:`sklearn_tilt.warm_up` (what ``sklearn-tilt compile`` does, every loss and dtype),
+``compile-<loss>`` the same for one loss. The fits compile
 (``SKLEARN_TILT_JIT=always``: small problems would otherwise run their kernels as
 Python on a cold cache), so the table is the compile cost itself.
 
@@ -87,21 +92,38 @@ def main():
     print(f"NUMBA_CACHE_DIR={os.environ.get('NUMBA_CACHE_DIR')}")
     totals = []
     for cfg in configs:
-        loss, layout, dtype = cfg.split("-")
+        if cfg.startswith("compile"):
+            loss, layout, dtype = (cfg.split("-", 1) + ["all"])[1], "compile", "all"
+        else:
+            loss, layout, dtype = cfg.split("-")
         X, y = X0, y0
-        if layout == "digits":
+        if layout == "compile":
+            pass
+        elif layout == "digits":
             from sklearn.datasets import load_digits
 
             X, y = load_digits(return_X_y=True)
         elif layout == "mc20000":
             X, y = make_classification(20000, 100, random_state=0)
-        X = X.astype(dtype)
+        elif layout in ("path3000", "fit3000"):
+            X, y = make_classification(3000, 784, n_informative=50, random_state=0)
+        if dtype != "all":
+            X = X.astype(dtype)
         if layout == "csr":
             X = sp.csr_matrix(X)
         rec = Recorder()
         ev.register("numba:compile", rec)
         t, c = time.perf_counter(), time.process_time()
-        ScaledLossLinearClassifier(loss=loss).fit(X, y)
+        if layout == "compile":
+            from sklearn_tilt import warm_up
+
+            warm_up(**({} if loss == "all" else {"losses": (loss,)}))
+        elif layout == "path3000":
+            from sklearn_tilt.linear_model import scaled_loss_path
+
+            scaled_loss_path(X, y, loss=loss, lams=[1e2, 1.0, 1e-2])
+        else:
+            ScaledLossLinearClassifier(loss=loss).fit(X, y)
         wall, cpu = time.perf_counter() - t, time.process_time() - c
         ev.unregister("numba:compile", rec)
         recs = [r for r in rec.records if not r[0].startswith(("dispatcher.", "<"))]
@@ -109,7 +131,7 @@ def main():
         ours = [r for r in recs if r[0].split(".")[0].startswith("_")]
         totals.append((cfg, wall, cpu, len(rec.records), len(ours), len({r[0] for r in ours})))
         print(
-            f"\n### {cfg}: first fit {wall:.2f} s (CPU {cpu:.2f} s), {len(rec.records)} compiles, "
+            f"\n### {cfg}: first call {wall:.2f} s (CPU {cpu:.2f} s), {len(rec.records)} compiles, "
             f"exclusive compile time {excl_total:.2f} s\n"
         )
         disp = package_dispatchers()
@@ -146,7 +168,7 @@ def main():
             for s in sigs:
                 print(f"    {s}")
     print(
-        "\n| configuration | first fit, wall s | CPU s | compiles (numba's own included) "
+        "\n| configuration | first call, wall s | CPU s | compiles (numba's own included) "
         "| package specialisations | package kernels |"
     )
     print("|---|---|---|---|---|---|")

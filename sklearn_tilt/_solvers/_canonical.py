@@ -11,6 +11,10 @@ kernels see are canonicalised here, losslessly:
 * CSR index arrays are int32 when the matrix allows it (fewer than 2**31 stored
   values and columns), which is also the type of the empty index arrays that
   dense input passes: dense and CSR input then share one specialisation;
+* the active-set hinge method reads inputs of at most ``FLOAT64_ROWS`` rows as
+  float64 (:func:`float64_rows`): it serves problems of about that size (and the
+  paper's paths), its Gram cache holds float64 rows anyway, and converting costs
+  at most ``FLOAT64_ROWS x d`` values, so its large kernels have one value type;
 * read-only arrays (``numpy.memmap`` opened with ``mode="r"``, arrays that joblib
   hands to its workers) are passed through a writable alias of the same memory:
   no copy, and the same compiled code as ordinary arrays. The kernels never write
@@ -23,6 +27,9 @@ import numpy as np
 
 #: Inputs with at most this many stored values are converted to float64.
 SMALL_INPUT = 1 << 16
+
+#: Kernel arrays of at most this many rows are float64 for the active-set method.
+FLOAT64_ROWS = 10_000
 
 _INT32_MAX = np.iinfo(np.int32).max
 
@@ -67,3 +74,22 @@ def csr_index(indices, indptr, n_cols):
         a = a.astype(itype, copy=False) if a.dtype != itype else a
         out.append(writable(np.ascontiguousarray(a)))
     return out[0], out[1]
+
+
+def float64_rows(ka, n):
+    """The kernel arrays ``ka`` (see :func:`.._common.kernel_arrays`) of an input of
+    ``n`` rows, with float64 values when ``n <= FLOAT64_ROWS`` (else as given).
+
+    The conversion is exact, so the kernels compute the same products as on the
+    input's own dtype (their sums are float64 either way).
+    """
+    is_sparse, Xd, data, indices, indptr = ka
+    if n > FLOAT64_ROWS or (Xd.dtype == np.float64 and data.dtype == np.float64):
+        return ka
+    return (
+        is_sparse,
+        Xd.astype(np.float64, order="C"),
+        data.astype(np.float64),
+        indices,
+        indptr,
+    )

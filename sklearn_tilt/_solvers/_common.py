@@ -10,7 +10,9 @@ path serves dense and CSR input:
   (sorted indices, int32 or int64 index arrays as given by scipy).
 
 The primitives below read one row at a time; they are ``inline="always"`` so the
-branch on ``is_sparse`` costs nothing measurable.
+branch on ``is_sparse`` costs nothing measurable in the loops over rows (as ordinary
+kernels, LLVM does not always inline them: the active-set path is slower without,
+``benchmarks/results/compile_active_set.md``).
 """
 
 from typing import NamedTuple

@@ -73,8 +73,14 @@ solution and its scores are computed in the same sweep over ``X`` (two dot
 products per row, memory bound), so a ``lam`` that is certified right after
 its subproblem hands the next one its scores for free; when ``w`` only
 scales (closed form) or does not change (hard margin), the scores are
-rescaled or reused, their error bound carried along.  The whole loop runs
-inside numba.
+rescaled or reused, their error bound carried along.  The loop over ``lam``
+is Python around two kernels per ``lam`` (:func:`._path.start_lam` and
+:func:`._solve.solve`): a compiled loop would link all of ``solve`` into its own
+module and compile it a second time.
+
+Input types: the kernels read inputs of up to
+:data:`.._canonical.FLOAT64_ROWS` rows as float64 (the Gram cache holds float64
+rows anyway), so that float32 input shares their one compiled specialisation.
 """
 
 from ._api import active_set_fits, ipm_path, ipm_solve, path, solve, solve_problem

@@ -7,6 +7,7 @@ counters of the work done come back in ``SolverResult.stats``.
 
 import numpy as np
 
+from .._canonical import float64_rows
 from .._common import SolverResult
 from .._problem import check_starts, make_problem, problem_of, sq_norms, validate_path
 from ._certificate import make_feasible, row_norms
@@ -44,12 +45,16 @@ def active_set_fits(X):
 
 
 def _data(problem):
-    """The kernel record of a :class:`.._problem.Problem` (with the row norms)."""
+    """``(ka, data)``: the kernel arrays of a :class:`.._problem.Problem` in the value
+    type of the active-set kernels (:func:`.._canonical.float64_rows`) and its
+    kernel record (with the row norms)."""
     n = problem.n
+    ka = float64_rows(problem.ka, n)
     rn = np.empty(n)
-    kmax = row_norms(*problem.ka, n, rn)
+    kmax = row_norms(*ka, n, rn)
     act = problem.act
-    return Data(problem.y, problem.s, problem.S, act, act.shape[0], rn, kmax, problem.fit_intercept)
+    data = Data(problem.y, problem.s, problem.S, act, act.shape[0], rn, kmax, problem.fit_intercept)
+    return ka, data
 
 
 def _sizes(nact):
@@ -58,7 +63,7 @@ def _sizes(nact):
     return cap, int(min(_Q_MAX, cap))
 
 
-def _initial_alpha(problem, C, coef_init, intercept_init, dual_init):
+def _initial_alpha(problem, ka, C, coef_init, intercept_init, dual_init):
     y, s, act, fit_intercept = problem.y, problem.s, problem.act, problem.fit_intercept
     n = y.shape[0]
     if dual_init is not None:
@@ -73,7 +78,7 @@ def _initial_alpha(problem, C, coef_init, intercept_init, dual_init):
             raise ValueError(f"coef_init has shape {coef.shape}, expected ({problem.d},)")
         b0 = float(intercept_init) if (intercept_init is not None and fit_intercept) else 0.0
         f = np.zeros(n)
-        scores(problem.ka, act, act.shape[0], np.ascontiguousarray(coef), f)
+        scores(ka, act, act.shape[0], np.ascontiguousarray(coef), f)
         # samples inside the margin of the initial guess start on their bound
         alpha = np.where(y * (f + b0) < 1.0, C, 0.0)
     else:
@@ -171,15 +176,15 @@ def solve_problem(problem, lam, coef_init=None, intercept_init=None, dual_init=N
     """:func:`solve` on a validated :class:`.._problem.Problem`."""
     n, d = problem.n, problem.d
     C = problem.s * (1.0 / (2.0 * lam * problem.S))
-    alpha = _initial_alpha(problem, C, coef_init, intercept_init, dual_init)
-    data = _data(problem)
+    ka, data = _data(problem)
+    alpha = _initial_alpha(problem, ka, C, coef_init, intercept_init, dual_init)
     w = np.zeros(d)
-    err = new_rounding(w_fresh(problem.ka, data, alpha, w))
+    err = new_rounding(w_fresh(ka, data, alpha, w))
     cap, q_max = _sizes(data.nact)
     stats = new_stats()
     lim = Limits(problem.tol, problem.max_iter)
     b, P, gap, n_iter, status, _, t = _solve_kernel(
-        problem.ka,
+        ka,
         data,
         lam,
         C,
@@ -209,7 +214,7 @@ def path(
 ):
     """Warm-started exact solutions for every ``lam`` in ``lams`` (in that order).
 
-    The path is computed from the largest ``lam`` down inside numba, starting
+    The path is computed from the largest ``lam`` down, starting
     from the closed-form large-``lam`` solution (or, given ``coef_init``, from
     the samples inside its margin) and extrapolating the dual linearly in
     ``C`` from the two previous solutions (see the package docstring).  On a
@@ -248,11 +253,11 @@ def path(
             fit_intercept=fit_intercept,
             check_input=False,
         ).dual
-    alpha = _initial_alpha(problem, C0, coef_init, intercept_init, dual_init)
-    data = _data(problem)
+    ka, data = _data(problem)
+    alpha = _initial_alpha(problem, ka, C0, coef_init, intercept_init, dual_init)
     cap, q_max = _sizes(data.nact)
     coefs, alphas, out, counts = path_kernel(
-        problem.ka, data, lsorted, alpha, Limits(tol, max_iter), q_max, cap, new_stats()
+        ka, data, lsorted, alpha, Limits(tol, max_iter), q_max, cap, new_stats()
     )
     counts = np.diff(counts, axis=0, prepend=0)  # the counters of each lam
     results = [None] * lams.size

@@ -38,9 +38,9 @@ class GramCache(NamedTuple):
     q_max: int  # largest working set
 
 
-@njit(cache=True)
 def new_cache(n, d, cap, q_max):
-    """An empty cache of ``cap`` rows for ``n`` samples of ``d`` features."""
+    """An empty cache of ``cap`` rows for ``n`` samples of ``d`` features (Python:
+    allocations only)."""
     m = q_max + 1
     return GramCache(
         np.empty((cap, d)),
@@ -55,7 +55,7 @@ def new_cache(n, d, cap, q_max):
         np.empty(m * m),
         np.zeros(1, dtype=np.int64),
         np.zeros(1, dtype=np.int64),
-        q_max,
+        int(q_max),
     )
 
 
@@ -148,7 +148,8 @@ def cache_insert(X, B, nB, cache, stats):
             hi += 1
             nf += 1
         if nf < nnew:
-            order = argsort(stamp[:hi])
+            # float64 stamps (exact below 2**53): the argsort of the other kernels
+            order = argsort(stamp[:hi].astype(np.float64))
             r = 0
             while nf < nnew:
                 sl = order[r]
@@ -208,12 +209,18 @@ def cache_insert(X, B, nB, cache, stats):
             if need[p]:
                 R[r] = p
                 r += 1
+        # row copies as explicit loops: a slice assignment compiles the
+        # formatting of its shape-mismatch error, for nothing
         XR = workx[: nneed * d].reshape((nneed, d))
         for r in range(nneed):
-            XR[r, :] = Xc[slots[R[r]]]
+            sa = slots[R[r]]
+            for k in range(d):
+                XR[r, k] = Xc[sa, k]
         XB = workb[: nB * d].reshape((nB, d))
         for p in range(nB):
-            XB[p, :] = Xc[slots[p]]
+            sa = slots[p]
+            for k in range(d):
+                XB[p, k] = Xc[sa, k]
         prod = np.dot(XR, XB.T)
         stats.gram_entries[0] += nneed * nB
         for r in range(nneed):

@@ -10,6 +10,7 @@ a tuple itself is immutable.
 * :class:`WorkingSet`: a subproblem;
 * :class:`Rounding`: the rounding bounds that the certificate needs;
 * :class:`LookAhead`: the path's prediction of the next ``lam``;
+* :class:`PathState`: what a path carries from one ``lam`` to the next;
 * :class:`Stats`: counters of the work done, returned in the result.
 
 The Gram cache has its own record, :class:`._gram.GramCache`.
@@ -18,7 +19,6 @@ The Gram cache has its own record, :class:`._gram.GramCache`.
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 
 class Data(NamedTuple):
@@ -86,6 +86,20 @@ class LookAhead(NamedTuple):
     f_next: np.ndarray
 
 
+class PathState(NamedTuple):
+    """The arrays a path carries from one ``lam`` to the next."""
+
+    C: np.ndarray  # (n,) box of the current lam
+    U: np.ndarray  # (d,) sum of s_i y_i x_i over the samples on their upper bound
+    inU: np.ndarray  # (n,) which samples U holds
+    a1: np.ndarray  # (n,) solution at the previous lam
+    a2: np.ndarray  # (n,) and the one before
+    alpha_next: np.ndarray  # (n,) look-ahead: the prediction of the next lam,
+    w_next: np.ndarray  # (d,) its w
+    f_next: np.ndarray  # (n,) and its scores
+    Cnext: np.ndarray  # (n,) box of the next lam
+
+
 class Stats(NamedTuple):
     """Counters of the work done, each a one-element int64 array."""
 
@@ -123,13 +137,6 @@ def new_stats():
     return Stats(*(np.zeros(1, dtype=np.int64) for _ in Stats._fields))
 
 
-@njit(cache=True, inline="always")
-def stats_row(stats, row):
-    """Copy the counters into ``row`` (in the order of the fields)."""
-    for j in range(len(stats)):
-        row[j] = stats[j][0]
-
-
 def stats_dict(row):
-    """The counters of a row of :func:`stats_row`, or of a :class:`Stats`, by name."""
+    """The counters of a :class:`Stats`, or of a row of them in its order, by name."""
     return {name: int(np.ravel(v)[0]) for name, v in zip(Stats._fields, row)}
