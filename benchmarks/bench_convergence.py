@@ -79,11 +79,11 @@ def load(name, text_n):
 
 
 class _Recorder:
-    """Records ``(cpu seconds since start, P, gap)`` of every certificate of the dcd method on
-    the problem of ``n`` samples."""
+    """Records ``(cpu seconds since start, P, gap)`` of every certificate of the dcd method at
+    ``lam`` (not those of the stages of a continuation, which certify larger lams)."""
 
-    def __init__(self, n):
-        self.n = n  # the certificates of this problem only (not of a subsample start)
+    def __init__(self, lam):
+        self.lam = lam
         self.points = []
         self.t0 = None
         self._orig = _dcd_workspace.Workspace.certificate
@@ -92,9 +92,9 @@ class _Recorder:
         orig = self._orig
         rec = self
 
-        def certificate(prob, *args, **kwargs):
-            out = orig(prob, *args, **kwargs)
-            if prob.n == rec.n:
+        def certificate(prob, alpha, lam, *args, **kwargs):
+            out = orig(prob, alpha, lam, *args, **kwargs)
+            if lam == rec.lam:
                 rec.points.append((time.process_time() - rec.t0, out[2], out[3]))
             return out
 
@@ -109,7 +109,7 @@ class _Recorder:
 def ours(X, y, lam, record=False):
     s = np.ones(y.shape[0])
     if record:
-        with _Recorder(y.shape[0]) as rec:
+        with _Recorder(float(lam)) as rec:
             r = solve_binary(X, y, s, lam, "hinge", tol=TOL, max_iter=1000)
         return r, time.process_time() - rec.t0, rec.points
     t0 = time.process_time()
