@@ -11,8 +11,9 @@ Dual (after dividing by ``2 lam``), ``C_i = s_i / (2 lam S)``::
 
     w = sum_i a_i y_i x_i,   D(a) = 2 lam (sum_i a_i - 0.5 ||w||^2) <= P(w, b).
 
-Modules (each one role): :mod:`._certificate` (intercept, bounds of
-the objectives, relative gap), :mod:`._gram` (Gram cache),
+Modules (each one role): :mod:`._certificate` (bounds of the objectives,
+relative gap; with :mod:`._rounding`, the summation bounds, and :mod:`._feasible`,
+the feasible dual point), :mod:`._intercept` (the best intercept), :mod:`._gram` (Gram cache),
 :mod:`._cholesky` (factor up/downdates), :mod:`._qp` (SMO and
 active-set subproblems), :mod:`._select` (``I_up``/``I_low``, working
 set), :mod:`._predict` (path predictor), :mod:`._passes` (passes
