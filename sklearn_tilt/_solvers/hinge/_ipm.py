@@ -28,7 +28,8 @@ dual of :mod:`sklearn_tilt._solvers.hinge` has ``alpha = C beta``, ``C_i = s_i /
   conditioned at the hard-margin end.  The partition is then updated by the
   rule of Hintermueller, Ito & Kunisch (2002) until it repeats, which gives
   the exact minimiser.
-* Certificate: the rounding-safe bounds of :mod:`._certificate`,
+* Certificate (with the finish in :mod:`._ipm_finish`): the rounding-safe
+  bounds of :mod:`._certificate`,
   computed from scratch at the returned ``(w, b)`` and ``alpha``; the result
   is converged only when their relative gap is at most ``tol``.  They run as
   NumPy code here: the method compiles nothing.
@@ -47,18 +48,8 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from .._common import SolverResult
-from ._certificate import (
-    dual_lower,
-    gamma,
-    make_feasible,
-    norm_up,
-    primal_upper,
-    relative_gap,
-    row_norms,
-    scaled_margin_candidate,
-    score_error,
-)
-from ._intercept import canonical_intercept
+from ._certificate import row_norms
+from ._ipm_finish import certify, finish, partition
 
 # the method applies when n (d + 1)^2, the cost of one iteration, is at most
 # this, and so does the dense copy of the rows
@@ -68,16 +59,12 @@ MAX_SAMPLES = 5000
 # problems whose iteration cost n (d + 1)^2 is at most this run with one BLAS
 # thread (benchmarks/results/cold_start_cert.md measures it)
 ONE_THREAD_WORK = 5 * 10**7
-# the finish solves dense systems of d + 1 + |F| unknowns: not beyond this |F|
-_MAX_FREE = 1500
 # fraction of the step to the boundary of the positive orthant
 _STEP = 0.995
 # the finish is tried once the mean complementarity is below this fraction of
 # the primal objective; the interior point stops when it is below _MU_STOP of it
 _MU_FINISH = 1e-4
 _MU_STOP = 1e-14
-# partitions tried by one finish (it stops earlier when a partition repeats)
-_FINISH_STEPS = 30
 # iterations without halving the complementarity after which the interior
 # point is taken as stalled (digits' one-vs-rest problems at lam=1e-3 need 20:
 # the complementarity grows while the intercept moves, then falls in a few steps)
@@ -216,139 +203,6 @@ def _ipm_steps(prob, lam, st):
         yield st, 2 * m * mu / max(pobj, 1e-300)
 
 
-def _partition(prob, st):
-    """Sets from an interior point: 0 (``beta = 0``), 1 (``beta = 1``), 2 (free)."""
-    w, b, xi, r, u, v = st
-    beta = u / prob.p
-    vb = v / prob.p
-    part = np.full(beta.shape, 2, dtype=np.int8)
-    lo = r > beta
-    hi = xi > vb
-    both = lo & hi
-    lo_wins = r / np.maximum(beta, 1e-300) >= xi / np.maximum(vb, 1e-300)
-    part[lo & ~both] = 0
-    part[hi & ~both] = 1
-    part[both & lo_wins] = 0
-    part[both & ~lo_wins] = 1
-    return part
-
-
-def _kkt_solve(prob, lam, part):
-    """``(w, b, beta)`` that solve the optimality conditions for the partition."""
-    X, y, p, d, fi = prob.X, prob.y, prob.p, prob.d, prob.fi
-    F = np.flatnonzero(part == 2)
-    U = part == 1
-    f = F.shape[0]
-    if f > _MAX_FREE:
-        return None
-    k = d + (1 if fi else 0)
-    A = np.zeros((k + f, k + f))
-    rhs = np.zeros(k + f)
-    XF = X[F]
-    yF = y[F]
-    A[np.arange(d), np.arange(d)] = 2.0 * lam
-    A[:d, k:] = -(XF * yF[:, None]).T
-    rhs[:d] = X[U].T @ (y[U] * p[U])
-    A[k:, :d] = XF
-    rhs[k:] = yF
-    if fi:
-        A[d, k:] = -yF
-        rhs[d] = float(y[U] @ p[U])
-        A[k:, d] = 1.0
-    sol = _solve_or_lstsq(A, rhs)
-    w = sol[:d]
-    b = float(sol[d]) if fi else 0.0
-    beta = U.astype(np.float64)
-    beta[F] = sol[k:] / p[F]
-    return w, b, beta
-
-
-def _solve_or_lstsq(A, rhs):
-    """``A^-1 rhs`` by LU where ``A`` is well conditioned, else the least-squares
-    solution of least norm: repeated samples in the free set make the system
-    singular, and their weights are then shared equally (``w`` and ``b`` are
-    unique all the same)."""
-    lu, piv, info = scipy.linalg.lapack.dgetrf(A)
-    if info == 0:
-        anorm = float(np.abs(A).sum(axis=0).max())
-        rcond, info = scipy.linalg.lapack.dgecon(lu, anorm, norm="1")
-        if info == 0 and rcond > A.shape[0] * np.finfo(np.float64).eps:
-            sol, info = scipy.linalg.lapack.dgetrs(lu, piv, rhs)
-            if info == 0 and np.all(np.isfinite(sol)):
-                return sol
-    return scipy.linalg.lstsq(A, rhs, check_finite=False)[0]
-
-
-def _finish(prob, lam, tol, part, best):
-    """Partition updates (Hintermueller, Ito & Kunisch) from ``part``; ``best``
-    is the best certified point so far, ``(gap, ...)`` or ``None``; returns the
-    best one and the number of linear systems solved."""
-    seen = set()
-    steps = 0
-    for _ in range(_FINISH_STEPS):
-        key = part.tobytes()
-        if key in seen:
-            break
-        seen.add(key)
-        sol = _kkt_solve(prob, lam, part)
-        if sol is None:
-            break
-        w, b, beta = sol
-        steps += 1
-        cert = certify(prob, lam, w, beta, b)
-        if best is None or cert[0] < best[0]:
-            best = cert
-        # on to the partition that repeats (the exact solution), not only to tol:
-        # problems that are equal (a weight of 2 or a repeated sample) then give
-        # equal solutions, as an exact solver should
-        margin = prob.y * (prob.X @ w + b)
-        val = beta + (1.0 - margin)
-        new = np.full(part.shape, 2, dtype=np.int8)
-        new[val < 0.0] = 0
-        new[val > 1.0] = 1
-        part = new
-    return best, steps
-
-
-def certify(prob, lam, w, beta, b_hint):
-    """``(gap, coef, b, P, alpha)``: the certificate of the primal ``w`` (at its
-    best intercept) and of the dual ``alpha = C beta``, from scratch."""
-    act, nact, y, s, S, fi = prob.act, prob.act.shape[0], prob.yall, prob.s, prob.S, prob.fi
-    n = prob.n
-    C = s * (1.0 / (2.0 * lam * S))
-    alpha = np.zeros(n)
-    alpha[act] = np.clip(beta, 0.0, 1.0) * C[act]
-    make_feasible(y, C, alpha, act, nact, fi)
-    ay = alpha * y
-    Xk = prob.ka[1] if not prob.ka[0] else None
-    wa = Xk.T @ ay if Xk is not None else _csr(prob).T @ ay
-    wa = np.asarray(wa, dtype=np.float64)
-    ew = gamma(nact + 8) * float(np.dot(alpha[act], prob.rn[act])) * (1.0 + gamma(nact))
-    _, D_low = dual_lower(y, C, alpha, act, nact, lam, norm_up(wa), ew, prob.rn, fi)
-    best = None
-    for coef in (np.ascontiguousarray(w, dtype=np.float64), wa):
-        f = np.asarray(Xk @ coef if Xk is not None else _csr(prob) @ coef, dtype=np.float64)
-        wnorm = norm_up(coef)
-        ef = score_error(prob.kmax, wnorm)
-        b = canonical_intercept(f, y, s, act, nact, b_hint, prob.tbuf)[0] if fi else 0.0
-        P, P_up = primal_upper(f, ef, prob.rn, y, s, act, nact, b, lam, wnorm, S)
-        c = coef
-        if relative_gap(P_up, D_low) > 0.0:
-            tk, P_up_t = scaled_margin_candidate(f, ef, prob.rn, y, act, nact, b, lam, wnorm)
-            if P_up_t < P_up:
-                c, b, P_up = tk * coef, tk * b, P_up_t
-                P = lam * float(np.dot(c, c))
-        gap = relative_gap(P_up, D_low)
-        if best is None or gap < best[0]:
-            best = (float(gap), c, float(b), float(P), alpha)
-    return best
-
-
-def _csr(prob):
-    _, Xd, data, indices, indptr = prob.ka
-    return sp.csr_matrix((data, indices, indptr), shape=(prob.n, prob.d))
-
-
 def _start(prob):
     m = prob.X.shape[0]
     p = prob.p
@@ -390,12 +244,12 @@ def _solve(problem, lam):
                 since += 1
             if since >= _STALL:
                 # no progress in floating point: the finish from where it stands
-                best, _ = _finish(prob, lam, tol, _partition(prob, st), best)
+                best, _ = finish(prob, lam, tol, partition(prob, st), best)
                 status = "stalled"
                 break
             if rel_mu <= _MU_FINISH and rel_mu <= 0.1 * last_try:
                 last_try = rel_mu
-                best, k = _finish(prob, lam, tol, _partition(prob, st), best)
+                best, k = finish(prob, lam, tol, partition(prob, st), best)
                 if best[0] <= tol:
                     break
             if rel_mu <= _MU_STOP:
