@@ -24,7 +24,8 @@ iterations, certificate), :mod:`._dcd_kernels` (its passes) and :mod:`._free_set
 (the second-order step on small free sets).
 
 Methods: ``solve``/``path`` (the active-set method below), ``ipm_solve``/``ipm_path``
-(:mod:`._ipm`, for few features) and ``dcd_solve``/``dcd_path`` (dual coordinate
+(:mod:`._ipm`, for few features; its finish and certificate in :mod:`._ipm_finish`) and
+``dcd_solve``/``dcd_path`` (dual coordinate
 descent at O(nnz) per pass, :mod:`._dcd`, its kernels in :mod:`._dcd_kernels`).
 
 Active-set method: a decomposition method (Joachims 1999) with ``w`` kept explicitly.
