@@ -11,7 +11,7 @@ from .._canonical import float64_rows
 from .._common import SolverResult
 from .._problem import check_starts, make_problem, problem_of, sq_norms, validate_path
 from ._certificate import make_feasible, row_norms
-from ._dcd import dcd_solve
+from ._dcd import dcd_solve, far_from_closed_form
 from ._gram import new_cache
 from ._ipm import interior_point_solve
 from ._passes import scores, w_fresh
@@ -86,12 +86,6 @@ def _initial_alpha(problem, ka, C, coef_init, intercept_init, dual_init):
         alpha = C.copy()
     make_feasible(y, C, alpha, act, act.shape[0], fit_intercept)
     return alpha
-
-
-def _far_from_closed_form(problem, C):
-    """Whether ``sum_i C_i ||x_i||^2 > 1`` (the closed-form start is then far
-    from the solution: the margins of its ``w`` reach beyond 1)."""
-    return float(np.dot(C, sq_norms(problem.ka, problem.n))) > 1.0
 
 
 def _result(coef, intercept, alpha, n_iter, gap, P, status, max_iter, stats):
@@ -241,7 +235,7 @@ def path(
     if (
         coef_init is None
         and act.shape[0] > _DCD_START_SAMPLES
-        and _far_from_closed_form(problem, C0)
+        and far_from_closed_form(C0, sq_norms(problem.ka, problem.n))
     ):
         dual_init = dcd_solve(
             X,

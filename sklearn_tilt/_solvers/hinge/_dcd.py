@@ -69,6 +69,13 @@ _CONT_START = 10.0
 _CONT_TOL = 1e-4
 
 
+def far_from_closed_form(C, sq):
+    """Whether ``sum_i C_i ||x_i||^2 > 1`` (``sq``: the ``||x_i||^2``): the large-``lam``
+    closed form (every ``a_i = C_i``) is then far from the solution, the margins of its
+    ``w`` reaching beyond 1."""
+    return float(np.dot(C, sq)) > 1.0
+
+
 def _start(ws, lam, coef_init, intercept_init, dual_init):
     """The first dual point and centre (see the module docstring)."""
     n, y, s = ws.n, ws.y, ws.s
@@ -86,9 +93,8 @@ def _start(ws, lam, coef_init, intercept_init, dual_init):
         b0 = float(intercept_init) if (intercept_init is not None and ws.fit_intercept) else 0.0
         scores(*ws.ka, n, coef, ws.f)
         alpha = np.where(y * (ws.f + b0) < 1.0, C, 0.0)
-    elif float(np.dot(C, ws.sq)) > 1.0:
-        # far from the large-lam closed form (its margins reach beyond 1):
-        # from a = 0, as liblinear
+    elif far_from_closed_form(C, ws.sq):
+        # far from the large-lam closed form: from a = 0, as liblinear
         alpha = np.zeros(n)
     else:
         # the large-lam closed form
