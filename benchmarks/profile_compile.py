@@ -117,7 +117,7 @@ def main():
         if layout == "compile":
             from sklearn_tilt import warm_up
 
-            warm_up(**({} if loss == "all" else {"losses": (loss,)}))
+            warm_up(n_jobs=1, **({} if loss == "all" else {"losses": (loss,)}))
         elif layout == "path3000":
             from sklearn_tilt.linear_model import scaled_loss_path
 

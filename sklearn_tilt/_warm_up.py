@@ -10,15 +10,26 @@ from ._solvers._losses import LOSSES
 
 DTYPES = ("float64", "float32")
 
+#: The problem whose hinge path :func:`_ahead` runs as Python to learn the argument
+#: types of the active-set kernels: overlapping classes (samples at both bounds and
+#: free), small enough to run uncompiled in a fraction of a second.
+AHEAD_SHAPE = (40, 4)
+AHEAD_LAMS = (1.0, 0.1, 0.01, 0.001)
 
-def _data(kind, dtype, rng):
+
+def _data(kind, dtype):
     """Small data (the canonical float64 kernels), data just above the small-input
-    size (the kernels of its own dtype; ``pixels``: integer values in [0, 255], which
-    the softplus solver stores as uint8) or ``tall`` data, with enough samples for
-    the hinge solver's coordinate-descent method."""
+    size (the kernels of its own dtype), ``tall`` data, with enough samples for the
+    hinge solver's coordinate-descent method, or the ``ahead`` problem."""
     from ._solvers import SMALL_INPUT, hinge_method
 
+    rng = np.random.RandomState(0)
     n, d = (60, 8) if kind.startswith("small") else (SMALL_INPUT // 64 + 40, 64)
+    if kind == "ahead":
+        n, d = AHEAD_SHAPE
+        y = np.repeat([0, 1], n // 2)
+        X = rng.rand(n, d) + 0.4 * y[:, None]
+        return X, y
     if kind == "tall":
         d = 4
         n = max(SMALL_INPUT // d + 2, 10_002) if dtype == "float32" else 10_002
@@ -26,8 +37,6 @@ def _data(kind, dtype, rng):
             n *= 2
     y = np.repeat([0, 1], n // 2)
     X = rng.rand(n, d) + 0.7 * y[:, None] * (rng.rand(d) > 0.5)
-    if kind == "pixels":
-        X = np.round(X * 127)
     X = X.astype(dtype)
     if kind.endswith("csr"):
         X[X < 0.3 * X.max()] = 0
@@ -35,7 +44,29 @@ def _data(kind, dtype, rng):
     return X, y
 
 
-def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
+def _plan(losses, dtypes, parallel):
+    """The work as tasks (lists of steps ``(loss, what, (kind, dtype))``) that separate
+    processes can do at once: the hinge active-set kernels (first: the longest), the
+    kernels they call compiled ahead (only in parallel: see :func:`_ahead`), the
+    hinge coordinate-descent kernels and the softplus kernels."""
+    f32 = "float32" in dtypes
+    small = [("small", "float64"), ("small-csr", "float64")]
+    tasks = []
+    for loss in losses:
+        fits = [(loss, what, key) for key in small for what in ("fit", "path")]
+        if loss == "softplus":
+            tasks.append([("softplus", "kernels", dtypes)] + fits)
+            continue
+        large = [("large", "float32"), ("large-csr", "float32")] if f32 else []
+        tasks.append(fits + [(loss, what, key) for key in large for what in ("fit", "path")])
+        if parallel:
+            tasks.append([("hinge", "kernels", ("ahead", "float64"))])
+        tall = [("tall", "float64")] + ([("tall", "float32")] if f32 else [])
+        tasks.append([(loss, what, key) for key in tall for what in ("fit", "path")])
+    return tasks
+
+
+def warm_up(losses=LOSSES, dtypes=DTYPES, *, n_jobs=None, verbose=False, file=None):
     """Compile the solver kernels for the common input types, or load them from the cache.
 
     The solvers are numba kernels: the first fit in a fresh environment compiles the
@@ -48,11 +79,15 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
 
     It runs one small fit and one short ``lam`` path per loss for each kind of input
     the kernels distinguish: dense and CSR data, float64 (which small inputs of any
-    dtype use) and, for larger inputs, float32 and integer-valued pixels; and for the
-    hinge loss, enough samples for its coordinate-descent method. The softplus solver's
-    kernels are called directly for each type it stores ``X`` in (a ``"kernels"``
-    step), then one small fit and path check the rest. On a warm cache it takes a few
-    seconds.
+    dtype use) and, for larger inputs, float32; and for the hinge loss, enough
+    samples for its coordinate-descent method. The softplus solver's kernels are
+    called directly for each type it stores ``X`` in (a ``"kernels"`` step), then
+    one small fit and path check the rest. With several processes, one of them
+    compiles the kernels that the hinge active-set solver calls ahead of it (a
+    ``"kernels"`` step of the hinge loss): it runs a tiny path as Python to learn
+    their argument types. The processes share numba's cache folder, and each kernel
+    is compiled by one of them (the others wait for it and load it). On a warm cache
+    it takes a few seconds.
 
     Parameters
     ----------
@@ -61,6 +96,14 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
     dtypes : tuple of {"float64", "float32"}, default=("float64", "float32")
         The dtypes of large inputs to prepare; ``("float64",)`` prepares the kernels
         that float64 data and every small input use.
+    n_jobs : int, default=None
+        How many processes compile at once: this one and ``n_jobs - 1`` fresh
+        ones. ``None``: as many as there are tasks to share (up to four), but no
+        more than the CPU cores this process may use; ``-1``: every such core
+        (``-2``: all but one, ...); ``1``: this process alone. Never more than the
+        cores, nor more than the tasks, and 1 when numba's cache is off (the other
+        processes' work would be lost). A process that fails or cannot start leaves
+        its part to this one.
     verbose : bool, default=False
         Print one line per step (what was compiled, how long it took) and a summary.
     file : file-like, default=None
@@ -69,9 +112,11 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
     Returns
     -------
     steps : list of dict
-        One entry per step: ``loss``, ``what`` ("fit", "path" or "kernels"), ``input``,
-        ``compiled`` (kernel specialisations compiled; 0 when everything came from
-        the cache, None where numba does not report compiles) and ``seconds``.
+        One entry per step, in the order of the plan: ``loss``, ``what`` ("fit",
+        "path" or "kernels"), ``input``, ``compiled`` (kernel specialisations
+        compiled by the process that ran the step; 0 when everything came from the
+        cache or another process, None where numba does not report compiles) and
+        ``seconds``.
 
     Examples
     --------
@@ -80,87 +125,133 @@ def warm_up(losses=LOSSES, dtypes=DTYPES, *, verbose=False, file=None):
     >>> [(s["what"], s["input"]) for s in steps][1:3]
     [('fit', 'small float64 60x8'), ('path', 'small float64 60x8')]
     """
-    from ._solvers import cache_folder, compile_count, jit_mode, quiet_notice
-    from .linear_model import ScaledLossLinearClassifier, scaled_loss_path
+    from ._solvers import cache_folder
+    from ._warm_up_jobs import effective_jobs, run_tasks
 
     losses, dtypes = tuple(losses), tuple(dtypes)
     for name, given, allowed in (("losses", losses, LOSSES), ("dtypes", dtypes, DTYPES)):
         bad = [v for v in given if v not in allowed]
         if bad or not given:
             raise ValueError(f"{name} must be a non-empty tuple of {allowed}, got {given!r}")
+    where = cache_folder()
+    jobs = effective_jobs(n_jobs, len(_plan(losses, dtypes, parallel=True)))
+    if where is None:
+        jobs = 1
+    tasks = _plan(losses, dtypes, parallel=jobs > 1)
+    jobs = min(jobs, len(tasks))
     out = sys.stdout if file is None else file
-    inputs = [("small", "float64"), ("small-csr", "float64"), ("tall", "float64")]
-    if "float32" in dtypes:
-        inputs += [("large", "float32"), ("large-csr", "float32"), ("tall", "float32")]
-    inputs += [("pixels", "float64")]
-    rng = np.random.RandomState(0)
-    data = {key: _data(*key, rng) for key in inputs}
-    steps = []
+
+    def emit(step):
+        if verbose:
+            print(_describe(step), file=out, flush=True)
+
     t_all = time.perf_counter()
-    # compiled, never run as Python (small problems would be: see _solvers/_interpret.py);
-    # no "compiling" notice: the steps say what was compiled
-    with jit_mode("always"), quiet_notice():
-        for loss in losses:
-            if loss == "softplus":
-                steps.append(_softplus_kernels(dtypes))
-                if verbose:
-                    print(_describe(steps[-1]), file=out, flush=True)
-            for key in inputs:
-                if key[0] == "pixels" and loss != "softplus":
-                    continue  # the hinge solver reads pixels as float64: done above
-                if key[0] == "tall" and loss != "hinge":
-                    continue  # one softplus method at every size: done above
-                if loss == "softplus" and not key[0].startswith("small"):
-                    continue  # its kernels for every stored type: done above
-                X, y = data[key]
-                for what in ("fit", "path"):
-                    before, t = compile_count(), time.perf_counter()
-                    if what == "fit":
-                        ScaledLossLinearClassifier(loss=loss, lam=1.0).fit(X, y)
-                    else:
-                        scaled_loss_path(X, y, loss=loss, lams=[1e2, 1.0])
-                    after = compile_count()
-                    step = {
-                        "loss": loss,
-                        "what": what,
-                        "input": f"{key[0]} {X.dtype} {X.shape[0]}x{X.shape[1]}",
-                        "compiled": None if before is None or after is None else after - before,
-                        "seconds": time.perf_counter() - t,
-                    }
-                    steps.append(step)
-                    if verbose:
-                        print(_describe(step), file=out, flush=True)
+    steps = run_tasks(tasks, jobs, emit)
     if verbose:
-        where = cache_folder() or "nowhere (numba's cache is off)"
+        where = where or "nowhere (numba's cache is off)"
         total = sum(s["compiled"] or 0 for s in steps)
+        procs = f" by {jobs} processes" if jobs > 1 else ""
         print(
             f"done in {time.perf_counter() - t_all:.1f} s: {total} kernel specialisations "
-            f"compiled; cache: {where}",
+            f"compiled{procs}; cache: {where}",
             file=out,
             flush=True,
         )
     return steps
 
 
-def _softplus_kernels(dtypes):
-    """Every softplus kernel for the types the solver stores ``dtypes`` in: float64 data
-    as float64 or, integer-valued in [0, 255] (pixels), as uint8; float32 as float32."""
-    import numpy as np
+def run_task(task, emit=None):
+    """Run one task of :func:`_plan` in this process; its steps (``emit``-ed one by one)."""
+    from ._solvers import _jit_cache, jit_mode, quiet_notice
 
+    _jit_cache.guard_kernels()  # the file locks that share the kernels between processes
+    steps, data = [], {}
+    # compiled, never run as Python (small problems would be: see _solvers/_interpret.py);
+    # no "compiling" notice: the steps say what was compiled
+    with jit_mode("always"), quiet_notice():
+        for loss, what, key in task:
+            if what == "kernels" and loss == "softplus":
+                step = _counted("softplus", "kernels", _softplus_kernels, key)
+            elif what == "kernels" and loss == "probe":  # the tests' stand-in for a task
+                step = _counted("probe", "kernels", _probe)
+            elif what == "kernels":
+                step = _counted("hinge", "kernels", _ahead)
+            else:
+                if key not in data:
+                    data[key] = _data(*key)
+                step = _counted(loss, what, _fit, loss, what, *data[key], key[0])
+            steps.append(step)
+            if emit is not None:
+                emit(step)
+    return steps
+
+
+def _counted(loss, what, fn, *args):
     from ._solvers import compile_count
-    from ._solvers.softplus._warm import compile_kernels
 
-    values = [np.uint8, np.float64] + ([np.float32] if "float32" in dtypes else [])
     before, t = compile_count(), time.perf_counter()
-    done = compile_kernels(values)
+    label = fn(*args)
     after = compile_count()
     return {
-        "loss": "softplus",
-        "what": "kernels",
-        "input": "dense+csr " + "/".join(sorted({dt for _layout, dt in done})),
+        "loss": loss,
+        "what": what,
+        "input": label,
         "compiled": None if before is None or after is None else after - before,
         "seconds": time.perf_counter() - t,
     }
+
+
+def _fit(loss, what, X, y, kind):
+    from .linear_model import ScaledLossLinearClassifier, scaled_loss_path
+
+    if what == "fit":
+        ScaledLossLinearClassifier(loss=loss, lam=1.0).fit(X, y)
+    else:
+        scaled_loss_path(X, y, loss=loss, lams=[1e2, 1.0])
+    return f"{kind} {X.dtype} {X.shape[0]}x{X.shape[1]}"
+
+
+def _ahead():
+    """Compile the kernels that the hinge active-set kernels call, in the reverse order
+    of their first call, while another process compiles the active-set solver from
+    the top (see :func:`warm_up`): the two meet in the middle, each kernel compiled
+    once, under its file lock (``_solvers/_jit_cache.py``).
+
+    The argument types come from a tiny path run as Python
+    (:func:`._solvers._interpret.record_calls`); the kernels that Python calls
+    directly (the roots the other process starts from) are left to it. A signature
+    that does not compile is skipped: the other process compiles what it needs.
+    """
+    from ._solvers import _interpret, jit_mode
+    from .linear_model import scaled_loss_path
+
+    X, y = _data("ahead", "float64")
+    with jit_mode("never"), _interpret.record_calls() as calls:
+        scaled_loss_path(X, y, loss="hinge", lams=list(AHEAD_LAMS))
+    with jit_mode("always"):
+        for dispatcher, argtypes in reversed(calls):
+            try:
+                dispatcher.compile(argtypes)
+            except Exception:  # noqa: BLE001, S112 - left to the process that needs it
+                continue
+    return f"active set, ahead ({len(calls)} signatures)"
+
+
+def _probe():
+    from ._solvers._probe import probe
+
+    probe(1.5)
+    return "probe float64"
+
+
+def _softplus_kernels(dtypes):
+    """Every softplus kernel for the types the solver stores ``dtypes`` in: float64 data
+    as float64 or, integer-valued in [0, 255] (pixels), as uint8; float32 as float32."""
+    from ._solvers.softplus._warm import compile_kernels
+
+    values = [np.uint8, np.float64] + ([np.float32] if "float32" in dtypes else [])
+    done = compile_kernels(values)
+    return "dense+csr " + "/".join(sorted({dt for _layout, dt in done}))
 
 
 def _describe(step):

@@ -235,10 +235,46 @@ def _ticked(dispatcher):
             count[0] += 1
             if not count[0] % _TICK and _over_budget():
                 raise OverBudget
+            if _recording is not None:
+                _record(dispatcher, args)
             return fn(*args)
 
         _ticking[dispatcher] = call
     return call
+
+
+_recording = None  # while :func:`record_calls` runs: {(dispatcher, argument types): None}
+
+
+def _record(dispatcher, args):
+    try:
+        key = (dispatcher, tuple(dispatcher.typeof_pyval(a) for a in args))
+    except Exception:  # noqa: BLE001 - a type numba cannot name: nothing to compile ahead
+        return
+    _recording.setdefault(key, None)
+
+
+@contextlib.contextmanager
+def record_calls():
+    """Record the kernel calls that kernels run as Python make to other kernels.
+
+    Yields a list, filled when the block ends: ``(dispatcher, argument types)`` for
+    each distinct call, in the order of first call. The argument types are those
+    of the Python values, which are those numba types the call with in compiled code
+    (up to array layouts that a slice may make ``'A'`` there and ``'C'`` here).
+    :func:`sklearn_tilt.warm_up` compiles them ahead, in another process. Not
+    thread-safe: one recording per process at a time.
+    """
+    global _recording
+    if _recording is not None:
+        raise RuntimeError("record_calls() is already recording")
+    calls = []
+    _recording = {}
+    try:
+        yield calls
+    finally:
+        calls.extend(_recording)
+        _recording = None
 
 
 def pure(dispatcher):

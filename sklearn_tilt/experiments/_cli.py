@@ -455,13 +455,22 @@ def _add_compile(sub):
         help="'float64': only the kernels that float64 data and every small input "
         "use; 'all' (default): also float32 inputs larger than 65536 values",
     )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="processes compiling at once, this one included (default: one per task, "
+        "up to 4, no more than the CPU cores; 1: this process alone; -1: every core)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing")
 
 
 def _compile(args):
     losses = ("hinge", "softplus") if args.loss == "both" else (args.loss,)
     dtypes = ("float64", "float32") if args.dtype == "all" else ("float64",)
-    warm_up(losses=losses, dtypes=dtypes, verbose=not args.quiet)
+    warm_up(losses=losses, dtypes=dtypes, n_jobs=args.jobs, verbose=not args.quiet)
     return 0
 
 

@@ -1,0 +1,107 @@
+"""``warm_up``'s processes (``sklearn_tilt/_warm_up_jobs.py``): how many, the tasks
+shared out and reported back in order, each kernel compiled by one process, and the
+fall-back to this process when another cannot start."""
+
+import io
+
+import pytest
+
+from sklearn_tilt import _warm_up, _warm_up_jobs
+from sklearn_tilt._warm_up_jobs import effective_jobs
+
+from .test_jit_cache import _python
+
+
+@pytest.mark.parametrize(
+    "n_jobs, cores, n_tasks, expected",
+    [
+        (None, 2, 4, 2),
+        (None, 16, 4, 4),
+        (None, 16, 9, _warm_up_jobs.DEFAULT_MAX_JOBS),
+        (None, 1, 4, 1),
+        (-1, 8, 9, 8),
+        (-2, 8, 9, 7),
+        (-20, 8, 9, 1),
+        (3, 2, 4, 2),  # never more than the cores
+        (3, 8, 2, 2),  # nor than the tasks
+        (1, 8, 4, 1),
+    ],
+)
+def test_effective_jobs(monkeypatch, n_jobs, cores, n_tasks, expected):
+    monkeypatch.setattr(_warm_up_jobs, "usable_cores", lambda: cores)
+    assert effective_jobs(n_jobs, n_tasks) == expected
+
+
+def test_bad_n_jobs_named():
+    with pytest.raises(ValueError, match="n_jobs must not be 0"):
+        effective_jobs(0, 3)
+    for bad in ("2", 2.0, True):
+        with pytest.raises(TypeError, match="n_jobs must be an int or None"):
+            effective_jobs(bad, 3)
+    from sklearn_tilt import warm_up
+
+    with pytest.raises(ValueError, match="n_jobs"):
+        warm_up(n_jobs=0)
+
+
+def test_plan_covers_the_serial_steps():
+    """The parallel plan is the serial one plus the hinge kernels compiled ahead."""
+    serial = _warm_up._plan(("hinge", "softplus"), ("float64", "float32"), parallel=False)
+    parallel = _warm_up._plan(("hinge", "softplus"), ("float64", "float32"), parallel=True)
+    flat = [s for t in parallel for s in t]
+    assert [s for s in flat if s[2] != ("ahead", "float64")] == [s for t in serial for s in t]
+    assert len(parallel) == len(serial) + 1 == 4
+    assert len(_warm_up._plan(("softplus",), ("float64",), parallel=True)) == 1
+
+
+PROBE_CHILD = """
+import sys
+from sklearn_tilt._warm_up_jobs import run_tasks
+lines = []
+tasks = [[("probe", "kernels", None)]] * int(sys.argv[1])
+steps = run_tasks(tasks, int(sys.argv[2]), lines.append)
+assert len(steps) == len(lines) == len(tasks), (steps, lines)
+print("COMPILED", sum(s["compiled"] for s in steps))
+"""
+
+
+def test_processes_share_the_work_and_compile_each_kernel_once(tmp_path):
+    """Three tasks in two processes, each needing the same kernel: every task
+    reports back, and the kernel is compiled once in all (the other process waits
+    for its file lock and loads it)."""
+    proc = _python(PROBE_CHILD, tmp_path / "cache", 3, 2)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("COMPILED")[-1].split()[0] == "1", proc.stdout
+
+
+def test_a_process_that_cannot_start_leaves_its_task_here(monkeypatch):
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def start(self):
+            raise OSError("no processes here")
+
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    monkeypatch.setattr(ctx, "Process", Broken)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: ctx)
+    tasks = [[("probe", "kernels", None)], [("probe", "kernels", None)]]
+    lines = []
+    steps = _warm_up_jobs.run_tasks(tasks, 2, lines.append)
+    assert [s["input"] for s in steps] == ["probe float64"] * 2 and len(lines) == 2
+
+
+def test_warm_up_verbose_names_the_processes(monkeypatch):
+    """One line per step, then a summary naming the process count (two tasks of the
+    tests' probe in two processes)."""
+    monkeypatch.setattr(
+        _warm_up, "_plan", lambda losses, dtypes, parallel: [[("probe", "kernels", None)]] * 2
+    )
+    monkeypatch.setattr(_warm_up_jobs, "usable_cores", lambda: 2)
+    out = io.StringIO()
+    steps = _warm_up.warm_up(verbose=True, file=out, n_jobs=2)
+    lines = out.getvalue().splitlines()
+    assert len(steps) == 2 and len(lines) == 3
+    assert "by 2 processes" in lines[-1] or "numba's cache is off" in lines[-1]
