@@ -45,25 +45,37 @@ def _data(kind, dtype):
 
 
 def _plan(losses, dtypes, parallel):
-    """The work as tasks (lists of steps ``(loss, what, (kind, dtype))``) that separate
-    processes can do at once: the hinge active-set kernels (first: the longest), the
-    kernels they call compiled ahead (only in parallel: see :func:`_ahead`), the
-    hinge coordinate-descent kernels and the softplus kernels."""
+    """The work as tasks (lists of steps ``(loss, what, key)``) that separate processes
+    can do at once, longest first: the hinge active-set kernels, the kernels they call
+    compiled ahead (only in parallel: see :func:`_ahead`), the hinge
+    coordinate-descent kernels and the softplus kernels (in parallel with the hinge
+    ones: one task per dtype of each, so that the processes finish together)."""
     f32 = "float32" in dtypes
     small = [("small", "float64"), ("small-csr", "float64")]
-    tasks = []
+    first, rest = [], []
     for loss in losses:
         fits = [(loss, what, key) for key in small for what in ("fit", "path")]
         if loss == "softplus":
-            tasks.append([("softplus", "kernels", dtypes)] + fits)
+            stored = _stored_values(dtypes)
+            # alone, the softplus kernels take a few seconds: not worth a second process
+            parts = [(v,) for v in stored] if parallel and "hinge" in losses else [stored]
+            rest += [[("softplus", "kernels", part)] for part in parts]
+            rest[-len(parts)] += fits  # the float64 part: the fits' own kernels
             continue
         large = [("large", "float32"), ("large-csr", "float32")] if f32 else []
-        tasks.append(fits + [(loss, what, key) for key in large for what in ("fit", "path")])
+        first.append(fits + [(loss, what, key) for key in large for what in ("fit", "path")])
         if parallel:
-            tasks.append([("hinge", "kernels", ("ahead", "float64"))])
+            first.append([("hinge", "kernels", ("ahead", "float64"))])
         tall = [("tall", "float64")] + ([("tall", "float32")] if f32 else [])
-        tasks.append([(loss, what, key) for key in tall for what in ("fit", "path")])
-    return tasks
+        steps = [[(loss, what, key) for what in ("fit", "path")] for key in tall]
+        rest[:0] = steps if parallel else [[s for part in steps for s in part]]
+    return first + rest
+
+
+def _stored_values(dtypes):
+    """The types the softplus solver stores ``dtypes`` in: float64 data as float64 or,
+    integer-valued in [0, 255] (pixels), as uint8; float32 as float32."""
+    return ("float64", "uint8") + (("float32",) if "float32" in dtypes else ())
 
 
 def warm_up(losses=LOSSES, dtypes=DTYPES, *, n_jobs=None, verbose=False, file=None):
@@ -244,13 +256,11 @@ def _probe():
     return "probe float64"
 
 
-def _softplus_kernels(dtypes):
-    """Every softplus kernel for the types the solver stores ``dtypes`` in: float64 data
-    as float64 or, integer-valued in [0, 255] (pixels), as uint8; float32 as float32."""
+def _softplus_kernels(values):
+    """Every softplus kernel for data stored with each type of ``values``."""
     from ._solvers.softplus._warm import compile_kernels
 
-    values = [np.uint8, np.float64] + ([np.float32] if "float32" in dtypes else [])
-    done = compile_kernels(values)
+    done = compile_kernels([np.dtype(v).type for v in values])
     return "dense+csr " + "/".join(sorted({dt for _layout, dt in done}))
 
 
