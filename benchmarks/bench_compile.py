@@ -6,10 +6,11 @@ that process and of every process it started and waited for (``RUSAGE_CHILDREN``
 so they include the worker processes of ``--jobs``. Configurations run interleaved,
 one repeat of each in turn, so that a change of the machine's load hits them alike.
 
-Usage: ``python benchmarks/bench_compile.py [--repeats 3] [--tree LABEL=PATH ...]
-[--jobs 1 --jobs default ...]``: every tree (default: this checkout, as ``this``) with
-every ``--jobs`` value (default: ``default``, the CLI's default). Prints a markdown
-table of the medians and one line per run.
+Usage: ``python benchmarks/bench_compile.py [--repeats 3] [--run LABEL=PATH[@JOBS] ...]``:
+each ``--run`` is a checkout (``PATH``) and the ``--jobs`` value it is run with
+(``@JOBS``; none: the CLI's default, also for checkouts older than ``--jobs``);
+default: this checkout as ``this``. Prints one line per run, then a markdown table of
+the medians.
 """
 
 import argparse
@@ -28,7 +29,7 @@ CODE = "import sys; from sklearn_tilt.experiments._cli import main; sys.exit(mai
 
 
 def run_once(tree, jobs):
-    args = ["compile"] + ([] if jobs == "default" else ["--jobs", jobs])
+    args = ["compile"] + ([] if jobs is None else ["--jobs", jobs])
     with tempfile.TemporaryDirectory(prefix="tilt_compile_") as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONPATH=str(tree))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -48,11 +49,13 @@ def run_once(tree, jobs):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--tree", action="append", default=[], metavar="LABEL=PATH")
-    p.add_argument("--jobs", action="append", default=[], metavar="N|default")
+    p.add_argument("--run", action="append", default=[], metavar="LABEL=PATH[@JOBS]")
     a = p.parse_args()
-    trees = [t.split("=", 1) for t in a.tree] or [["this", str(ROOT)]]
-    configs = [(label, path, j) for label, path in trees for j in (a.jobs or ["default"])]
+    configs = []
+    for spec in a.run or [f"this={ROOT}"]:
+        label, rest = spec.split("=", 1)
+        path, _, jobs = rest.partition("@")
+        configs.append((label, path, jobs or None))
     runs = {c: [] for c in configs}
     for r in range(a.repeats):
         for c in configs:
@@ -60,7 +63,7 @@ def main():
             wall, cpu, n = run_once(c[1], c[2])
             runs[c].append((wall, cpu, n))
             print(
-                f"run {r + 1}: {c[0]} --jobs {c[2]}: wall {wall:.2f} s, CPU {cpu:.2f} s, "
+                f"run {r + 1}: {c[0]} --jobs {c[2] or 'default'}: wall {wall:.2f} s, CPU {cpu:.2f} s, "
                 f"{n} compiled, load {load:.2f}",
                 flush=True,
             )
@@ -69,7 +72,7 @@ def main():
     for c, rs in runs.items():
         w = statistics.median(x[0] for x in rs)
         u = statistics.median(x[1] for x in rs)
-        print(f"| {c[0]} | {c[2]} | {w:.1f} | {u:.1f} | {rs[0][2]} | {len(rs)} |")
+        print(f"| {c[0]} | {c[2] or 'default'} | {w:.1f} | {u:.1f} | {rs[0][2]} | {len(rs)} |")
 
 
 if __name__ == "__main__":
