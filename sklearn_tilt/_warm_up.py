@@ -182,6 +182,7 @@ def run_task(task, emit=None):
     # no "compiling" notice: the steps say what was compiled
     with jit_mode("always"), quiet_notice():
         for loss, what, key in task:
+            key = tuple(key) if isinstance(key, list) else key  # a task sent as JSON
             if what == "kernels" and loss == "softplus":
                 step = _counted("softplus", "kernels", _softplus_kernels, key)
             elif what == "kernels" and loss == "probe":  # the tests' stand-in for a task

@@ -1,26 +1,32 @@
 """The processes of :func:`sklearn_tilt.warm_up`: tasks shared out, steps reported back.
 
-The calling process runs the first task and ``n_jobs - 1`` fresh processes
-(``spawn``: nothing of this process's numba state is inherited) the next ones; each
-process that finishes a task takes the next one not yet taken (a shared counter).
-The processes share numba's cache folder, and the kernels' file locks
-(``_solvers/_jit_cache.py``) make each kernel compile in one of them only: a
-process that needs a kernel another is compiling waits for it and loads it.
+The calling process runs the first task and ``n_jobs - 1`` fresh Python processes
+(nothing of this process's numba state is inherited, and unlike ``multiprocessing``'s
+``spawn`` they do not import the caller's ``__main__`` script again) the next ones;
+each process that finishes a task is given the next one not yet taken. A worker reads
+one task per line on its standard input and answers one line of JSON per task on its
+standard output. The processes share numba's cache folder, and the kernels' file locks
+(``_solvers/_jit_cache.py``) make each kernel compile in one of them only: a process
+that needs a kernel another is compiling waits for it and loads it.
 
 Fail safe: a task whose process fails, dies or cannot start is run again here,
 so the result is that of ``n_jobs=1``, only slower.
 """
 
+import json
 import logging
-import multiprocessing
 import os
-import queue
+import subprocess
+import sys
 import threading
 
 logger = logging.getLogger(__name__.split(".", 1)[0])
 
 #: :func:`effective_jobs` with ``n_jobs=None`` uses at most this many processes.
 DEFAULT_MAX_JOBS = 4
+
+# a worker: this module's serve(), with the caller's import path
+_WORKER = f"import sys; sys.path[:0] = sys.argv[1:]; from {__name__} import serve; serve()"
 
 
 def usable_cores():
@@ -47,26 +53,69 @@ def effective_jobs(n_jobs, n_tasks):
     return max(1, min(jobs, cores, n_tasks))
 
 
-def _claim(counter, n_tasks):
-    with counter.get_lock():
-        i = counter.value
-        counter.value = i + 1
-    return i if i < n_tasks else None
-
-
-def _worker(tasks, first, counter, results):  # pragma: no cover - runs in a child process
+def serve():  # pragma: no cover - runs in a worker process
+    """A worker's loop: a task per line of stdin (JSON), its steps per line of stdout."""
     from ._warm_up import run_task
 
-    i = first
-    while i is not None:
-        results.put(("start", i, None))
+    answer = os.fdopen(os.dup(1), "w")  # the protocol; prints of anything else go to stderr
+    os.dup2(2, 1)
+    for line in sys.stdin:
+        i, task = json.loads(line)
         try:
-            steps = run_task(tasks[i])
-        except BaseException as exc:  # noqa: BLE001 - reported; the parent runs it again
-            results.put(("error", i, f"{type(exc).__name__}: {exc}"))
-            return
-        results.put(("done", i, steps))
-        i = _claim(counter, len(tasks))
+            reply = {"i": i, "steps": run_task(task)}
+        except Exception as exc:  # noqa: BLE001 - reported; the caller runs it again
+            reply = {"i": i, "error": f"{type(exc).__name__}: {exc}"}
+        answer.write(json.dumps(reply) + "\n")
+        answer.flush()
+
+
+class _Pending:
+    """The tasks not yet given to a process, in order (shared by the threads)."""
+
+    def __init__(self, n, first):
+        self.next, self.n, self.lock = first, n, threading.Lock()
+
+    def take(self):
+        with self.lock:
+            i = self.next
+            self.next += 1
+        return i if i < self.n else None
+
+
+def _start_worker():
+    paths = [p for p in sys.path if p and os.path.isdir(p)]
+    return subprocess.Popen(
+        [sys.executable, "-c", _WORKER, *paths],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def _drive(proc, first, tasks, pending, done, record):
+    """Give ``proc`` tasks (``first``, then the pending ones) until none is left."""
+    i = first
+    try:
+        while i is not None:
+            proc.stdin.write(json.dumps([i, tasks[i]]) + "\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"the process ended (exit code {proc.wait()})")
+            reply = json.loads(line)
+            if "error" in reply:
+                raise RuntimeError(reply["error"])
+            record(i, reply["steps"])
+            i = pending.take()
+    except Exception as exc:  # noqa: BLE001 - its task is run again by the caller
+        logger.info("sklearn_tilt: a warm_up process failed (%s); its part is compiled here", exc)
+    finally:
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+        proc.wait()
 
 
 def run_tasks(tasks, n_jobs, emit):
@@ -80,60 +129,39 @@ def run_tasks(tasks, n_jobs, emit):
         for i, task in enumerate(tasks):
             done[i] = run_task(task, emit)
         return [s for i in sorted(done) for s in done[i]]
-    ctx = multiprocessing.get_context("spawn")
-    counter = ctx.Value("i", n_jobs)
-    results = ctx.Queue()
-    procs = []
-    for k in range(1, n_jobs):
-        p = ctx.Process(target=_worker, args=(tasks, k, counter, results), daemon=True)
-        try:
-            p.start()
-        except Exception as exc:  # noqa: BLE001 - its task is run here below
-            logger.info("sklearn_tilt: warm_up could not start a process (%s)", exc)
-            break
-        procs.append(p)
-    lock = threading.Lock()  # emit and done: shared with the reader thread
-    reader = threading.Thread(target=_read, args=(results, procs, done, emit, lock), daemon=True)
-    reader.start()
+    lock = threading.Lock()  # emit and done: shared with the threads
 
     def emit_here(step):
         with lock:
             emit(step)
 
+    def record(i, steps):
+        with lock:
+            done[i] = steps
+            for step in steps:
+                emit(step)
+
+    pending = _Pending(len(tasks), n_jobs)
+    threads = []
+    for k in range(1, n_jobs):
+        try:
+            proc = _start_worker()
+        except Exception as exc:  # noqa: BLE001 - its task is run here below
+            logger.info("sklearn_tilt: warm_up could not start a process (%s)", exc)
+            break
+        t = threading.Thread(target=_drive, args=(proc, k, tasks, pending, done, record))
+        t.daemon = True
+        t.start()
+        threads.append(t)
     i = 0
     while i is not None:
         steps = run_task(tasks[i], emit_here)
         with lock:
             done[i] = steps
-        i = _claim(counter, len(tasks))
-    reader.join()
-    for p in procs:
-        p.join()
+        i = pending.take()
+    for t in threads:
+        t.join()
     for i, task in enumerate(tasks):  # a process failed, died or did not start
         if i not in done:
             done[i] = run_task(task, emit)
     return [s for i in sorted(done) for s in done[i]]
-
-
-def _read(results, procs, done, emit, lock):
-    """Collect the other processes' reports until all of them have ended."""
-    while True:
-        try:
-            kind, i, payload = results.get(timeout=0.1)
-        except queue.Empty:
-            if not any(p.is_alive() for p in procs):
-                try:  # what a process sent just before it ended
-                    kind, i, payload = results.get(timeout=0.5)
-                except queue.Empty:
-                    return
-            else:
-                continue
-        if kind == "done":
-            with lock:
-                done[i] = payload
-                for step in payload:
-                    emit(step)
-        elif kind == "error":
-            logger.info(
-                "sklearn_tilt: a warm_up process failed (%s); its part is compiled here", payload
-            )

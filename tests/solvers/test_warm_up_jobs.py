@@ -3,13 +3,16 @@ shared out and reported back in order, each kernel compiled by one process, and 
 fall-back to this process when another cannot start."""
 
 import io
+import os
+import subprocess
+import sys
 
 import pytest
 
 from sklearn_tilt import _warm_up, _warm_up_jobs
 from sklearn_tilt._warm_up_jobs import effective_jobs
 
-from .test_jit_cache import _python
+from .test_jit_cache import ROOT, _python
 
 
 @pytest.mark.parametrize(
@@ -80,22 +83,54 @@ def test_processes_share_the_work_and_compile_each_kernel_once(tmp_path):
 
 
 def test_a_process_that_cannot_start_leaves_its_task_here(monkeypatch):
-    class Broken:
-        def __init__(self, *args, **kwargs):
-            pass
+    def broken():
+        raise OSError("no processes here")
 
-        def start(self):
-            raise OSError("no processes here")
-
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("spawn")
-    monkeypatch.setattr(ctx, "Process", Broken)
-    monkeypatch.setattr(multiprocessing, "get_context", lambda method: ctx)
+    monkeypatch.setattr(_warm_up_jobs, "_start_worker", broken)
     tasks = [[("probe", "kernels", None)], [("probe", "kernels", None)]]
     lines = []
     steps = _warm_up_jobs.run_tasks(tasks, 2, lines.append)
     assert [s["input"] for s in steps] == ["probe float64"] * 2 and len(lines) == 2
+
+
+@pytest.mark.parametrize("code", ["import sys; sys.exit(3)", "print('not JSON')"])
+def test_a_process_that_dies_or_garbles_leaves_its_tasks_here(monkeypatch, code):
+    def dying():
+        return subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+
+    monkeypatch.setattr(_warm_up_jobs, "_start_worker", dying)
+    tasks = [[("probe", "kernels", None)]] * 3
+    steps = _warm_up_jobs.run_tasks(tasks, 2, lambda step: None)
+    assert [s["input"] for s in steps] == ["probe float64"] * 3
+
+
+SCRIPT = """
+import sys
+from sklearn_tilt._warm_up_jobs import run_tasks
+with open(sys.argv[1], "a") as f:
+    f.write("ran\\n")
+steps = run_tasks([[("probe", "kernels", None)]] * 2, 2, lambda step: None)
+print("STEPS", len(steps))
+"""
+
+
+def test_the_callers_script_is_not_run_again(tmp_path):
+    """A script without an ``if __name__ == "__main__"`` guard runs once: the workers
+    are fresh interpreters, not ``multiprocessing`` children importing ``__main__``."""
+    script, ran = tmp_path / "script.py", tmp_path / "ran.txt"
+    script.write_text(SCRIPT)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run(
+        [sys.executable, str(script), str(ran)], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "STEPS 2" in proc.stdout and ran.read_text() == "ran\n"
 
 
 def test_warm_up_verbose_names_the_processes(monkeypatch):
