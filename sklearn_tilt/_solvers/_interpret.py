@@ -259,9 +259,10 @@ def record_calls():
     """Record the kernel calls that kernels run as Python make to other kernels.
 
     Yields a list, filled when the block ends: ``(dispatcher, argument types)`` for
-    each distinct call, in the order of first call. The argument types are those
-    of the Python values, which are those numba types the call with in compiled code
-    (up to array layouts that a slice may make ``'A'`` there and ``'C'`` here).
+    each distinct call, in the order of first call. The argument types are numba's
+    types of the Python values, which are those the compiled caller passes (except
+    where a slice is ``'A'`` layout to numba's typing but contiguous, ``'C'``, here:
+    compiling that signature would only be wasted work).
     :func:`sklearn_tilt.warm_up` compiles them ahead, in another process. Not
     thread-safe: one recording per process at a time.
     """

@@ -145,3 +145,28 @@ def test_warm_up_verbose_names_the_processes(monkeypatch):
     lines = out.getvalue().splitlines()
     assert len(steps) == 2 and len(lines) == 3
     assert "by 2 processes" in lines[-1] or "numba's cache is off" in lines[-1]
+
+
+RECORD_CHILD = """
+import pytest
+from numba import types
+from sklearn_tilt._solvers import _interpret, _jit_cache, _probe, jit_mode
+_jit_cache.guard_kernels()
+with jit_mode("never"), _interpret.record_calls() as calls:
+    assert _interpret.run_tiered(1, _probe.probe_calls, 2.5) == 5.5
+    with pytest.raises(RuntimeError, match="already recording"):
+        with _interpret.record_calls():
+            pass
+assert calls == [(_probe.probe, (types.float64,)), (_probe.probe, (types.int64,))], calls
+assert _interpret._recording is None and not _probe.probe.overloads
+print("OK")
+"""
+
+
+def test_record_calls_names_the_kernel_to_kernel_calls(tmp_path):
+    """Run as Python (in a fresh process: nothing compiled yet), ``probe_calls(2.5)``
+    calls ``probe`` with a float and with the constant 1: two signatures, in the order
+    of first call; the top-level kernel itself (which the caller compiles) is not
+    among them, and nothing is compiled."""
+    proc = _python(RECORD_CHILD, tmp_path / "cache", jit="auto")
+    assert proc.returncode == 0 and "OK" in proc.stdout, proc.stderr
