@@ -102,7 +102,7 @@ class _Rows:
         self.act = problem.act
         self.fi = problem.fit_intercept
         self.k = self.d + 1 if self.fi else self.d
-        Xa = X[self.act]
+        Xa = X if self.act.shape[0] == self.n else X[self.act]
         Xa = Xa.toarray() if sp.issparse(Xa) else Xa
         self.y = y[self.act]
         m = self.y.shape[0]

@@ -92,9 +92,15 @@ def _solve_or_lstsq(A, rhs):
 def finish(prob, lam, tol, part, best):
     """Partition updates (Hintermueller, Ito & Kunisch) from ``part``; ``best``
     is the best certified point so far, ``(gap, ...)`` or ``None``; returns the
-    best one and the number of linear systems solved."""
+    best one and the number of linear systems solved.
+
+    The solution of the partition that repeats (the exact minimiser) is
+    certified first; the solutions of the partitions on the way are certified
+    only when it is not within ``tol`` (or when no partition repeats)."""
     seen = set()
     steps = 0
+    sols = []
+    exact = False
     for _ in range(_FINISH_STEPS):
         key = part.tobytes()
         if key in seen:
@@ -103,11 +109,9 @@ def finish(prob, lam, tol, part, best):
         sol = _kkt_solve(prob, lam, part)
         if sol is None:
             break
+        sols.append(sol)
         w, b, beta = sol
         steps += 1
-        cert = certify(prob, lam, w, beta, b)
-        if best is None or cert[0] < best[0]:
-            best = cert
         # on to the partition that repeats (the exact solution), not only to tol:
         # problems that are equal (a weight of 2 or a repeated sample) then give
         # equal solutions, as an exact solver should
@@ -116,7 +120,18 @@ def finish(prob, lam, tol, part, best):
         new = np.full(part.shape, 2, dtype=np.int8)
         new[val < 0.0] = 0
         new[val > 1.0] = 1
+        if np.array_equal(new, part):
+            exact = True
+            break
         part = new
+    if exact:
+        sols.insert(0, sols.pop())
+    for k, (w, b, beta) in enumerate(sols):
+        cert = certify(prob, lam, w, beta, b)
+        if best is None or cert[0] < best[0]:
+            best = cert
+        if k == 0 and exact and best[0] <= tol:
+            break
     return best, steps
 
 
