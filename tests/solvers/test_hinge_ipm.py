@@ -105,3 +105,27 @@ def test_slow_start_is_not_taken_for_a_stall():
     Xf = np.ascontiguousarray(X[:1437], dtype=np.float64)
     r = interior_point_solve(problem_of(Xf, yy, s, s.sum(), 1e-7, 1000, True), 1e-3)
     assert r.converged and r.gap <= 1e-7, r.message
+
+
+def test_one_blas_thread_after_fork():
+    """The threadpool controller made once per process still limits BLAS in a
+    process forked after it was made."""
+    import multiprocessing
+
+    from sklearn_tilt._solvers.hinge import _ipm
+
+    with _ipm._one_blas_thread():
+        pass
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        seen = pool.apply(_blas_threads_inside)
+    assert seen and all(t == 1 for t in seen)
+
+
+def _blas_threads_inside():
+    from threadpoolctl import threadpool_info
+
+    from sklearn_tilt._solvers.hinge import _ipm
+
+    with _ipm._one_blas_thread():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]

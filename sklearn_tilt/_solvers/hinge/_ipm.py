@@ -43,9 +43,9 @@ cheap.
 """
 
 import numpy as np
-import scipy.linalg
 import scipy.sparse as sp
-from threadpoolctl import threadpool_limits
+from scipy.linalg.lapack import dpotrf, dpotrs
+from threadpoolctl import ThreadpoolController
 
 from .._common import SolverResult
 from ._certificate import row_norms
@@ -78,20 +78,39 @@ def interior_point_fits(X, n_active=None):
     return n <= MAX_SAMPLES and n * (d + 1) ** 2 <= MAX_WORK and n * d <= MAX_ENTRIES
 
 
+_CONTROLLER = []
+
+
+def _one_blas_thread():
+    """A context in which BLAS runs one thread.  The controller (the scan of the
+    loaded libraries, milliseconds) is made once per process, at the first call:
+    a process forked later inherits it with the libraries it names, and a fresh
+    worker process makes its own."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
+
+
 class _Rows:
-    """The active rows of a :class:`..._problem.Problem` as dense float64, their
-    labels and weights."""
+    """The active rows of a :class:`..._problem.Problem` as dense float64, signed
+    by their labels, with the intercept column: ``Y[i] = y_i [x_i, 1]`` (``[x_i]``
+    without an intercept), and their weights."""
 
     def __init__(self, problem):
         X, y, s, S = problem.X, problem.y, problem.s, problem.S
         self.n, self.d = X.shape
         self.act = problem.act
-        Xa = X[self.act]
-        Xa = Xa.toarray() if sp.issparse(Xa) else Xa
-        self.X = np.ascontiguousarray(Xa, dtype=np.float64)
-        self.y = y[self.act]
-        self.p = s[self.act] / S
         self.fi = problem.fit_intercept
+        self.k = self.d + 1 if self.fi else self.d
+        Xa = X if self.act.shape[0] == self.n else X[self.act]
+        Xa = Xa.toarray() if sp.issparse(Xa) else Xa
+        self.y = y[self.act]
+        m = self.y.shape[0]
+        self.Y = np.empty((m, self.k))
+        np.multiply(Xa, self.y[:, None], out=self.Y[:, : self.d])
+        if self.fi:
+            self.Y[:, self.d] = self.y
+        self.p = s[self.act] / S
         # the certificate reads X as given
         self.ka = problem.ka
         self.yall, self.s, self.S = y, s, S
@@ -100,113 +119,125 @@ class _Rows:
         self.tbuf = np.empty(self.n)
 
 
-def _newton_matrix(prob, lam, D):
-    """``[X 1]^T D [X 1] + 2 lam diag(1, ..., 1, 0)``, Cholesky-factored."""
-    X, d = prob.X, prob.d
-    k = d + 1 if prob.fi else d
-    A = np.empty((k, k))
-    XD = X * D[:, None]
-    A[:d, :d] = X.T @ XD
-    A[np.arange(d), np.arange(d)] += 2.0 * lam
-    if prob.fi:
-        A[:d, d] = A[d, :d] = XD.sum(axis=0)
-        A[d, d] = D.sum()
-    scale = max(float(np.max(np.abs(np.diag(A)))), 1e-300)
+def _newton_factor(prob, reg, D, buf):
+    """The Cholesky factor (upper) of ``Y^T D Y + diag(reg)``; ``buf`` is an
+    array of the shape of ``Y``."""
+    Y = prob.Y
+    np.multiply(Y, D[:, None], out=buf)
+    A = Y.T @ buf
+    A.flat[:: prob.k + 1] += reg
+    scale = max(float(np.max(np.abs(np.diagonal(A)))), 1e-300)
     ridge = 0.0
     while True:
-        try:
-            return scipy.linalg.cho_factor(A, check_finite=False)
-        except np.linalg.LinAlgError:
-            ridge = 1e-14 * scale if ridge == 0.0 else 100.0 * ridge
-            A[np.arange(k), np.arange(k)] += ridge
-            if ridge > 1e-4 * scale:
-                raise
+        c, info = dpotrf(A, lower=0, clean=0, overwrite_a=0)
+        if info == 0:
+            return c
+        if info < 0:  # pragma: no cover - an argument error, not a matrix
+            raise ValueError(f"dpotrf: illegal argument {-info}")
+        ridge = 1e-14 * scale if ridge == 0.0 else 100.0 * ridge
+        if ridge > 1e-4 * scale:
+            raise np.linalg.LinAlgError("the Newton matrix is not positive definite")
+        A.flat[:: prob.k + 1] += ridge
 
 
-def _direction(prob, cho, st, res, rc1, rc2):
-    """The Newton direction for the complementarity right-hand sides ``rc1``
-    (margin constraints) and ``rc2`` (``xi >= 0``)."""
-    w, b, xi, r, u, v = st
-    rw, rb, rx, rp = res
-    X, y, d = prob.X, prob.y, prob.d
-    q = rx + rc2 / xi
-    g = r / u
-    h = v / xi
-    e = -rp - rc1 / u - g * q
-    D = h / (1.0 + g * h)
-    k = q + D * e
-    yk = y * k
-    rhs = X.T @ yk - rw
-    if prob.fi:
-        rhs = np.append(rhs, yk.sum() - rb)
-    sol = scipy.linalg.cho_solve(cho, rhs, check_finite=False)
-    dw = sol[:d]
-    db = float(sol[d]) if prob.fi else 0.0
-    t = y * (X @ dw + db)
-    du = k - D * t
-    dxi = (e - t) / (1.0 + g * h)
-    dv = -(rc2 + v * dxi) / xi
-    dr = -(rc1 + r * du) / u
-    return dw, db, dxi, dr, du, dv
+def _direction(prob, cho, Z, res, fac, rc, rcq, dZ):
+    """The Newton direction ``(dwb, dZ)`` for the complementarity right-hand sides
+    ``rc = [rc1, rc2]`` (margin constraints, ``xi >= 0``) and ``rcq = rc / [u, xi]``.
+
+    The state is ``Z = [r, v, u, xi]``: slack of the margins, multiplier of
+    ``xi >= 0``, multiplier of the margins, ``xi``; ``dZ`` is overwritten."""
+    rwb, rx, rp = res
+    iq, g, c, D = fac
+    q = rx + rcq[1]
+    en = rp + rcq[0]
+    en += g * q  # -e
+    kk = q - D * en
+    rhs = prob.Y.T @ kk
+    rhs -= rwb
+    dwb, info = dpotrs(cho, rhs, lower=0)
+    t = prob.Y @ dwb
+    np.subtract(kk, D * t, out=dZ[2])  # du
+    en += t
+    np.multiply(en, c, out=dZ[3])
+    np.negative(dZ[3], out=dZ[3])  # dxi
+    # [dr, dv] = -(rc + [r, v] [du, dxi]) / [u, xi]
+    np.multiply(Z[:2], dZ[2:], out=dZ[:2])
+    dZ[:2] += rc
+    dZ[:2] *= iq
+    np.negative(dZ[:2], out=dZ[:2])
+    return dwb
 
 
-def _max_step(x, dx):
-    """The largest ``a`` with ``x + a dx >= 0`` (``inf`` when there is none)."""
-    neg = dx < 0.0
-    if not neg.any():
-        return np.inf
-    return float(np.min(-x[neg] / dx[neg]))
+def _max_step(Z, dZ):
+    """The largest ``a`` with ``Z + a dZ >= 0`` for ``Z > 0`` (``inf`` when there is none)."""
+    low = float(np.min(dZ / Z))
+    return -1.0 / low if low < 0.0 else np.inf
 
 
-def _residuals(prob, lam, st):
-    w, b, xi, r, u, v = st
-    X, y = prob.X, prob.y
-    rw = 2.0 * lam * w - X.T @ (y * u)
-    rb = -float(y @ u) if prob.fi else 0.0
-    rx = prob.p - u - v
-    rp = y * (X @ w + b) + xi - 1.0 - r
-    return rw, rb, rx, rp
-
-
-def _ipm_steps(prob, lam, st):
-    """Mehrotra's predictor-corrector; yields ``(state, mu / primal)`` after each step."""
-    m = prob.X.shape[0]
+def _ipm_steps(prob, lam, wb, Z):
+    """Mehrotra's predictor-corrector from ``(wb, Z)`` (updated in place); yields
+    ``mu / primal`` after each step."""
+    m = Z.shape[1]
+    Y, p, d = prob.Y, prob.p, prob.d
+    reg = np.zeros(prob.k)
+    reg[:d] = 2.0 * lam
+    buf = np.empty_like(Y)
+    dZ = np.empty_like(Z)
+    r, v, u, xi = Z
     while True:
-        w, b, xi, r, u, v = st
-        res = _residuals(prob, lam, st)
-        mu = (float(r @ u) + float(xi @ v)) / (2 * m)
-        D = 1.0 / (xi / v + r / u)
-        cho = _newton_matrix(prob, lam, D)
-        aff = _direction(prob, cho, st, res, r * u, xi * v)
-        _, _, dxi, dr, du, dv = aff
-        a = min(1.0, _max_step(xi, dxi), _max_step(r, dr), _max_step(u, du), _max_step(v, dv))
-        mu_aff = (float((r + a * dr) @ (u + a * du)) + float((xi + a * dxi) @ (v + a * dv))) / (
-            2 * m
-        )
+        rwb = reg * wb
+        rwb -= Y.T @ u
+        rx = p - u
+        rx -= v
+        rp = Y @ wb
+        rp += xi
+        rp -= r
+        rp -= 1.0
+        res = (rwb, rx, rp)
+        PQ = Z[:2] * Z[2:]
+        mu = float(PQ.sum()) / (2 * m)
+        iq = 1.0 / Z[2:]
+        GH = Z[:2] * iq
+        g, h = GH
+        c = 1.0 / (1.0 + g * h)
+        D = h * c
+        cho = _newton_factor(prob, reg, D, buf)
+        fac = (iq, g, c, D)
+        # predictor (affine scaling): rc = PQ, rc / [u, xi] = [r, v]
+        dwb = _direction(prob, cho, Z, res, fac, PQ, Z[:2], dZ)
+        a = min(1.0, _max_step(Z, dZ))
+        Za = Z + a * dZ
+        mu_aff = float(np.vdot(Za[:2], Za[2:])) / (2 * m)
         sigma = (mu_aff / mu) ** 3 if mu > 0.0 else 0.0
-        dw, db, dxi, dr, du, dv = _direction(
-            prob,
-            cho,
-            st,
-            res,
-            r * u + aff[3] * aff[4] - sigma * mu,
-            xi * v + aff[2] * aff[5] - sigma * mu,
-        )
-        a = min(
-            1.0,
-            _STEP * min(_max_step(xi, dxi), _max_step(r, dr), _max_step(u, du), _max_step(v, dv)),
-        )
-        st = (w + a * dw, b + a * db, xi + a * dxi, r + a * dr, u + a * du, v + a * dv)
-        w, b, xi, r, u, v = st
-        pobj = float(prob.p @ xi) + lam * float(w @ w)
-        mu = (float(r @ u) + float(xi @ v)) / (2 * m)
-        yield st, 2 * m * mu / max(pobj, 1e-300)
+        # corrector
+        rc = dZ[:2] * dZ[2:]
+        rc += PQ
+        rc -= sigma * mu
+        dwb = _direction(prob, cho, Z, res, fac, rc, rc * iq, dZ)
+        a = min(1.0, _STEP * _max_step(Z, dZ))
+        wb += a * dwb
+        Z += a * dZ
+        w = wb[:d]
+        pobj = float(p @ xi) + lam * float(w @ w)
+        mu = float(np.vdot(Z[:2], Z[2:])) / (2 * m)
+        yield 2 * m * mu / max(pobj, 1e-300)
 
 
 def _start(prob):
-    m = prob.X.shape[0]
-    p = prob.p
-    return (np.zeros(prob.d), 0.0, np.ones(m), np.ones(m), 0.5 * p, 0.5 * p)
+    """``(wb, Z)``: ``w = 0``, ``b = 0``, ``r = xi = 1``, ``u = v = p / 2``."""
+    m = prob.Y.shape[0]
+    Z = np.empty((4, m))
+    Z[0] = 1.0
+    Z[1] = 0.5 * prob.p
+    Z[2] = 0.5 * prob.p
+    Z[3] = 1.0
+    return np.zeros(prob.k), Z
+
+
+def _point(prob, wb, Z):
+    """``(w, b, xi, r, u, v)`` of a state (copies)."""
+    b = float(wb[prob.d]) if prob.fi else 0.0
+    return (wb[: prob.d].copy(), b, Z[3].copy(), Z[0].copy(), Z[2].copy(), Z[1].copy())
 
 
 def interior_point_solve(problem, lam):
@@ -219,7 +250,7 @@ def interior_point_solve(problem, lam):
     n, d = problem.act.shape[0], problem.X.shape[1]
     if n * (d + 1) ** 2 > ONE_THREAD_WORK:
         return _solve(problem, lam)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _one_blas_thread():
         return _solve(problem, lam)
 
 
@@ -228,12 +259,12 @@ def _solve(problem, lam):
     prob = _Rows(problem)
     best = None
     n_iter = 0
-    st = start = _start(prob)
+    wb, Z = _start(prob)
     last_try = np.inf
     status = "max_iter"
     record, since = np.inf, 0
     if max_iter > 0:
-        for st, rel_mu in _ipm_steps(prob, lam, start):
+        for rel_mu in _ipm_steps(prob, lam, wb, Z):
             n_iter += 1
             if not np.isfinite(rel_mu):
                 status = "breakdown"
@@ -244,12 +275,12 @@ def _solve(problem, lam):
                 since += 1
             if since >= _STALL:
                 # no progress in floating point: the finish from where it stands
-                best, _ = finish(prob, lam, tol, partition(prob, st), best)
+                best, _ = finish(prob, lam, tol, partition(prob, _point(prob, wb, Z)), best)
                 status = "stalled"
                 break
             if rel_mu <= _MU_FINISH and rel_mu <= 0.1 * last_try:
                 last_try = rel_mu
-                best, k = finish(prob, lam, tol, partition(prob, st), best)
+                best, k = finish(prob, lam, tol, partition(prob, _point(prob, wb, Z)), best)
                 if best[0] <= tol:
                     break
             if rel_mu <= _MU_STOP:
@@ -258,7 +289,7 @@ def _solve(problem, lam):
             if n_iter >= max_iter:
                 break
     if best is None or best[0] > tol:
-        w, b, xi, r, u, v = st
+        w, b, xi, r, u, v = _point(prob, wb, Z)
         cand = certify(prob, lam, w, u / prob.p, b)
         if best is None or cand[0] < best[0]:
             best = cand

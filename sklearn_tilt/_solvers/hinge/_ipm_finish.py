@@ -47,30 +47,27 @@ def partition(prob, st):
 
 
 def _kkt_solve(prob, lam, part):
-    """``(w, b, beta)`` that solve the optimality conditions for the partition."""
-    X, y, p, d, fi = prob.X, prob.y, prob.p, prob.d, prob.fi
+    """``(w, b, beta)`` that solve the optimality conditions for the partition.
+
+    With the signed rows ``Y = y [X 1]`` of :class:`._ipm._Rows` the margin rows read
+    ``Y_F [w, b] = 1`` (``x_i.w + b = y_i`` times ``y_i``)."""
+    Y, p, d, k = prob.Y, prob.p, prob.d, prob.k
     F = np.flatnonzero(part == 2)
     U = part == 1
     f = F.shape[0]
     if f > _MAX_FREE:
         return None
-    k = d + (1 if fi else 0)
     A = np.zeros((k + f, k + f))
     rhs = np.zeros(k + f)
-    XF = X[F]
-    yF = y[F]
+    YF = Y[F]
     A[np.arange(d), np.arange(d)] = 2.0 * lam
-    A[:d, k:] = -(XF * yF[:, None]).T
-    rhs[:d] = X[U].T @ (y[U] * p[U])
-    A[k:, :d] = XF
-    rhs[k:] = yF
-    if fi:
-        A[d, k:] = -yF
-        rhs[d] = float(y[U] @ p[U])
-        A[k:, d] = 1.0
+    A[:k, k:] = -YF.T
+    rhs[:k] = Y[U].T @ p[U]
+    A[k:, :k] = YF
+    rhs[k:] = 1.0
     sol = _solve_or_lstsq(A, rhs)
     w = sol[:d]
-    b = float(sol[d]) if fi else 0.0
+    b = float(sol[d]) if prob.fi else 0.0
     beta = U.astype(np.float64)
     beta[F] = sol[k:] / p[F]
     return w, b, beta
@@ -95,9 +92,15 @@ def _solve_or_lstsq(A, rhs):
 def finish(prob, lam, tol, part, best):
     """Partition updates (Hintermueller, Ito & Kunisch) from ``part``; ``best``
     is the best certified point so far, ``(gap, ...)`` or ``None``; returns the
-    best one and the number of linear systems solved."""
+    best one and the number of linear systems solved.
+
+    The solution of the partition that repeats (the exact minimiser) is
+    certified first; the solutions of the partitions on the way are certified
+    only when it is not within ``tol`` (or when no partition repeats)."""
     seen = set()
     steps = 0
+    sols = []
+    exact = False
     for _ in range(_FINISH_STEPS):
         key = part.tobytes()
         if key in seen:
@@ -106,20 +109,29 @@ def finish(prob, lam, tol, part, best):
         sol = _kkt_solve(prob, lam, part)
         if sol is None:
             break
+        sols.append(sol)
         w, b, beta = sol
         steps += 1
-        cert = certify(prob, lam, w, beta, b)
-        if best is None or cert[0] < best[0]:
-            best = cert
         # on to the partition that repeats (the exact solution), not only to tol:
         # problems that are equal (a weight of 2 or a repeated sample) then give
         # equal solutions, as an exact solver should
-        margin = prob.y * (prob.X @ w + b)
+        margin = prob.Y[:, : prob.d] @ w + (b * prob.y if prob.fi else 0.0)
         val = beta + (1.0 - margin)
         new = np.full(part.shape, 2, dtype=np.int8)
         new[val < 0.0] = 0
         new[val > 1.0] = 1
+        if np.array_equal(new, part):
+            exact = True
+            break
         part = new
+    if exact:
+        sols.insert(0, sols.pop())
+    for k, (w, b, beta) in enumerate(sols):
+        cert = certify(prob, lam, w, beta, b)
+        if best is None or cert[0] < best[0]:
+            best = cert
+        if k == 0 and exact and best[0] <= tol:
+            break
     return best, steps
 
 
