@@ -345,3 +345,45 @@ def test_active_set_path_started_by_coordinate_descent(data, monkeypatch):
     for lam, r in zip(lams, path):
         r1 = solve_binary(X, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
         assert r.converged and r.gap <= TOL and _agree(r, r1)
+
+
+def _near_duplicates(seed=0):
+    """Sparse unit rows, 600 of them repeated with a small perturbation and the same
+    label: a free set of over 1000 samples whose near-duplicate pairs are the slow
+    modes of coordinate descent."""
+    rng = np.random.RandomState(seed)
+    n, d = 3000, 6000
+    X = sp.random(n, d, density=0.004, random_state=rng, format="csr")
+    noise = sp.random(600, d, density=0.0005, random_state=rng) * 0.3
+    X = sp.vstack([X, X[:600] + noise]).tocsr()
+    X = sp.csr_matrix(X.multiply(1.0 / np.sqrt(X.multiply(X).sum(1))))
+    y = np.where(rng.rand(X.shape[0]) < 0.3, 1.0, -1.0)
+    y[n:] = y[:600]
+    return X, y
+
+
+@pytest.mark.parametrize("lam", [1e-4, 1e-5])
+def test_dcd_block_steps_certify_near_duplicates(lam):
+    # without the block steps coordinate descent stops at 5000 passes here, at a
+    # certified gap of 2e-7 (lam=1e-4) and 1e-5 (lam=1e-5)
+    from sklearn_tilt._solvers.hinge._free_set import MAX_FREE
+
+    X, y = _near_duplicates()
+    s = np.ones(X.shape[0])
+    r = hinge_dcd_solve(X, y, s, lam, tol=1e-8, max_iter=2000)
+    C = 1.0 / (2.0 * X.shape[0] * lam)
+    assert np.count_nonzero((r.dual > 0) & (r.dual < C)) > MAX_FREE
+    assert r.stats["block_steps"] > 0
+    assert r.converged and r.gap <= 1e-8
+    P = primal_objective(X, y, s, lam, "hinge", r.coef, r.intercept)
+    assert P == pytest.approx(r.primal, rel=1e-10)
+
+
+def test_one_blas_thread_limits_blas():
+    from threadpoolctl import threadpool_info
+
+    from sklearn_tilt._solvers._threads import one_blas_thread
+
+    with one_blas_thread():
+        blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+        assert blas and all(p["num_threads"] == 1 for p in blas)

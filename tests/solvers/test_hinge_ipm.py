@@ -112,9 +112,9 @@ def test_one_blas_thread_after_fork():
     process forked after it was made."""
     import multiprocessing
 
-    from sklearn_tilt._solvers.hinge import _ipm
+    from sklearn_tilt._solvers._threads import one_blas_thread
 
-    with _ipm._one_blas_thread():
+    with one_blas_thread():
         pass
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(1) as pool:
@@ -125,7 +125,7 @@ def test_one_blas_thread_after_fork():
 def _blas_threads_inside():
     from threadpoolctl import threadpool_info
 
-    from sklearn_tilt._solvers.hinge import _ipm
+    from sklearn_tilt._solvers._threads import one_blas_thread
 
-    with _ipm._one_blas_thread():
+    with one_blas_thread():
         return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]

@@ -30,6 +30,12 @@ Method:
   certificate, not the inner tolerance, decides when to stop (the inner solves on an
   ill-conditioned free set, as near-duplicate rows of text make, are slow in their
   last digits, and those digits are not needed while the centre is off).
+* Second-order steps where an inner solve is cut: on the whole free set when it has
+  at most :data:`._free_set.MAX_FREE` samples, else on the block of the free samples
+  that violate their margins most (near-duplicate rows of text are the slow modes of
+  coordinate descent; the block step gives them their exact curvature).
+* Start of the centre: the best intercept of the starting ``w``.
+* BLAS runs one thread during a solve (:mod:`.._threads`).
 * Certificate, from scratch after every inner solve, with the rounding-safe bounds
   of :mod:`._certificate`: ``w_+ = sum_{y_i>0} a_i x_i`` and ``w_- = sum_{y_i<0}
   a_i x_i`` by one pass over the rows with ``a_i > 0``; the heavier side scaled down
@@ -55,6 +61,7 @@ import numpy as np
 
 from .._common import SolverResult
 from .._problem import make_problem, problem_of, validate_path
+from .._threads import one_blas_thread
 from ._dcd_kernels import scores
 from ._dcd_workspace import Workspace
 from ._intercept import canonical_intercept
@@ -102,9 +109,12 @@ def _start(ws, lam, coef_init, intercept_init, dual_init):
     alpha[s == 0] = 0.0
     if intercept_init is not None and ws.fit_intercept:
         c0 = float(intercept_init)
-    elif dual_init is not None and ws.fit_intercept:
-        # the best intercept for the w of the given dual
-        scores(*ws.ka, n, ws.w_of(alpha), ws.f)
+    elif ws.fit_intercept and coef_init is None:
+        # the best intercept for the w of the start
+        if np.any(alpha):
+            scores(*ws.ka, n, ws.w_of(alpha), ws.f)
+        else:
+            ws.f[:] = 0.0
         c0, _ = canonical_intercept(ws.f, y, s, ws.act, ws.act.shape[0], 0.0, ws.tbuf)
     else:
         c0 = 0.0
@@ -162,7 +172,13 @@ def dcd_solve(
         fit_intercept=fit_intercept,
         check_input=check_input,
     )
-    ws = Workspace(problem)
+    with one_blas_thread():
+        return _solve(Workspace(problem), lam, coef_init, intercept_init, dual_init)
+
+
+def _solve(ws, lam, coef_init, intercept_init, dual_init):
+    """:func:`dcd_solve` on a :class:`._dcd_workspace.Workspace`."""
+    problem = ws.problem
     tol = problem.tol
     max_iter = max(problem.max_iter, 1)
     cold = dual_init is None and coef_init is None
@@ -227,6 +243,13 @@ def dcd_path(
     if lams.size == 0:
         return []
     ws = Workspace(problem_of(X, y, s, S, tol, max_iter, fit_intercept))
+    with one_blas_thread():
+        return _path(ws, lams, coef_init, intercept_init)
+
+
+def _path(ws, lams, coef_init, intercept_init):
+    """:func:`dcd_path` on a :class:`._dcd_workspace.Workspace`."""
+    tol, max_iter = ws.problem.tol, ws.problem.max_iter
     order = np.argsort(-lams, kind="stable")
     alpha, c = _start(ws, lams[order[0]], coef_init, intercept_init, None)
     w = ws.w_of(alpha)

@@ -38,6 +38,10 @@ _BAND_MOVE = 4.0
 # weight of the intercept in the inner problem, in units of the mean ||x_i||^2
 # (the bias feature liblinear appends, in the units of the data)
 _RHO = 0.3
+# free sets larger than _free_set.MAX_FREE: a second-order step on the _BLOCK free
+# samples that violate their margins most, each time an inner solve is cut (the slow
+# modes of coordinate descent, near-duplicate rows, get their exact curvature)
+_BLOCK = 512
 
 
 class Workspace:
@@ -62,7 +66,7 @@ class Workspace:
         self.rho = _RHO * m if m > 0 else 1.0
         self.b_w = 0.0  # the best intercept of the last certificate's w(a)
         # counters of the work done (SolverResult.stats)
-        self.stats = {"certificates": 0, "free_steps": 0}
+        self.stats = {"certificates": 0, "free_steps": 0, "block_steps": 0}
 
     def bounds(self, lam):
         """The box bounds ``C_i`` at ``lam``."""
@@ -155,6 +159,41 @@ class Workspace:
         alpha[F] = new
         return bn
 
+    def block_step(self, alpha, w, C, t, c, rho, size):
+        """A Newton step of the inner problem (centre ``c``, weight ``rho``: its
+        curvature ``Y X_B X_B^T Y + rho y_B y_B^T``) on the block ``B`` of the
+        ``size`` free samples that violate their margins most (by the scores of the
+        last certificate), the others fixed; projected onto the box and kept only if
+        it gains in the inner objective (:mod:`._free_set`).  ``alpha`` and ``w`` are
+        updated in place.  Returns whether a step was taken (none when the free set
+        has at most ``size`` samples: :meth:`free_step` covers those)."""
+        act, y = self.act, self.y
+        a = alpha[act]
+        F = act[(a > 0.0) & (a < C[act])]
+        if F.shape[0] <= size:
+            return False
+        b = c + rho * t
+        G = np.abs(y[F] * (self.f[F] + b) - 1.0)
+        F = np.sort(F[np.argpartition(-G, size)[:size]])
+        XF = free_rows(self.problem.X, F)
+        yF = y[F]
+        fF = np.asarray(XF @ w).ravel()
+        delta, _, ok = free_set_step(XF, yF, fF + b, None, rho)
+        if not ok:
+            return False
+        aF = alpha[F]
+        best = None
+        for new in box_candidates(aF, C[F], delta):
+            gain, dw = dual_gain(XF, yF, fF, aF, new, t if self.fit_intercept else None, c, rho)
+            if gain > 0.0 and (best is None or gain > best[0]):
+                best = (gain, new, dw)
+        if best is None:
+            return False
+        _, new, dw = best
+        w += dw
+        alpha[F] = new
+        return True
+
     def select(self, alpha, C, b, band):
         """The visiting order of the next inner solve, from the scores of the
         last certificate (``self.f``, of the current ``w``) at intercept ``b``:
@@ -221,6 +260,17 @@ class Workspace:
             np.subtract(self.wpos, self.wneg, out=w)
             if gap <= tol or passes >= max_passes:
                 break
+            if (
+                viol > eps
+                and free_steps < _FREE_STEPS
+                and self.block_step(alpha, w, C, t, c, rho, _BLOCK)
+            ):
+                # the inner solve was cut at its check: a block step, then
+                # coordinate descent again, checked after as many passes
+                free_steps += 1
+                self.stats["block_steps"] += 1
+                t = float(np.dot(alpha[self.act], self.y[self.act]))
+                continue
             if viol > eps and free and free_steps < _FREE_STEPS:
                 # the inner solve was cut at its check: a second-order step on a
                 # small free set, then coordinate descent again, which corrects

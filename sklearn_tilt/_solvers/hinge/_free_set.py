@@ -39,13 +39,15 @@ def free_rows(X, F):
     return np.ascontiguousarray(XF, dtype=np.float64)
 
 
-def free_set_step(XF, yF, fF, t):
+def free_set_step(XF, yF, fF, t, rho=0.0):
     """Solve the free-set system of the module docstring directly, with the Gram
     matrix of the free rows.
 
     ``XF``: the free rows (float64, CSR or dense), ``yF`` their labels, ``fF`` their
     scores ``x_i.w``, ``t = sum_i a_i y_i`` (``None`` without an intercept: no
-    constraint, no ``b``).  Returns ``(delta, b, ok)``: the step of ``a_F`` (not yet
+    constraint, no ``b``); ``rho > 0`` adds ``rho y_F y_F^T`` to ``Q`` (the curvature
+    of the augmented inner problem of :mod:`._dcd`, whose ``fF`` then include the
+    intercept ``c + rho t``).  Returns ``(delta, b, ok)``: the step of ``a_F`` (not yet
     projected onto the box), the intercept of the system (0 without one) and whether
     the solution is finite.
     """
@@ -54,6 +56,8 @@ def free_set_step(XF, yF, fF, t):
     K = XF @ XF.T
     K = K.toarray() if sp.issparse(K) else np.asarray(K)
     Q = K * np.outer(yF, yF)
+    if rho:
+        Q += rho * np.outer(yF, yF)
     if t is None:
         A, rhs = Q, r
     else:

@@ -45,9 +45,9 @@ cheap.
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg.lapack import dpotrf, dpotrs
-from threadpoolctl import ThreadpoolController
 
 from .._common import SolverResult
+from .._threads import one_blas_thread
 from ._certificate import row_norms
 from ._ipm_finish import certify, finish, partition
 
@@ -76,19 +76,6 @@ def interior_point_fits(X, n_active=None):
     n, d = X.shape
     n = n if n_active is None else n_active
     return n <= MAX_SAMPLES and n * (d + 1) ** 2 <= MAX_WORK and n * d <= MAX_ENTRIES
-
-
-_CONTROLLER = []
-
-
-def _one_blas_thread():
-    """A context in which BLAS runs one thread.  The controller (the scan of the
-    loaded libraries, milliseconds) is made once per process, at the first call:
-    a process forked later inherits it with the libraries it names, and a fresh
-    worker process makes its own."""
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 class _Rows:
@@ -250,7 +237,7 @@ def interior_point_solve(problem, lam):
     n, d = problem.act.shape[0], problem.X.shape[1]
     if n * (d + 1) ** 2 > ONE_THREAD_WORK:
         return _solve(problem, lam)
-    with _one_blas_thread():
+    with one_blas_thread():
         return _solve(problem, lam)
 
 
