@@ -126,37 +126,49 @@ class Workspace:
         gap = relative_gap(P_up, D_low)
         return coef, float(b), float(P), float(gap), ap - an
 
+    def _free(self, alpha, C):
+        """The free samples ``F`` (``0 < a_i < C_i``)."""
+        a = alpha[self.act]
+        return self.act[(a > 0.0) & (a < C[self.act])]
+
+    def _take_step(self, alpha, w, C, F, XF, fF, delta, t, c, rho):
+        """The best of the projected points along ``delta`` (:func:`box_candidates`) by
+        its gain in the inner objective at centre ``c`` (``t`` ``None`` without an
+        intercept); ``alpha[F]`` and ``w`` updated in place when one gains.  Returns
+        whether one did."""
+        yF = self.y[F]
+        aF = alpha[F]
+        best = None
+        for new in box_candidates(aF, C[F], delta):
+            gain, dw = dual_gain(XF, yF, fF, aF, new, t, c, rho)
+            if gain > 0.0 and (best is None or gain > best[0]):
+                best = (gain, new, dw)
+        if best is None:
+            return False
+        _, new, dw = best
+        w += dw
+        alpha[F] = new
+        return True
+
     def free_step(self, alpha, w, C, t, c, rho):
         """The second-order step on the free samples ``F`` (``0 < a_i < C_i``), the
         others fixed (:mod:`._free_set`), projected onto the box; ``alpha`` and ``w``
         are updated in place.  Returns the step's intercept (``c`` without one), or
         ``None`` when ``F`` is empty or larger than :data:`._free_set.MAX_FREE`, or no
         candidate gains in the inner objective."""
-        act, y = self.act, self.y
-        a = alpha[act]
-        F = act[(a > 0.0) & (a < C[act])]
+        F = self._free(alpha, C)
         if F.shape[0] == 0 or F.shape[0] > MAX_FREE:
             return None
         XF = free_rows(self.problem.X, F)
-        yF = y[F]
         fF = np.asarray(XF @ w).ravel()
-        delta, bn, ok = free_set_step(XF, yF, fF, t)
+        delta, bn, ok = free_set_step(XF, self.y[F], fF, t)
         if not ok:
             return None
         if t is None:
             bn = c
-        aF = alpha[F]
-        best = None
-        for new in box_candidates(aF, C[F], delta):
-            # the gain in the inner objective of the next inner solve (centre bn)
-            gain, dw = dual_gain(XF, yF, fF, aF, new, t, bn, rho)
-            if gain > 0.0 and (best is None or gain > best[0]):
-                best = (gain, new, dw)
-        if best is None:
+        # the gain in the inner objective of the next inner solve (centre bn)
+        if not self._take_step(alpha, w, C, F, XF, fF, delta, t, bn, rho):
             return None
-        _, new, dw = best
-        w += dw
-        alpha[F] = new
         return bn
 
     def block_step(self, alpha, w, C, t, c, rho, size):
@@ -167,32 +179,20 @@ class Workspace:
         it gains in the inner objective (:mod:`._free_set`).  ``alpha`` and ``w`` are
         updated in place.  Returns whether a step was taken (none when the free set
         has at most ``size`` samples: :meth:`free_step` covers those)."""
-        act, y = self.act, self.y
-        a = alpha[act]
-        F = act[(a > 0.0) & (a < C[act])]
+        F = self._free(alpha, C)
         if F.shape[0] <= size:
             return False
+        y = self.y
         b = c + rho * t
         G = np.abs(y[F] * (self.f[F] + b) - 1.0)
         F = np.sort(F[np.argpartition(-G, size)[:size]])
         XF = free_rows(self.problem.X, F)
-        yF = y[F]
         fF = np.asarray(XF @ w).ravel()
-        delta, _, ok = free_set_step(XF, yF, fF + b, None, rho)
+        delta, _, ok = free_set_step(XF, y[F], fF + b, None, rho)
         if not ok:
             return False
-        aF = alpha[F]
-        best = None
-        for new in box_candidates(aF, C[F], delta):
-            gain, dw = dual_gain(XF, yF, fF, aF, new, t if self.fit_intercept else None, c, rho)
-            if gain > 0.0 and (best is None or gain > best[0]):
-                best = (gain, new, dw)
-        if best is None:
-            return False
-        _, new, dw = best
-        w += dw
-        alpha[F] = new
-        return True
+        t_in = t if self.fit_intercept else None
+        return self._take_step(alpha, w, C, F, XF, fF, delta, t_in, c, rho)
 
     def select(self, alpha, C, b, band):
         """The visiting order of the next inner solve, from the scores of the
