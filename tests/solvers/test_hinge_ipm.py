@@ -129,3 +129,65 @@ def _blas_threads_inside():
 
     with one_blas_thread():
         return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+
+def _digits_problem(label=1):
+    from sklearn.datasets import load_digits
+
+    from sklearn_tilt._solvers._problem import problem_of
+
+    X, y = load_digits(return_X_y=True)
+    yy = np.where(y[:1437] == label, 1.0, -1.0)
+    s = np.ones(yy.shape[0])
+    Xf = np.ascontiguousarray(X[:1437], dtype=np.float64)
+    return problem_of(Xf, yy, s, s.sum(), 1e-7, 1000, True)
+
+
+@pytest.mark.parametrize("lam", [1e-3, 1e-1, 10.0])
+def test_float32_newton_matrices_same_solution(monkeypatch, lam):
+    """The float32 Newton matrices change the search directions only: every iterate
+    in float32 or none, the certified solution is the same, in about as many
+    iterations."""
+    from sklearn_tilt._solvers.hinge import _ipm
+
+    prob = _digits_problem()
+    runs = {}
+    for mu_low in (0.0, np.inf):
+        monkeypatch.setattr(_ipm, "_MU_LOW", mu_low)
+        r = _ipm.interior_point_solve(prob, lam)
+        assert r.converged and r.gap <= 1e-7, r.message
+        runs[mu_low] = r
+    lo, hi = runs[0.0], runs[np.inf]
+    assert abs(lo.primal - hi.primal) <= 1e-9 * hi.primal
+    np.testing.assert_allclose(lo.coef, hi.coef, rtol=1e-6, atol=1e-9 * np.abs(hi.coef).max())
+    assert abs(lo.n_iter - hi.n_iter) <= 3
+
+
+def test_float32_newton_matrix_close_and_fallbacks():
+    from sklearn_tilt._solvers.hinge._ipm import _newton_factor, _Rows
+
+    rows = _Rows(_digits_problem())
+    m, k = rows.Y.shape
+    D = np.random.default_rng(0).uniform(1e-3, 1.0, size=m)
+    reg = np.full(k, 1e-2)
+    buf = np.empty_like(rows.Y)
+    c64 = np.triu(_newton_factor(rows, reg, D, buf))
+    c32 = np.triu(_newton_factor(rows, reg, D, buf, low=True))
+    atol = 1e-5 * np.abs(c64).max() ** 2
+    np.testing.assert_allclose(c32.T @ c32, c64.T @ c64, rtol=1e-5, atol=atol)
+    # D beyond float32's range: scaled by its largest entry, still close
+    big = np.triu(_newton_factor(rows, reg * 1e300, D * 1e300, buf, low=True))
+    np.testing.assert_allclose(big.T @ big / 1e300, c64.T @ c64, rtol=1e-5, atol=atol)
+    # no float32 rows (entries beyond float32) or an infinite D: the float64 matrix
+    rows.Y32 = rows.buf32 = None
+    np.testing.assert_array_equal(np.triu(_newton_factor(rows, reg, D, buf, low=True)), c64)
+
+
+def test_rows_beyond_float32_have_no_float32_copy():
+    from sklearn_tilt._solvers._problem import problem_of
+    from sklearn_tilt._solvers.hinge._ipm import _Rows
+
+    X, y = _overlap(40, 3)
+    X[0, 0] = 1e39
+    s = np.ones(40)
+    assert _Rows(problem_of(X, y, s, s.sum(), 1e-7, 100, True)).Y32 is None

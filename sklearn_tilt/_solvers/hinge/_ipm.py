@@ -36,8 +36,12 @@ dual of :mod:`sklearn_tilt._solvers.hinge` has ``alpha = C beta``, ``C_i = s_i /
 * Threads: the iterations are BLAS calls on small matrices, for which BLAS's
   threads cost more than they save (many times more on a busy machine), so
   problems of at most :data:`ONE_THREAD_WORK` run with one BLAS thread.
+* Precision: the Newton matrices of the early iterations (complementarity above
+  :data:`_MU_LOW` of the primal objective) are formed in float32 arithmetic; the
+  later ones, the finish and the certificate in float64.
 
-Memory: the active rows as a dense float64 array (``n d``) plus O(n + d^2);
+Memory: the active rows as a dense float64 array (``n d``) and a float32 copy
+of them with a float32 buffer (another ``n d`` float64's worth) plus O(n + d^2);
 :func:`interior_point_fits` says when that and the O(n d^2) iterations are
 cheap.
 """
@@ -65,6 +69,9 @@ _STEP = 0.995
 # the primal objective; the interior point stops when it is below _MU_STOP of it
 _MU_FINISH = 1e-4
 _MU_STOP = 1e-14
+# the Newton matrix is formed in float32 while the complementarity is above
+# this fraction of the primal objective (the certificate never uses it)
+_MU_LOW = 1e-2
 # iterations without halving the complementarity after which the interior
 # point is taken as stalled (digits' one-vs-rest problems at lam=1e-3 need 20:
 # the complementarity grows while the intercept moves, then falls in a few steps)
@@ -104,15 +111,48 @@ class _Rows:
         self.rn = np.empty(self.n)
         self.kmax = row_norms(*self.ka, self.n, self.rn)
         self.tbuf = np.empty(self.n)
+        # float32 rows for the Newton matrices of the early iterations (None
+        # where an entry does not fit in float32)
+        with np.errstate(over="ignore"):
+            self.Y32 = self.Y.astype(np.float32)
+        self.buf32 = np.empty_like(self.Y32)
+        if not np.isfinite(self.Y32).all():
+            self.Y32 = self.buf32 = None
 
 
-def _newton_factor(prob, reg, D, buf):
-    """The Cholesky factor (upper) of ``Y^T D Y + diag(reg)``; ``buf`` is an
-    array of the shape of ``Y``."""
-    Y = prob.Y
-    np.multiply(Y, D[:, None], out=buf)
-    A = Y.T @ buf
+def _newton_matrix(prob, reg, D, buf, low):
+    """``Y^T D Y + diag(reg)``, in float32 arithmetic where ``low`` (``D`` scaled by
+    its largest entry, so that nothing overflows; ``None`` when that cannot be done)."""
+    if low:
+        dmax = float(np.max(D))
+        if prob.Y32 is None or not 0.0 < dmax < np.inf:
+            return None
+        np.multiply(prob.Y32, (D * (1.0 / dmax)).astype(np.float32)[:, None], out=prob.buf32)
+        A = (prob.Y32.T @ prob.buf32).astype(np.float64)
+        A *= dmax
+    else:
+        np.multiply(prob.Y, D[:, None], out=buf)
+        A = prob.Y.T @ buf
     A.flat[:: prob.k + 1] += reg
+    return A
+
+
+def _newton_factor(prob, reg, D, buf, low=False):
+    """The Cholesky factor (upper) of ``Y^T D Y + diag(reg)``; ``buf`` is an
+    array of the shape of ``Y``.
+
+    ``low``: the matrix is formed in float32 arithmetic (faster than the float64
+    product, which is most of an iteration: see
+    benchmarks/results/cold_start_readme.md).  Only the search direction depends
+    on it, never the certificate; where that matrix is not positive definite in
+    floating point, the float64 one is formed instead."""
+    if low:
+        A = _newton_matrix(prob, reg, D, buf, True)
+        if A is not None:
+            c, info = dpotrf(A, lower=0, clean=0, overwrite_a=0)
+            if info == 0:
+                return c
+    A = _newton_matrix(prob, reg, D, buf, False)
     scale = max(float(np.max(np.abs(np.diagonal(A)))), 1e-300)
     ridge = 0.0
     while True:
@@ -171,6 +211,7 @@ def _ipm_steps(prob, lam, wb, Z):
     buf = np.empty_like(Y)
     dZ = np.empty_like(Z)
     r, v, u, xi = Z
+    rel = np.inf
     while True:
         rwb = reg * wb
         rwb -= Y.T @ u
@@ -188,7 +229,7 @@ def _ipm_steps(prob, lam, wb, Z):
         g, h = GH
         c = 1.0 / (1.0 + g * h)
         D = h * c
-        cho = _newton_factor(prob, reg, D, buf)
+        cho = _newton_factor(prob, reg, D, buf, rel > _MU_LOW)
         fac = (iq, g, c, D)
         # predictor (affine scaling): rc = PQ, rc / [u, xi] = [r, v]
         dwb = _direction(prob, cho, Z, res, fac, PQ, Z[:2], dZ)
@@ -207,7 +248,8 @@ def _ipm_steps(prob, lam, wb, Z):
         w = wb[:d]
         pobj = float(p @ xi) + lam * float(w @ w)
         mu = float(np.vdot(Z[:2], Z[2:])) / (2 * m)
-        yield 2 * m * mu / max(pobj, 1e-300)
+        rel = 2 * m * mu / max(pobj, 1e-300)
+        yield rel
 
 
 def _start(prob):
