@@ -90,11 +90,20 @@ def kernel_arrays(X):
 
 @njit(cache=True, inline="always")
 def row_dot(is_sparse, Xd, data, indices, indptr, i, w):
-    """``x_i . w`` accumulated in float64."""
+    """``x_i . w`` accumulated in float64.
+
+    The sparse loop stops at a negative index, which CSR input never holds: a loop
+    with an exit is one that LLVM does not turn into vector gathers in the fast-math
+    kernels (gathers run slower than scalar loads on rows of tens of entries, the
+    ``csr_dots`` note of :mod:`.softplus._passes`), and the test spares numba's
+    wrap-around of negative indices."""
     acc = 0.0
     if is_sparse:
         for k in range(indptr[i], indptr[i + 1]):
-            acc += data[k] * w[indices[k]]
+            j = indices[k]
+            if j < 0:
+                break
+            acc += data[k] * w[j]
     else:
         for k in range(Xd.shape[1]):
             acc += Xd[i, k] * w[k]
