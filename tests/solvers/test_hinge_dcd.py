@@ -387,3 +387,75 @@ def test_one_blas_thread_limits_blas():
     with one_blas_thread():
         blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
         assert blas and all(p["num_threads"] == 1 for p in blas)
+
+
+def test_equality_correction_is_the_cheapest_feasible_change():
+    """The correction of ``t = sum a_i y_i`` keeps the box, ends at ``t = 0`` and
+    gains at least as much, to first order in the dual, as scaling the heavier side
+    or as random feasible corrections (it solves that linear program)."""
+    from sklearn_tilt._solvers.hinge._feasible import equality_correction
+
+    rng = np.random.RandomState(3)
+    n = 300
+    y = np.where(rng.rand(n) < 0.4, 1.0, -1.0)
+    C = np.full(n, 0.01) * (0.5 + rng.rand(n))
+    alpha = np.where(rng.rand(n) < 0.5, C, C * rng.rand(n) * (rng.rand(n) < 0.6))
+    f = rng.randn(n)
+    b = 0.3
+    act = np.arange(n)
+    z = 1.0 - y * (f + b)
+    t = alpha @ y
+    assert abs(t) > 0.05
+    idx, new = equality_correction(y, C, alpha, act, f, b)
+    a = alpha.copy()
+    a[idx] = new
+    assert abs(a @ y) <= 1e-14 * a.sum()
+    assert np.all((a >= 0.0) & (a <= C))
+    gain = (a - alpha) @ z
+    heavy = y == np.sign(t)
+    scaled = alpha.copy()
+    scaled[heavy] *= alpha[~heavy].sum() / alpha[heavy].sum()
+    assert gain >= (scaled - alpha) @ z
+    for _ in range(20):
+        # a random feasible change: a random direction on one side, scaled to fit
+        other = alpha.copy()
+        pick = rng.rand(n) < 0.3
+        side = heavy if rng.rand() < 0.5 else ~heavy
+        room = np.where(side, alpha if np.sign(t) > 0 else C - alpha, 0.0)
+        room = np.where(side & pick, room, 0.0)
+        if room.sum() < abs(t):
+            continue
+        step = room * (abs(t) / room.sum())
+        other = np.where(side, alpha - np.sign(t) * y * step, alpha)
+        assert abs(other @ y) <= 1e-12
+        assert gain >= (other - alpha) @ z - 1e-15
+    assert equality_correction(y, C, np.zeros(n), act, f, b) is None
+
+
+@pytest.mark.parametrize("max_iter", [1, 3, 10])
+@pytest.mark.parametrize("lam", [1e-5, 1e-3, 1e-1])
+def test_certificate_of_unconverged_solves_is_a_bound(data, max_iter, lam):
+    """Stopped after a few passes (``t`` far from 0, the correction of the dual at
+    work), the reported gap still bounds the true suboptimality."""
+    X, y = data
+    s = np.ones(y.shape[0])
+    r = hinge_dcd_solve(X, y, s, lam, tol=1e-12, max_iter=max_iter)
+    assert not r.converged
+    P_svc = _svc_primal(X, y, lam)
+    assert r.primal * (1.0 - r.gap) <= P_svc * (1.0 + 1e-12)
+    assert r.primal >= P_svc * (1.0 - 1e-9)
+
+
+def test_estimates_decide_certificates_not_the_result(data, monkeypatch):
+    """Inner solves whose estimated gap is far above tol are not certified; the
+    result is the same certified solution as with every inner solve certified."""
+    import sklearn_tilt._solvers.hinge._dcd_workspace as dcd_workspace
+
+    X, y = data
+    s = np.ones(y.shape[0])
+    r0 = hinge_dcd_solve(X, y, s, 0.1, tol=TOL, max_iter=10**6)
+    assert r0.stats["estimates"] > r0.stats["certificates"] >= 1
+    monkeypatch.setattr(dcd_workspace, "_ESTIMATE", np.inf)
+    r1 = hinge_dcd_solve(X, y, s, 0.1, tol=TOL, max_iter=10**6)
+    assert r1.stats["estimates"] == r1.stats["certificates"]
+    assert r0.converged and r1.converged and _agree(r0, r1)

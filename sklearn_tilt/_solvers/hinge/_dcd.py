@@ -36,12 +36,16 @@ Method:
   coordinate descent; the block step gives them their exact curvature).
 * Start of the centre: the best intercept of the starting ``w``.
 * BLAS runs one thread during a solve (:mod:`.._threads`).
-* Certificate, from scratch after every inner solve, with the rounding-safe bounds
-  of :mod:`._certificate`: ``w_+ = sum_{y_i>0} a_i x_i`` and ``w_- = sum_{y_i<0}
-  a_i x_i`` by one pass over the rows with ``a_i > 0``; the heavier side scaled down
-  so that ``t = 0`` (a feasible dual point: lower bound ``D``); ``w = w_+ - w_-``, its
-  scores by one more pass, the primal ``P`` at the best intercept for this ``w``, or
-  near the hard margin at ``w`` scaled until every margin is provably at least 1.
+* Certificate, from scratch, with the rounding-safe bounds of :mod:`._certificate`,
+  after an inner solve whose estimated gap is at most ``_ESTIMATE`` times ``tol``
+  (:meth:`Workspace.estimate`: one pass for the scores of the tracked ``w``, the
+  primal at their best intercept, the dual to first order), and when the passes run
+  out: ``w_+ = sum_{y_i>0} a_i x_i`` and ``w_- = sum_{y_i<0} a_i x_i`` by one pass
+  over the rows with ``a_i > 0``; ``w = w_+ - w_-``, its scores by one more pass, the
+  primal ``P`` at the best intercept for this ``w``, or near the hard margin at ``w``
+  scaled until every margin is provably at least 1; the dual at ``a`` with ``t``
+  moved to 0 where that costs least to first order (:func:`._feasible.equality_correction`,
+  on few samples: ``w`` plus their rows; a feasible dual point, lower bound ``D``).
   Stop when the relative gap of the bounds is at most ``tol``.
 * Large C (mean ``C_i ||x_i||^2`` above ``_CONT_HARD``) on a large problem: a single
   fit goes through a short warm-started path from a larger ``lam``, each stage solved

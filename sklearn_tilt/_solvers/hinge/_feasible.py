@@ -1,8 +1,10 @@
 """Feasibility of a hinge dual vector: the box ``[0, C_i]`` and ``sum a_i y_i = 0``.
 
-Each function has two forms of one rule: a NumPy form, which is what Python callers
-(the interior-point method, the coordinate descent) run, never compiled, and a loop
-(``numba.extending.overload``) that kernels compile; the tests check that they agree.
+Each function but :func:`equality_correction` has two forms of one rule: a NumPy
+form, which is what Python callers (the interior-point method, the coordinate
+descent) run, never compiled, and a loop (``numba.extending.overload``) that kernels
+compile; the tests check that they agree.  :func:`equality_correction` serves the
+certificate of the coordinate descent only, in NumPy.
 """
 
 import numpy as np
@@ -141,3 +143,51 @@ def _polish_equality_loop(y, C, alpha, act, nact):
         return r, best, delta
 
     return impl
+
+
+def equality_correction(y, C, alpha, act, f, b):
+    """The change of ``alpha`` (inside its box) that moves ``t = sum_{act} a_i y_i``
+    to 0 at the least first-order cost in the dual, or ``None`` (``t = 0``, or the
+    box leaves no room).
+
+    With scores ``f`` of ``w(a)`` and an intercept ``b``, changing ``a_i`` by
+    ``delta_i`` with ``sum delta_i y_i = -t`` changes the dual (over ``2 lam``) by
+    ``sum_i delta_i z_i - b t`` to first order, ``z_i = 1 - y_i (f_i + b)``: the
+    samples of the heavier side lose ``a_i`` at a cost ``z_i`` each, those of the
+    other side gain up to ``C_i - a_i`` at a cost ``-z_i``, and the cheapest are
+    used first (free samples on their margins cost nothing; those that violate
+    their KKT condition gain).  Scaling a whole side down instead also moves the
+    samples at their bounds, at a cost of their hinge loss.  Returns ``(idx,
+    new)``: the samples changed and their new values, within their boxes."""
+    ya = y[act]
+    aa = alpha[act]
+    Ca = C[act]
+    t = float(np.dot(aa, ya))
+    if not (t != 0.0):
+        return None
+    side = 1.0 if t > 0.0 else -1.0
+    z = 1.0 - ya * (f[act] + b)
+    dec = (ya == side) & (aa > 0.0)
+    inc = (ya != side) & (aa < Ca)
+    cost = np.where(dec, z, np.where(inc, -z, np.inf))
+    cap = np.where(dec, aa, np.where(inc, Ca - aa, 0.0))
+    need = abs(t)
+    n = cost.shape[0]
+    k = min(64, n)
+    while True:
+        part = np.argpartition(cost, k - 1)[:k] if k < n else np.arange(n)
+        order = part[np.argsort(cost[part], kind="stable")]
+        order = order[np.isfinite(cost[order])]
+        room = np.cumsum(cap[order])
+        if (room.size and room[-1] >= need) or k >= n:
+            break
+        k = min(8 * k, n)
+    if room.size == 0 or not (room[-1] > 0.0):
+        return None
+    m = min(int(np.searchsorted(room, need)) + 1, order.shape[0])
+    sel = order[:m]
+    move = cap[sel].copy()
+    move[-1] = min(max(need - (room[m - 2] if m >= 2 else 0.0), 0.0), cap[sel[-1]])
+    new = np.where(dec[sel], aa[sel] - move, aa[sel] + move)
+    new = np.minimum(np.maximum(new, 0.0), Ca[sel])
+    return act[sel], new
