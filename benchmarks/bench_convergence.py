@@ -18,9 +18,9 @@ Data sets (``benchmarks/_data.py``):
 For every (set, lam):
 
 * ours: ``solve_binary(..., "hinge", tol=1e-7)`` (``method="auto"``), CPU seconds, median
-  of ``--repeats``; the curve is read from the same run: the certificate that the solver
-  computes from scratch after every inner solve is recorded with its CPU time (the
-  recording costs no pass);
+  of ``--repeats``; the curve is read from the same run: the estimate of the gap after
+  every inner solve (its primal, plain floating point) and every certificate are recorded
+  with their CPU time (the recording costs no pass);
 * ``LinearSVC(loss="hinge", dual=True, C=1/(2 n lam))`` (liblinear; it penalises the
   intercept, so it solves a slightly different problem): at its default ``tol=1e-4`` for
   the table (median of ``--repeats``), and at ``tol`` in 1e-1..1e-6 for the curve; each
@@ -80,30 +80,39 @@ def load(name, text_n):
 
 class _Recorder:
     """Records ``(cpu seconds since start, P, gap)`` of every certificate of the dcd method at
-    ``lam`` (not those of the stages of a continuation, which certify larger lams)."""
+    ``lam`` (not those of the stages of a continuation, which certify larger lams), and
+    ``(cpu seconds, P, inf)`` of every estimate (its primal in plain floating point: a point
+    of the curve, not a bound; the lower bound ``L`` comes from the certificates)."""
 
     def __init__(self, lam):
         self.lam = lam
         self.points = []
         self.t0 = None
-        self._orig = _dcd_workspace.Workspace.certificate
+        self._orig = (_dcd_workspace.Workspace.certificate, _dcd_workspace.Workspace.estimate)
 
     def __enter__(self):
-        orig = self._orig
+        orig_cert, orig_est = self._orig
         rec = self
 
         def certificate(prob, alpha, lam, *args, **kwargs):
-            out = orig(prob, alpha, lam, *args, **kwargs)
+            out = orig_cert(prob, alpha, lam, *args, **kwargs)
             if lam == rec.lam:
                 rec.points.append((time.process_time() - rec.t0, out[2], out[3]))
             return out
 
+        def estimate(prob, alpha, w, lam, *args, **kwargs):
+            out = orig_est(prob, alpha, w, lam, *args, **kwargs)
+            if lam == rec.lam:
+                rec.points.append((time.process_time() - rec.t0, out[2], np.inf))
+            return out
+
         _dcd_workspace.Workspace.certificate = certificate
+        _dcd_workspace.Workspace.estimate = estimate
         self.t0 = time.process_time()
         return self
 
     def __exit__(self, *exc):
-        _dcd_workspace.Workspace.certificate = self._orig
+        _dcd_workspace.Workspace.certificate, _dcd_workspace.Workspace.estimate = self._orig
 
 
 def ours(X, y, lam, record=False):
@@ -159,7 +168,7 @@ def run_set(name, X, y01, lams, repeats, curves):
             for tol in SVC_TOLS:
                 t, w, b = linearsvc(X, y01, lam, tol=tol)
                 svc_curve.append((tol, t, primal_objective(X, y, s, lam, "hinge", w, b)))
-        L = max([P * (1.0 - g) for _, P, g in pts] + [r.primal * (1.0 - r.gap)])
+        L = max([P * (1.0 - g) for _, P, g in pts if g < 1.0] + [r.primal * (1.0 - r.gap)])
         C = 1.0 / (2.0 * lam * y.shape[0])
         free = int(np.count_nonzero((r.dual > 0) & (r.dual < C))) if r.dual is not None else -1
         rows.append(

@@ -178,7 +178,8 @@ class Workspace:
 
     def estimate(self, alpha, w, lam, b_hint):
         """An estimate, not a bound, of the relative gap at the tracked ``w``, for
-        deciding whether a certificate is worth its cost: ``(gap, t)``.
+        deciding whether a certificate is worth its cost: ``(gap, t, P)``, ``P`` the
+        primal estimated (plain floating point, no allowances).
 
         One pass for the scores (left in ``self.f``, the best intercept in
         ``self.b_w``, as a certificate leaves them); the primal at the best
@@ -203,7 +204,7 @@ class Workspace:
         if mmin > 0.0:
             P = min(P, lam * ww / (mmin * mmin))
         D = 2.0 * lam * (float(np.sum(a)) - 0.5 * ww - b * t)
-        return (P - D) / max(P, 1e-300), t
+        return (P - D) / max(P, 1e-300), t, P
 
     def _free(self, alpha, C):
         """The free samples ``F`` (``0 < a_i < C_i``)."""
@@ -333,7 +334,7 @@ class Workspace:
             t, p, viol = cd(self.ka, coords, inner, rows, nsel, alpha, w, t)
             passes += p
             outer += 1
-            gap, t = self.estimate(alpha, w, lam, c + rho * t)
+            gap, t, _ = self.estimate(alpha, w, lam, c + rho * t)
             self.stats["estimates"] += 1
             if gap <= _ESTIMATE * tol or passes >= max_passes:
                 wc, b, P, gap, t = self.certificate(alpha, lam, c + rho * t)
