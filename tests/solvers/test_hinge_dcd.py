@@ -459,3 +459,31 @@ def test_estimates_decide_certificates_not_the_result(data, monkeypatch):
     r1 = hinge_dcd_solve(X, y, s, 0.1, tol=TOL, max_iter=10**6)
     assert r1.stats["estimates"] == r1.stats["certificates"]
     assert r0.converged and r1.converged and _agree(r0, r1)
+
+
+def test_cold_start_from_the_closed_form_where_samples_stay_inside():
+    """Sparse rows with little overlap at large lam: nearly every sample ends at its
+    bound, and the cold start is the closed form; at small lam it is a = 0.  Both
+    certified."""
+    from sklearn_tilt._solvers._problem import make_problem
+    from sklearn_tilt._solvers.hinge import _dcd
+    from sklearn_tilt._solvers.hinge._dcd_workspace import Workspace
+
+    rng = np.random.RandomState(0)
+    n, d, k = 3000, 5000, 20
+    y = np.where(rng.rand(n) < 0.5, 1.0, -1.0)
+    # each row: k words, from its class's half of the vocabulary with probability 0.6
+    own = rng.rand(n, k) < 0.6
+    half = np.where(y > 0, 0, d // 2)[:, None]
+    cols = np.where(own, half + rng.randint(0, d // 2, (n, k)), rng.randint(0, d, (n, k)))
+    X = sp.csr_matrix(
+        (np.full(n * k, 1.0 / np.sqrt(k)), (np.repeat(np.arange(n), k), cols.ravel())), shape=(n, d)
+    )
+    s = np.ones(3000)
+    ws = Workspace(make_problem(X, y, s, 1.0, tol=1e-7, max_iter=10)[0])
+    for lam, inside in [(0.1, True), (1e-6, False)]:
+        C = ws.bounds(lam)
+        assert _dcd.far_from_closed_form(C, ws.sq)
+        assert _dcd.closed_form_inside(ws, C) is inside
+        r = hinge_dcd_solve(X, y, s, lam, tol=1e-7, max_iter=10**5)
+        assert r.converged and r.gap <= 1e-7
