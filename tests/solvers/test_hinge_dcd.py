@@ -484,6 +484,6 @@ def test_cold_start_from_the_closed_form_where_samples_stay_inside():
     for lam, inside in [(0.1, True), (1e-6, False)]:
         C = ws.bounds(lam)
         assert _dcd.far_from_closed_form(C, ws.sq)
-        assert _dcd.closed_form_inside(ws, C) is inside
+        assert _dcd.closed_form_inside(ws, C)[0] is inside
         r = hinge_dcd_solve(X, y, s, lam, tol=1e-7, max_iter=10**5)
         assert r.converged and r.gap <= 1e-7

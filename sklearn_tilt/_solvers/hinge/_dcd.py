@@ -100,23 +100,25 @@ def closed_form_inside(ws, C):
     better start even where :func:`far_from_closed_form` holds.  (With classes far
     from balanced, the heavier class sits just beyond its margin there, and the test
     says no: the start from ``a = 0``.)  One pass over the rows for ``w``, the scores
-    of the subsample only."""
+    of the subsample only.  Returns ``(inside, w)``."""
     act = ws.act
     if act.shape[0] == 0:
-        return False
+        return False, None
     sub = act[:: max(1, act.shape[0] // _CF_SAMPLE)]
     w = ws.w_of(C)
     ws.f[sub] = np.asarray(ws.problem.X[sub] @ w, dtype=np.float64).ravel()
     b = 0.0
     if ws.fit_intercept:
         b, _ = canonical_intercept(ws.f, ws.y, ws.s, sub, sub.shape[0], 0.0, ws.tbuf)
-    return float(np.mean(ws.y[sub] * (ws.f[sub] + b) < 1.0)) >= _CF_INSIDE
+    return float(np.mean(ws.y[sub] * (ws.f[sub] + b) < 1.0)) >= _CF_INSIDE, w
 
 
 def _start(ws, lam, coef_init, intercept_init, dual_init):
-    """The first dual point and centre (see the module docstring)."""
+    """The first dual point, its ``w(a)`` and the centre (see the module docstring):
+    ``(alpha, w, c)``."""
     n, y, s = ws.n, ws.y, ws.s
     C = ws.bounds(lam)
+    w = None
     if dual_init is not None:
         alpha = np.array(dual_init, dtype=np.float64, copy=True).reshape(-1)
         if alpha.shape != (n,):
@@ -130,25 +132,29 @@ def _start(ws, lam, coef_init, intercept_init, dual_init):
         b0 = float(intercept_init) if (intercept_init is not None and ws.fit_intercept) else 0.0
         scores(*ws.ka, n, coef, ws.f)
         alpha = np.where(y * (ws.f + b0) < 1.0, C, 0.0)
-    elif far_from_closed_form(C, ws.sq) and not closed_form_inside(ws, C):
-        # far from the large-lam closed form: from a = 0, as liblinear
-        alpha = np.zeros(n)
     else:
-        # the large-lam closed form
-        alpha = C.copy()
-    alpha[s == 0] = 0.0
+        inside = True
+        if far_from_closed_form(C, ws.sq):
+            inside, w = closed_form_inside(ws, C)
+        # the large-lam closed form, or far from it from a = 0, as liblinear
+        alpha = C.copy() if inside else np.zeros(n)
+        if not inside:
+            w = None
+    alpha[s == 0] = 0.0  # (C_i = 0 there already)
+    if w is None:
+        w = ws.w_of(alpha) if np.any(alpha) else np.zeros(ws.d)
     if intercept_init is not None and ws.fit_intercept:
         c0 = float(intercept_init)
     elif ws.fit_intercept and coef_init is None:
         # the best intercept for the w of the start
         if np.any(alpha):
-            scores(*ws.ka, n, ws.w_of(alpha), ws.f)
+            scores(*ws.ka, n, w, ws.f)
         else:
             ws.f[:] = 0.0
         c0, _ = canonical_intercept(ws.f, y, s, ws.act, ws.act.shape[0], 0.0, ws.tbuf)
     else:
         c0 = 0.0
-    return alpha, float(c0)
+    return alpha, w, float(c0)
 
 
 def _stages(ws, lam):
@@ -217,8 +223,7 @@ def _solve(ws, lam, coef_init, intercept_init, dual_init):
     stage_passes = max_iter // (2 * max(len(lams) - 1, 1))
     if stage_passes < 1:
         lams = [lam]
-    alpha, c = _start(ws, lams[0], coef_init, intercept_init, dual_init)
-    w = ws.w_of(alpha)
+    alpha, w, c = _start(ws, lams[0], coef_init, intercept_init, dual_init)
     passes = 0
     prev = lams[0]
     for lam_k in lams:
@@ -281,8 +286,7 @@ def _path(ws, lams, coef_init, intercept_init):
     """:func:`dcd_path` on a :class:`._dcd_workspace.Workspace`."""
     tol, max_iter = ws.problem.tol, ws.problem.max_iter
     order = np.argsort(-lams, kind="stable")
-    alpha, c = _start(ws, lams[order[0]], coef_init, intercept_init, None)
-    w = ws.w_of(alpha)
+    alpha, w, c = _start(ws, lams[order[0]], coef_init, intercept_init, None)
     results = [None] * lams.size
     prev = None
     for pos in order:
