@@ -487,3 +487,22 @@ def test_cold_start_from_the_closed_form_where_samples_stay_inside():
         assert _dcd.closed_form_inside(ws, C)[0] is inside
         r = hinge_dcd_solve(X, y, s, lam, tol=1e-7, max_iter=10**5)
         assert r.converged and r.gap <= 1e-7
+
+
+def test_rows_t_dot_in_blocks(monkeypatch):
+    """The rows of the equality correction, summed in blocks (dense) or by column
+    (CSR), give ``X[idx].T @ v``."""
+    import sklearn_tilt._solvers.hinge._dcd_workspace as dcd_workspace
+    from sklearn_tilt._solvers._common import kernel_arrays
+
+    rng = np.random.RandomState(1)
+    X = rng.randn(50, 7)
+    X[X < 0.3] = 0.0
+    idx = rng.choice(50, 23, replace=False)
+    v = rng.randn(23)
+    monkeypatch.setattr(dcd_workspace, "_ROW_BLOCK", 5)
+    for Xk in (X, X.astype(np.float32), sp.csr_matrix(X)):
+        got = dcd_workspace._rows_t_dot(kernel_arrays(Xk), idx, v, 7)
+        dense = Xk.toarray() if sp.issparse(Xk) else Xk
+        want = np.asarray(dense[idx], dtype=np.float64).T @ v
+        assert np.allclose(got, want, rtol=1e-13, atol=1e-13)

@@ -48,13 +48,20 @@ _BLOCK = 512
 # (Workspace.estimate, one pass for the scores) is at most _ESTIMATE tol; the
 # certificate costs about two passes more
 _ESTIMATE = 1.5
+# dense rows of the equality correction are summed in blocks of _ROW_BLOCK rows
+_ROW_BLOCK = 4096
 
 
 def _rows_t_dot(ka, idx, v, d):
-    """``sum_k v_k x_(idx_k)`` in float64 (NumPy, for a few rows)."""
+    """``sum_k v_k x_(idx_k)`` in float64 (NumPy; dense rows in blocks of
+    ``_ROW_BLOCK``, so that no large copy is made)."""
     is_sparse, Xd, data, indices, indptr = ka
     if not is_sparse:
-        return np.asarray(Xd[idx], dtype=np.float64).T @ v
+        out = np.zeros(d)
+        for k in range(0, idx.shape[0], _ROW_BLOCK):
+            sl = slice(k, k + _ROW_BLOCK)
+            out += np.asarray(Xd[idx[sl]], dtype=np.float64).T @ v[sl]
+        return out
     lo = indptr[idx].astype(np.int64)
     lens = indptr[idx + 1].astype(np.int64) - lo
     start = np.cumsum(lens) - lens
@@ -161,9 +168,10 @@ class Workspace:
                 delta = af[idx] - alpha[idx]
                 wf = w + _rows_t_dot(self.ka, idx, delta * self.y[idx], self.d)
                 m = idx.shape[0]
-                # the rows' sum (gamma_(m+3) with the rounding of delta), then one
-                # rounding of each entry of w + that sum
-                ew_f = ew + gamma(m + 3) * float(np.dot(np.abs(delta), self.rn[idx]))
+                # the rows' sum (m terms, the rounding of delta and the sum of
+                # the blocks within gamma_(2m+3)), then one rounding of each entry
+                # of w + that sum
+                ew_f = ew + gamma(2 * m + 3) * float(np.dot(np.abs(delta), self.rn[idx]))
                 ew_f += 2.0 * UROUND * norm_up(wf)
                 return af, wf, ew_f
         af = alpha.copy()
