@@ -506,3 +506,27 @@ def test_rows_t_dot_in_blocks(monkeypatch):
         dense = Xk.toarray() if sp.issparse(Xk) else Xk
         want = np.asarray(dense[idx], dtype=np.float64).T @ v
         assert np.allclose(got, want, rtol=1e-13, atol=1e-13)
+
+
+def test_row_norm_bounds_from_the_squares():
+    """The bounds of ``||x_i||`` built from the workspace's squares hold and match
+    those of ``row_norms`` (dense, float32 and CSR rows)."""
+    import math
+
+    from sklearn_tilt._solvers._common import kernel_arrays
+    from sklearn_tilt._solvers._problem import sq_norms
+    from sklearn_tilt._solvers.hinge._rounding import row_norms, row_norms_from_squares
+
+    rng = np.random.RandomState(2)
+    X = rng.randn(40, 30) * 10.0 ** rng.randint(-3, 4, (40, 1))
+    X[rng.rand(40, 30) < 0.5] = 0.0
+    for Xk in (X, X.astype(np.float32), sp.csr_matrix(X)):
+        ka = kernel_arrays(Xk)
+        rn = np.empty(40)
+        kmax = row_norms(*ka, 40, rn)
+        got = row_norms_from_squares(sq_norms(ka, 40), kmax)
+        dense = Xk.toarray() if sp.issparse(Xk) else Xk
+        for i in range(40):
+            exact = math.sqrt(math.fsum(float(v) ** 2 for v in dense[i].astype(np.float64)))
+            assert got[i] >= exact
+        assert np.allclose(got, rn, rtol=1e-14, atol=0.0)

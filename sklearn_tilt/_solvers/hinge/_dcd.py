@@ -41,9 +41,10 @@ Method:
   (:meth:`Workspace.estimate`: one pass for the scores of the tracked ``w``, the
   primal at their best intercept, the dual to first order), and when the passes run
   out: ``w_+ = sum_{y_i>0} a_i x_i`` and ``w_- = sum_{y_i<0} a_i x_i`` by one pass
-  over the rows with ``a_i > 0``; ``w = w_+ - w_-``, its scores by one more pass, the
-  primal ``P`` at the best intercept for this ``w``, or near the hard margin at ``w``
-  scaled until every margin is provably at least 1; the dual at ``a`` with ``t``
+  over the rows with ``a_i > 0``, ``w = w_+ - w_-``; the primal ``P`` at the ``w`` of
+  the coordinate descent and its best intercept (the scores of the estimate), or near
+  the hard margin at that ``w`` scaled until every margin is provably at least 1
+  (the warm start of a path: at ``w`` and its scores, one more pass); the dual at ``a`` with ``t``
   moved to 0 where that costs least to first order (:func:`._feasible.equality_correction`,
   on few samples: ``w`` plus their rows; a feasible dual point, lower bound ``D``).
   Stop when the relative gap of the bounds is at most ``tol``.

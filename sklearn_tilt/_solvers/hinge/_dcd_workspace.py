@@ -15,7 +15,7 @@ from ._certificate import (
     norm_up,
     primal_upper,
     relative_gap,
-    row_norms,
+    row_norms_from_squares,
     scaled_margin_candidate,
     score_error,
 )
@@ -82,8 +82,10 @@ class Workspace:
         self.fit_intercept = problem.fit_intercept
         self.sq = sq_norms(self.ka, self.n)
         self.f = np.zeros(self.n)
-        self.rn = np.empty(self.n)
-        self.kmax = row_norms(*self.ka, self.n, self.rn)
+        # rn[i] >= ||x_i|| from the squares above (one pass less than row_norms)
+        is_sparse, Xd, _, _, indptr = self.ka
+        self.kmax = int(np.max(np.diff(indptr))) if is_sparse and self.n else Xd.shape[1]
+        self.rn = row_norms_from_squares(self.sq, self.kmax)
         self.tbuf = np.empty(self.n)
         self.wpos = np.zeros(self.d)
         self.wneg = np.zeros(self.d)
@@ -103,10 +105,12 @@ class Workspace:
         sides(*self.ka, self.y, alpha, self.act, self.wpos, self.wneg)
         return self.wpos - self.wneg
 
-    def certificate(self, alpha, lam, b_hint):
+    def certificate(self, alpha, lam, b_hint, tracked=None):
         """From scratch: ``(coef, b, P, gap, t)`` (see the module docstring).
 
-        ``coef`` is ``w(a)`` or, near the hard margin, ``w(a)`` scaled so that
+        ``tracked``: the ``w`` of the coordinate descent when :meth:`estimate` has
+        just left its scores and best intercept; the primal is then taken there.
+        ``coef`` is that ``w`` or ``w(a)``, or near the hard margin, it scaled so that
         every margin is provably at least 1 (:func:`scaled_margin_candidate`);
         ``P`` the primal at ``(coef, b)``; ``gap`` the relative gap of the
         rounding-safe bounds of :mod:`._certificate`; ``t = sum a_i y_i``.
@@ -117,14 +121,20 @@ class Workspace:
         C = self.bounds(lam)
         ap, an = sides(*self.ka, y, alpha, act, self.wpos, self.wneg)
         w = self.wpos - self.wneg
-        # primal: scores of w by one plain pass, the best intercept
-        scores(*self.ka, self.n, w, self.f)
-        wnorm = norm_up(w)
-        ef = score_error(self.kmax, wnorm)
-        if fi:
-            b, _ = canonical_intercept(self.f, y, s, act, nact, b_hint, self.tbuf)
-        else:
+        if tracked is None:
+            # primal: scores of w by one plain pass, the best intercept
+            wp = w
+            scores(*self.ka, self.n, wp, self.f)
             b = 0.0
+            if fi:
+                b, _ = canonical_intercept(self.f, y, s, act, nact, b_hint, self.tbuf)
+        else:
+            # primal at the tracked w (any w is a primal point), whose scores (one
+            # plain pass) and best intercept the estimate left
+            wp = tracked.copy()
+            b = self.b_w if fi else 0.0
+        wnorm = norm_up(wp)
+        ef = score_error(self.kmax, wnorm)
         P, P_up = primal_upper(self.f, ef, self.rn, y, s, act, nact, b, lam, wnorm, S)
         self.b_w = float(b)
         # dual: a feasible point next to a, X^T (a y) formed from the two sides
@@ -132,11 +142,11 @@ class Workspace:
         ew = gamma(nact + 8) * float(np.dot(alpha[act], self.rn[act])) * (1.0 + gamma(nact))
         af, wf, ew = self._feasible(alpha, C, w, b, ap, an, ew)
         _, D_low = dual_lower(y, C, af, act, nact, lam, norm_up(wf), ew, self.rn, fi)
-        coef = w
+        coef = wp
         if relative_gap(P_up, D_low) > 0.0:
             tk, P_up_t = scaled_margin_candidate(self.f, ef, self.rn, y, act, nact, b, lam, wnorm)
             if P_up_t < P_up:
-                coef = tk * w
+                coef = tk * wp
                 b = tk * b
                 P = lam * float(np.dot(coef, coef))
                 P_up = P_up_t
@@ -345,7 +355,7 @@ class Workspace:
             gap, t, _ = self.estimate(alpha, w, lam, c + rho * t)
             self.stats["estimates"] += 1
             if gap <= _ESTIMATE * tol or passes >= max_passes:
-                wc, b, P, gap, t = self.certificate(alpha, lam, c + rho * t)
+                wc, b, P, gap, t = self.certificate(alpha, lam, c + rho * t, tracked=w)
                 self.stats["certificates"] += 1
                 # w(a) from scratch (drops the drift of the updates)
                 np.subtract(self.wpos, self.wneg, out=w)

@@ -154,6 +154,13 @@ def row_norms(is_sparse, Xd, data, indices, indptr, n, rn):
     return kmax
 
 
+def row_norms_from_squares(sq, kmax):
+    """:func:`row_norms` from ``sq[i]``, the float64 sums (in any order) of the
+    float64 squares of the at most ``kmax`` stored entries of each row: the same
+    bound (the sum within ``gamma_kmax``, each square and the root rounded once)."""
+    return np.sqrt(sq) * ((1.0 + gamma(kmax + 2)) * (1.0 + 2.0 * UROUND))
+
+
 @register_jitable
 def _norm_bound(sq, d):
     """``sqrt(sq)`` rounded up, for ``sq`` the compensated sum of the ``d`` squares."""
