@@ -530,3 +530,32 @@ def test_row_norm_bounds_from_the_squares():
             exact = math.sqrt(math.fsum(float(v) ** 2 for v in dense[i].astype(np.float64)))
             assert got[i] >= exact
         assert np.allclose(got, rn, rtol=1e-14, atol=0.0)
+
+
+def test_scaled_dual_point_error_bound_covers_the_snap():
+    """Where the certificate scales a class down (no correction applies: here
+    ``t = 0`` exactly), values within ``SNAP`` of ``C_i`` are put onto ``C_i``; the
+    error bound of ``w'`` covers that move as well as the rounding."""
+    from sklearn_tilt._solvers._problem import make_problem
+    from sklearn_tilt._solvers.hinge._certificate import gamma
+    from sklearn_tilt._solvers.hinge._dcd_kernels import sides
+    from sklearn_tilt._solvers.hinge._dcd_workspace import Workspace
+
+    rng = np.random.RandomState(4)
+    n = 50
+    X = rng.randn(n, 6)
+    y = np.tile([1.0, -1.0], n // 2)
+    s = np.ones(n)
+    ws = Workspace(make_problem(X, y, s, 1.0, tol=1e-7, max_iter=10)[0])
+    C = ws.bounds(0.1)
+    alpha = C * (1.0 - 5e-13)
+    assert float(np.dot(alpha, y)) == 0.0
+    ap, an = sides(*ws.ka, y, alpha, ws.act, ws.wpos, ws.wneg)
+    w = ws.wpos - ws.wneg
+    # the certificate's bound of the rounding of the sides alone
+    ew0 = gamma(n + 8) * float(np.dot(alpha, ws.rn)) * (1.0 + gamma(n))
+    af, wf, ew = ws._feasible(alpha, C, w, 0.0, ap, an, ew0)
+    assert np.all(af == C)  # snapped
+    exact = X.T @ (af * y)
+    err = np.linalg.norm(wf - exact)
+    assert ew0 < err <= ew  # the snap moves w by more than the rounding

@@ -192,6 +192,11 @@ class Workspace:
             rp = an / ap if ap > 0.0 else 0.0
         elif self.fit_intercept and an > ap:
             rn = ap / an if an > 0.0 else 0.0
+        # w' is formed from the sides of a scaled; a' differs from that by the clipping,
+        # the snap onto C_i and the rounding residual moved onto one sample
+        scale = np.where(self.y[act] > 0.0, rp, rn)
+        moved = float(np.dot(np.abs(af[act] - scale * alpha[act]), self.rn[act]))
+        ew = ew + moved * (1.0 + gamma(act.shape[0] + 2))
         return af, rp * self.wpos - rn * self.wneg, ew
 
     def estimate(self, alpha, w, lam, b_hint):
