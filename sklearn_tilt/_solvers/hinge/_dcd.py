@@ -106,12 +106,14 @@ def closed_form_inside(ws, C):
     if act.shape[0] == 0:
         return False, None
     sub = act[:: max(1, act.shape[0] // _CF_SAMPLE)]
+    m = sub.shape[0]
     w = ws.w_of(C)
-    ws.f[sub] = np.asarray(ws.problem.X[sub] @ w, dtype=np.float64).ravel()
+    f = np.asarray(ws.problem.X[sub] @ w, dtype=np.float64).ravel()
+    y = ws.y[sub]
     b = 0.0
     if ws.fit_intercept:
-        b, _ = canonical_intercept(ws.f, ws.y, ws.s, sub, sub.shape[0], 0.0, ws.tbuf)
-    return float(np.mean(ws.y[sub] * (ws.f[sub] + b) < 1.0)) >= _CF_INSIDE, w
+        b, _ = canonical_intercept(f, y, ws.s[sub], np.arange(m), m, 0.0, ws.tbuf)
+    return float(np.mean(y * (f + b) < 1.0)) >= _CF_INSIDE, w
 
 
 def _start(ws, lam, coef_init, intercept_init, dual_init):
@@ -134,13 +136,15 @@ def _start(ws, lam, coef_init, intercept_init, dual_init):
         scores(*ws.ka, n, coef, ws.f)
         alpha = np.where(y * (ws.f + b0) < 1.0, C, 0.0)
     else:
-        inside = True
+        inside, w_cf = True, None
         if far_from_closed_form(C, ws.sq):
-            inside, w = closed_form_inside(ws, C)
-        # the large-lam closed form, or far from it from a = 0, as liblinear
-        alpha = C.copy() if inside else np.zeros(n)
-        if not inside:
-            w = None
+            inside, w_cf = closed_form_inside(ws, C)
+        if inside:
+            # the large-lam closed form (its w formed by the test, where it ran)
+            alpha, w = C.copy(), w_cf
+        else:
+            # far from the large-lam closed form: from a = 0, as liblinear
+            alpha = np.zeros(n)
     alpha[s == 0] = 0.0  # (C_i = 0 there already)
     if w is None:
         w = ws.w_of(alpha) if np.any(alpha) else np.zeros(ws.d)

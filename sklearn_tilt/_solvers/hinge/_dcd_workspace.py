@@ -67,7 +67,7 @@ def _rows_t_dot(ka, idx, v, d):
     start = np.cumsum(lens) - lens
     pos = np.repeat(lo - start, lens) + np.arange(int(lens.sum()))
     vals = data[pos].astype(np.float64) * np.repeat(v, lens)
-    return np.bincount(indices[pos], weights=vals, minlength=d).astype(np.float64)
+    return np.bincount(indices[pos], weights=vals, minlength=d)
 
 
 class Workspace:
