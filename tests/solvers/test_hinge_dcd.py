@@ -559,3 +559,74 @@ def test_scaled_dual_point_error_bound_covers_the_snap():
     exact = X.T @ (af * y)
     err = np.linalg.norm(wf - exact)
     assert ew0 < err <= ew  # the snap moves w by more than the rounding
+
+
+def test_block_rows_only_beyond_the_local_bytes():
+    from sklearn_tilt._solvers._common import kernel_arrays
+    from sklearn_tilt._solvers.hinge._dcd_kernels import _block_rows
+
+    X, _ = make_classification(n_samples=200, n_features=30, random_state=0)
+    X[np.abs(X) < 1.0] = 0.0
+    csr = sp.csr_matrix(X)
+    ka = kernel_arrays(csr)
+    row_bytes = csr.nnz / 200 * (csr.data.itemsize + csr.indices.itemsize)
+    assert _block_rows(ka, 200, 200, 200 * row_bytes + 1.0) == 1
+    bs = _block_rows(ka, 200, 200, 0.0)
+    assert bs > 1 and abs(bs * row_bytes - 30_000) <= row_bytes
+    # dense rows: always a random order
+    assert _block_rows(kernel_arrays(X), 200, 200, 0.0) == 1
+
+
+@pytest.mark.parametrize("local", [0.0, np.inf])
+def test_cd_in_blocks_solves_the_inner_problem(data, local):
+    """Coordinate descent with passes in blocks (``local=0``) or in a random order
+    reaches the same optimum of the inner problem; ``act`` stays a permutation."""
+    from sklearn_tilt._solvers._common import kernel_arrays
+    from sklearn_tilt._solvers.hinge._dcd_kernels import Coords, Inner, cd
+
+    X, y = data
+    order = np.argsort(y, kind="stable")  # rows sorted by class
+    csr = sp.csr_matrix(X[order])
+    y = y[order]
+    n = y.shape[0]
+    C = np.full(n, 1.0 / (2 * n * 1e-2))
+    rho = 0.01 * float(np.mean(csr.multiply(csr).sum(axis=1)))
+    c = 0.3
+
+    def solve(local):
+        alpha = np.zeros(n)
+        w = np.zeros(X.shape[1])
+        act = np.arange(n, dtype=np.int64)
+        coords = Coords(y, C, np.asarray(csr.multiply(csr).sum(axis=1)).ravel() + rho)
+        t, _, viol = cd(
+            kernel_arrays(csr), coords, Inner(c, rho, 1e-7, 10**6, 0, local), act, n, alpha, w, 0.0
+        )
+        assert viol <= 1e-7
+        assert np.array_equal(np.sort(act), np.arange(n))
+        assert t == pytest.approx(alpha @ y, abs=1e-9)
+        wa = csr.T @ (alpha * y)
+        assert np.allclose(w, wa, atol=1e-9)
+        return alpha.sum() - 0.5 * wa @ wa - c * t - 0.5 * rho * t * t
+
+    assert solve(local) == pytest.approx(solve(np.inf), rel=1e-8)
+
+
+@pytest.mark.parametrize("lam", [1e-3, 1e-1, 10.0])
+def test_dcd_in_blocks_is_certified(data, lam, monkeypatch):
+    """With every pass in blocks of consecutive rows (rows sorted by class: the
+    blocks hold one class each), the fits are certified and agree with the
+    active-set method."""
+    import sklearn_tilt._solvers.hinge._dcd_workspace as dcd_workspace
+
+    X, y = data
+    order = np.argsort(y, kind="stable")
+    csr = sp.csr_matrix(X[order])
+    y = y[order]
+    s = np.ones(y.shape[0])
+    ref = solve_binary(csr, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
+    monkeypatch.setattr(dcd_workspace, "LOCAL_BYTES", 0.0)
+    r = solve_binary(csr, y, s, lam, "hinge", tol=TOL, max_iter=10**6, method="dcd")
+    assert r.converged and r.gap <= TOL
+    assert _agree(r, ref)
+    P = primal_objective(csr, y, s, lam, "hinge", r.coef, r.intercept)
+    assert P == pytest.approx(r.primal, rel=1e-9)

@@ -36,6 +36,7 @@ class Inner(NamedTuple):
     eps: float  # KKT tolerance (margin units)
     max_passes: int
     seed: int  # of the visiting order
+    local: float  # bytes of active rows beyond which passes visit blocks (LOCAL_BYTES)
 
 
 @njit(cache=True)
@@ -54,6 +55,57 @@ def _step(is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, q, alpha, w):
     return da
 
 
+#: Passes over active CSR rows whose data exceed this many bytes (beyond a typical
+#: last-level cache, where visits in a random order wait on memory) visit blocks
+#: of consecutive rows of about ``_BLOCK_BYTES`` each, the blocks in a random
+#: order (:func:`_block_rows`; dense rows are long runs already).
+LOCAL_BYTES = 48 * 2**20
+_BLOCK_BYTES = 30_000
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _visit(ka, coords, i, b, alpha, w, pg_max_old, pg_min_old):
+    """Visit sample ``i`` at intercept ``b``: ``(shrink, pg, dt)``, whether it is
+    shrunk (at a bound, its gradient beyond the last pass's extremes), its
+    projected gradient and the change of ``t`` by its coordinate step."""
+    is_sparse, Xd, data, indices, indptr = ka
+    y, C, qd = coords
+    yi = y[i]
+    G = yi * (row_dot(is_sparse, Xd, data, indices, indptr, i, w) + b) - 1.0
+    a = alpha[i]
+    Ci = C[i]
+    pg = 0.0
+    if a <= 0.0:
+        if G > pg_max_old:
+            return True, 0.0, 0.0
+        elif G < 0.0:
+            pg = G
+    elif a >= Ci:
+        if G < pg_min_old:
+            return True, 0.0, 0.0
+        elif G > 0.0:
+            pg = G
+    else:
+        pg = G
+    dt = 0.0
+    if pg != 0.0:
+        dt = _step(is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, qd[i], alpha, w)
+    return False, pg, dt
+
+
+@njit(cache=True)
+def _block_rows(ka, n, active, local):
+    """The rows per block of a pass over ``active`` rows (1: a random order):
+    blocks where the rows' data exceed ``local`` bytes, on CSR input."""
+    is_sparse, Xd, data, indices, indptr = ka
+    if not is_sparse or n == 0:
+        return 1
+    row_bytes = indptr[n] / n * (data.itemsize + indices.itemsize)
+    if row_bytes * active < local:
+        return 1
+    return max(int(_BLOCK_BYTES / max(row_bytes, 1.0)), 1)
+
+
 @njit(cache=True, fastmath=FASTMATH)
 def cd(ka, coords, inner, act, nsel, alpha, w, t):
     """Dual CD with shrinking on the inner problem (module docstring).
@@ -65,18 +117,21 @@ def cd(ka, coords, inner, act, nsel, alpha, w, t):
     move), shrinking as liblinear does; when they have converged, one pass
     over the others admits those that violate their KKT condition by more
     than ``eps / 2`` (and updates them), and the passes go on over the grown
-    selection.  Returns ``(t, passes, viol)``: ``t = sum a_i y_i`` as
-    tracked, the number of passes and the last pass's maximal KKT violation
-    over the selection (margin units).  Converged when ``viol <= eps`` on a
-    pass over the whole selection that no other sample joins.
+    selection.  A pass visits its rows in a random order or, where their data
+    exceed ``inner.local`` bytes, in blocks of consecutive rows in a
+    random order (:func:`_block_rows`).  Returns ``(t, passes, viol)``: ``t =
+    sum a_i y_i`` as tracked, the number of passes and the last pass's maximal
+    KKT violation over the selection (margin units).  Converged when ``viol <=
+    eps`` on a pass over the whole selection that no other sample joins.
     """
     is_sparse, Xd, data, indices, indptr = ka
     y, C, qd = coords
-    c, rho, eps, max_passes, seed = inner
+    c, rho, eps, max_passes, seed, local = inner
     # a private Park-Miller generator for the visiting order: no global random
     # state is read or changed, and the order is the same compiled or not
     state = seed % 2147483646 + 1
     ntot = act.shape[0]
+    n = y.shape[0]
     nact = min(max(nsel, 0), ntot)
     active = nact
     pg_max_old = _INF
@@ -84,50 +139,89 @@ def cd(ka, coords, inner, act, nsel, alpha, w, t):
     passes = 0
     scans = 0
     viol = _INF
+    keep = np.empty(0, dtype=np.bool_)
+    sorted_ = False  # act[:active] in increasing order (kept by block passes)
     while passes < max_passes:
-        # random order of the active part
-        for k in range(active - 1, 0, -1):
-            state = state * 48271 % 2147483647
-            j = state % (k + 1)
-            tmp = act[k]
-            act[k] = act[j]
-            act[j] = tmp
         pg_max = -_INF
         pg_min = _INF
-        s = 0
-        while s < active:
-            i = act[s]
-            b = c + rho * t
-            yi = y[i]
-            G = yi * (row_dot(is_sparse, Xd, data, indices, indptr, i, w) + b) - 1.0
-            a = alpha[i]
-            Ci = C[i]
-            pg = 0.0
-            if a <= 0.0:
-                if G > pg_max_old:
-                    active -= 1
-                    act[s] = act[active]
-                    act[active] = i
-                    continue
-                elif G < 0.0:
+        bs = _block_rows(ka, n, active, local)
+        if bs == 1:
+            # random order of the active part
+            for k in range(active - 1, 0, -1):
+                state = state * 48271 % 2147483647
+                j = state % (k + 1)
+                tmp = act[k]
+                act[k] = act[j]
+                act[j] = tmp
+            sorted_ = False
+            s = 0
+            while s < active:
+                i = act[s]
+                b = c + rho * t
+                yi = y[i]
+                G = yi * (row_dot(is_sparse, Xd, data, indices, indptr, i, w) + b) - 1.0
+                a = alpha[i]
+                Ci = C[i]
+                pg = 0.0
+                if a <= 0.0:
+                    if G > pg_max_old:
+                        active -= 1
+                        act[s] = act[active]
+                        act[active] = i
+                        continue
+                    elif G < 0.0:
+                        pg = G
+                elif a >= Ci:
+                    if G < pg_min_old:
+                        active -= 1
+                        act[s] = act[active]
+                        act[active] = i
+                        continue
+                    elif G > 0.0:
+                        pg = G
+                else:
                     pg = G
-            elif a >= Ci:
-                if G < pg_min_old:
-                    active -= 1
-                    act[s] = act[active]
-                    act[active] = i
-                    continue
-                elif G > 0.0:
-                    pg = G
-            else:
-                pg = G
-            if pg > pg_max:
-                pg_max = pg
-            if pg < pg_min:
-                pg_min = pg
-            if pg != 0.0:
-                t += _step(is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, qd[i], alpha, w)
-            s += 1
+                if pg > pg_max:
+                    pg_max = pg
+                if pg < pg_min:
+                    pg_min = pg
+                if pg != 0.0:
+                    t += _step(
+                        is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, qd[i], alpha, w
+                    )
+                s += 1
+        else:
+            if not sorted_:
+                act[:active].sort()
+                sorted_ = True
+            if keep.shape[0] < active:
+                keep = np.empty(active, dtype=np.bool_)
+            nb = (active + bs - 1) // bs
+            order = np.arange(nb)
+            for k in range(nb - 1, 0, -1):
+                state = state * 48271 % 2147483647
+                j = state % (k + 1)
+                tmp = order[k]
+                order[k] = order[j]
+                order[j] = tmp
+            for q in range(nb):
+                for s in range(order[q] * bs, min(order[q] * bs + bs, active)):
+                    shrink, pg, dt = _visit(
+                        ka, coords, act[s], c + rho * t, alpha, w, pg_max_old, pg_min_old
+                    )
+                    keep[s] = not shrink
+                    pg_max = max(pg_max, pg) if not shrink else pg_max
+                    pg_min = min(pg_min, pg) if not shrink else pg_min
+                    t += dt
+            # the shrunk rows after the kept ones, both in their order
+            shrunk = act[:active][~keep[:active]].copy()
+            m = 0
+            for s in range(active):
+                if keep[s]:
+                    act[m] = act[s]
+                    m += 1
+            act[m:active] = shrunk
+            active = m
         passes += 1
         if pg_max < pg_min:
             viol = 0.0
@@ -165,6 +259,7 @@ def cd(ka, coords, inner, act, nsel, alpha, w, t):
                 if scans >= 2:
                     nact = ntot
             active = nact
+            sorted_ = False
             pg_max_old = _INF
             pg_min_old = -_INF
             continue

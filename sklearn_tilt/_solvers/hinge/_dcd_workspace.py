@@ -19,7 +19,7 @@ from ._certificate import (
     scaled_margin_candidate,
     score_error,
 )
-from ._dcd_kernels import Coords, Inner, cd, scores, sides
+from ._dcd_kernels import LOCAL_BYTES, Coords, Inner, cd, scores, sides
 from ._feasible import equality_correction
 from ._free_set import MAX_FREE, box_candidates, dual_gain, free_rows, free_set_step
 from ._intercept import canonical_intercept
@@ -353,7 +353,9 @@ class Workspace:
         free_steps = 0
         while True:
             cap = min(max(max_passes - passes, 1), check)
-            inner = Inner(float(c), float(rho), float(eps), int(cap), int(outer))
+            inner = Inner(
+                float(c), float(rho), float(eps), int(cap), int(outer), float(LOCAL_BYTES)
+            )
             t, p, viol = cd(self.ka, coords, inner, rows, nsel, alpha, w, t)
             passes += p
             outer += 1
