@@ -111,6 +111,11 @@ DOC_PACKAGES = ("scipy", "sklearn", "networkx", "numpy", "matplotlib", "numba", 
 # a group of two against the rest
 DOC_GROUPINGS = {"networkx": ("networkx",), "numpy_numba": ("numpy", "numba")}
 DOC_MAX_FEATURES = 100_000
+#: The terms of :func:`load_docstrings`: word uni- and bigrams, or character n-grams.
+DOC_FEATURES = {
+    "words": {"ngram_range": (1, 2), "min_df": 2},
+    "chars": {"analyzer": "char_wb", "ngram_range": (3, 4), "min_df": 3},
+}
 CACHE_HOME = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".cache")
 
 
@@ -159,7 +164,7 @@ def docstring_paragraphs(packages=DOC_PACKAGES, site_packages=None, min_chars=40
     return texts, owners
 
 
-def load_docstrings(grouping="networkx", cache_home=CACHE_HOME):
+def load_docstrings(grouping="networkx", cache_home=CACHE_HOME, features="words"):
     """Real text: TF-IDF of docstring paragraphs of installed packages, binary target.
 
     Documents are :func:`docstring_paragraphs` of :data:`DOC_PACKAGES`; features are
@@ -168,13 +173,20 @@ def load_docstrings(grouping="networkx", cache_home=CACHE_HOME):
     float64 with int32 indices); ``y`` is 1 for the paragraphs of the packages of
     ``DOC_GROUPINGS[grouping]``, 0 for the rest.  Built once and cached under ``cache_home``
     (git-ignored); deterministic for a given set of installed packages.
+
+    ``features="chars"``: the same paragraphs as character n-grams instead
+    (``analyzer="char_wb", ngram_range=(3, 4), min_df=3``, the same number of terms):
+    about six times the stored entries, a set whose rows exceed a processor cache.
     """
+    if features not in DOC_FEATURES:
+        raise ValueError(f"features must be one of {sorted(DOC_FEATURES)}, got {features!r}")
     if grouping not in DOC_GROUPINGS:
         raise ValueError(f"grouping must be one of {sorted(DOC_GROUPINGS)}, got {grouping!r}")
     os.makedirs(cache_home, exist_ok=True)
     tag = "docstrings_" + "_".join(DOC_PACKAGES)
     txt_path = os.path.join(cache_home, tag + "_paragraphs.json.gz")
-    mat_path = os.path.join(cache_home, tag + f"_tfidf{DOC_MAX_FEATURES}.npz")
+    suffix = "" if features == "words" else "_" + features
+    mat_path = os.path.join(cache_home, tag + f"_tfidf{DOC_MAX_FEATURES}{suffix}.npz")
     own_path = os.path.join(cache_home, tag + "_owners.txt")
     if not os.path.exists(txt_path):
         texts, owners = docstring_paragraphs()
@@ -186,7 +198,7 @@ def load_docstrings(grouping="networkx", cache_home=CACHE_HOME):
         with gzip.open(txt_path, "rt", encoding="utf-8") as fh:
             blob = json.load(fh)
         vec = TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=DOC_MAX_FEATURES
+            sublinear_tf=True, max_features=DOC_MAX_FEATURES, **DOC_FEATURES[features]
         )
         X = sp.csr_matrix(vec.fit_transform(blob["texts"]), dtype=np.float64)
         X.sort_indices()

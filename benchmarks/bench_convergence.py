@@ -10,7 +10,9 @@ Data sets (``benchmarks/_data.py``):
 
 * ``docs``: real text, TF-IDF (unigrams and bigrams, ``sublinear_tf``, ``min_df=2``, 1e5
   features) of the docstring paragraphs of eight installed packages, "networkx against the
-  rest" (``docs2``: "numpy and numba against the rest", the check grouping);
+  rest" (``docs2``: "numpy and numba against the rest", the check grouping;
+  ``docs-char``: the same paragraphs and target as character 3- and 4-grams, about six
+  times the stored entries);
 * ``fashion``: the 60000 Fashion-MNIST training images (pixels 0..255), "shirt against the
   rest";
 * ``text``: ``make_text_like(N, 80000, 40)`` (synthetic CSR, unit-norm rows).
@@ -61,6 +63,7 @@ SVC_TOLS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)
 LAMS = {
     "docs": (1e-6, 1e-5, 1e-4, 1e-3),
     "docs2": (1e-6, 1e-5, 1e-4, 1e-3),
+    "docs-char": (1e-6, 1e-5, 1e-4, 1e-3, 1e-2),
     "fashion": (1e-1, 1e1, 1e3),
     "text": (1e-6, 1e-5, 1e-4, 1e-3),
 }
@@ -71,6 +74,8 @@ def load(name, text_n):
         return load_docstrings("networkx")
     if name == "docs2":
         return load_docstrings("numpy_numba")
+    if name == "docs-char":
+        return load_docstrings("networkx", features="chars")
     if name == "fashion":
         return load_fashion_binary(positive=FASHION_SHIRT)
     if name == "text":
