@@ -112,8 +112,12 @@ def sq_norms(ka, n):
     """``||x_i||^2`` of every row (float64) from the kernel arrays ``ka`` of ``X``."""
     is_sparse, Xd, data, _, indptr = ka
     if is_sparse:
-        rows = np.repeat(np.arange(n), np.diff(indptr))
-        return np.bincount(rows, weights=np.square(data, dtype=np.float64), minlength=n)
+        # the sum of each non-empty row's segment (empty rows stay 0)
+        out = np.zeros(n)
+        full = indptr[1 : n + 1] > indptr[:n]
+        if np.any(full):
+            out[full] = np.add.reduceat(np.square(data, dtype=np.float64), indptr[:n][full])
+        return out
     return np.einsum("ij,ij->i", Xd, Xd, dtype=np.float64)
 
 

@@ -520,6 +520,7 @@ def test_row_norm_bounds_from_the_squares():
     rng = np.random.RandomState(2)
     X = rng.randn(40, 30) * 10.0 ** rng.randint(-3, 4, (40, 1))
     X[rng.rand(40, 30) < 0.5] = 0.0
+    X[[0, 17, 18, 39]] = 0.0  # empty rows first, inside and last
     for Xk in (X, X.astype(np.float32), sp.csr_matrix(X)):
         ka = kernel_arrays(Xk)
         rn = np.empty(40)
@@ -530,6 +531,7 @@ def test_row_norm_bounds_from_the_squares():
             exact = math.sqrt(math.fsum(float(v) ** 2 for v in dense[i].astype(np.float64)))
             assert got[i] >= exact
         assert np.allclose(got, rn, rtol=1e-14, atol=0.0)
+        assert np.all(got[[0, 17, 18, 39]] == 0.0)
 
 
 def test_scaled_dual_point_error_bound_covers_the_snap():
