@@ -63,37 +63,7 @@ LOCAL_BYTES = 48 * 2**20
 _BLOCK_BYTES = 30_000
 
 
-@njit(cache=True, fastmath=FASTMATH)
-def _visit(ka, coords, i, b, alpha, w, pg_max_old, pg_min_old):
-    """Visit sample ``i`` at intercept ``b``: ``(shrink, pg, dt)``, whether it is
-    shrunk (at a bound, its gradient beyond the last pass's extremes), its
-    projected gradient and the change of ``t`` by its coordinate step."""
-    is_sparse, Xd, data, indices, indptr = ka
-    y, C, qd = coords
-    yi = y[i]
-    G = yi * (row_dot(is_sparse, Xd, data, indices, indptr, i, w) + b) - 1.0
-    a = alpha[i]
-    Ci = C[i]
-    pg = 0.0
-    if a <= 0.0:
-        if G > pg_max_old:
-            return True, 0.0, 0.0
-        elif G < 0.0:
-            pg = G
-    elif a >= Ci:
-        if G < pg_min_old:
-            return True, 0.0, 0.0
-        elif G > 0.0:
-            pg = G
-    else:
-        pg = G
-    dt = 0.0
-    if pg != 0.0:
-        dt = _step(is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, qd[i], alpha, w)
-    return False, pg, dt
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _block_rows(ka, n, active, local):
     """The rows per block of a pass over ``active`` rows (1: a random order):
     blocks where the rows' data exceed ``local`` bytes, on CSR input."""
@@ -104,6 +74,20 @@ def _block_rows(ka, n, active, local):
     if row_bytes * active < local:
         return 1
     return max(int(_BLOCK_BYTES / max(row_bytes, 1.0)), 1)
+
+
+@njit(cache=True)
+def _sort_rows(act, m, mark):
+    """``act[:m]`` (distinct rows) in increasing order, by marks (``mark``: ``n``
+    falses, left so)."""
+    for k in range(m):
+        mark[act[k]] = True
+    k = 0
+    for i in range(mark.shape[0]):
+        if mark[i]:
+            act[k] = i
+            k += 1
+            mark[i] = False
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -139,11 +123,18 @@ def cd(ka, coords, inner, act, nsel, alpha, w, t):
     passes = 0
     scans = 0
     viol = _INF
+    # buffers of the passes (allocated at the first that needs them)
     keep = np.empty(0, dtype=np.bool_)
+    mark = np.empty(0, dtype=np.bool_)
+    moved = np.empty(0, dtype=act.dtype)
+    order = np.empty(0, dtype=act.dtype)
     sorted_ = False  # act[:active] in increasing order (kept by block passes)
     while passes < max_passes:
         pg_max = -_INF
         pg_min = _INF
+        if keep.shape[0] < active:
+            keep = np.empty(ntot, dtype=np.bool_)
+            moved = np.empty(ntot, dtype=act.dtype)
         bs = _block_rows(ka, n, active, local)
         if bs == 1:
             # random order of the active part
@@ -154,9 +145,32 @@ def cd(ka, coords, inner, act, nsel, alpha, w, t):
                 act[k] = act[j]
                 act[j] = tmp
             sorted_ = False
-            s = 0
-            while s < active:
+            nb = active
+        else:
+            # blocks of bs consecutive rows, in a random order
+            if not sorted_:
+                if mark.shape[0] < n:
+                    mark = np.empty(n, dtype=np.bool_)
+                    for k in range(n):
+                        mark[k] = False
+                _sort_rows(act, active, mark)
+                sorted_ = True
+            nb = (active + bs - 1) // bs
+            if order.shape[0] < nb:
+                order = np.empty(nb, dtype=act.dtype)
+            for k in range(nb):
+                order[k] = k
+            for k in range(nb - 1, 0, -1):
+                state = state * 48271 % 2147483647
+                j = state % (k + 1)
+                tmp = order[k]
+                order[k] = order[j]
+                order[j] = tmp
+        for q in range(nb):
+            lo = q if bs == 1 else order[q] * bs
+            for s in range(lo, min(lo + bs, active)):
                 i = act[s]
+                keep[s] = False  # shrunk unless it reaches the end of the visit
                 b = c + rho * t
                 yi = y[i]
                 G = yi * (row_dot(is_sparse, Xd, data, indices, indptr, i, w) + b) - 1.0
@@ -165,22 +179,17 @@ def cd(ka, coords, inner, act, nsel, alpha, w, t):
                 pg = 0.0
                 if a <= 0.0:
                     if G > pg_max_old:
-                        active -= 1
-                        act[s] = act[active]
-                        act[active] = i
                         continue
                     elif G < 0.0:
                         pg = G
                 elif a >= Ci:
                     if G < pg_min_old:
-                        active -= 1
-                        act[s] = act[active]
-                        act[active] = i
                         continue
                     elif G > 0.0:
                         pg = G
                 else:
                     pg = G
+                keep[s] = True
                 if pg > pg_max:
                     pg_max = pg
                 if pg < pg_min:
@@ -189,39 +198,19 @@ def cd(ka, coords, inner, act, nsel, alpha, w, t):
                     t += _step(
                         is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, qd[i], alpha, w
                     )
-                s += 1
-        else:
-            if not sorted_:
-                act[:active].sort()
-                sorted_ = True
-            if keep.shape[0] < active:
-                keep = np.empty(active, dtype=np.bool_)
-            nb = (active + bs - 1) // bs
-            order = np.arange(nb)
-            for k in range(nb - 1, 0, -1):
-                state = state * 48271 % 2147483647
-                j = state % (k + 1)
-                tmp = order[k]
-                order[k] = order[j]
-                order[j] = tmp
-            for q in range(nb):
-                for s in range(order[q] * bs, min(order[q] * bs + bs, active)):
-                    shrink, pg, dt = _visit(
-                        ka, coords, act[s], c + rho * t, alpha, w, pg_max_old, pg_min_old
-                    )
-                    keep[s] = not shrink
-                    pg_max = max(pg_max, pg) if not shrink else pg_max
-                    pg_min = min(pg_min, pg) if not shrink else pg_min
-                    t += dt
-            # the shrunk rows after the kept ones, both in their order
-            shrunk = act[:active][~keep[:active]].copy()
-            m = 0
-            for s in range(active):
-                if keep[s]:
-                    act[m] = act[s]
-                    m += 1
-            act[m:active] = shrunk
-            active = m
+        # the shrunk rows after the kept ones, both in their order
+        m = 0
+        r = 0
+        for s in range(active):
+            if keep[s]:
+                act[m] = act[s]
+                m += 1
+            else:
+                moved[r] = act[s]
+                r += 1
+        for k in range(r):
+            act[m + k] = moved[k]
+        active = m
         passes += 1
         if pg_max < pg_min:
             viol = 0.0
