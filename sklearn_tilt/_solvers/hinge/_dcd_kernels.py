@@ -77,6 +77,19 @@ def _block_rows(ka, n, active, local):
 
 
 @njit(cache=True)
+def _shuffle(a, m, state):
+    """``a[:m]`` in a random order (Fisher-Yates) from the Park-Miller state
+    ``state``; returns the next state."""
+    for k in range(m - 1, 0, -1):
+        state = state * 48271 % 2147483647
+        j = state % (k + 1)
+        tmp = a[k]
+        a[k] = a[j]
+        a[j] = tmp
+    return state
+
+
+@njit(cache=True)
 def _sort_rows(act, m, mark):
     """``act[:m]`` (distinct rows) in increasing order, by marks (``mark``: ``n``
     falses, left so)."""
@@ -138,12 +151,7 @@ def cd(ka, coords, inner, act, nsel, alpha, w, t):
         bs = _block_rows(ka, n, active, local)
         if bs == 1:
             # random order of the active part
-            for k in range(active - 1, 0, -1):
-                state = state * 48271 % 2147483647
-                j = state % (k + 1)
-                tmp = act[k]
-                act[k] = act[j]
-                act[j] = tmp
+            state = _shuffle(act, active, state)
             sorted_ = False
             nb = active
         else:
@@ -160,12 +168,7 @@ def cd(ka, coords, inner, act, nsel, alpha, w, t):
                 order = np.empty(nb, dtype=act.dtype)
             for k in range(nb):
                 order[k] = k
-            for k in range(nb - 1, 0, -1):
-                state = state * 48271 % 2147483647
-                j = state % (k + 1)
-                tmp = order[k]
-                order[k] = order[j]
-                order[j] = tmp
+            state = _shuffle(order, nb, state)
         for q in range(nb):
             lo = q if bs == 1 else order[q] * bs
             for s in range(lo, min(lo + bs, active)):
