@@ -575,14 +575,21 @@ def test_block_rows_only_beyond_the_local_bytes():
     assert _block_rows(ka, 200, 200, 200 * row_bytes + 1.0) == 1
     bs = _block_rows(ka, 200, 200, 0.0)
     assert bs > 1 and abs(bs * row_bytes - 30_000) <= row_bytes
-    # dense rows: always a random order
-    assert _block_rows(kernel_arrays(X), 200, 200, 0.0) == 1
+    # dense rows: by the bytes of a row's values
+    dense_bytes = 30 * X.itemsize
+    assert _block_rows(kernel_arrays(X), 200, 200, 200 * dense_bytes + 1.0) == 1
+    bs = _block_rows(kernel_arrays(X), 200, 200, 0.0)
+    assert bs > 1 and abs(bs * dense_bytes - 30_000) <= dense_bytes
+    assert _block_rows(kernel_arrays(X), 0, 0, 0.0) == 1
 
 
+@pytest.mark.parametrize("dense", [False, True])
 @pytest.mark.parametrize("local", [0.0, np.inf])
-def test_cd_in_blocks_solves_the_inner_problem(data, local):
+def test_cd_in_blocks_solves_the_inner_problem(data, local, dense):
     """Coordinate descent with passes in blocks (``local=0``) or in a random order
-    reaches the same optimum of the inner problem; ``act`` stays a permutation."""
+    reaches the same optimum of the inner problem, also when a solve cut after a
+    few passes goes on from the rows it had not shrunk; ``act`` stays a
+    permutation."""
     from sklearn_tilt._solvers._common import kernel_arrays
     from sklearn_tilt._solvers.hinge._dcd_kernels import Coords, Inner, cd
 
@@ -595,15 +602,23 @@ def test_cd_in_blocks_solves_the_inner_problem(data, local):
     rho = 0.01 * float(np.mean(csr.multiply(csr).sum(axis=1)))
     c = 0.3
 
-    def solve(local):
+    ka = kernel_arrays(csr.toarray() if dense else csr)
+
+    def solve(local, cut=None):
         alpha = np.zeros(n)
         w = np.zeros(X.shape[1])
         act = np.arange(n, dtype=np.int64)
         coords = Coords(y, C, np.asarray(csr.multiply(csr).sum(axis=1)).ravel() + rho)
-        t, _, viol = cd(
-            kernel_arrays(csr), coords, Inner(c, rho, 1e-7, 10**6, 0, local), act, n, alpha, w, 0.0
+        t, nsel = 0.0, n
+        if cut is not None:
+            t, p, viol, nsel = cd(
+                ka, coords, Inner(c, rho, 1e-7, cut, 0, local), act, n, alpha, w, t
+            )
+            assert p == cut and viol > 1e-7 and 0 < nsel < n  # cut, some rows shrunk
+        t, _, viol, left = cd(
+            ka, coords, Inner(c, rho, 1e-7, 10**6, 1, local), act, nsel, alpha, w, t
         )
-        assert viol <= 1e-7
+        assert viol <= 1e-7 and 0 < left <= n
         assert np.array_equal(np.sort(act), np.arange(n))
         assert t == pytest.approx(alpha @ y, abs=1e-9)
         wa = csr.T @ (alpha * y)
@@ -611,10 +626,12 @@ def test_cd_in_blocks_solves_the_inner_problem(data, local):
         return alpha.sum() - 0.5 * wa @ wa - c * t - 0.5 * rho * t * t
 
     assert solve(local) == pytest.approx(solve(np.inf), rel=1e-8)
+    assert solve(local, cut=3) == pytest.approx(solve(np.inf), rel=1e-8)
 
 
+@pytest.mark.parametrize("dense", [False, True])
 @pytest.mark.parametrize("lam", [1e-3, 1e-1, 10.0])
-def test_dcd_in_blocks_is_certified(data, lam, monkeypatch):
+def test_dcd_in_blocks_is_certified(data, lam, dense, monkeypatch):
     """With every pass in blocks of consecutive rows (rows sorted by class: the
     blocks hold one class each), the fits are certified and agree with the
     active-set method."""
@@ -622,7 +639,7 @@ def test_dcd_in_blocks_is_certified(data, lam, monkeypatch):
 
     X, y = data
     order = np.argsort(y, kind="stable")
-    csr = sp.csr_matrix(X[order])
+    csr = np.ascontiguousarray(X[order]) if dense else sp.csr_matrix(X[order])
     y = y[order]
     s = np.ones(y.shape[0])
     ref = solve_binary(csr, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")

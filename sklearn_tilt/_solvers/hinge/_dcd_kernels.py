@@ -55,10 +55,10 @@ def _step(is_sparse, Xd, data, indices, indptr, i, yi, a, Ci, G, q, alpha, w):
     return da
 
 
-#: Passes over active CSR rows whose data exceed this many bytes (beyond a typical
+#: Passes over active rows whose data exceed this many bytes (beyond a typical
 #: last-level cache, where visits in a random order wait on memory) visit blocks
 #: of consecutive rows of about ``_BLOCK_BYTES`` each, the blocks in a random
-#: order (:func:`_block_rows`; dense rows are long runs already).
+#: order (:func:`_block_rows`).
 LOCAL_BYTES = 48 * 2**20
 _BLOCK_BYTES = 30_000
 
@@ -66,11 +66,15 @@ _BLOCK_BYTES = 30_000
 @njit(cache=True, inline="always")
 def _block_rows(ka, n, active, local):
     """The rows per block of a pass over ``active`` rows (1: a random order):
-    blocks where the rows' data exceed ``local`` bytes, on CSR input."""
+    blocks where the rows' data (CSR: the mean row's entries and indices; dense:
+    a row's values) exceed ``local`` bytes."""
     is_sparse, Xd, data, indices, indptr = ka
-    if not is_sparse or n == 0:
+    if n == 0:
         return 1
-    row_bytes = indptr[n] / n * (data.itemsize + indices.itemsize)
+    if is_sparse:
+        row_bytes = indptr[n] / n * (data.itemsize + indices.itemsize)
+    else:
+        row_bytes = float(Xd.shape[1] * Xd.itemsize)
     if row_bytes * active < local:
         return 1
     return max(int(_BLOCK_BYTES / max(row_bytes, 1.0)), 1)
@@ -116,10 +120,12 @@ def cd(ka, coords, inner, act, nsel, alpha, w, t):
     than ``eps / 2`` (and updates them), and the passes go on over the grown
     selection.  A pass visits its rows in a random order or, where their data
     exceed ``inner.local`` bytes, in blocks of consecutive rows in a
-    random order (:func:`_block_rows`).  Returns ``(t, passes, viol)``: ``t =
-    sum a_i y_i`` as tracked, the number of passes and the last pass's maximal
-    KKT violation over the selection (margin units).  Converged when ``viol <=
-    eps`` on a pass over the whole selection that no other sample joins.
+    random order (:func:`_block_rows`).  Returns ``(t, passes, viol, active)``:
+    ``t = sum a_i y_i`` as tracked, the number of passes, the last pass's
+    maximal KKT violation over the selection (margin units) and the number of
+    rows not shrunk at the end (``act[:active]``: a caller that goes on with the
+    same problem passes it as ``nsel``).  Converged when ``viol <= eps`` on a
+    pass over the whole selection that no other sample joins.
     """
     is_sparse, Xd, data, indices, indptr = ka
     y, C, qd = coords
@@ -261,7 +267,7 @@ def cd(ka, coords, inner, act, nsel, alpha, w, t):
             pg_max_old = _INF
         if pg_min_old >= 0.0:
             pg_min_old = -_INF
-    return t, passes, viol
+    return t, passes, viol, active
 
 
 @njit(cache=True, fastmath=FASTMATH)

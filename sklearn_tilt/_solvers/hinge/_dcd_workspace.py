@@ -356,7 +356,7 @@ class Workspace:
             inner = Inner(
                 float(c), float(rho), float(eps), int(cap), int(outer), float(LOCAL_BYTES)
             )
-            t, p, viol = cd(self.ka, coords, inner, rows, nsel, alpha, w, t)
+            t, p, viol, left = cd(self.ka, coords, inner, rows, nsel, alpha, w, t)
             passes += p
             outer += 1
             gap, t, _ = self.estimate(alpha, w, lam, c + rho * t)
@@ -381,11 +381,12 @@ class Workspace:
                 continue
             if viol > eps and free and free_steps < _FREE_STEPS:
                 # the inner solve was cut at its check: a second-order step on a
-                # small free set, then coordinate descent again, which corrects
-                # the partition
+                # small free set (it moves free samples only), then coordinate
+                # descent again from the rows it had not shrunk, which corrects
+                # the partition (and scans the shrunk ones when it converges)
                 free_steps += 1
                 bn = self.free_step(alpha, w, C, t if fi else None, c, rho)
-                nsel = rows.shape[0]
+                nsel = left
                 if bn is None:
                     # no step applies, or none gains: no more for this lam
                     free = False
@@ -395,13 +396,15 @@ class Workspace:
                 t = float(np.dot(alpha[self.act], self.y[self.act]))
                 continue
             if viol > eps:
-                # the inner solve was cut at its check: it goes on, checked after
-                # twice as many passes; near the solution (gap below _MOVE_GAP),
-                # where the centre rather than the inner solve limits the gap,
-                # from the centre moved by the proximal step
+                # the inner solve was cut at its check: it goes on from the rows
+                # it had not shrunk, checked after twice as many passes; near the
+                # solution (gap below _MOVE_GAP), where the centre rather than the
+                # inner solve limits the gap, from the centre moved by the
+                # proximal step
                 check *= 2
                 if gap <= _MOVE_GAP:
                     c += rho * t
+                nsel = left
                 continue
             c_new, grow = self._next_centre(c, t, rho, grow, hist)
             moved = abs(c_new - c)
