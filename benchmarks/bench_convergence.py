@@ -14,7 +14,7 @@ Data sets (``benchmarks/_data.py``):
   ``docs-char``: the same paragraphs and target as character 3- and 4-grams, about six
   times the stored entries);
 * ``fashion``: the 60000 Fashion-MNIST training images (pixels 0..255), "shirt against the
-  rest";
+  rest" (``fashion2``: classes 0, 2, 4, 6 against the rest, the check grouping);
 * ``text``: ``make_text_like(N, 80000, 40)`` (synthetic CSR, unit-norm rows).
 
 For every (set, lam):
@@ -65,6 +65,7 @@ LAMS = {
     "docs2": (1e-6, 1e-5, 1e-4, 1e-3),
     "docs-char": (1e-6, 1e-5, 1e-4, 1e-3, 1e-2),
     "fashion": (1e-1, 1e1, 1e3),
+    "fashion2": (1e-1, 1e1, 1e3),
     "text": (1e-6, 1e-5, 1e-4, 1e-3),
 }
 
@@ -78,6 +79,8 @@ def load(name, text_n):
         return load_docstrings("networkx", features="chars")
     if name == "fashion":
         return load_fashion_binary(positive=FASHION_SHIRT)
+    if name == "fashion2":
+        return load_fashion_binary()
     if name == "text":
         return make_text_like(text_n, 80000, 40)
     raise ValueError(f"unknown data set {name!r}")
