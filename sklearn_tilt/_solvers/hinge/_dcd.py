@@ -26,7 +26,9 @@ Method:
   tightens by 10 per outer iteration.
 * Inexact inner solves: an inner solve is cut after ``_CHECK`` passes, then after
   twice as many each time, and certified; where it is not certified and has not
-  converged, the centre moves by the proximal step and the solve goes on.  So the
+  converged, the centre moves by the proximal step and the solve goes on from the
+  rows it had not shrunk (a restart over the whole selection would cost a pass over
+  rows that stay at their bounds).  So the
   certificate, not the inner tolerance, decides when to stop (the inner solves on an
   ill-conditioned free set, as near-duplicate rows of text make, are slow in their
   last digits, and those digits are not needed while the centre is off).
