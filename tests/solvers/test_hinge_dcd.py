@@ -591,7 +591,7 @@ def test_cd_in_blocks_solves_the_inner_problem(data, local, dense):
     few passes goes on from the rows it had not shrunk; ``act`` stays a
     permutation."""
     from sklearn_tilt._solvers._common import kernel_arrays
-    from sklearn_tilt._solvers.hinge._dcd_kernels import Coords, Inner, cd
+    from sklearn_tilt._solvers.hinge._dcd_kernels import Coords, Inner, _block_rows, cd
 
     X, y = data
     order = np.argsort(y, kind="stable")  # rows sorted by class
@@ -602,11 +602,16 @@ def test_cd_in_blocks_solves_the_inner_problem(data, local, dense):
     rho = 0.01 * float(np.mean(csr.multiply(csr).sum(axis=1)))
     c = 0.3
 
-    ka = kernel_arrays(csr.toarray() if dense else csr)
+    # dense: zero columns widen the rows to 2400 bytes, so that a pass in blocks
+    # visits 20 blocks of 12 rows (the problem is the same)
+    pad = np.zeros((n, 285))
+    ka = kernel_arrays(np.hstack([csr.toarray(), pad]) if dense else csr)
+    if local == 0.0:
+        assert 1 < _block_rows(ka, n, n, local) < n  # several blocks per pass
 
     def solve(local, cut=None):
         alpha = np.zeros(n)
-        w = np.zeros(X.shape[1])
+        w = np.zeros(X.shape[1] + (pad.shape[1] if dense else 0))
         act = np.arange(n, dtype=np.int64)
         coords = Coords(y, C, np.asarray(csr.multiply(csr).sum(axis=1)).ravel() + rho)
         t, nsel = 0.0, n
@@ -622,7 +627,8 @@ def test_cd_in_blocks_solves_the_inner_problem(data, local, dense):
         assert np.array_equal(np.sort(act), np.arange(n))
         assert t == pytest.approx(alpha @ y, abs=1e-9)
         wa = csr.T @ (alpha * y)
-        assert np.allclose(w, wa, atol=1e-9)
+        assert np.allclose(w[: X.shape[1]], wa, atol=1e-9)
+        assert not np.any(w[X.shape[1] :])
         return alpha.sum() - 0.5 * wa @ wa - c * t - 0.5 * rho * t * t
 
     assert solve(local) == pytest.approx(solve(np.inf), rel=1e-8)
@@ -639,7 +645,9 @@ def test_dcd_in_blocks_is_certified(data, lam, dense, monkeypatch):
 
     X, y = data
     order = np.argsort(y, kind="stable")
-    csr = np.ascontiguousarray(X[order]) if dense else sp.csr_matrix(X[order])
+    # dense: zero columns widen the rows so that a pass visits several blocks
+    wide = np.hstack([X[order], np.zeros((X.shape[0], 285))])
+    csr = wide if dense else sp.csr_matrix(X[order])
     y = y[order]
     s = np.ones(y.shape[0])
     ref = solve_binary(csr, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
