@@ -583,6 +583,12 @@ def test_block_rows_only_beyond_the_local_bytes():
     assert _block_rows(kernel_arrays(X), 0, 0, 0.0) == 1
 
 
+def _widened(X):
+    """Dense ``X`` with zero columns up to 300 (2400-byte rows), so that a pass in
+    blocks of about 30 KB visits several blocks; the problem is the same."""
+    return np.hstack([X, np.zeros((X.shape[0], 300 - X.shape[1]))])
+
+
 @pytest.mark.parametrize("dense", [False, True])
 @pytest.mark.parametrize("local", [0.0, np.inf])
 def test_cd_in_blocks_solves_the_inner_problem(data, local, dense):
@@ -602,16 +608,14 @@ def test_cd_in_blocks_solves_the_inner_problem(data, local, dense):
     rho = 0.01 * float(np.mean(csr.multiply(csr).sum(axis=1)))
     c = 0.3
 
-    # dense: zero columns widen the rows to 2400 bytes, so that a pass in blocks
-    # visits 20 blocks of 12 rows (the problem is the same)
-    pad = np.zeros((n, 285))
-    ka = kernel_arrays(np.hstack([csr.toarray(), pad]) if dense else csr)
+    Xk = _widened(csr.toarray()) if dense else csr
+    ka = kernel_arrays(Xk)
     if local == 0.0:
         assert 1 < _block_rows(ka, n, n, local) < n  # several blocks per pass
 
     def solve(local, cut=None):
         alpha = np.zeros(n)
-        w = np.zeros(X.shape[1] + (pad.shape[1] if dense else 0))
+        w = np.zeros(Xk.shape[1])
         act = np.arange(n, dtype=np.int64)
         coords = Coords(y, C, np.asarray(csr.multiply(csr).sum(axis=1)).ravel() + rho)
         t, nsel = 0.0, n
@@ -645,15 +649,13 @@ def test_dcd_in_blocks_is_certified(data, lam, dense, monkeypatch):
 
     X, y = data
     order = np.argsort(y, kind="stable")
-    # dense: zero columns widen the rows so that a pass visits several blocks
-    wide = np.hstack([X[order], np.zeros((X.shape[0], 285))])
-    csr = wide if dense else sp.csr_matrix(X[order])
+    Xs = _widened(X[order]) if dense else sp.csr_matrix(X[order])
     y = y[order]
     s = np.ones(y.shape[0])
-    ref = solve_binary(csr, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
+    ref = solve_binary(Xs, y, s, lam, "hinge", tol=TOL, max_iter=10**4, method="active_set")
     monkeypatch.setattr(dcd_workspace, "LOCAL_BYTES", 0.0)
-    r = solve_binary(csr, y, s, lam, "hinge", tol=TOL, max_iter=10**6, method="dcd")
+    r = solve_binary(Xs, y, s, lam, "hinge", tol=TOL, max_iter=10**6, method="dcd")
     assert r.converged and r.gap <= TOL
     assert _agree(r, ref)
-    P = primal_objective(csr, y, s, lam, "hinge", r.coef, r.intercept)
+    P = primal_objective(Xs, y, s, lam, "hinge", r.coef, r.intercept)
     assert P == pytest.approx(r.primal, rel=1e-9)

@@ -374,7 +374,9 @@ class Workspace:
                 and self.block_step(alpha, w, C, t, c, rho, _BLOCK)
             ):
                 # the inner solve was cut at its check: a block step, then
-                # coordinate descent again, checked after as many passes
+                # coordinate descent again over its whole selection (the block
+                # step moves w along many rows, and shrunk samples may violate
+                # again), checked after as many passes
                 free_steps += 1
                 self.stats["block_steps"] += 1
                 t = float(np.dot(alpha[self.act], self.y[self.act]))
