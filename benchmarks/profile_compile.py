@@ -68,6 +68,9 @@ class Recorder(ev.Listener):
 
 
 def package_dispatchers():
+    from sklearn_tilt._solvers import _jit
+
+    _jit.materialize()  # the kernels are proxies until numba is loaded
     out = {}
     for name, mod in list(sys.modules.items()):
         if name.startswith("sklearn_tilt._solvers") and mod is not None:

@@ -25,11 +25,6 @@ weights (``S = sum(s)``).
 """
 
 from . import _jit_cache
-
-# before any ``cache=True`` kernel is defined: a cache folder must exist for them
-_jit_cache.install_fallback_locator()
-_jit_cache.register_notice()
-
 from ._canonical import SMALL_INPUT
 from ._common import SolverResult, kernel_arrays
 from ._dispatch import HINGE_METHODS, hinge_method, primal_objective, solve_binary, solve_path

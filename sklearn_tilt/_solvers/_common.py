@@ -19,7 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
+
+from ._jit import njit
 
 # fast-math flags for pure dot-product loops (no nnan/ninf: solver logic
 # compares against infinities)
@@ -66,13 +67,10 @@ def kernel_arrays(X):
 
     The arrays are canonicalised (:mod:`._canonical`): small inputs in float64,
     int32 CSR indices where they fit, read-only buffers through a writable alias,
-    so that most inputs share one compiled specialisation of each kernel. The first
-    call also puts every kernel behind its cross-process compile lock
-    (:func:`._jit_cache.guard_kernels`).
+    so that most inputs share one compiled specialisation of each kernel.
     """
-    from . import _canonical, _jit_cache
+    from . import _canonical
 
-    _jit_cache.guard_kernels()
     if sp.issparse(X):
         X = sp.csr_matrix(X)
         if not X.has_sorted_indices:

@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from . import _interpret, _jit_cache
+from . import _interpret
 from ._losses import LOSSES, loss_values
 from .hinge import interior_point_fits
 
@@ -86,7 +86,6 @@ def solve_binary(
     Small problems run without compiling kernels that are not compiled yet
     (:mod:`._interpret`).
     """
-    _jit_cache.guard_kernels()
     return _interpret.run_tiered(
         _interpret.work_of(X),
         _solve_binary,
@@ -168,7 +167,6 @@ def solve_path(
     Small problems run without compiling kernels that are not compiled yet
     (:mod:`._interpret`).
     """
-    _jit_cache.guard_kernels()
     return _interpret.run_tiered(
         _interpret.work_of(X, np.size(lams)),
         _solve_path,

@@ -58,13 +58,8 @@ import types
 
 import numpy as np
 
-from . import _jit_cache
-from ._jit_cache import fallback, global_compiler_lock
-
-try:
-    from numba.core.registry import CPUDispatcher
-except ImportError:  # pragma: no cover - depends on the numba release
-    CPUDispatcher = None
+from . import _jit, _jit_cache
+from ._jit_cache import compiler_lock, fallback
 
 #: the :data:`._jit_cache.FALLBACKS` key of this module's routing
 FEATURE = "running small problems uncompiled"
@@ -161,7 +156,9 @@ def _choose(work):
         return None
     if mode == "auto" and (work > INTERPRET_MAX_WORK or _spent["seconds"] >= INTERPRET_BUDGET_S):
         return None
-    if not routing_works():
+    # numba not loaded yet: the check runs when it is (``_jit.materialize``), and a
+    # failed check switches routing off before any kernel call is routed
+    if _jit.ready() and not routing_works():
         return None
     return "python" if mode == "never" else "cached"
 
@@ -283,6 +280,8 @@ def pure(dispatcher):
     fn = _pure.get(dispatcher)
     if fn is not None:
         return fn
+    from numba.core.registry import CPUDispatcher
+
     py = dispatcher.py_func
     glb = dict(py.__globals__)
     fn = types.FunctionType(py.__code__, glb, py.__name__, py.__defaults__, py.__closure__)
@@ -291,7 +290,7 @@ def pure(dispatcher):
     fn.__qualname__ = py.__qualname__
     _pure[dispatcher] = fn  # before the callees: kernels may call each other in cycles
     for name, value in glb.items():
-        if CPUDispatcher is not None and isinstance(value, CPUDispatcher):
+        if isinstance(value, CPUDispatcher):
             # the small inline helpers (row_dot, ...) are called in the innermost
             # loops: directly; the kernels around those loops look at the clock
             inline = value.targetoptions.get("inline", "never") == "always"
@@ -352,7 +351,7 @@ def load_cached(dispatcher, args):
     cache = getattr(dispatcher, "_cache", None)
     if cache is None:
         return False
-    with global_compiler_lock:
+    with compiler_lock():
         cres = cache.load_overload(argtypes, dispatcher.targetctx)
         if cres is None:
             _not_cached.add(key)
@@ -406,7 +405,7 @@ def routing_works():
     ok = _checked.get("ok")
     if ok is not None:
         return ok
-    with global_compiler_lock:
+    with compiler_lock():
         if "ok" in _checked:
             return _checked["ok"]
         ok = False

@@ -12,13 +12,13 @@ work in real installs and makes it visible:
   refuses to import a ``cache=True`` function at all. :func:`install_fallback_locator`
   adds one last place, for this package's files only: a private per-user folder in
   the temporary directory. ``NUMBA_CACHE_DIR`` still takes precedence over all.
-* **One specialisation per argument type.** :func:`guard_kernels` also makes a
+* **One specialisation per argument type.** :func:`guard` also makes a
   kernel called from another kernel with a constant argument compile for the
   argument's type, not for its value (numba would otherwise compile a second,
   literal-specialised copy of it).
 * **One compile per machine, not per worker.** joblib or dask workers started
-  together on an empty cache would each compile every kernel. :func:`guard_kernels`
-  (run by the first ``kernel_arrays`` call) wraps each kernel's ``compile`` so that
+  together on an empty cache would each compile every kernel. :func:`guard`
+  (applied to each kernel as :mod:`._jit` creates it) wraps its ``compile`` so that
   the first compile of a signature holds an exclusive file lock next to that
   kernel's cache files: a second process waiting on it then finds the compiled
   kernel in the cache and loads it.
@@ -33,31 +33,17 @@ locators, ``Dispatcher.compile``, ``Dispatcher._compile_for_args``). Each use is
 wrapped: if an internal is missing, has another signature or raises, that feature
 switches itself off for the process (:func:`fallback` records why, in
 :data:`FALLBACKS`, and logs it once at INFO level) and the kernels compile as plain
-numba compiles them. A fit never fails because of this layer.
+numba compiles them. A fit never fails because of this layer. Nothing here imports
+numba before :mod:`._jit` does.
 """
 
 import contextlib
-import importlib
 import logging
 import os
-import pkgutil
 import stat
 import tempfile
 import threading
 import time
-
-try:  # numba internals (stable for years, but private): each is optional here
-    from numba.core import event as _event
-except ImportError:  # pragma: no cover - depends on the numba release
-    _event = None
-try:
-    from numba.core.compiler_lock import global_compiler_lock
-except ImportError:  # pragma: no cover
-    global_compiler_lock = threading.RLock()
-try:
-    from numba.core import caching as _caching
-except ImportError:  # pragma: no cover
-    _caching = None
 
 try:
     import fcntl
@@ -115,39 +101,36 @@ def cache_dir(dispatcher):
 # the notice
 
 
-class _Listener(_event.Listener if _event is not None else object):
-    """A ``numba:compile`` listener for this package's kernels that never raises into
-    numba's compiler (an exception of its own switches it off)."""
+def _listener(notice):
+    """A ``numba:compile`` listener for this package's kernels, forwarding to ``notice``,
+    that never raises into numba's compiler (an exception of its own switches it off)."""
+    from numba.core import event
 
-    feature = "compile events"
+    class Listener(event.Listener):
+        def notify(self, event):
+            if notice.feature in FALLBACKS:
+                return
+            try:
+                disp = event.data.get("dispatcher")
+                if _ours(disp):
+                    (notice.started if event.is_start else notice.ended)(disp)
+            except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
+                fallback(notice.feature, exc)
 
-    def notify(self, event):
-        if self.feature in FALLBACKS:
-            return
-        try:
-            disp = event.data.get("dispatcher")
-            if _ours(disp):
-                (self.started if event.is_start else self.ended)(disp)
-        except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
-            fallback(self.feature, exc)
+        # numba's abstract interface (``notify`` above is what numba calls)
+        def on_start(self, event):  # pragma: no cover
+            pass
 
-    # numba's abstract interface (``notify`` above is what numba calls)
-    def on_start(self, event):  # pragma: no cover
-        pass
+        def on_end(self, event):  # pragma: no cover
+            pass
 
-    def on_end(self, event):  # pragma: no cover
-        pass
-
-    def started(self, dispatcher):
-        pass
-
-    def ended(self, dispatcher):
-        pass
+    return Listener()
 
 
-class _CompileNotice(_Listener):
+class _CompileNotice:
     """Logs one line the first time a kernel of the package compiles in this process,
-    and counts the package's compiles (:func:`compile_count`)."""
+    and counts the package's compiles (:func:`compile_count`); numba's compile events
+    reach it through :func:`_listener`."""
 
     feature = "the compiling notice"
 
@@ -190,7 +173,9 @@ def register_notice():
         return
     _registered = True
     try:
-        _event.register("numba:compile", notice)
+        from numba.core import event
+
+        event.register("numba:compile", _listener(notice))
     except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
         fallback("the compiling notice", exc)
 
@@ -234,47 +219,68 @@ def _private_dir(path):
     return path
 
 
-# numba >= 0.61 dropped the leading underscores of these names
-_UserWide = getattr(
-    _caching, "UserWideCacheLocator", getattr(_caching, "_UserWideCacheLocator", None)
-)
-_Impl = getattr(_caching, "CacheImpl", getattr(_caching, "_CacheImpl", None))
+def _caching_classes():
+    """numba's user-wide cache locator and its cache implementation base (numba >= 0.61
+    dropped the leading underscores of these names); None where either is missing."""
+    from numba.core import caching
 
-if _UserWide is not None and _Impl is not None and hasattr(os, "getuid"):
+    wide = getattr(caching, "UserWideCacheLocator", getattr(caching, "_UserWideCacheLocator", None))
+    impl = getattr(caching, "CacheImpl", getattr(caching, "_CacheImpl", None))
+    return (wide, impl) if wide is not None and impl is not None else None
 
-    class TempDirCacheLocator(_UserWide):
-        """Last resort for this package's files: ``$TMPDIR/sklearn_tilt-numba-cache-<uid>``."""
 
-        def __init__(self, py_func, py_file):
-            super().__init__(py_func, py_file)
-            self._cache_path = os.path.join(
-                _fallback_root(), self.get_suitable_cache_subpath(py_file)
-            )
+_locator = {}
 
-        @classmethod
-        def from_function(cls, py_func, py_file):
-            try:
-                if not os.path.abspath(py_file).startswith(_PACKAGE_DIR + os.sep):
+
+def locator_class():
+    """:class:`TempDirCacheLocator`, built on numba's user-wide locator (None where numba's
+    cache classes are not what they were, or on a platform without user ids)."""
+    if "class" in _locator:
+        return _locator["class"]
+    try:
+        found = _caching_classes() if hasattr(os, "getuid") else None
+    except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
+        fallback("the fallback cache folder", exc)
+        found = None
+    cls = None
+    if found is not None:
+
+        class TempDirCacheLocator(found[0]):
+            """Last resort for this package's files: ``$TMPDIR/sklearn_tilt-numba-cache-<uid>``."""
+
+            def __init__(self, py_func, py_file):
+                super().__init__(py_func, py_file)
+                self._cache_path = os.path.join(
+                    _fallback_root(), self.get_suitable_cache_subpath(py_file)
+                )
+
+            @classmethod
+            def from_function(cls, py_func, py_file):
+                try:
+                    if not os.path.abspath(py_file).startswith(_PACKAGE_DIR + os.sep):
+                        return None
+                    if _private_dir(_fallback_root()) is None:
+                        return None
+                    return super().from_function(py_func, py_file)
+                except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
+                    fallback("the fallback cache folder", exc)
                     return None
-                if _private_dir(_fallback_root()) is None:
-                    return None
-                return super().from_function(py_func, py_file)
-            except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
-                fallback("the fallback cache folder", exc)
-                return None
-else:  # pragma: no cover
-    TempDirCacheLocator = None
+
+        cls = TempDirCacheLocator
+    _locator["class"] = cls
+    return cls
 
 
 def install_fallback_locator():
-    """Append :class:`TempDirCacheLocator` to numba's locators (idempotent; off if
-    numba's locator list is not what it was)."""
-    if TempDirCacheLocator is None:
+    """Append :func:`locator_class` to numba's locators (idempotent; off if numba's
+    locator list is not what it was)."""
+    cls = locator_class()
+    if cls is None:
         return
     try:
-        classes = _Impl._locator_classes
-        if TempDirCacheLocator not in classes:
-            classes.append(TempDirCacheLocator)
+        classes = _caching_classes()[1]._locator_classes
+        if cls not in classes:
+            classes.append(cls)
     except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
         fallback("the fallback cache folder", exc)
 
@@ -362,7 +368,7 @@ def _guard(dispatcher):
         if done or path is None:
             return original(plain)
         # numba's compiler lock first, then the file lock: one order everywhere
-        with global_compiler_lock, _FileLock(path):
+        with compiler_lock(), _FileLock(path):
             return original(plain)
 
     compile._sklearn_tilt_guarded = True
@@ -370,42 +376,32 @@ def _guard(dispatcher):
     dispatcher.compile = compile
 
 
-_guard_lock = threading.Lock()
-_guarded_all = False
+def compiler_lock():
+    """numba's compiler lock (numba is loaded by then: only compiled kernels need it)."""
+    try:
+        from numba.core.compiler_lock import global_compiler_lock
+    except ImportError:  # pragma: no cover - depends on the numba release
+        return _own_lock
+    return global_compiler_lock
+
+
+_own_lock = threading.RLock()
+
+
+def guard(dispatcher):
+    """Put a new kernel dispatcher behind its compile lock and the routing of
+    :mod:`._interpret`."""
+    from . import _interpret
+
+    try:
+        _guard(dispatcher)
+    except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
+        fallback("the compile guard", exc)
+    _interpret.hook(dispatcher)
 
 
 def guard_kernels():
-    """Import every solver module and put every kernel behind its compile lock and the
-    routing of :mod:`._interpret` (once)."""
-    global _guarded_all
-    if _guarded_all:
-        return
-    with _guard_lock, global_compiler_lock:
-        if _guarded_all:
-            return
-        from . import _interpret
+    """Create every kernel's dispatcher, guarded and routed (:func:`._jit.materialize`)."""
+    from . import _jit
 
-        pkg = importlib.import_module(__name__.rsplit(".", 1)[0])
-        names = [pkg.__name__] + [
-            m.name for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")
-        ]
-        mods = [importlib.import_module(name) for name in names]
-        _guarded_all = True
-        try:
-            from numba.core.registry import CPUDispatcher
-
-            kernels = [
-                obj
-                for mod in mods
-                for obj in list(vars(mod).values())
-                if isinstance(obj, CPUDispatcher) and _ours(obj)
-            ]
-        except Exception as exc:  # noqa: BLE001 - see the module's "Fail safe"
-            fallback("the compile guard", exc)
-            return
-        for obj in kernels:
-            try:
-                _guard(obj)
-            except Exception as exc:  # noqa: BLE001
-                fallback("the compile guard", exc)
-            _interpret.hook(obj)
+    _jit.materialize()

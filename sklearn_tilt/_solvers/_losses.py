@@ -13,7 +13,8 @@ magnitude) and a float64 numpy version for whole arrays.
 import math
 
 import numpy as np
-from numba import njit
+
+from ._jit import njit
 
 #: the names of the losses, in one place
 LOSSES = ("hinge", "softplus")

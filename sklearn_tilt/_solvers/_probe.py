@@ -5,7 +5,7 @@ folder; ``sklearn-tilt compile`` reports that folder through it, and the tests o
 the cache machinery compile it (a fraction of a second) instead of a solver.
 """
 
-from numba import njit
+from ._jit import njit
 
 
 @njit(cache=True)

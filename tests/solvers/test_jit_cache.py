@@ -17,11 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from numba.core.registry import CPUDispatcher
 from sklearn.datasets import make_classification
 
 from sklearn_tilt import ScaledLossLinearClassifier
-from sklearn_tilt._solvers import _canonical, _jit_cache, kernel_arrays, solve_binary
+from sklearn_tilt._solvers import _canonical, _jit, _jit_cache, kernel_arrays, solve_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,27 +91,32 @@ def test_read_only_input_is_aliased_not_copied(tmp_path):
 
 
 def _signature_counts():
-    import importlib
-    import pkgutil
-
-    import sklearn_tilt._solvers as pkg
-
-    counts = {}
-    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
-        mod = importlib.import_module(info.name)
-        for name, obj in vars(mod).items():
-            if isinstance(obj, CPUDispatcher):
-                counts[f"{info.name}.{name}"] = len(obj.signatures)
-    return counts
+    return {
+        f"{d.py_func.__module__}.{d.py_func.__qualname__}": len(d.signatures)
+        for d in _jit.kernels()
+    }
 
 
 @pytest.mark.parametrize("loss", ["hinge", "softplus"])
 def test_input_variants_share_the_float64_kernels(loss, tmp_path):
     """float32, CSR (int32 or int64 indices), Fortran-ordered and read-only inputs
-    compile no new specialisation of the kernels that the dense float64 fit used."""
+    compile no new specialisation of the kernels that the dense float64 fit used
+    (hinge: both kernel methods; the interior point runs no kernel)."""
     X, y = make_classification(120, 10, random_state=0)
-    ScaledLossLinearClassifier(loss=loss).fit(X, y)
+    yy = np.where(y == 1, 1.0, -1.0)
+
+    def fit(Xv):
+        if loss == "softplus":
+            ScaledLossLinearClassifier(loss=loss).fit(Xv, y)
+        else:
+            for method in ("active_set", "dcd"):
+                solve_binary(
+                    Xv, yy, np.ones(len(y)), 0.1, loss, tol=1e-6, max_iter=1000, method=method
+                )
+
+    fit(X)
     before = _signature_counts()
+    assert sum(before.values()) > 0
     np.save(tmp_path / "X.npy", X)
     X64 = sp.csr_matrix(X)
     X64.indices, X64.indptr = X64.indices.astype(np.int64), X64.indptr.astype(np.int64)
@@ -123,9 +127,8 @@ def test_input_variants_share_the_float64_kernels(loss, tmp_path):
         np.asfortranarray(X),
         np.load(tmp_path / "X.npy", mmap_mode="r"),
     ):
-        ScaledLossLinearClassifier(loss=loss).fit(Xv, y)
+        fit(Xv)
     # int64 CSR indices, through the solver (the estimator's validation may refuse them)
-    yy = np.where(y == 1, 1.0, -1.0)
     solve_binary(X64, yy, np.ones(len(y)), 0.1, loss, tol=1e-6, max_iter=1000)
     after = _signature_counts()
     # kernels that only sparse input needs compile when it first arrives: fine
@@ -135,11 +138,14 @@ def test_input_variants_share_the_float64_kernels(loss, tmp_path):
 
 LITERAL_CHILD = """
 import sys
-from sklearn_tilt._solvers import _jit_cache, _probe
 if sys.argv[1] == "guard":
-    _jit_cache.guard_kernels()
-assert _probe.probe_calls(3) == 6
-print("SIGNATURES", [str(s) for s in _probe.probe.signatures])
+    from sklearn_tilt._solvers._probe import probe, probe_calls
+else:  # the same kernels under plain numba
+    from numba import njit
+    probe = njit(lambda x: x + 1)
+    probe_calls = njit(lambda x: probe(x) + probe(1))
+assert probe_calls(3) == 6
+print("SIGNATURES", [str(s) for s in probe.signatures])
 """
 
 
@@ -185,7 +191,8 @@ def test_notice_goes_through_logging(caplog):
 
     from sklearn_tilt._solvers import _probe
 
-    listener = _jit_cache._CompileNotice()
+    notice = _jit_cache._CompileNotice()
+    listener = _jit_cache._listener(notice)
 
     class Event:
         def __init__(self, disp, is_start):
@@ -197,7 +204,7 @@ def test_notice_goes_through_logging(caplog):
         for disp in (foreign, _probe.probe, _probe.probe):
             listener.notify(Event(disp, True))
             listener.notify(Event(disp, False))
-    assert listener.compiled == 2
+    assert notice.compiled == 2
     records = [r for r in caplog.records if r.name == "sklearn_tilt"]
     assert len(records) == 1 and records[0].levelname == "WARNING"
     assert records[0].getMessage().startswith("sklearn_tilt: compiling the numba kernels")
@@ -258,25 +265,25 @@ def test_guard_wraps_every_kernel_once():
 # a cache folder that exists
 
 
-@pytest.mark.skipif(_jit_cache.TempDirCacheLocator is None, reason="POSIX only")
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX only")
 def test_fallback_locator_is_private_and_only_for_this_package(tmp_path, monkeypatch):
     import tempfile
 
     from sklearn_tilt._solvers import _probe
 
+    _jit.materialize()  # installs the locator
+    locator = _jit_cache.locator_class()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    loc = _jit_cache.TempDirCacheLocator.from_function(_probe.probe.py_func, _probe.__file__)
+    loc = locator.from_function(_probe.probe.py_func, _probe.__file__)
     root = Path(_jit_cache._fallback_root())
     assert loc is not None and Path(loc.get_cache_path()).parent == root
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
     # another package's file: not ours to place
-    assert _jit_cache.TempDirCacheLocator.from_function(np.add, np.__file__) is None
+    assert locator.from_function(np.add, np.__file__) is None
     # a folder others can write into is refused (it could hold planted code)
     root.chmod(0o777)
-    assert (
-        _jit_cache.TempDirCacheLocator.from_function(_probe.probe.py_func, _probe.__file__) is None
-    )
-    assert _jit_cache.TempDirCacheLocator in _jit_cache._Impl._locator_classes
+    assert locator.from_function(_probe.probe.py_func, _probe.__file__) is None
+    assert locator in _jit_cache._caching_classes()[1]._locator_classes
 
 
 # ---------------------------------------------------------------------------

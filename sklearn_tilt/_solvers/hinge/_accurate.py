@@ -5,8 +5,8 @@ allowances of the certificate stand between it and ``tol``.
 """
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ._certificate import UROUND, gamma, norm_up, two_sum
 
 

@@ -47,8 +47,8 @@ form reads the arrays in place (:func:`._rounding.take`).
 """
 
 import numpy as np
-from numba.extending import overload, register_jitable
 
+from .._jit import overload, register_jitable
 from ._feasible import make_feasible, polish_equality
 from ._rounding import (
     UROUND,

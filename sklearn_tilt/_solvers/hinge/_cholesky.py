@@ -8,9 +8,9 @@ identity, ``keep`` False), so a degenerate Gram matrix never breaks a step.
 """
 
 import numpy as np
-from numba import njit
 
 from .._common import FASTMATH
+from .._jit import njit
 
 
 @njit(cache=True, fastmath=FASTMATH)

@@ -13,9 +13,9 @@ every update of ``t`` and the curvature of coordinate ``i`` being ``||x_i||^2 + 
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from .._common import FASTMATH, row_axpy, row_dot
+from .._jit import njit
 
 _INF = np.inf
 

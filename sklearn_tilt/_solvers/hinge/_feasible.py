@@ -8,8 +8,8 @@ certificate of the coordinate descent only, in NumPy.
 """
 
 import numpy as np
-from numba.extending import overload
 
+from .._jit import overload
 from ._rounding import csum, put, take, two_sum
 
 #: values within this fraction of ``C_i`` are put onto ``C_i``

@@ -11,9 +11,9 @@ for dense and CSR input of either dtype.
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from .._common import FASTMATH, argsort, row_axpy
+from .._jit import njit
 
 # Gram rows computed by BLAS when at least this many are missing at once
 # (below, SIMD loops: BLAS is slow on small, oddly shaped products)

@@ -12,8 +12,8 @@ Two forms, as the certificate (:mod:`._certificate`): NumPy code for Python call
 """
 
 import numpy as np
-from numba.extending import overload, register_jitable
 
+from .._jit import overload, register_jitable
 from ._rounding import take
 
 _INF = np.inf

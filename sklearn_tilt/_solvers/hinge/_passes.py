@@ -5,9 +5,8 @@ The design matrix ``X`` is the tuple of the five kernel arguments of
 accumulated in float64 whatever the dtype of ``X``.
 """
 
-from numba import njit
-
 from .._common import FASTMATH, row_axpy, row_dot
+from .._jit import njit
 from ._certificate import gamma
 
 

@@ -1,8 +1,8 @@
 """The warm-started path of the decomposition method."""
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ._certificate import UROUND, norm_up, score_error
 from ._gram import new_cache
 from ._predict import predict, rebuild_w

@@ -7,9 +7,8 @@ clipped to the box and made feasible with as local a change as possible;
 over the samples on their upper bound, kept up to date.
 """
 
-from numba import njit
-
 from .._common import FASTMATH, row_axpy
+from .._jit import njit
 from ._certificate import UROUND, gamma, norm_up
 
 

@@ -12,9 +12,9 @@ row/column of ``i`` in the Gram matrix ``K``; ``L`` the room of the Cholesky fac
 """
 
 import numpy as np
-from numba import njit
 
 from .._common import FASTMATH
+from .._jit import njit
 from ._cholesky import chol_append, chol_delete, chol_solve, cholesky_inplace
 from ._select import up_low
 from ._smo import cd, smo

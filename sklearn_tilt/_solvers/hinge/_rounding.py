@@ -11,7 +11,8 @@ Python, both within the same error bound; the others are one function for both
 import math
 
 import numpy as np
-from numba.extending import overload, register_jitable
+
+from .._jit import overload, register_jitable
 
 # unit roundoff of float64
 UROUND = 2.0**-53

@@ -8,9 +8,9 @@ optimum ``max_{I_up} t <= b <= min_{I_low} t``.
 """
 
 import numpy as np
-from numba import njit
 
 from .._common import argsort
+from .._jit import njit
 
 _INF = np.inf
 

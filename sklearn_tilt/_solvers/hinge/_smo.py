@@ -10,8 +10,8 @@ row/column of ``i`` in the Gram matrix ``K``.
 """
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ._select import up_low
 
 _INF = np.inf

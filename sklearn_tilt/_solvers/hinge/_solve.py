@@ -6,9 +6,9 @@ named records of :mod:`._records` and :class:`._gram.GramCache`.
 """
 
 import numpy as np
-from numba import njit
 
 from .._common import row_axpy
+from .._jit import njit
 from ._accurate import accurate_score_error, accurate_scores, accurate_w
 from ._certificate import (
     UROUND,

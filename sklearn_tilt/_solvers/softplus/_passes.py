@@ -13,9 +13,9 @@ the storage of ``X``. The measurements behind the loop layouts are in
 """
 
 import numpy as np
-from numba import njit
 
 from .._common import FASTMATH
+from .._jit import njit
 from .._losses import softplus_parts as _parts
 from ._records import Sums
 

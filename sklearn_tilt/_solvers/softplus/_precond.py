@@ -21,9 +21,10 @@
 """
 
 import numpy as np
-from numba import njit
 from scipy.linalg import blas as _blas
 from scipy.linalg import lapack as _lapack
+
+from .._jit import njit
 
 PREC_SCALAR = 0  # diag(2 lam, ..., 2 lam, sum c D): the penalty dominates
 PREC_CHOLESKY = 1  # Cholesky factor of an earlier exact Hessian (small d)

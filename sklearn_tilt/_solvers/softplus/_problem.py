@@ -8,10 +8,10 @@ that the memory-bound passes read in up to 8x fewer bytes. All arithmetic is flo
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 
-from .. import _canonical, _jit_cache
+from .. import _canonical
 from .._common import kernel_arrays
+from .._jit import njit
 from ._passes import ALL_ROWS, Passes
 from ._records import Design, Samples
 
@@ -64,9 +64,7 @@ def _csr_scan(data, indices, indptr, c, y, used, rowsq, sums):
 
 def _scan(X, c, y, used, rowsq, sums):
     """:func:`_csr_scan` on the CSR arrays of ``X`` canonicalised as ``kernel_arrays``
-    does (one compiled specialisation for all input variants), with the compile lock
-    in place (the scan runs before ``kernel_arrays``)."""
-    _jit_cache.guard_kernels()
+    does (one compiled specialisation for all input variants)."""
     indices, indptr = _canonical.csr_index(X.indices, X.indptr, X.shape[1])
     return _csr_scan(_canonical.values(X.data), indices, indptr, c, y, used, rowsq, sums)
 
