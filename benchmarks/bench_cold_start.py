@@ -6,7 +6,9 @@ same configuration runs again in fresh processes that reuse a cache filled by a 
 run ("warm"). Each child reports, measured inside the process with ``perf_counter``:
 
 * ``import_s``: ``from sklearn_tilt import ScaledLossLinearClassifier`` (imports
-  scikit-learn and scipy; numba is imported by the first kernel call, if any);
+  scikit-learn and scipy; numba is imported by the first kernel call, if any), or
+  for scikit-learn's peers ``import sklearn.linear_model, sklearn.svm`` (nothing of
+  this package is imported in their processes);
 * ``fit1_s``: the first ``ScaledLossLinearClassifier(loss=...).fit(X, y)`` on
   ``make_classification(200, 20, random_state=0)`` (compiles or loads the kernels);
 * ``fit2_s``: a second fit of the same data in the same process (the warm solver);
@@ -37,6 +39,7 @@ README table comparing two labels from their CSV files without running anything.
 """
 
 import argparse
+import compileall
 import csv
 import json
 import os
@@ -80,8 +83,12 @@ SCENARIOS = [
 CHILD = r"""
 import json, sys, time
 t0, c0 = time.perf_counter(), time.process_time()
-from sklearn_tilt import ScaledLossLinearClassifier
-from sklearn_tilt._solvers import compile_count  # numba only when a kernel runs
+if sys.argv[1].endswith(("-linearsvc", "-logreg")):  # a peer: nothing of ours imported
+    import sklearn.linear_model, sklearn.svm
+    compile_count = lambda: 0
+else:
+    from sklearn_tilt import ScaledLossLinearClassifier
+    from sklearn_tilt._solvers import compile_count  # numba only when a kernel runs
 t_import, c_import = time.perf_counter() - t0, time.process_time() - c0
 import numpy as np, scipy.sparse as sp
 from sklearn.datasets import make_classification
@@ -191,6 +198,8 @@ def run_child(cfg, cache_dir, src=ROOT, jit="auto", blas_threads="1"):
     env["NUMBA_CACHE_DIR"] = str(cache_dir)
     env["SKLEARN_TILT_JIT"] = jit
     env["PYTHONPATH"] = str(src) + os.pathsep + env.get("PYTHONPATH", "")
+    # modules load from their .pyc files, as users' do (see :func:`run`)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if blas_threads == "default":
         env.pop("OMP_NUM_THREADS", None)
         env.pop("OPENBLAS_NUM_THREADS", None)
@@ -264,6 +273,9 @@ def _show(kind, cfg, r, res):
 
 def run(configs, repeats, label, src=ROOT, parallel=1, append=False, jit="auto", blas_threads="1"):
     _LOAD[0] = os.getloadavg()[0]
+    # the package's .pyc files, as an install has them (PYTHONDONTWRITEBYTECODE in the
+    # caller's environment would otherwise make every child compile the sources anew)
+    compileall.compile_dir(str(Path(src) / "sklearn_tilt"), quiet=1)
     rows = []
     csv_path = RESULTS / f"cold_start_{label}.csv"
     if append and csv_path.exists():
