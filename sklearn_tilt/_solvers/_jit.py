@@ -66,7 +66,7 @@ class Kernel:
 
 
 def _dispatcher(kernel):
-    if kernel.dispatcher is None:
+    if not _state["ready"]:  # not ``kernel.dispatcher``: set before the others are ready
         materialize()
     return kernel.dispatcher
 
@@ -157,9 +157,6 @@ def materialize():
             _materialize()
         finally:
             _state["running"] = False
-    from . import _interpret
-
-    _interpret.routing_works()  # checked once numba is loaded (see _interpret._choose)
 
 
 def _materialize():
@@ -176,6 +173,9 @@ def _materialize():
         _create(kernel)
     _register_typeof()
     _replace_proxies()
+    from . import _interpret
+
+    _interpret.routing_works()  # checked once numba is loaded (see _interpret._choose)
     _state["ready"] = True
 
 

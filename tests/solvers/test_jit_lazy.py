@@ -118,3 +118,28 @@ def test_no_module_imports_numba_at_import_time():
         str(p.relative_to(root)) for p in root.rglob("*.py") if top_level.search(p.read_text())
     ]
     assert not offenders, offenders
+
+
+THREADS_CHILD = """
+import threading
+from sklearn_tilt._solvers._probe import probe, probe_calls  # proxies, numba not loaded
+barrier, out = threading.Barrier(4), []
+def call(i):
+    barrier.wait()
+    out.append((probe_calls if i % 2 else probe)(i))
+threads = [threading.Thread(target=call, args=(i,)) for i in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+from sklearn_tilt._solvers import _jit, _jit_cache
+assert sorted(out) == [1, 3, 4, 6] and _jit.ready() and not _jit_cache.FALLBACKS, out
+print("OK")
+"""
+
+
+def test_first_calls_from_threads_at_once(tmp_path):
+    """Threads calling kernels at the same time before numba is loaded: one creates the
+    dispatchers, the others wait for them, every call returns its value."""
+    proc = _python(THREADS_CHILD, tmp_path)
+    assert proc.returncode == 0 and "OK" in proc.stdout, proc.stderr
