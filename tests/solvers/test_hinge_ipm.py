@@ -191,3 +191,37 @@ def test_rows_beyond_float32_have_no_float32_copy():
     X[0, 0] = 1e39
     s = np.ones(40)
     assert _Rows(problem_of(X, y, s, s.sum(), 1e-7, 100, True)).Y32 is None
+
+
+def test_finish_without_a_solvable_partition(monkeypatch):
+    """Every partition refused by the finish (none solvable): the interior point goes on
+    and certifies its own point (this raised a TypeError when the first finish found no
+    partition)."""
+    from sklearn_tilt._solvers.hinge import _ipm_finish
+
+    monkeypatch.setattr(_ipm_finish, "_MAX_FREE", -1)
+    X, y = _overlap(300, 10)
+    for lam in (1e-3, 1.0, 1e3):
+        r = solve_binary(X, y, np.ones(300), lam, "hinge", tol=1e-7, max_iter=1000)
+        assert r.converged and r.gap <= 1e-7, (lam, r.message)
+
+
+def test_finish_builds_no_system_beyond_twice_the_unknowns(monkeypatch):
+    """Large ``lam`` on 5000 x 100: the partitions of the early finishes put thousands of
+    samples on the margin; such systems are singular (more margin rows than unknowns) and
+    least squares on them took seconds each. They are skipped, and the fit certifies."""
+    from sklearn.datasets import make_classification
+
+    from sklearn_tilt._solvers.hinge import _ipm_finish
+
+    sizes = []
+    solve = _ipm_finish._solve_or_lstsq
+    monkeypatch.setattr(
+        _ipm_finish, "_solve_or_lstsq", lambda A, rhs: sizes.append(A.shape[0]) or solve(A, rhs)
+    )
+    X, yc = make_classification(5000, 100, n_informative=30, n_classes=3, random_state=2)
+    y = np.where(yc == 0, 1.0, -1.0)
+    assert hinge_method(X) == "interior_point"
+    r = solve_binary(X, y, np.ones(5000), 1e3, "hinge", tol=1e-7, max_iter=1000)
+    assert r.converged and r.gap <= 1e-7
+    assert sizes and max(sizes) <= 101 + 2 * 101, max(sizes)

@@ -310,7 +310,7 @@ def _solve(problem, lam):
             if rel_mu <= _MU_FINISH and rel_mu <= 0.1 * last_try:
                 last_try = rel_mu
                 best, k = finish(prob, lam, tol, partition(prob, _point(prob, wb, Z)), best)
-                if best[0] <= tol:
+                if best is not None and best[0] <= tol:
                     break
             if rel_mu <= _MU_STOP:
                 status = "stalled"

@@ -23,8 +23,14 @@ from ._certificate import (
 )
 from ._intercept import canonical_intercept
 
-# the finish solves dense systems of d + 1 + |F| unknowns: not beyond this |F|
+# the finish solves dense systems of d + 1 + |F| unknowns: not beyond this |F|,
+# nor beyond _FREE_PER_UNKNOWN (d + 1). A system with |F| > d + 1 is singular (rank
+# at most 2 (d + 1)) and goes to least squares, at O((d + 1 + |F|)^3): data in general
+# position have at most d + 1 samples on the margin, so such a partition says that
+# the interior point is not yet close enough, and it goes on instead (degenerate
+# data, duplicates on the margin, keep room up to twice d + 1)
 _MAX_FREE = 1500
+_FREE_PER_UNKNOWN = 2
 # partitions tried by one finish (it stops earlier when a partition repeats)
 _FINISH_STEPS = 30
 
@@ -55,7 +61,7 @@ def _kkt_solve(prob, lam, part):
     F = np.flatnonzero(part == 2)
     U = part == 1
     f = F.shape[0]
-    if f > _MAX_FREE:
+    if f > _MAX_FREE or f > _FREE_PER_UNKNOWN * k:
         return None
     A = np.zeros((k + f, k + f))
     rhs = np.zeros(k + f)
