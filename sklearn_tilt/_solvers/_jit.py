@@ -27,7 +27,7 @@ import pkgutil
 import sys
 import threading
 
-_PACKAGE = __name__.split(".", 1)[0]  # "sklearn_tilt"
+from ._jit_cache import _PACKAGE  # "sklearn_tilt"
 
 _kernels = []  # every Kernel, in definition order
 _registrations = []  # (kind, function, options) for register_jitable / overload

@@ -183,7 +183,7 @@ def register_notice():
 def compile_count():
     """Kernel specialisations of this package compiled in this process so far
     (``None`` when numba's compile events are not available)."""
-    if "the compiling notice" in FALLBACKS or "compile events" in FALLBACKS:
+    if "the compiling notice" in FALLBACKS:
         return None
     return notice.compiled
 
