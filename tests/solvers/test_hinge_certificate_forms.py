@@ -18,8 +18,13 @@ import numpy as np
 import pytest
 from numba import njit
 
+from sklearn_tilt._solvers import _jit
 from sklearn_tilt._solvers.hinge import _certificate as cert
 from sklearn_tilt._solvers.hinge import _intercept as icpt
+
+# the compiled forms below call the package's registrations, which numba learns when
+# the package loads it (on the first kernel call): load it now, whatever ran before
+_jit.materialize()
 
 ROOT = Path(__file__).resolve().parents[2]
 U = 2.0**-53

@@ -23,6 +23,7 @@ from ._dcd_kernels import LOCAL_BYTES, Coords, Inner, cd, scores, sides
 from ._feasible import equality_correction
 from ._free_set import MAX_FREE, box_candidates, dual_gain, free_rows, free_set_step
 from ._intercept import canonical_intercept
+from ._restricted import finish_due, restricted_finish
 
 # an inner solve is certified after _CHECK passes, then after twice as many each time
 _CHECK = 20
@@ -94,7 +95,14 @@ class Workspace:
         self.rho = _RHO * m if m > 0 else 1.0
         self.b_w = 0.0  # the best intercept of the last certificate's w(a)
         # counters of the work done (SolverResult.stats)
-        self.stats = {"certificates": 0, "estimates": 0, "free_steps": 0, "block_steps": 0}
+        self.stats = {
+            "certificates": 0,
+            "estimates": 0,
+            "free_steps": 0,
+            "block_steps": 0,
+            "finishes": 0,
+            "finish_rounds": 0,
+        }
 
     def bounds(self, lam):
         """The box bounds ``C_i`` at ``lam``."""
@@ -351,6 +359,8 @@ class Workspace:
             nsel = rows.shape[0]
         free = True  # the free-set step may still apply at this lam
         free_steps = 0
+        tried = None  # passes at the last finish
+        estimates = []  # (passes, estimated gap)
         while True:
             cap = min(max(max_passes - passes, 1), check)
             inner = Inner(
@@ -361,6 +371,25 @@ class Workspace:
             outer += 1
             gap, t, _ = self.estimate(alpha, w, lam, c + rho * t)
             self.stats["estimates"] += 1
+            estimates.append((passes, gap))
+            if finish_due(self.d, estimates, tol, tried) and passes < max_passes:
+                # a slow tail: the second-order finish on the samples near their
+                # margins (._restricted); it certifies, or its point is a new start
+                tried = passes
+                self.stats["finishes"] += 1
+                out = restricted_finish(self, alpha, lam, tol, passes)
+                if out is not None and out[1][3] < gap:
+                    alpha[:] = out[0]
+                    wc, b, P, gap, t = out[1]
+                    if gap <= tol:
+                        break
+                    np.copyto(w, self.w_of(alpha))
+                    c = b if fi else 0.0
+                    t = float(np.dot(alpha[self.act], self.y[self.act]))
+                    rows, nsel, _ = self.select(alpha, C, c, _BAND)
+                    continue
+                # its certificates left other scores: those of w again
+                gap, t, _ = self.estimate(alpha, w, lam, c + rho * t)
             if gap <= _ESTIMATE * tol or passes >= max_passes:
                 wc, b, P, gap, t = self.certificate(alpha, lam, c + rho * t, tracked=w)
                 self.stats["certificates"] += 1

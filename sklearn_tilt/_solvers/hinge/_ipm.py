@@ -201,11 +201,17 @@ def _max_step(Z, dZ):
     return -1.0 / low if low < 0.0 else np.inf
 
 
-def _ipm_steps(prob, lam, wb, Z):
+def _ipm_steps(prob, lam, wb, Z, lin=None):
     """Mehrotra's predictor-corrector from ``(wb, Z)`` (updated in place); yields
-    ``mu / primal`` after each step."""
+    ``mu / primal`` after each step.
+
+    ``lin``: ``None``, or ``(q, p0)`` for the objective plus ``p0 - q.[w, b]`` (the
+    samples held at a bound by :mod:`._restricted`); ``prob`` is any object with the
+    fields of :class:`_Rows` that this reads (``Y``, ``p``, ``d``, ``k``, ``Y32``,
+    ``buf32``)."""
     m = Z.shape[1]
     Y, p, d = prob.Y, prob.p, prob.d
+    q, p0 = lin if lin is not None else (None, 0.0)
     reg = np.zeros(prob.k)
     reg[:d] = 2.0 * lam
     buf = np.empty_like(Y)
@@ -215,6 +221,8 @@ def _ipm_steps(prob, lam, wb, Z):
     while True:
         rwb = reg * wb
         rwb -= Y.T @ u
+        if q is not None:
+            rwb -= q
         rx = p - u
         rx -= v
         rp = Y @ wb
@@ -247,6 +255,8 @@ def _ipm_steps(prob, lam, wb, Z):
         Z += a * dZ
         w = wb[:d]
         pobj = float(p @ xi) + lam * float(w @ w)
+        if q is not None:
+            pobj += p0 - float(q @ wb)
         mu = float(np.vdot(Z[:2], Z[2:])) / (2 * m)
         rel = 2 * m * mu / max(pobj, 1e-300)
         yield rel
