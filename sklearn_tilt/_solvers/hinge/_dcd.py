@@ -36,6 +36,11 @@ Method:
   at most :data:`._free_set.MAX_FREE` samples, else on the block of the free samples
   that violate their margins most (near-duplicate rows of text are the slow modes of
   coordinate descent; the block step gives them their exact curvature).
+* A second-order finish for data with few features (:mod:`._restricted`): on a slow
+  tail (after ``_restricted._PASSES`` passes at one ``lam``, when the rate of the last
+  two estimates of the gap leaves several times as many passes again), the interior
+  point of :mod:`._ipm` on the samples near their margins, the others held at their
+  bounds; certified from scratch as below, and otherwise a new start.
 * Start of the centre: the best intercept of the starting ``w``.
 * BLAS runs one thread during a solve (:mod:`.._threads`).
 * Certificate, from scratch, with the rounding-safe bounds of :mod:`._certificate`,
@@ -61,7 +66,8 @@ largest ``lam`` first, each start the previous dual times the ratio of the box
 bounds, certified as it stands (where the scaled dual stays optimal, as at large
 ``lam``, no pass is needed), else the centre at the best intercept of its ``w``.
 
-Memory: ``X`` plus O(n + d).  Dense and CSR input (int32 or int64 indices), float32 or
+Memory: ``X`` plus O(n + d) (the finish: its rows as dense float64 and float32, at most
+``_restricted.MAX_WORK / (d + 1)`` of them, and O((d + 1)^2)).  Dense and CSR input (int32 or int64 indices), float32 or
 float64 values, are read as given.
 """
 
