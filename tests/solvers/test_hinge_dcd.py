@@ -450,7 +450,6 @@ def test_estimates_decide_certificates_not_the_result(data, monkeypatch):
     """Inner solves whose estimated gap is far above tol are not certified; the
     result is the same certified solution as with every inner solve certified."""
     import sklearn_tilt._solvers.hinge._dcd_workspace as dcd_workspace
-
     from sklearn_tilt._solvers.hinge import _restricted
 
     # without the finish, whose certificates are not the coordinate descent's
@@ -496,7 +495,7 @@ def test_cold_start_from_the_closed_form_where_samples_stay_inside():
 def test_rows_t_dot_in_blocks(monkeypatch):
     """The rows of the equality correction, summed in blocks (dense) or by column
     (CSR), give ``X[idx].T @ v``."""
-    import sklearn_tilt._solvers.hinge._dcd_workspace as dcd_workspace
+    import sklearn_tilt._solvers.hinge._free_set as free_set
     from sklearn_tilt._solvers._common import kernel_arrays
 
     rng = np.random.RandomState(1)
@@ -504,9 +503,9 @@ def test_rows_t_dot_in_blocks(monkeypatch):
     X[X < 0.3] = 0.0
     idx = rng.choice(50, 23, replace=False)
     v = rng.randn(23)
-    monkeypatch.setattr(dcd_workspace, "_ROW_BLOCK", 5)
+    monkeypatch.setattr(free_set, "_ROW_BLOCK", 5)
     for Xk in (X, X.astype(np.float32), sp.csr_matrix(X)):
-        got = dcd_workspace._rows_t_dot(kernel_arrays(Xk), idx, v, 7)
+        got = free_set.rows_t_dot(kernel_arrays(Xk), idx, v, 7)
         dense = Xk.toarray() if sp.issparse(Xk) else Xk
         want = np.asarray(dense[idx], dtype=np.float64).T @ v
         assert np.allclose(got, want, rtol=1e-13, atol=1e-13)

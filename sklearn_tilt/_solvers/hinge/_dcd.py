@@ -67,8 +67,8 @@ bounds, certified as it stands (where the scaled dual stays optimal, as at large
 ``lam``, no pass is needed), else the centre at the best intercept of its ``w``.
 
 Memory: ``X`` plus O(n + d) (the finish: its rows as dense float64 and float32, at most
-``_restricted.MAX_WORK / (d + 1)`` of them, and O((d + 1)^2)).  Dense and CSR input (int32 or int64 indices), float32 or
-float64 values, are read as given.
+``_restricted.MAX_WORK / (d + 1)^2`` of them, and O((d + 1)^2)).  Dense and CSR input
+(int32 or int64 indices), float32 or float64 values, are read as given.
 """
 
 import numpy as np

@@ -21,7 +21,14 @@ from ._certificate import (
 )
 from ._dcd_kernels import LOCAL_BYTES, Coords, Inner, cd, scores, sides
 from ._feasible import equality_correction
-from ._free_set import MAX_FREE, box_candidates, dual_gain, free_rows, free_set_step
+from ._free_set import (
+    MAX_FREE,
+    box_candidates,
+    dual_gain,
+    free_rows,
+    free_set_step,
+    rows_t_dot,
+)
 from ._intercept import canonical_intercept
 from ._restricted import finish_due, restricted_finish
 
@@ -49,26 +56,6 @@ _BLOCK = 512
 # (Workspace.estimate, one pass for the scores) is at most _ESTIMATE tol; the
 # certificate costs about two passes more
 _ESTIMATE = 1.5
-# dense rows of the equality correction are summed in blocks of _ROW_BLOCK rows
-_ROW_BLOCK = 4096
-
-
-def _rows_t_dot(ka, idx, v, d):
-    """``sum_k v_k x_(idx_k)`` in float64 (NumPy; dense rows in blocks of
-    ``_ROW_BLOCK``, so that no large copy is made)."""
-    is_sparse, Xd, data, indices, indptr = ka
-    if not is_sparse:
-        out = np.zeros(d)
-        for k in range(0, idx.shape[0], _ROW_BLOCK):
-            sl = slice(k, k + _ROW_BLOCK)
-            out += np.asarray(Xd[idx[sl]], dtype=np.float64).T @ v[sl]
-        return out
-    lo = indptr[idx].astype(np.int64)
-    lens = indptr[idx + 1].astype(np.int64) - lo
-    start = np.cumsum(lens) - lens
-    pos = np.repeat(lo - start, lens) + np.arange(int(lens.sum()))
-    vals = data[pos].astype(np.float64) * np.repeat(v, lens)
-    return np.bincount(indices[pos], weights=vals, minlength=d)
 
 
 class Workspace:
@@ -184,7 +171,7 @@ class Workspace:
                 af = alpha.copy()
                 af[idx] = new
                 delta = af[idx] - alpha[idx]
-                wf = w + _rows_t_dot(self.ka, idx, delta * self.y[idx], self.d)
+                wf = w + rows_t_dot(self.ka, idx, delta * self.y[idx], self.d)
                 m = idx.shape[0]
                 # the rows' sum (m terms, the rounding of delta and the sum of
                 # the blocks within gamma_(2m+3)), then one rounding of each entry

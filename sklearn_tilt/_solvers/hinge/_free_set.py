@@ -18,6 +18,9 @@ leave the box: the caller projects it (the projected search of More & Toraldo's 
 keeps it only if it gains in the dual; coordinate descent then checks the KKT conditions of
 every sample and corrects the partition.  This is what coordinate descent lacks near the hard
 margin (large ``C``), where its passes make little progress on a small free set.
+
+The module also holds the helpers that read rows of ``X`` for such steps (:func:`free_rows`,
+:func:`rows_t_dot`).
 """
 
 import numpy as np
@@ -27,6 +30,28 @@ import scipy.sparse as sp
 MAX_FREE = 1000
 # at most _SEARCH projected points per step (tau = 1, 1/2, 1/4, ...)
 _SEARCH = 8
+
+
+# dense rows are summed in blocks of _ROW_BLOCK rows (rows_t_dot)
+_ROW_BLOCK = 4096
+
+
+def rows_t_dot(ka, idx, v, d):
+    """``sum_k v_k x_(idx_k)`` in float64 (NumPy; dense rows in blocks of
+    ``_ROW_BLOCK``, so that no large copy is made)."""
+    is_sparse, Xd, data, indices, indptr = ka
+    if not is_sparse:
+        out = np.zeros(d)
+        for k in range(0, idx.shape[0], _ROW_BLOCK):
+            sl = slice(k, k + _ROW_BLOCK)
+            out += np.asarray(Xd[idx[sl]], dtype=np.float64).T @ v[sl]
+        return out
+    lo = indptr[idx].astype(np.int64)
+    lens = indptr[idx + 1].astype(np.int64) - lo
+    start = np.cumsum(lens) - lens
+    pos = np.repeat(lo - start, lens) + np.arange(int(lens.sum()))
+    vals = data[pos].astype(np.float64) * np.repeat(v, lens)
+    return np.bincount(indices[pos], weights=vals, minlength=d)
 
 
 def free_rows(X, F):

@@ -23,6 +23,7 @@ restricted problem is solved again, at most :data:`_ROUNDS` times.
 import numpy as np
 import scipy.sparse as sp
 
+from ._free_set import rows_t_dot
 from ._ipm import _STALL, _ipm_steps, _start
 
 #: the finish applies to data with at most this many features (Newton matrices of
@@ -53,8 +54,6 @@ _MU_STOP = 1e-12
 _MAX_STEPS = 100
 # a sample of L or Z is on the wrong side of its margin beyond this
 _SIDE = 1e-9
-# the rows of L are summed in blocks of this many
-_ROW_BLOCK = 4096
 
 
 def finish_due(d, hist, tol, tried):
@@ -77,7 +76,7 @@ class _Subset:
     """The rows ``R`` as :func:`._ipm._ipm_steps` reads them (``Y = y [X 1]``, float64
     and float32), and the linear term of ``L``."""
 
-    def __init__(self, X, y, p, R, L, fit_intercept):
+    def __init__(self, X, ka, y, p, R, L, fit_intercept):
         n, d = X.shape
         self.d = d
         self.fi = fit_intercept
@@ -98,10 +97,7 @@ class _Subset:
         # sum_L p_i y_i [x_i, 1] and sum_L p_i
         py = p[L] * y[L]
         q = np.empty(self.k)
-        q[:d] = 0.0
-        for j in range(0, L.shape[0], _ROW_BLOCK):  # no copy of all rows of L at once
-            part = slice(j, j + _ROW_BLOCK)
-            q[:d] += np.asarray(X[L[part]].T @ py[part], dtype=np.float64).ravel()
+        q[:d] = rows_t_dot(ka, L, py, d)
         if fit_intercept:
             q[d] = float(py.sum())
         self.lin = (q, float(p[L].sum()))
@@ -179,7 +175,7 @@ def restricted_finish(ws, alpha, lam, tol, passes=None):
     inL[L] = True
     best = None
     for _ in range(_ROUNDS):
-        sol = _restricted_solve(_Subset(ws.problem.X, y, p, R, L, ws.fit_intercept), lam)
+        sol = _restricted_solve(_Subset(ws.problem.X, ws.ka, y, p, R, L, ws.fit_intercept), lam)
         if sol is None:
             break
         _, b, beta = sol
