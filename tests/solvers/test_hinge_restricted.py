@@ -105,19 +105,24 @@ def test_finish_declines_when_the_free_set_is_too_large(data, monkeypatch):
 
 def test_finish_due():
     """Tried on a slow tail: after _PASSES passes, at an estimated gap of at most _GAP,
-    when the rate of the last two estimates leaves at least _TAIL times the passes so
-    far to reach tol, or no progress; again only after twice as many passes."""
+    when the rate of the estimates over the second half of the passes leaves at least
+    _TAIL times the passes so far to reach tol, or no progress; again only after twice
+    as many passes."""
     due = _restricted.finish_due
     P = _restricted._PASSES
-    slow = [(P - 20, 1.2e-3), (P, 1e-3)]  # about 760 passes more to 1e-6
-    fast = [(P - 20, 1e-3), (P, 1e-6)]
+    # from 2e-3 to 1e-3 over the second half: about 10 times P more to reach 1e-6
+    slow = [(P // 4, 5e-3), (P // 2, 2e-3), (P - 5, 1.1e-3), (P, 1e-3)]
+    # a factor 1000 over the second half: about P / 6 more
+    fast = [(P // 2, 1e-3), (P - 5, 1e-5), (P, 1e-6)]
     assert due(10, slow, 1e-6, None)
-    assert not due(10, fast, 1e-7, None)  # about 7 more passes
-    assert due(10, [(P - 20, 1e-3), (P, 1e-3)], 1e-7, None)  # no progress
-    assert not due(10, [(P - 20, 1e-3), (P, 1e-8)], 1e-7, None)  # at tol
-    assert not due(10, [(P - 21, 1.2e-3), (P - 1, 1e-3)], 1e-6, None)
-    assert not due(10, [slow[1]], 1e-6, None)
-    assert not due(10, [(P - 20, 1.0), (P, 10 * _restricted._GAP)], 1e-6, None)
+    assert not due(10, fast, 1e-7, None)
+    # the last two estimates alone would say "slow": the window decides
+    assert not due(10, [(P // 2, 1e-3), (P - 5, 1.1e-6), (P, 1e-6)], 1e-7, None)
+    assert due(10, [(P // 2, 1e-3), (P, 1e-3)], 1e-7, None)  # no progress
+    assert not due(10, [(P // 2, 1e-3), (P, 1e-8)], 1e-7, None)  # at tol
+    assert not due(10, [(P - 30, 2e-3), (P - 1, 1e-3)], 1e-6, None)  # too early
+    assert not due(10, [(P - 30, 2e-3), (P, 1e-3)], 1e-6, None)  # nothing at half
+    assert not due(10, [(P // 2, 1.0), (P, 10 * _restricted._GAP)], 1e-6, None)
     assert not due(_restricted.MAX_FEATURES + 1, slow, 1e-6, None)
     assert not due(10, slow, 1e-6, P // 2 + 1)
     assert due(10, slow, 1e-6, P // 2)

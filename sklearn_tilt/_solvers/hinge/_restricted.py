@@ -33,12 +33,13 @@ MAX_FEATURES = 2048
 #: (|R| (d + 1)^2)
 MAX_WORK = 5 * 10**9
 # the finish is tried once coordinate descent has run _PASSES passes at one lam
-# without a certificate, estimates a gap of at most _GAP and, at the rate of its last
-# two estimates, would need at least _TAIL times as many passes again to reach tol
-# (a tail); then again after twice as many passes
+# without a certificate, estimates a gap of at most _GAP and, at the rate of its
+# estimates over the second half of its passes, would need at least _TAIL times as
+# many passes again to reach tol (a tail), or made no progress there; then again
+# after twice as many passes
 _PASSES = 100
 _GAP = 1e-1
-_TAIL = 4.0
+_TAIL = 2.0
 # R: the samples off their bounds and those within _BAND (margin units) of the margin,
 # at most max(2 |F|, |F| + d + 1) of them (F: the free samples), the nearest first
 _BAND = 0.1
@@ -61,14 +62,18 @@ def finish_due(d, hist, tol, tried):
     estimated gap)`` of the estimates at this ``lam`` so far, ``tried``: the passes at
     the last try, or ``None``."""
     passes, gap = hist[-1]
-    if d > MAX_FEATURES or gap > _GAP or passes < _PASSES or len(hist) < 2:
+    if d > MAX_FEATURES or gap > _GAP or gap <= tol or passes < _PASSES:
         return False
     if tried is not None and passes < 2 * tried:
         return False
-    p0, g0 = hist[-2]
-    if not 0.0 < gap < g0 or gap <= tol:
-        return gap > tol  # no progress: a tail
-    rate = np.log(g0 / gap) / max(passes - p0, 1)
+    # the last estimate at or before half the passes
+    half = [(p, g) for p, g in hist[:-1] if p <= passes // 2]
+    if not half:
+        return False
+    p0, g0 = half[-1]
+    if not 0.0 < gap < g0:
+        return True  # no progress: a tail
+    rate = np.log(g0 / gap) / (passes - p0)
     return np.log(gap / tol) / rate >= _TAIL * passes
 
 
