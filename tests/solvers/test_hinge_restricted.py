@@ -103,6 +103,23 @@ def test_finish_declines_when_the_free_set_is_too_large(data, monkeypatch):
     assert _restricted.restricted_finish(ws, alpha, 1e-3, TOL) is None
 
 
+def test_finish_declines_when_no_sample_is_near(data, monkeypatch):
+    """No free sample and none within the band of its margin: nothing to solve, no
+    warning."""
+    import warnings
+
+    X, y = data
+    s = np.ones(y.shape[0])
+    ws = Workspace(make_problem(X, y, s, 1.0, tol=TOL, max_iter=10)[0])
+    lam = 1e6
+    alpha = ws.bounds(lam).copy()  # every sample at C
+    ws.estimate(alpha, ws.w_of(alpha), lam, 0.0)
+    monkeypatch.setattr(_restricted, "_BAND", -1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _restricted.restricted_finish(ws, alpha, lam, TOL) is None
+
+
 def test_finish_due():
     """Tried on a slow tail: after _PASSES passes, at an estimated gap of at most _GAP,
     when the rate of the estimates over the second half of the passes leaves at least

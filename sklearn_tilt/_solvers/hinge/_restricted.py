@@ -130,7 +130,7 @@ def _select(ws, alpha, C, margin, rows, k):
     """``(R, L)``: the active samples off their bounds or within :data:`_BAND` of their
     margins, at most ``max(2 |F|, |F| + k)`` of them (``F``: those off their bounds) and
     at most ``rows``, the nearest to the margin first; the samples below that band,
-    held at ``C``.  ``None`` when ``F`` alone exceeds ``rows``."""
+    held at ``C``.  ``None`` when ``F`` alone exceeds ``rows``, or no sample is near."""
     act = ws.act
     a = alpha[act]
     gap = np.abs(margin[act] - 1.0)
@@ -144,6 +144,8 @@ def _select(ws, alpha, C, margin, rows, k):
         gap = np.where(free, -1.0, gap)
         near = np.zeros_like(near)
         near[np.argpartition(gap, rows - 1)[:rows]] = True
+    if not near.any():
+        return None
     R = act[near]
     L = act[~near & (margin[act] < 1.0)]
     return R, L
