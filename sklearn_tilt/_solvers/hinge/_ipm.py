@@ -85,10 +85,30 @@ def interior_point_fits(X, n_active=None):
     return n <= MAX_SAMPLES and n * (d + 1) ** 2 <= MAX_WORK and n * d <= MAX_ENTRIES
 
 
+def signed_rows(X, y, rows, fit_intercept):
+    """``(Y, Y32, buf32)``: the rows ``rows`` of ``X`` (every row where ``rows`` is
+    ``None``) as dense float64, signed by their labels ``y[rows]``, with the intercept
+    column: ``Y[i] = y_i [x_i, 1]`` (``[x_i]`` without an intercept); a float32 copy for
+    the Newton matrices of the early iterations and a buffer of its shape (both ``None``
+    where an entry does not fit in float32)."""
+    d = X.shape[1]
+    Xr = X if rows is None else X[rows]
+    Xr = Xr.toarray() if sp.issparse(Xr) else Xr
+    yr = y if rows is None else y[rows]
+    Y = np.empty((yr.shape[0], d + 1 if fit_intercept else d))
+    np.multiply(Xr, yr[:, None], out=Y[:, :d])
+    if fit_intercept:
+        Y[:, d] = yr
+    with np.errstate(over="ignore"):
+        Y32 = Y.astype(np.float32)
+    if not np.isfinite(Y32).all():
+        return Y, None, None
+    return Y, Y32, np.empty_like(Y32)
+
+
 class _Rows:
-    """The active rows of a :class:`..._problem.Problem` as dense float64, signed
-    by their labels, with the intercept column: ``Y[i] = y_i [x_i, 1]`` (``[x_i]``
-    without an intercept), and their weights."""
+    """The active rows of a :class:`..._problem.Problem` as :func:`signed_rows` gives
+    them (``Y``, ``Y32``, ``buf32``), and their weights."""
 
     def __init__(self, problem):
         X, y, s, S = problem.X, problem.y, problem.s, problem.S
@@ -96,14 +116,9 @@ class _Rows:
         self.act = problem.act
         self.fi = problem.fit_intercept
         self.k = self.d + 1 if self.fi else self.d
-        Xa = X if self.act.shape[0] == self.n else X[self.act]
-        Xa = Xa.toarray() if sp.issparse(Xa) else Xa
+        every = self.act.shape[0] == self.n
+        self.Y, self.Y32, self.buf32 = signed_rows(X, y, None if every else self.act, self.fi)
         self.y = y[self.act]
-        m = self.y.shape[0]
-        self.Y = np.empty((m, self.k))
-        np.multiply(Xa, self.y[:, None], out=self.Y[:, : self.d])
-        if self.fi:
-            self.Y[:, self.d] = self.y
         self.p = s[self.act] / S
         # the certificate reads X as given
         self.ka = problem.ka
@@ -111,13 +126,6 @@ class _Rows:
         self.rn = np.empty(self.n)
         self.kmax = row_norms(*self.ka, self.n, self.rn)
         self.tbuf = np.empty(self.n)
-        # float32 rows for the Newton matrices of the early iterations (None
-        # where an entry does not fit in float32)
-        with np.errstate(over="ignore"):
-            self.Y32 = self.Y.astype(np.float32)
-        self.buf32 = np.empty_like(self.Y32)
-        if not np.isfinite(self.Y32).all():
-            self.Y32 = self.buf32 = None
 
 
 def _newton_matrix(prob, reg, D, buf, low):

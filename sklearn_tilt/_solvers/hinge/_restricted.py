@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._free_set import rows_t_dot
-from ._ipm import _STALL, _ipm_steps, _start
+from ._ipm import _STALL, _ipm_steps, _start, signed_rows
 
 #: the finish applies to data with at most this many features (Newton matrices of
 #: size d + 1)
@@ -78,27 +78,16 @@ def finish_due(d, hist, tol, tried):
 
 
 class _Subset:
-    """The rows ``R`` as :func:`._ipm._ipm_steps` reads them (``Y = y [X 1]``, float64
-    and float32), and the linear term of ``L``."""
+    """The rows ``R`` as :func:`._ipm._ipm_steps` reads them (:func:`._ipm.signed_rows`),
+    and the linear term of ``L``."""
 
     def __init__(self, X, ka, y, p, R, L, fit_intercept):
-        n, d = X.shape
+        d = X.shape[1]
         self.d = d
         self.fi = fit_intercept
         self.k = d + 1 if fit_intercept else d
-        XR = X[R]
-        XR = XR.toarray() if sp.issparse(XR) else XR
-        yR = y[R]
-        self.Y = np.empty((R.shape[0], self.k))
-        np.multiply(XR, yR[:, None], out=self.Y[:, :d])
-        if fit_intercept:
-            self.Y[:, d] = yR
+        self.Y, self.Y32, self.buf32 = signed_rows(X, y, R, fit_intercept)
         self.p = p[R]
-        with np.errstate(over="ignore"):
-            self.Y32 = self.Y.astype(np.float32)
-        self.buf32 = np.empty_like(self.Y32)
-        if not np.isfinite(self.Y32).all():
-            self.Y32 = self.buf32 = None
         # sum_L p_i y_i [x_i, 1] and sum_L p_i
         py = p[L] * y[L]
         q = np.empty(self.k)
