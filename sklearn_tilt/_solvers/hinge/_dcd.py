@@ -37,8 +37,9 @@ Method:
   that violate their margins most (near-duplicate rows of text are the slow modes of
   coordinate descent; the block step gives them their exact curvature).
 * A second-order finish for data with few features (:mod:`._restricted`): on a slow
-  tail (after ``_restricted._PASSES`` passes at one ``lam``, when the rate of the last
-  two estimates of the gap leaves several times as many passes again), the interior
+  tail (after ``_restricted._PASSES`` passes at one ``lam``, when the rate of the
+  estimates of the gap over the second half of the passes leaves at least twice as
+  many passes again, or shows no progress), the interior
   point of :mod:`._ipm` on the samples near their margins, the others held at their
   bounds; certified from scratch as below, and otherwise a new start.
 * Start of the centre: the best intercept of the starting ``w``.

@@ -364,6 +364,7 @@ class Workspace:
                 # margins (._restricted); it certifies, or its point is a new start
                 tried = passes
                 self.stats["finishes"] += 1
+                f_w, b_w = self.f.copy(), self.b_w  # the estimate's, for the steps below
                 out = restricted_finish(self, alpha, lam, tol, passes)
                 if out is not None and out[1][3] < gap:
                     alpha[:] = out[0]
@@ -375,8 +376,9 @@ class Workspace:
                     t = float(np.dot(alpha[self.act], self.y[self.act]))
                     rows, nsel, _ = self.select(alpha, C, c, _BAND)
                     continue
-                # its certificates left other scores: those of w again
-                gap, t, _ = self.estimate(alpha, w, lam, c + rho * t)
+                # its certificates left the scores of other points: those of w back
+                np.copyto(self.f, f_w)
+                self.b_w = b_w
             if gap <= _ESTIMATE * tol or passes >= max_passes:
                 wc, b, P, gap, t = self.certificate(alpha, lam, c + rho * t, tracked=w)
                 self.stats["certificates"] += 1
