@@ -27,7 +27,14 @@ weights (``S = sum(s)``).
 from . import _jit_cache
 from ._canonical import SMALL_INPUT
 from ._common import SolverResult, kernel_arrays
-from ._dispatch import HINGE_METHODS, hinge_method, primal_objective, solve_binary, solve_path
+from ._dispatch import (
+    HINGE_METHODS,
+    hinge_method,
+    primal_objective,
+    solve_binary,
+    solve_path,
+    solver_input,
+)
 from ._interpret import jit_mode
 from ._jit_cache import compile_count, quiet_notice
 
@@ -52,4 +59,5 @@ __all__ = [
     "quiet_notice",
     "solve_binary",
     "solve_path",
+    "solver_input",
 ]

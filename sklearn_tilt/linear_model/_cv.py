@@ -19,7 +19,7 @@ from .._compat import (
     _routing_enabled,
 )
 from .._geometry import class_centroids
-from .._solvers import solve_path
+from .._solvers import solve_path, solver_input
 from ._base import as_solver_input, check_problem_scale, effective_sample_weight, ovr_targets
 from ._path import _check_lams
 from ._scaled_loss import ScaledLossLinearClassifier
@@ -74,6 +74,7 @@ def _paths_per_boundary(X, targets, sw, lams, loss, tol, max_iter, fit_intercept
     """One warm-started path per one-vs-rest boundary: (coefs, intercepts, n_iters) with
     shapes (n_boundaries, n_lams, d), (n_boundaries, n_lams), (n_boundaries, n_lams)."""
     coefs, intercepts, n_iters = [], [], []
+    X = solver_input(X, loss, lams=lams)  # once for all the boundaries
     for yk in targets:
         if not (np.any(sw[yk > 0] > 0) and np.any(sw[yk < 0] > 0)):
             raise ValueError(

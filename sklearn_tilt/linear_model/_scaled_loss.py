@@ -12,7 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from .._compat import Interval, LinearClassifierMixin, SparseCoefMixin, StrOptions, _fit_context
-from .._solvers import solve_binary
+from .._solvers import solve_binary, solver_input
 from ._base import (
     as_solver_input,
     certify_stored,
@@ -210,7 +210,8 @@ class ScaledLossLinearClassifier(SparseCoefMixin, LinearClassifierMixin, BaseEst
 
     def _fit_validated(self, X, y, classes, sw, lam, previous=None):
         """Solve every one-vs-rest problem at ``lam`` on validated data; set the attributes."""
-        Xs = as_solver_input(X)
+        # converted once for all the boundaries (the solvers' own call is then free)
+        Xs = solver_input(as_solver_input(X), self.loss)
         targets = ovr_targets(y, classes)
         coefs, intercepts, gaps, objectives, duals, n_iters = [], [], [], [], [], []
         for k, yk in enumerate(targets):
