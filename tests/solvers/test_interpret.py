@@ -121,7 +121,7 @@ BUDGET_CHILD = (
     COUNTING
     + """
 from sklearn_tilt._solvers import _interpret, solve_binary
-_interpret.INTERPRET_BUDGET_S = 0.02
+_interpret.INTERPRET_BUDGET_S = 0.002
 X, y = make_classification(150, 12, n_informative=4, n_redundant=1, random_state=2)
 y = np.where(y == 1, 1.0, -1.0)
 r = solve_binary(X, y, np.ones(150), 0.01, "softplus", tol=1e-7, max_iter=1000)
@@ -147,7 +147,8 @@ def test_over_budget_solve_starts_again_compiled(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.split("RESULT")[-1])
-    assert 0.02 < out["spent"] < 5.0  # it ran as Python, then stopped
+    assert 0.002 < out["spent"] < 5.0  # it ran as Python, then stopped (a budget far below the
+    # whole Python solve, which a fast machine finishes in under 0.02 s)
     assert out["compiled"] > 0 and out["next"] is None
     assert out["converged"] and out["gap"] <= TOL
     X, y, s = _problem("dense", n=150, d=12, seed=2)
