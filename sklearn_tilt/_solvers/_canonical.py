@@ -78,21 +78,24 @@ def exact_float32(X):
     """``X`` with float32 values if every float64 value of it is exactly a float32,
     else ``X`` itself.
 
-    Dense arrays and CSR matrices (the result shares the index arrays); other
-    dtypes and layouts are returned as they are. A float32 copy holds the same
+    Dense arrays and CSR matrices (the result shares the index arrays) of more than
+    ``SMALL_INPUT`` stored values; other inputs are returned as they are (small ones
+    become float64 kernel arrays anyway: :func:`values`). A float32 copy holds the same
     numbers, so whatever a kernel computes from it in float64 is what it computes
     from ``X``. Converted and compared block by block: data that float32 does not
     hold (most measured values) cost one block. NaN is never equal to itself, so
     input with NaN is returned as it is (for validation to reject).
     """
     if sp.issparse(X):
-        if X.format != "csr" or X.dtype != np.float64:
+        if X.format != "csr" or X.dtype != np.float64 or X.nnz <= SMALL_INPUT:
             return X
         data = _exact_float32_values(X.data)
         if data is None:
             return X
         return sp.csr_matrix((data, X.indices, X.indptr), shape=X.shape, copy=False)
     if not isinstance(X, np.ndarray) or X.dtype != np.float64 or not X.flags.c_contiguous:
+        return X
+    if X.size <= SMALL_INPUT:
         return X
     out = _exact_float32_values(X.reshape(-1))
     return X if out is None else out.reshape(X.shape)

@@ -54,14 +54,15 @@ def hinge_method(X, method="auto", lams=None):
 
 
 def solver_input(X, loss, method="auto", lams=None):
-    """``X`` as the solver of ``loss`` reads it fastest, holding the same numbers.
+    """``X`` as the solver of ``loss`` reads it fastest, holding the same numbers, for
+    a caller that solves several problems on it (one per class).
 
     The hinge coordinate-descent method (where :func:`hinge_method` picks it)
     streams ``X`` once per pass: float64 data whose values are all exactly float32
     (pixels, counts) are given to it as float32 (:func:`._canonical.exact_float32`,
-    a copy of half the size of ``X``). Every other input, loss and method gets ``X``
-    itself. Idempotent, so a caller that solves several problems on one ``X`` (one
-    per class) converts once and the solvers' own call finds nothing to do.
+    a copy of half the size of ``X``, made once for all the problems). Every other
+    input, loss and method gets ``X`` itself. A single problem converts on its own
+    once its passes have paid for the copy (:mod:`.hinge._dcd_workspace`).
     """
     if loss == "hinge" and hinge_method(X, method, lams) == "dcd":
         from ._canonical import exact_float32
@@ -143,7 +144,6 @@ def _solve_binary(
 
         names = {"interior_point": "ipm_solve", "dcd": "dcd_solve"}
         solver = getattr(hinge, names.get(hinge_method(X, method), "solve"))
-        X = solver_input(X, loss, method)
     elif method not in HINGE_METHODS:
         raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
     elif loss == "softplus":
@@ -223,7 +223,6 @@ def _solve_path(
 
         names = {"interior_point": "ipm_path", "dcd": "dcd_path"}
         solver = getattr(hinge, names.get(hinge_method(X, method, lams), "path"))
-        X = solver_input(X, loss, method, lams)
     elif method not in HINGE_METHODS:
         raise ValueError(f"method must be one of {HINGE_METHODS}, got {method!r}")
     elif loss == "softplus":

@@ -74,7 +74,8 @@ def _paths_per_boundary(X, targets, sw, lams, loss, tol, max_iter, fit_intercept
     """One warm-started path per one-vs-rest boundary: (coefs, intercepts, n_iters) with
     shapes (n_boundaries, n_lams, d), (n_boundaries, n_lams), (n_boundaries, n_lams)."""
     coefs, intercepts, n_iters = [], [], []
-    X = solver_input(X, loss, lams=lams)  # once for all the boundaries
+    if len(targets) > 1:
+        X = solver_input(X, loss, lams=lams)  # converted once for all the boundaries
     for yk in targets:
         if not (np.any(sw[yk > 0] > 0) and np.any(sw[yk < 0] > 0)):
             raise ValueError(

@@ -210,9 +210,10 @@ class ScaledLossLinearClassifier(SparseCoefMixin, LinearClassifierMixin, BaseEst
 
     def _fit_validated(self, X, y, classes, sw, lam, previous=None):
         """Solve every one-vs-rest problem at ``lam`` on validated data; set the attributes."""
-        # converted once for all the boundaries (the solvers' own call is then free)
-        Xs = solver_input(as_solver_input(X), self.loss)
+        Xs = as_solver_input(X)
         targets = ovr_targets(y, classes)
+        if len(targets) > 1:
+            Xs = solver_input(Xs, self.loss)  # converted once for all the boundaries
         coefs, intercepts, gaps, objectives, duals, n_iters = [], [], [], [], [], []
         for k, yk in enumerate(targets):
             init = {}

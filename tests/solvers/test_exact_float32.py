@@ -20,7 +20,19 @@ def _pixels(n, d, seed=0):
     return X, y
 
 
-def test_exact_values_become_float32():
+@pytest.fixture
+def no_small_input(monkeypatch):
+    """Every input counts as large (small ones stay float64: kernel_arrays)."""
+    monkeypatch.setattr(_canonical, "SMALL_INPUT", 0)
+
+
+def test_small_inputs_stay_as_given():
+    X, _ = _pixels(300, 7)
+    assert X.size <= _canonical.SMALL_INPUT
+    assert exact_float32(X) is X and exact_float32(sp.csr_matrix(X)).dtype == np.float64
+
+
+def test_exact_values_become_float32(no_small_input):
     X, _ = _pixels(300, 7)
     X[0, 0] = -0.0
     X[1, 1] = 2.0**-149  # the smallest float32 subnormal
@@ -30,7 +42,7 @@ def test_exact_values_become_float32():
     np.testing.assert_array_equal(out.astype(np.float64), X)
 
 
-def test_inexact_values_are_kept(monkeypatch):
+def test_inexact_values_are_kept(monkeypatch, no_small_input):
     # several blocks, the first inexact value in the last one
     monkeypatch.setattr(_canonical, "_EXACT_BLOCK", 64)
     X, _ = _pixels(100, 5)
@@ -44,7 +56,7 @@ def test_inexact_values_are_kept(monkeypatch):
             assert exact_float32(Z) is Z
 
 
-def test_other_inputs_pass_through():
+def test_other_inputs_pass_through(no_small_input):
     X, _ = _pixels(50, 4)
     for other in (
         X.astype(np.float32),
@@ -57,7 +69,7 @@ def test_other_inputs_pass_through():
         assert exact_float32(other) is other
 
 
-def test_csr_shares_its_index_arrays():
+def test_csr_shares_its_index_arrays(no_small_input):
     X, _ = _pixels(200, 9)
     A = sp.csr_matrix(X)
     out = exact_float32(A)
@@ -68,7 +80,7 @@ def test_csr_shares_its_index_arrays():
     assert exact_float32(A) is A
 
 
-def test_solver_input_only_for_coordinate_descent():
+def test_solver_input_only_for_coordinate_descent(no_small_input):
     X, _ = _pixels(300, 6)
     assert hinge_method(X) != "dcd"
     assert solver_input(X, "hinge") is X
@@ -117,3 +129,29 @@ def test_multiclass_fit_converts_once(monkeypatch):
     assert calls == [np.float64]  # once for the three boundaries
     assert m.coef_.dtype == np.float64 and m.coef_.shape == (3, 6)
     assert np.all(m.dual_gap_ <= 1e-7)
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_long_single_fit_narrows_after_its_passes(monkeypatch, exact):
+    # a single problem converts once its passes exceed _NARROW_PASSES, not before
+    from sklearn_tilt._solvers._problem import make_problem
+    from sklearn_tilt._solvers.hinge import _dcd, _dcd_workspace
+
+    X, y = _pixels(6000, 12, seed=3)
+    assert X.size > _canonical.SMALL_INPUT
+    if not exact:
+        X = X + 0.1
+    s = np.ones(X.shape[0])
+    problem, lam = make_problem(X, y, s, 1e-3, tol=1e-8, max_iter=2000)
+    monkeypatch.setattr(_dcd_workspace, "_NARROW_PASSES", 10**9)
+    ws = _dcd_workspace.Workspace(problem)
+    ref = _dcd._solve(ws, lam, None, None, None)
+    assert ref.converged and ref.n_iter > 4 and ws.passes == ref.n_iter
+    assert not ws.narrowed and ws.ka[1].dtype == np.float64
+    monkeypatch.setattr(_dcd_workspace, "_NARROW_PASSES", 2)
+    ws = _dcd_workspace.Workspace(problem)
+    r = _dcd._solve(ws, lam, None, None, None)
+    assert ws.narrowed and r.converged and r.gap <= 1e-8
+    assert ws.ka[1].dtype == (np.float32 if exact else np.float64)
+    assert ws.problem.X.dtype == ws.ka[1].dtype
+    np.testing.assert_allclose(r.primal, ref.primal, rtol=1e-7)

@@ -6,6 +6,8 @@ runs one ``lam`` (:meth:`Workspace.solve`); the method is described in :mod:`._d
 
 import numpy as np
 
+from .._canonical import exact_float32
+from .._common import kernel_arrays
 from .._problem import sq_norms
 from ._certificate import (
     UROUND,
@@ -52,6 +54,11 @@ _RHO = 0.3
 # samples that violate their margins most, each time an inner solve is cut (the slow
 # modes of coordinate descent, near-duplicate rows, get their exact curvature)
 _BLOCK = 512
+# after _NARROW_PASSES passes over X in one workspace, float64 data that float32 holds
+# exactly are read as float32 from then on (half the memory per pass; the copy costs
+# as much as tens of passes, most of it the first touch of its memory, so short fits
+# keep X as given)
+_NARROW_PASSES = 200
 # an inner solve is certified when the estimate of the gap at the tracked w
 # (Workspace.estimate, one pass for the scores) is at most _ESTIMATE tol; the
 # certificate costs about two passes more
@@ -81,6 +88,8 @@ class Workspace:
         m = float(np.mean(sq_act)) if sq_act.size else 0.0
         self.rho = _RHO * m if m > 0 else 1.0
         self.b_w = 0.0  # the best intercept of the last certificate's w(a)
+        self.passes = 0  # over all the solves of this workspace
+        self.narrowed = False  # whether _narrow ran
         # counters of the work done (SolverResult.stats)
         self.stats = {
             "certificates": 0,
@@ -90,6 +99,18 @@ class Workspace:
             "finishes": 0,
             "finish_rounds": 0,
         }
+
+    def _count(self, p):
+        """Count ``p`` more passes; after :data:`_NARROW_PASSES`, read ``X`` as float32
+        if it holds the same numbers (:func:`.._canonical.exact_float32`)."""
+        self.passes += p
+        if self.narrowed or self.passes < _NARROW_PASSES:
+            return
+        self.narrowed = True
+        X = exact_float32(self.problem.X)
+        if X is not self.problem.X:
+            self.problem = self.problem._replace(X=X, ka=kernel_arrays(X))
+            self.ka = self.problem.ka
 
     def bounds(self, lam):
         """The box bounds ``C_i`` at ``lam``."""
@@ -355,6 +376,7 @@ class Workspace:
             )
             t, p, viol, left = cd(self.ka, coords, inner, rows, nsel, alpha, w, t)
             passes += p
+            self._count(p)
             outer += 1
             gap, t, _ = self.estimate(alpha, w, lam, c + rho * t)
             self.stats["estimates"] += 1
