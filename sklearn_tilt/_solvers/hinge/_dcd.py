@@ -69,7 +69,10 @@ bounds, certified as it stands (where the scaled dual stays optimal, as at large
 
 Memory: ``X`` plus O(n + d) (the finish: its rows as dense float64 and float32, at most
 ``_restricted.MAX_WORK / (d + 1)^2`` of them, and O((d + 1)^2)).  Dense and CSR input
-(int32 or int64 indices), float32 or float64 values, are read as given.
+(int32 or int64 indices), float32 or float64 values, are read as given, except that
+after ``_dcd_workspace._NARROW_PASSES`` passes float64 values that are all exactly
+float32 (pixels, counts) are read from a float32 copy (half the size of ``X``; the
+same numbers, so the same certificate).
 """
 
 import numpy as np
