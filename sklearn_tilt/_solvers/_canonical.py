@@ -17,8 +17,10 @@ kernels see are canonicalised here, losslessly:
   at most ``FLOAT64_ROWS x d`` values, so its large kernels have one value type;
 * float64 values that are all exactly float32 (pixels, counts, indicators) can be
   read as float32 (:func:`exact_float32`): the same numbers at half the memory
-  traffic. The hinge coordinate-descent method does this (:func:`.._dispatch.solver_input`);
-  it streams ``X`` once per pass and its float32 kernels are compiled anyway;
+  traffic. The hinge coordinate-descent method, which streams ``X`` once per pass and
+  whose float32 kernels are compiled anyway, does this after a number of passes
+  (``hinge._dcd_workspace``), and once for all the classes of a multiclass fit
+  (:func:`._dispatch.solver_input`);
 * read-only arrays (``numpy.memmap`` opened with ``mode="r"``, arrays that joblib
   hands to its workers) are passed through a writable alias of the same memory:
   no copy, and the same compiled code as ordinary arrays. The kernels never write

@@ -89,7 +89,7 @@ class Workspace:
         self.rho = _RHO * m if m > 0 else 1.0
         self.b_w = 0.0  # the best intercept of the last certificate's w(a)
         self.passes = 0  # over all the solves of this workspace
-        self.narrowed = False  # whether _narrow ran
+        self.narrowed = False  # whether X was tried as float32 (_count)
         # counters of the work done (SolverResult.stats)
         self.stats = {
             "certificates": 0,
