@@ -7,7 +7,13 @@ import pytest
 import scipy.sparse as sp
 
 from sklearn_tilt import ScaledLossLinearClassifier
-from sklearn_tilt._solvers import _canonical, hinge_method, solve_binary, solver_input
+from sklearn_tilt._solvers import (
+    _canonical,
+    hinge_method,
+    primal_objective,
+    solve_binary,
+    solver_input,
+)
 from sklearn_tilt._solvers._canonical import exact_float32
 
 
@@ -90,16 +96,26 @@ def test_solver_input_only_for_coordinate_descent(no_small_input):
     assert solver_input(out, "hinge", "dcd") is out  # idempotent
 
 
-def test_dcd_on_float64_pixels_is_the_float32_solve():
-    # exact float64 data read as float32: the same numbers, the same certified solve
-    X, y = _pixels(3000, 12, seed=1)
+def test_dcd_on_float64_pixels_is_the_float32_solve(monkeypatch):
+    # exact float64 data read as float32 (from the second pass on): the same numbers,
+    # the same certified optimum as the float32 input and as float64 read as it is
+    from sklearn_tilt._solvers.hinge import _dcd_workspace
+
+    X, y = _pixels(6000, 12, seed=1)
+    assert X.size > _canonical.SMALL_INPUT
     s = np.ones(X.shape[0])
     kw = dict(tol=1e-8, max_iter=2000, method="dcd")
+    monkeypatch.setattr(_dcd_workspace, "_NARROW_PASSES", 2)
     r64 = solve_binary(X, y, s, 1e-3, "hinge", **kw)
     r32 = solve_binary(X.astype(np.float32), y, s, 1e-3, "hinge", **kw)
-    assert r64.converged and r64.gap <= 1e-8
-    np.testing.assert_array_equal(r64.coef, r32.coef)
-    assert r64.intercept == r32.intercept and r64.gap == r32.gap
+    monkeypatch.setattr(_dcd_workspace, "_NARROW_PASSES", 10**9)
+    ref = solve_binary(X, y, s, 1e-3, "hinge", **kw)
+    for r in (r64, r32, ref):
+        assert r.converged and r.gap <= 1e-8
+        np.testing.assert_allclose(r.primal, ref.primal, rtol=3e-8)
+    # the certified primal is the objective of the returned point, on the float64 data
+    P = primal_objective(X, y, s, 1e-3, "hinge", r64.coef, r64.intercept)
+    np.testing.assert_allclose(r64.primal, P, rtol=1e-12)
     # not exact: solved in float64, to the same problem's optimum
     Xn = X + 0.25 * (X > 0) + 1e-9
     rn = solve_binary(Xn, y, s, 1e-3, "hinge", **kw)
