@@ -662,3 +662,26 @@ def test_dcd_in_blocks_is_certified(data, lam, dense, monkeypatch):
     assert _agree(r, ref)
     P = primal_objective(Xs, y, s, lam, "hinge", r.coef, r.intercept)
     assert P == pytest.approx(r.primal, rel=1e-9)
+
+
+def test_cheap_cut_solves_skip_the_estimate(monkeypatch):
+    # an inner solve cut on a few rows goes to the free-set step without the estimate's
+    # pass over every row; nothing that step reads comes from the estimate, so the
+    # iterates are those of the run that estimates every time, with fewer estimates
+    from sklearn_tilt._solvers.hinge import _dcd_workspace
+
+    X, y = make_classification(15000, 50, n_informative=25, random_state=3, flip_y=0.05)
+    y = np.where(y == 1, 1.0, -1.0)
+    s = np.ones(y.shape[0])
+    out = []
+    for skip in (_dcd_workspace._SKIP_ESTIMATE, 10**12):
+        monkeypatch.setattr(_dcd_workspace, "_SKIP_ESTIMATE", skip)
+        with jit_mode("always"):
+            out.append(hinge_dcd_solve(X, y, s, 0.3, tol=1e-8, max_iter=3000))
+    skipped, every = out
+    assert skipped.converged and skipped.gap <= 1e-8
+    assert skipped.stats["estimates"] < every.stats["estimates"]
+    assert skipped.stats["free_steps"] == every.stats["free_steps"] > 0
+    assert skipped.n_iter == every.n_iter
+    np.testing.assert_array_equal(skipped.coef, every.coef)
+    assert skipped.primal == every.primal and skipped.gap == every.gap

@@ -59,6 +59,10 @@ _BLOCK = 512
 # as much as tens of passes, most of it the first touch of its memory, so short fits
 # keep X as given)
 _NARROW_PASSES = 200
+# an inner solve cut on few rows (its row visits, passes times rows, at most 1 /
+# _SKIP_ESTIMATE of the samples) goes to the free-set step without an estimate, whose
+# pass over every row would cost more than the inner solve
+_SKIP_ESTIMATE = 8
 # an inner solve is certified when the estimate of the gap at the tracked w
 # (Workspace.estimate, one pass for the scores) is at most _ESTIMATE tol; the
 # certificate costs about two passes more
@@ -378,6 +382,27 @@ class Workspace:
             passes += p
             self._count(p)
             outer += 1
+            if (
+                viol > eps
+                and free
+                and free_steps < _FREE_STEPS
+                and passes < max_passes
+                and _SKIP_ESTIMATE * p * max(nsel, left) <= self.act.shape[0]
+            ):
+                # a cut inner solve on a few rows, cheaper than the estimate's pass over
+                # every row: straight to the second-order step on the free set below,
+                # which reads no scores (the next estimate follows the next inner solve)
+                t = float(np.dot(alpha[self.act], self.y[self.act]))
+                free_steps += 1
+                bn = self.free_step(alpha, w, C, t if fi else None, c, rho)
+                nsel = left
+                if bn is None:
+                    free = False
+                    continue
+                self.stats["free_steps"] += 1
+                c = bn
+                t = float(np.dot(alpha[self.act], self.y[self.act]))
+                continue
             gap, t, _ = self.estimate(alpha, w, lam, c + rho * t)
             self.stats["estimates"] += 1
             estimates.append((passes, gap))
