@@ -388,10 +388,12 @@ class Workspace:
                 and free_steps < _FREE_STEPS
                 and passes < max_passes
                 and _SKIP_ESTIMATE * p * max(nsel, left) <= self.act.shape[0]
+                and self._free(alpha, C).shape[0] <= _BLOCK
             ):
                 # a cut inner solve on a few rows, cheaper than the estimate's pass over
-                # every row: straight to the second-order step on the free set below,
-                # which reads no scores (the next estimate follows the next inner solve)
+                # every row: straight to the second-order step on the free set (where it
+                # is small enough for the step, as below), which reads no scores; the
+                # next estimate follows the next inner solve
                 t = float(np.dot(alpha[self.act], self.y[self.act]))
                 free_steps += 1
                 bn = self.free_step(alpha, w, C, t if fi else None, c, rho)
