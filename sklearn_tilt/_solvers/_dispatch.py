@@ -4,6 +4,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _interpret
+from ._canonical import exact_float32
 from ._losses import LOSSES, loss_values
 from .hinge import interior_point_fits
 
@@ -65,8 +66,6 @@ def solver_input(X, loss, method="auto", lams=None):
     once its passes have paid for the copy (:mod:`.hinge._dcd_workspace`).
     """
     if loss == "hinge" and hinge_method(X, method, lams) == "dcd":
-        from ._canonical import exact_float32
-
         return exact_float32(X)
     return X
 

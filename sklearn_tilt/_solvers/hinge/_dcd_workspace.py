@@ -382,72 +382,64 @@ class Workspace:
             passes += p
             self._count(p)
             outer += 1
-            if (
+            cheap = (
                 viol > eps
                 and free
                 and free_steps < _FREE_STEPS
                 and passes < max_passes
                 and _SKIP_ESTIMATE * p * max(nsel, left) <= self.act.shape[0]
                 and self._free(alpha, C).shape[0] <= _BLOCK
-            ):
+            )
+            if cheap:
                 # a cut inner solve on a few rows, cheaper than the estimate's pass over
-                # every row: straight to the second-order step on the free set (where it
-                # is small enough for the step, as below), which reads no scores; the
-                # next estimate follows the next inner solve
+                # every row: straight to the second-order step on the free set below
+                # (small enough for it), which reads no scores; the next estimate
+                # follows the next inner solve
                 t = float(np.dot(alpha[self.act], self.y[self.act]))
-                free_steps += 1
-                bn = self.free_step(alpha, w, C, t if fi else None, c, rho)
-                nsel = left
-                if bn is None:
-                    free = False
-                    continue
-                self.stats["free_steps"] += 1
-                c = bn
-                t = float(np.dot(alpha[self.act], self.y[self.act]))
-                continue
-            gap, t, _ = self.estimate(alpha, w, lam, c + rho * t)
-            self.stats["estimates"] += 1
-            estimates.append((passes, gap))
-            if finish_due(self.d, estimates, tol, tried) and passes < max_passes:
-                # a slow tail: the second-order finish on the samples near their
-                # margins (._restricted); it certifies, or its point is a new start
-                tried = passes
-                self.stats["finishes"] += 1
-                f_w, b_w = self.f.copy(), self.b_w  # the estimate's, for the steps below
-                out = restricted_finish(self, alpha, lam, tol, passes)
-                if out is not None and out[1][3] < gap:
-                    alpha[:] = out[0]
-                    wc, b, P, gap, t = out[1]
-                    if gap <= tol:
+            else:
+                gap, t, _ = self.estimate(alpha, w, lam, c + rho * t)
+                self.stats["estimates"] += 1
+                estimates.append((passes, gap))
+                if finish_due(self.d, estimates, tol, tried) and passes < max_passes:
+                    # a slow tail: the second-order finish on the samples near their
+                    # margins (._restricted); it certifies, or its point is a new start
+                    tried = passes
+                    self.stats["finishes"] += 1
+                    f_w, b_w = self.f.copy(), self.b_w  # the estimate's, for the steps below
+                    out = restricted_finish(self, alpha, lam, tol, passes)
+                    if out is not None and out[1][3] < gap:
+                        alpha[:] = out[0]
+                        wc, b, P, gap, t = out[1]
+                        if gap <= tol:
+                            break
+                        np.copyto(w, self.w_of(alpha))
+                        c = b if fi else 0.0
+                        t = float(np.dot(alpha[self.act], self.y[self.act]))
+                        rows, nsel, _ = self.select(alpha, C, c, _BAND)
+                        continue
+                    # its certificates left the scores of other points: those of w back
+                    np.copyto(self.f, f_w)
+                    self.b_w = b_w
+                if gap <= _ESTIMATE * tol or passes >= max_passes:
+                    wc, b, P, gap, t = self.certificate(alpha, lam, c + rho * t, tracked=w)
+                    self.stats["certificates"] += 1
+                    # w(a) from scratch (drops the drift of the updates)
+                    np.subtract(self.wpos, self.wneg, out=w)
+                    if gap <= tol or passes >= max_passes:
                         break
-                    np.copyto(w, self.w_of(alpha))
-                    c = b if fi else 0.0
+                if (
+                    viol > eps
+                    and free_steps < _FREE_STEPS
+                    and self.block_step(alpha, w, C, t, c, rho, _BLOCK)
+                ):
+                    # the inner solve was cut at its check: a block step, then
+                    # coordinate descent again over its whole selection (the block
+                    # step moves w along many rows, and shrunk samples may violate
+                    # again), checked after as many passes
+                    free_steps += 1
+                    self.stats["block_steps"] += 1
                     t = float(np.dot(alpha[self.act], self.y[self.act]))
-                    rows, nsel, _ = self.select(alpha, C, c, _BAND)
                     continue
-                # its certificates left the scores of other points: those of w back
-                np.copyto(self.f, f_w)
-                self.b_w = b_w
-            if gap <= _ESTIMATE * tol or passes >= max_passes:
-                wc, b, P, gap, t = self.certificate(alpha, lam, c + rho * t, tracked=w)
-                self.stats["certificates"] += 1
-                # w(a) from scratch (drops the drift of the updates)
-                np.subtract(self.wpos, self.wneg, out=w)
-                if gap <= tol or passes >= max_passes:
-                    break
-            if (
-                viol > eps
-                and free_steps < _FREE_STEPS
-                and self.block_step(alpha, w, C, t, c, rho, _BLOCK)
-            ):
-                # the inner solve was cut at its check: a block step, then
-                # coordinate descent again over its whole selection (the block
-                # step moves w along many rows, and shrunk samples may violate
-                # again), checked after as many passes
-                free_steps += 1
-                self.stats["block_steps"] += 1
-                t = float(np.dot(alpha[self.act], self.y[self.act]))
-                continue
             if viol > eps and free and free_steps < _FREE_STEPS:
                 # the inner solve was cut at its check: a second-order step on a
                 # small free set (it moves free samples only), then coordinate
